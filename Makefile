@@ -1,0 +1,32 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Everything runs from a local .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test bench lint i18n clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## start the whole system with SQLite, dev keys and demo data; prints where to click
+	$(BIN)/esibook demo
+
+test: $(STAMP)  ## every test: unit, integration on SQLite and PostgreSQL, browser pages in Chromium
+	$(BIN)/pytest
+
+bench: $(STAMP)  ## speed goals; results go to docs/performance.md
+	$(BIN)/python benchmarks/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+i18n: $(STAMP)  ## extract page texts and merge them into the Vietnamese catalogue
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k N_ --no-location -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d src/esibook/web/locale -l vi --no-location
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis .ruff_cache

@@ -1,0 +1,124 @@
+"""Speed goals of esibook, measured on this machine; results are written to docs/performance.md.
+
+    make bench                                 # 200,000 persons × 24 months on PostgreSQL, 20,000 on SQLite
+    ESIBOOK_BENCH_PERSONS=1000000 make bench   # the national-scale check of Step 1
+
+PostgreSQL comes from ESIBOOK_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test); a scratch
+database is created and dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from esibook import migrate
+from esibook.db import make_engine, normalize_database_url, session_factory
+from esibook.people.service import search_persons
+from esibook.periods import Month
+from esibook.seeding.generator import SeedPlan
+from esibook.seeding.loader import seed
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "docs" / "performance.md"
+POSTGRES_URL = os.environ.get("ESIBOOK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PERSONS = int(os.environ.get("ESIBOOK_BENCH_PERSONS", "200000"))
+SQLITE_PERSONS = int(os.environ.get("ESIBOOK_BENCH_SQLITE_PERSONS", "20000"))
+END = Month(2026, 10)
+
+
+def scratch_postgres() -> tuple[str, callable]:
+    admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"esibook_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalize_database_url(POSTGRES_URL)).set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return url, drop
+
+
+def bench_seed(url: str, persons: int) -> dict:
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    report = seed(engine, SeedPlan(persons=persons, months=24, seed=1, end_month=END))
+    return {"engine": engine, "persons": persons, "seconds": report.seconds, "lines": report.contribution_lines,
+            "periods": report.participation_periods, "rows_per_second": report.rows_per_second}
+
+
+def bench_search(engine, queries: int = 400) -> dict:
+    with engine.connect() as connection:
+        keys = [row[0] for row in connection.execute(text("SELECT name_key FROM persons ORDER BY id LIMIT 5000"))]
+    rng = random.Random(7)
+    texts = []
+    for _ in range(queries):
+        words = rng.choice(keys).split(" ")
+        texts.append(" ".join(words[: rng.randint(1, len(words))]))
+    timings = []
+    with session_factory(engine)() as session:
+        for query in texts:
+            started = time.perf_counter()
+            search_persons(session, query, limit=20)
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {"median_ms": statistics.median(timings), "p95_ms": timings[int(len(timings) * 0.95) - 1],
+            "queries": queries}
+
+
+def main() -> None:
+    print(f"seeding {PERSONS:,} persons × 24 months on PostgreSQL …", flush=True)
+    url, drop = scratch_postgres()
+    try:
+        pg = bench_seed(url, PERSONS)
+        pg_search = bench_search(pg["engine"])
+        pg["engine"].dispose()
+    finally:
+        drop()
+    print(f"seeding {SQLITE_PERSONS:,} persons × 24 months on SQLite …", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        lite = bench_seed(f"sqlite:///{tmp}/bench.db", SQLITE_PERSONS)
+        lite_search = bench_search(lite["engine"])
+        lite["engine"].dispose()
+    write_results(pg, pg_search, lite, lite_search)
+    print(RESULTS.read_text(encoding="utf-8"))
+
+
+def write_results(pg: dict, pg_search: dict, lite: dict, lite_search: dict) -> None:
+    def row(name: str, r: dict, s: dict) -> str:
+        return (f"| {name} | {r['persons']:,} | {r['lines']:,} | {r['seconds']:.1f} s | {r['rows_per_second']:,.0f} | "
+                f"{r['lines'] / r['seconds']:,.0f} | {s['median_ms']:.1f} ms | {s['p95_ms']:.1f} ms |")
+
+    measured = f"""<!-- benchmarks/run.py writes the section below; keep notes above this line. -->
+## Latest `make bench`
+
+{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {platform.machine()} · {os.cpu_count()} cores · Python
+{sys.version.split()[0]} · `ESIBOOK_BENCH_PERSONS={PERSONS}`
+
+| engine | persons | contribution lines | seed time | rows/s ¹ | lines/s | search median | p95 |
+|---|---|---|---|---|---|---|---|
+{row("PostgreSQL", pg, pg_search)}
+{row("SQLite", lite, lite_search)}
+
+¹ persons + employers + periods + lines, per second of the whole seed.
+Search: {pg_search['queries']} name queries of 1 to 3 words taken from stored names, folded, limit 20.
+"""
+    notes = RESULTS.read_text(encoding="utf-8").split("<!-- benchmarks/run.py")[0] if RESULTS.exists() else ""
+    RESULTS.write_text(notes + measured, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from esibook.cli import main
+
+main()

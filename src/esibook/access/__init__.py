@@ -1,0 +1,1 @@
+"""Access: who is calling (login, roles, the three authorities, access log)."""

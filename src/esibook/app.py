@@ -1,0 +1,31 @@
+"""``create_app(settings)``: the web application and the API, one instance per settings object."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from esibook import __doc__ as package_doc
+from esibook.config import Settings, load_settings
+from esibook.db import make_engine, session_factory
+from esibook.web import api as identifiers_api
+from esibook.web import home
+from esibook.web.errors import install_error_handlers
+from esibook.web.pages import make_templates
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    app = FastAPI(title="esibook", version="0.1.0", description=package_doc,
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.resolved_database_url())
+    app.state.sessions = session_factory(app.state.engine)
+    app.state.templates = make_templates()
+    app.mount("/static", StaticFiles(directory=str(resources.files("esibook.web") / "static")), name="static")
+    app.include_router(home.router)
+    app.include_router(identifiers_api.router)
+    install_error_handlers(app)
+    return app

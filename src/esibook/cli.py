@@ -1,0 +1,270 @@
+"""The ``esibook`` command: database, demo data, look-ups and the server.
+
+Bad input ends with one line on standard error saying what is wrong, and a non-zero exit code (2).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import OperationalError
+
+from esibook import migrate
+from esibook.config import Settings, load_settings
+from esibook.db import make_engine, session_factory
+from esibook.errors import DomainError
+from esibook.periods import Month
+
+app = typer.Typer(
+    help="esibook: the electronic social insurance book and the National Insurance Database.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Create and upgrade the database schema.", no_args_is_help=True)
+people_app = typer.Typer(help="Look up persons (data groups 1–3).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(people_app, name="people")
+
+err = Console(stderr=True)
+#: Typer vendors click and does not export its UsageError (bad option values, unknown commands).
+UsageError = typer.BadParameter.__base__
+DEMO_PERSONS, DEMO_MONTHS, DEMO_SEED = 400, 24, 164
+
+
+def fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def friendly_errors(command: Callable) -> Callable:
+    """Turn domain errors and unreachable databases into one line and exit code 2."""
+
+    @wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except DomainError as error:
+            fail(f"{error.message_en} ({error.code})")
+        except OperationalError as error:
+            fail(f"cannot use the database: {str(error.orig).strip().splitlines()[0]}")
+
+    return run
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def last_complete_month() -> Month:
+    return Month.from_date(date.today()) - 1
+
+
+# --- db -------------------------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    engine = make_engine(settings().resolved_database_url())
+    migrate.upgrade(engine, revision)
+    typer.echo(f"database at revision {migrate.current_revision(engine)}")
+
+
+@db_app.command("downgrade")
+@friendly_errors
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. base or -1.")) -> None:
+    """Undo migrations down to REVISION."""
+    engine = make_engine(settings().resolved_database_url())
+    migrate.downgrade(engine, revision)
+    typer.echo(f"database at revision {migrate.current_revision(engine) or 'base'}")
+
+
+@db_app.command("current")
+@friendly_errors
+def db_current() -> None:
+    """Print the schema revision the database is at."""
+    typer.echo(migrate.current_revision(make_engine(settings().resolved_database_url())) or "base")
+
+
+@db_app.command("partitions")
+@friendly_errors
+def db_partitions(
+    until: Annotated[str, typer.Option(help="Last month to have a partition (YYYY-MM).")],
+) -> None:
+    """Add the monthly partitions of contribution lines up to a month (PostgreSQL)."""
+    from esibook.contributions.partitions import ensure_partitions
+
+    engine = make_engine(settings().resolved_database_url())
+    with engine.begin() as connection:
+        created = ensure_partitions(connection, Month.parse(until, field="until"))
+    typer.echo(
+        f"{len(created)} partitions created"
+        if engine.dialect.name == "postgresql"
+        else "SQLite has no partitions; nothing to do"
+    )
+
+
+# --- seed -----------------------------------------------------------------------------------------------------
+
+
+@app.command("seed")
+@friendly_errors
+def seed_command(
+    persons: Annotated[int, typer.Option(help="How many persons to create.")] = 1000,
+    months: Annotated[int, typer.Option(help="How many months of contribution history.")] = 24,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same data.")] = 1,
+    end_month: Annotated[str | None, typer.Option(help="Last month (YYYY-MM); default last month.")] = None,
+    employers: Annotated[int, typer.Option(help="How many employers (default persons / 25).")] = 0,
+    reset: Annotated[bool, typer.Option(help="Delete existing persons and their data first.")] = False,
+) -> None:
+    """Create consistent, realistic synthetic data (upgrades the schema first)."""
+    from esibook.seeding.generator import SeedPlan
+    from esibook.seeding.loader import check_plan
+
+    last = Month.parse(end_month, field="end_month") if end_month else last_complete_month()
+    plan = SeedPlan(persons=persons, months=months, seed=seed, end_month=last, employers=employers)
+    check_plan(plan)
+    engine = make_engine(settings().resolved_database_url())
+    migrate.upgrade(engine)
+    report = _seed_with_progress(engine, plan, reset)
+    typer.echo(
+        f"seeded {report.persons:,} persons, {report.employers:,} employers, "
+        f"{report.participation_periods:,} participation periods, {report.contribution_lines:,} "
+        f"contribution lines ({plan.start_month} to {plan.end_month}) in {report.seconds:.1f} s "
+        f"({report.rows_per_second:,.0f} rows/s)"
+    )
+
+
+def _seed_with_progress(engine, plan, reset: bool):
+    from esibook.seeding.loader import seed
+
+    columns = (TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, advance: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.advance(tasks[stage], advance)
+
+        return seed(engine, plan, reset=reset, progress=progress)
+
+
+# --- people ---------------------------------------------------------------------------------------------------
+
+
+@people_app.command("search")
+@friendly_errors
+def people_search(
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="A name (with or without accents), a 12-digit personal ID number or a 10-digit SI code."
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many results.")] = 20,
+) -> None:
+    """Find persons by name or identifier."""
+    from esibook.people.identifiers import mask_personal_id
+    from esibook.people.service import search_persons
+
+    engine = make_engine(settings().resolved_database_url())
+    with session_factory(engine)() as session:
+        matches = search_persons(session, query, limit=limit)
+    if as_json:
+        json.dump([m.as_dict() for m in matches], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    if not matches:
+        typer.echo("no person found")
+    for m in matches:
+        masked = mask_personal_id(m.personal_id) if m.personal_id else "(passport)"
+        typer.echo(
+            f"{m.id:>10}  {masked}  {m.full_name:<32} {m.date_of_birth}  {m.sex:<6}  {m.authority:<8} "
+            f"{m.match}"
+        )
+
+
+# --- serve and demo -------------------------------------------------------------------------------------------
+
+
+@app.command("serve")
+@friendly_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web application and the API."""
+    _serve(settings(), host, port)
+
+
+def _serve(config: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from esibook.app import create_app
+
+    if migrate.current_revision(make_engine(config.resolved_database_url())) is None:
+        fail("the database has no schema yet: run `esibook db upgrade` first")
+    typer.echo(
+        f"esibook is running: open http://{host}:{port}/ (API documentation at /docs). Ctrl+C stops it."
+    )
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+
+
+@app.command("demo")
+@friendly_errors
+def demo(
+    seed_only: Annotated[bool, typer.Option("--seed-only", help="Prepare the data, do not serve.")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Upgrade the schema, seed a small demo data set if the database is empty, and serve."""
+    from sqlalchemy import func, select
+
+    from esibook.models import Person
+    from esibook.seeding.generator import SeedPlan
+
+    config = settings()
+    engine = make_engine(config.resolved_database_url())
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        persons = connection.execute(select(func.count()).select_from(Person)).scalar_one()
+    if persons:
+        typer.echo(f"demo data present: {persons:,} persons")
+    else:
+        plan = SeedPlan(
+            persons=DEMO_PERSONS, months=DEMO_MONTHS, seed=DEMO_SEED, end_month=last_complete_month()
+        )
+        report = _seed_with_progress(engine, plan, reset=False)
+        typer.echo(
+            f"demo data created: {report.persons:,} persons, {report.employers:,} employers, "
+            f"{report.contribution_lines:,} contribution lines"
+        )
+    typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
+    if not seed_only:
+        _serve(config, host, port)
+
+
+def main() -> None:
+    """Console entry point: usage errors too end as one line and exit code 2."""
+    try:
+        code = app(prog_name="esibook", standalone_mode=False)
+    except UsageError as error:
+        if type(error).__name__ == "NoArgsIsHelpError" and error.ctx:
+            typer.echo(error.ctx.get_help())
+            sys.exit(0)
+        err.print(f"[bold red]error:[/] {error.format_message()}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except typer.Abort:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

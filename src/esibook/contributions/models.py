@@ -1,0 +1,114 @@
+"""Data groups 4 and 6: social insurance participation, monthly contribution lines, unemployment reserve.
+
+Big tables carry the person id first in their primary key and have no foreign key to another big table, so the
+schema can later be sharded by person. On PostgreSQL ``contribution_lines`` is range-partitioned by month.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from esibook.columns import authority_check, authority_column, created_at_column
+from esibook.db import Base
+
+PARTICIPANT_TYPES = ("employee", "voluntary", "household", "armed_forces")
+LINE_STATUSES = ("declared", "paid", "partly_paid", "unpaid")
+PROVENANCES = ("electronic", "converted_from_paper")
+
+#: ``employer_id`` of a contribution line the person pays themself (voluntary SI, household HI).
+SELF_PAID = 0
+
+
+def _in(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    return CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=name)
+
+
+class ParticipationPeriod(Base):
+    """A stretch of participation (quá trình tham gia): one person with one employer from one month to another.
+
+    ``to_month`` is NULL while the period is open. Months are integers ``YYYYMM``.
+    """
+
+    __tablename__ = "participation_periods"
+    __table_args__ = (
+        _in("participant_type", PARTICIPANT_TYPES, "participant_type"),
+        _in("provenance", PROVENANCES, "provenance"),
+        CheckConstraint("to_month IS NULL OR to_month >= from_month", name="months_ordered"),
+        CheckConstraint("salary_basis >= 0", name="salary_basis"),
+        authority_check(),
+        Index("ix_participation_periods_employer_id", "employer_id", "from_month"),
+    )
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    employer_id: Mapped[int] = mapped_column(BigInteger)
+    """The employer, or 0 for self-paid participation (voluntary SI)."""
+    from_month: Mapped[int] = mapped_column(Integer)
+    to_month: Mapped[int | None] = mapped_column(Integer)
+    job_title: Mapped[str | None] = mapped_column(String(120))
+    position: Mapped[str | None] = mapped_column(String(120))
+    workplace: Mapped[str | None] = mapped_column(String(200))
+    salary_basis: Mapped[int] = mapped_column(BigInteger)
+    """Monthly salary plus allowances, VND, before the floor and the cap of each month are applied."""
+    participant_type: Mapped[str] = mapped_column(String(12), default="employee")
+    classified_unit: Mapped[str | None] = mapped_column(String(120))
+    """Defence / security only: the unit, redacted in anything that leaves the authority."""
+    classified_rank: Mapped[str | None] = mapped_column(String(60))
+    provenance: Mapped[str] = mapped_column(String(24), default="electronic")
+    authority: Mapped[str] = authority_column()
+
+
+class ContributionLine(Base):
+    """One person's contribution for one month with one employer (dòng đóng góp tháng). Amounts in VND.
+
+    ``salary_basis`` is the SI/HI basis after the floor and the 20 × reference-level cap; ``ui_basis`` the UI
+    basis (capped at 20 × the regional minimum wage).
+    """
+
+    __tablename__ = "contribution_lines"
+    __table_args__ = (
+        _in("status", LINE_STATUSES, "status"),
+        _in("provenance", PROVENANCES, "provenance"),
+        authority_check(),
+        Index("ix_contribution_lines_employer_id", "employer_id", "month"),
+        {"postgresql_partition_by": "RANGE (month)"},
+    )
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    employer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    participant_type: Mapped[str] = mapped_column(String(12), default="employee")
+    salary_basis: Mapped[int] = mapped_column(BigInteger)
+    ui_basis: Mapped[int] = mapped_column(BigInteger)
+    retirement_employer: Mapped[int] = mapped_column(BigInteger)
+    retirement_employee: Mapped[int] = mapped_column(BigInteger)
+    sickness_employer: Mapped[int] = mapped_column(BigInteger)
+    oad_employer: Mapped[int] = mapped_column(BigInteger)
+    ui_employer: Mapped[int] = mapped_column(BigInteger)
+    ui_employee: Mapped[int] = mapped_column(BigInteger)
+    hi_employer: Mapped[int] = mapped_column(BigInteger)
+    hi_employee: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)
+    paid_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(12), default="declared")
+    provenance: Mapped[str] = mapped_column(String(24), default="electronic")
+    authority: Mapped[str] = authority_column()
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UnemploymentReserve(Base):
+    """Group 6: reserved unemployment-insurance contribution time (thời gian đóng BHTN được bảo lưu)."""
+
+    __tablename__ = "unemployment_reserves"
+    __table_args__ = (CheckConstraint("reserved_months >= 0", name="reserved_months"), authority_check())
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    reserved_months: Mapped[int] = mapped_column(Integer)
+    since_month: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    authority: Mapped[str] = authority_column()
+    created_at: Mapped[datetime] = created_at_column()

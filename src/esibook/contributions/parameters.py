@@ -1,0 +1,105 @@
+"""Dated parameters (rates, reference level, regional minimum wages, caps) loaded from ``parameters.json``.
+
+Values that change by decree are data, looked up by the date that matters, never constants in code.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+
+from esibook.errors import DomainError
+from esibook.periods import Month
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Contribution rates in basis points of the salary basis (1400 = 14%)."""
+
+    retirement_employer: int
+    sickness_employer: int
+    oad_employer: int
+    oad_employer_reduced: int
+    ui_employer: int
+    hi_employer: int
+    retirement_employee: int
+    ui_employee: int
+    hi_employee: int
+    voluntary_retirement: int
+
+
+@dataclass(frozen=True)
+class MonthParameters:
+    """Everything a month's contribution needs, as in force on the first day of that month."""
+
+    month: Month
+    reference_level: int
+    rural_poverty_line: int
+    regional_minimum_wage: dict[int, int]
+    rates: Rates
+    si_cap: int
+    ui_cap: dict[int, int]
+    version: str
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    version: str
+    reference_level: list[tuple[date, int]]
+    rural_poverty_line: list[tuple[date, int]]
+    regional_minimum_wage: list[tuple[date, dict[int, int]]]
+    rates: list[tuple[date, Rates]]
+    si_cap_multiple: int
+    ui_cap_multiple: int
+
+    def in_force(self, series: list[tuple[date, object]], on: date):
+        index = bisect_right([start for start, _ in series], on) - 1
+        if index < 0:
+            raise DomainError("parameters.before_first", f"no parameter is in force on {on.isoformat()}",
+                              f"không có tham số nào có hiệu lực vào ngày {on.isoformat()}")
+        return series[index][1]
+
+    def for_month(self, month: Month) -> MonthParameters:
+        day = month.first_day()
+        reference = self.in_force(self.reference_level, day)
+        minimum = self.in_force(self.regional_minimum_wage, day)
+        return MonthParameters(
+            month=month, reference_level=reference,
+            rural_poverty_line=self.in_force(self.rural_poverty_line, day), regional_minimum_wage=minimum,
+            rates=self.in_force(self.rates, day), si_cap=self.si_cap_multiple * reference,
+            ui_cap={region: self.ui_cap_multiple * wage for region, wage in minimum.items()},
+            version=self.version)
+
+
+def _dated(entries: list[dict], key: str, convert=lambda v: v) -> list[tuple[date, object]]:
+    return sorted((date.fromisoformat(e["from"]), convert(e[key])) for e in entries)
+
+
+def _rates(entry: dict) -> Rates:
+    er, ee = entry["employer"], entry["employee"]
+    return Rates(er["retirement"], er["sickness"], er["oad"], er["oad_reduced"], er["ui"], er["hi"],
+                 ee["retirement"], ee["ui"], ee["hi"], entry["voluntary"]["retirement"])
+
+
+@cache
+def current_parameters() -> ParameterSet:
+    raw = json.loads(resources.files("esibook.contributions").joinpath("parameters.json").read_text("utf-8"))
+    return ParameterSet(
+        version=raw["version"],
+        reference_level=_dated(raw["reference_level"], "value"),
+        rural_poverty_line=_dated(raw["rural_poverty_line"], "value"),
+        regional_minimum_wage=_dated(raw["regional_minimum_wage"], "values",
+                                     lambda v: {int(k): int(x) for k, x in v.items()}),
+        rates=sorted((date.fromisoformat(e["from"]), _rates(e)) for e in raw["contribution_rates"]),
+        si_cap_multiple=raw["si_hi_cap_multiple_of_reference_level"],
+        ui_cap_multiple=raw["ui_cap_multiple_of_regional_minimum_wage"],
+    )
+
+
+def share(basis: int, basis_points: int) -> int:
+    """One fund's share in VND: ``basis × rate``, rounded half up to the đồng (the one rounding rule)."""
+    return (basis * basis_points + 5000) // 10000

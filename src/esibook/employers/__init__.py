@@ -1,0 +1,1 @@
+"""Employers: data group 7 (units, tax codes, regions, legal representatives, contacts)."""

@@ -1,0 +1,1 @@
+"""People: data groups 1–3 (persons, contacts, households)."""

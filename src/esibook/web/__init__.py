@@ -1,0 +1,1 @@
+"""Web: the base layout, languages (Vietnamese first, English second), static assets, shared page helpers."""

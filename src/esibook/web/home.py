@@ -1,0 +1,85 @@
+"""The home page, the identifier checker page and the health check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from esibook.errors import DomainError
+from esibook.identifiers import KINDS, check_identifier
+from esibook.models import ContributionLine, Employer, HICoverage, Person
+from esibook.web.deps import db_session
+from esibook.web.i18n import request_language
+from esibook.web.pages import render
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class DatabaseStatistics:
+    """Aggregate counts only: no personal data is shown without login."""
+
+    persons: int
+    employers: int
+    contribution_lines: int
+    valid_cards: int
+
+
+def database_statistics(session: Session, today: date) -> DatabaseStatistics:
+    def count(query) -> int:
+        return session.execute(query).scalar_one()
+
+    return DatabaseStatistics(
+        persons=count(select(func.count()).select_from(Person)),
+        employers=count(select(func.count()).select_from(Employer)),
+        contribution_lines=count(select(func.count()).select_from(ContributionLine)),
+        valid_cards=count(
+            select(func.count())
+            .select_from(HICoverage)
+            .where(HICoverage.valid_from <= today, HICoverage.valid_to >= today)
+        ),
+    )
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request, session: Session = Depends(db_session)):
+    return render(request, "home.html", {"stats": database_statistics(session, date.today())})
+
+
+@router.get("/identifiers", include_in_schema=False)
+def identifiers_page(
+    request: Request,
+    kind: str = "personal_id",
+    value: str | None = None,
+    date_of_birth: str | None = None,
+    sex: str | None = None,
+):
+    context = {"kinds": KINDS, "kind": kind, "value": value, "date_of_birth": date_of_birth, "sex": sex}
+    if value:
+        lang = request_language(request, request.app.state.settings.default_language)
+        try:
+            dob = date.fromisoformat(date_of_birth) if date_of_birth else None
+            context["parts"] = check_identifier(kind, value, date_of_birth=dob, sex=sex or None)
+        except DomainError as error:
+            context["error"] = error.message(lang)
+        except ValueError:
+            context["error"] = (
+                "Ngày sinh không hợp lệ." if lang == "vi" else "The date of birth is not valid."
+            )
+    return render(request, "identifiers.html", context)
+
+
+@router.get("/healthz", tags=["system"], summary="Is the service up and its database reachable?")
+def healthz(request: Request):
+    try:
+        with request.app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:  # noqa: BLE001 - any failure means "not healthy", and the body says so
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return {"status": "ok", "database": "ok", "schema_revision": revision}

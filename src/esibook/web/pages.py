@@ -1,0 +1,56 @@
+"""Rendering pages: the language, the translation function and the shared context for every template."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader, pass_context
+
+from esibook.web.i18n import LANGUAGE_COOKIE, LANGUAGES, request_language, translations
+
+
+def template_dirs() -> list[str]:
+    """The shared layout first, then every bounded context's ``templates/`` folder."""
+    root = resources.files("esibook")
+    dirs = [str(root / "web" / "templates")]
+    for context in sorted(p.name for p in root.iterdir() if p.is_dir()):
+        folder = root / context / "templates"
+        if context != "web" and folder.is_dir():
+            dirs.append(str(folder))
+    return dirs
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=template_dirs()[0])
+    templates.env.loader = ChoiceLoader([FileSystemLoader(d) for d in template_dirs()])
+    templates.env.autoescape = True
+    templates.env.filters["number"] = number
+    return templates
+
+
+@pass_context
+def number(context, value: int) -> str:
+    """Thousands grouped the way the reader expects: 1.234.567 in Vietnamese, 1,234,567 in English."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if context.get("lang") == "vi" else text
+
+
+def render(request: Request, name: str, context: dict | None = None, status_code: int = 200) -> HTMLResponse:
+    settings = request.app.state.settings
+    lang = request_language(request, settings.default_language)
+    gettext = translations(lang).gettext
+    full = {
+        "lang": lang,
+        "languages": LANGUAGES,
+        "_": gettext,
+        "gettext": gettext,
+        "other_lang": "en" if lang == "vi" else "vi",
+        **(context or {}),
+    }
+    response = request.app.state.templates.TemplateResponse(request, name, full, status_code=status_code)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response

@@ -1,0 +1,142 @@
+"""Shared fixtures: a real database on each engine.
+
+Integration tests take the ``engine_name`` parameter and run on SQLite and on PostgreSQL
+(``ESIBOOK_TEST_POSTGRES_URL``, default ``postgresql://postgres@127.0.0.1:5432/test``). Each test database is
+created fresh and dropped afterwards. When ``CI=true``, an unreachable PostgreSQL or a missing Chromium fails the
+run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from esibook import migrate
+from esibook.db import make_engine, normalize_database_url
+from esibook.periods import Month
+from esibook.seeding.generator import SeedPlan
+from esibook.seeding.loader import seed
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get("ESIBOOK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+#: The small, fixed data set most integration tests read.
+TEST_PLAN = SeedPlan(persons=600, months=24, seed=11, end_month=Month(2026, 10))
+
+
+def _postgres_admin() -> Engine:
+    return make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+
+
+def postgres_available() -> str | None:
+    """None when PostgreSQL answers, else why not."""
+    try:
+        with _postgres_admin().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any failure to connect is "unavailable"
+        return str(error).splitlines()[0]
+    return None
+
+
+def require_postgres() -> None:
+    problem = postgres_available()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required when CI=true and is not reachable: {problem}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {problem}")
+
+
+class DatabaseFactory:
+    """Makes empty databases on one engine and drops them at the end."""
+
+    def __init__(self, engine_name: str, tmp_path_factory: pytest.TempPathFactory):
+        self.engine_name = engine_name
+        self.tmp = tmp_path_factory
+        self.created: list[tuple[str, Engine]] = []
+
+    def url(self) -> str:
+        if self.engine_name == "sqlite":
+            return f"sqlite:///{self.tmp.mktemp('db') / 'esibook.db'}"
+        require_postgres()
+        name = f"esibook_test_{uuid.uuid4().hex[:12]}"
+        with _postgres_admin().connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(normalize_database_url(POSTGRES_URL)).set(database=name)
+        return url.render_as_string(hide_password=False)
+
+    def engine(self, *, migrated: bool = True) -> Engine:
+        url = self.url()
+        engine = make_engine(url)
+        self.created.append((url, engine))
+        if migrated:
+            migrate.upgrade(engine)
+        return engine
+
+    def drop_all(self) -> None:
+        for url, engine in self.created:
+            engine.dispose()
+            if self.engine_name == "postgres":
+                name = make_url(url).database
+                with _postgres_admin().connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=ENGINES, scope="session")
+def engine_name(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def databases(engine_name, tmp_path_factory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(engine_name, tmp_path_factory)
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture
+def empty_engine(databases) -> Engine:
+    """A fresh database with the schema (migrations applied) and no rows."""
+    return databases.engine()
+
+
+@pytest.fixture(scope="session")
+def seed_plan() -> SeedPlan:
+    return TEST_PLAN
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(databases) -> Engine:
+    """A database seeded once per engine with :data:`TEST_PLAN`; tests must only read it."""
+    engine = databases.engine()
+    seed(engine, TEST_PLAN)
+    return engine
+
+
+@pytest.fixture
+def database_url_for(databases) -> Callable[[], str]:
+    """A function returning the URL of a new, empty database (no schema) on this engine."""
+
+    def make() -> str:
+        return databases.engine(migrated=False).url.render_as_string(hide_password=False)
+
+    return make
+
+
+# --- how many tests ran on each engine -----------------------------------------------------------------------
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    counts: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("passed", []):
+        node = report.nodeid
+        engine = "postgres" if "[postgres" in node or "postgres]" in node else (
+            "sqlite" if "[sqlite" in node or "sqlite]" in node else None)
+        if engine:
+            counts[engine] += 1
+    terminalreporter.write_line(
+        f"database tests passed: {counts['sqlite']} on SQLite, {counts['postgres']} on PostgreSQL")

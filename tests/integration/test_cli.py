@@ -1,0 +1,82 @@
+"""The ``esibook`` command as an operator runs it: real processes, real databases, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ESIBOOK = [sys.executable, "-m", "esibook"]
+
+
+def run(url: str, *args: str, tmp: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ESIBOOK_DATABASE_URL": url, "COLUMNS": "200"}
+    if tmp:
+        env["ESIBOOK_DATA_DIR"] = str(tmp)
+    return subprocess.run([*ESIBOOK, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture
+def url(database_url_for) -> str:
+    return database_url_for()
+
+
+def test_upgrade_seed_and_search_by_name_without_accents(url):
+    assert "revision 0001" in run(url, "db", "upgrade").stdout
+    seeded = run(url, "seed", "--persons", "300", "--months", "12", "--seed", "5", "--end-month", "2026-09")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "seeded 300 persons" in seeded.stdout
+    listed = run(url, "people", "search", "nguyen", "--json", "--limit", "5")
+    assert listed.returncode == 0, listed.stderr
+    matches = json.loads(listed.stdout)
+    assert matches and all(m["full_name"].startswith("Nguyễn") for m in matches)
+
+
+def test_a_bad_personal_id_gives_one_line_and_exit_code_2(url):
+    run(url, "db", "upgrade")
+    result = run(url, "people", "search", "079990012345")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "personal_id.century_sex" in lines[0] and "digit 4" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["seed", "--persons", "0"], "--persons must be between"),
+        (["seed", "--end-month", "2026-13"], "month.range"),
+        (["seed", "--persons", "ten"], "Invalid value for '--persons'"),
+    ],
+)
+def test_bad_seed_arguments_are_refused_without_writing(url, args, expected):
+    result = run(url, *args)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert run(url, "db", "current").stdout.strip() == "base", "nothing was written"
+
+
+def test_unreachable_database_is_one_line(tmp_path):
+    result = run("postgresql://nobody@127.0.0.1:1/none", "db", "upgrade")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot use the database")
+
+
+def test_partitions_command_adds_future_months(url, engine_name):
+    run(url, "db", "upgrade")
+    result = run(url, "db", "partitions", "--until", "2028-03")
+    assert result.returncode == 0
+    expected = "3 partitions created" if engine_name == "postgres" else "SQLite has no partitions"
+    assert expected in result.stdout
+
+
+def test_demo_seed_only_prepares_data_once(tmp_path, engine_name, url):
+    first = run(url, "demo", "--seed-only", tmp=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "demo data created" in first.stdout
+    second = run(url, "demo", "--seed-only", tmp=tmp_path)
+    assert "demo data present" in second.stdout
