@@ -58,3 +58,9 @@ def test_months_before_the_first_parameter_are_refused():
 )
 def test_share_rounds_half_up_to_the_dong(basis, bp, expected):
     assert share(basis, bp) == expected
+
+
+def test_every_month_the_seeder_accepts_has_parameters():
+    parameters = current_parameters()
+    for month in Month.range(Month(2019, 7), Month(2027, 12)):
+        assert parameters.for_month(month).rural_poverty_line in (700_000, 1_500_000)
