@@ -118,6 +118,20 @@ def seeded_engine(databases) -> Engine:
     return engine
 
 
+@pytest.fixture(scope="session")
+def demo_identities(seeded_engine) -> dict:
+    """The development provider's demo identities on the seeded data, with their role grants in place."""
+    from sqlalchemy.orm import Session
+
+    from esibook.access.demo import demo_identities as find
+    from esibook.access.demo import grant_demo_roles
+
+    with Session(seeded_engine) as session, session.begin():
+        grant_demo_roles(session)
+    with Session(seeded_engine) as session:
+        return {identity.key: identity for identity in find(session)}
+
+
 @pytest.fixture
 def database_url_for(databases) -> Callable[[], str]:
     """A function returning the URL of a new, empty database (no schema) on this engine."""

@@ -8,6 +8,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from esibook import __doc__ as package_doc
+from esibook.access import api as access_api
+from esibook.access import devidp
+from esibook.access import pages as access_pages
 from esibook.config import Settings, load_settings
 from esibook.db import make_engine, session_factory
 from esibook.web import api as identifiers_api
@@ -18,8 +21,14 @@ from esibook.web.pages import make_templates
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    app = FastAPI(title="esibook", version="0.1.0", description=package_doc,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title="esibook",
+        version="0.1.0",
+        description=package_doc,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url())
     app.state.sessions = session_factory(app.state.engine)
@@ -27,5 +36,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(resources.files("esibook.web") / "static")), name="static")
     app.include_router(home.router)
     app.include_router(identifiers_api.router)
+    app.include_router(access_api.router)
+    app.include_router(access_api.oauth)
+    app.include_router(access_pages.router)
+    if settings.dev_idp_enabled:
+        app.include_router(devidp.router)
     install_error_handlers(app)
+    access_pages.install_login_redirect(app)
     return app

@@ -32,6 +32,12 @@ db_app = typer.Typer(help="Create and upgrade the database schema.", no_args_is_
 people_app = typer.Typer(help="Look up persons (data groups 1–3).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+clients_app = typer.Typer(
+    help="Connected systems (OAuth2 client credentials) and their data-group grants.", no_args_is_help=True
+)
+app.add_typer(audit_app, name="audit")
+app.add_typer(clients_app, name="clients")
 
 err = Console(stderr=True)
 #: Typer vendors click and does not export its UsageError (bad option values, unknown commands).
@@ -167,9 +173,7 @@ def _seed_with_progress(engine, plan, reset: bool):
 def people_search(
     query: Annotated[
         str,
-        typer.Argument(
-            help="A name (with or without accents), a 12-digit personal ID number or a 10-digit SI code."
-        ),
+        typer.Argument(help="A name (with or without accents), a 12-digit personal ID number or a 10-digit SI code."),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     limit: Annotated[int, typer.Option(help="At most this many results.")] = 20,
@@ -189,10 +193,46 @@ def people_search(
         typer.echo("no person found")
     for m in matches:
         masked = mask_personal_id(m.personal_id) if m.personal_id else "(passport)"
-        typer.echo(
-            f"{m.id:>10}  {masked}  {m.full_name:<32} {m.date_of_birth}  {m.sex:<6}  {m.authority:<8} "
-            f"{m.match}"
+        typer.echo(f"{m.id:>10}  {masked}  {m.full_name:<32} {m.date_of_birth}  {m.sex:<6}  {m.authority:<8} {m.match}")
+
+
+# --- audit and clients ---------------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+@friendly_errors
+def audit_verify() -> None:
+    """Recompute the chain; exit 1 and name every altered, deleted or reordered record."""
+    from esibook.audit.service import verify
+
+    with session_factory(make_engine(settings().resolved_database_url()))() as session:
+        report = verify(session)
+    if report.intact:
+        typer.echo(f"audit log intact: {report.records:,} records")
+        return
+    for problem in report.problems:
+        err.print(f"[bold red]tampered:[/] {problem}", highlight=False)
+    raise typer.Exit(1)
+
+
+@clients_app.command("add")
+@friendly_errors
+def clients_add(
+    name: Annotated[str, typer.Argument(help="The system's name as persons will read it in their access log.")],
+    groups: Annotated[str, typer.Option(help="Granted data groups, e.g. 1,5.")],
+    purposes: Annotated[str, typer.Option(help="Allowed purpose codes, e.g. KCB,TTHC.")],
+    authority: Annotated[str, typer.Option(help="civil, defence or security.")] = "civil",
+    client_id: Annotated[str | None, typer.Option(help="Client id (default: generated).")] = None,
+) -> None:
+    """Register a connected system; prints its client id and secret (the secret only this once)."""
+    from esibook.access.clients import register_client
+
+    with session_factory(make_engine(settings().resolved_database_url()))() as session:
+        created_id, secret = register_client(
+            session, name=name, groups=groups, purposes=purposes, authority=authority, client_id=client_id
         )
+    typer.echo(f"client_id={created_id}")
+    typer.echo(f"client_secret={secret}")
 
 
 # --- serve and demo -------------------------------------------------------------------------------------------
@@ -215,9 +255,7 @@ def _serve(config: Settings, host: str, port: int) -> None:
 
     if migrate.current_revision(make_engine(config.resolved_database_url())) is None:
         fail("the database has no schema yet: run `esibook db upgrade` first")
-    typer.echo(
-        f"esibook is running: open http://{host}:{port}/ (API documentation at /docs). Ctrl+C stops it."
-    )
+    typer.echo(f"esibook is running: open http://{host}:{port}/ (API documentation at /docs). Ctrl+C stops it.")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
 
 
@@ -242,17 +280,38 @@ def demo(
     if persons:
         typer.echo(f"demo data present: {persons:,} persons")
     else:
-        plan = SeedPlan(
-            persons=DEMO_PERSONS, months=DEMO_MONTHS, seed=DEMO_SEED, end_month=last_complete_month()
-        )
+        plan = SeedPlan(persons=DEMO_PERSONS, months=DEMO_MONTHS, seed=DEMO_SEED, end_month=last_complete_month())
         report = _seed_with_progress(engine, plan, reset=False)
         typer.echo(
             f"demo data created: {report.persons:,} persons, {report.employers:,} employers, "
             f"{report.contribution_lines:,} contribution lines"
         )
+    _demo_access(engine)
     typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
     if not seed_only:
         _serve(config, host, port)
+
+
+def _demo_access(engine) -> None:
+    """Role grants for the demo identities, and a demo hospital system whose secret is shown once."""
+    from esibook.access.clients import DEMO_CLIENT_ID, register_client
+    from esibook.access.demo import grant_demo_roles
+    from esibook.access.models import ApiClient
+
+    with session_factory(engine)() as session, session.begin():
+        grant_demo_roles(session)
+    with session_factory(engine)() as session:
+        if session.get(ApiClient, DEMO_CLIENT_ID) is None:
+            _, secret = register_client(
+                session,
+                name="Bệnh viện Đa khoa Hà Nội (hệ thống HIS)",
+                groups="1,5",
+                purposes="KCB",
+                authority="civil",
+                client_id=DEMO_CLIENT_ID,
+            )
+            typer.echo(f"demo API client: client_id={DEMO_CLIENT_ID} client_secret={secret} (shown once)")
+    typer.echo("log in at /login and pick a demo identity (citizen, officer, employer, clinic)")
 
 
 def main() -> None:

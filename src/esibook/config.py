@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -19,11 +20,45 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     default_language: Literal["vi", "en"] = "vi"
 
+    # OpenID Connect: the national identity provider (VNeID) or, by default outside production, the built-in
+    # development provider at <base_url>/dev-idp.
+    oidc_issuer: str = ""
+    oidc_client_id: str = "esibook-web"
+    oidc_client_secret: str = ""
+    oidc_acr_level2: str = "urn:vneid:loa:2"
+    oidc_acr_level1: str = "urn:vneid:loa:1"
+    oidc_personal_id_claim: str = "personal_id"
+    session_hours: int = 8
+    access_token_minutes: int = 15
+
     def resolved_database_url(self) -> str:
         """The database to use: ``ESIBOOK_DATABASE_URL``, else an SQLite file in the data directory."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'esibook.db').resolve()}"
+
+    @property
+    def dev_idp_enabled(self) -> bool:
+        """The development identity provider runs only outside production and only when no real one is set."""
+        return self.env != "production" and not self.oidc_issuer
+
+    def resolved_oidc_issuer(self) -> str:
+        return self.oidc_issuer or f"{self.base_url.rstrip('/')}/dev-idp"
+
+    def resolved_oidc_client_secret(self) -> str:
+        """The configured secret, or (development only) one generated at first run in the data directory."""
+        if self.oidc_client_secret or not self.dev_idp_enabled:
+            return self.oidc_client_secret
+        path = self.data_dir.resolve() / "keys" / "dev-idp-client-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
 
 
 def load_settings(**overrides) -> Settings:

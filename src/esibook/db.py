@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import BigInteger, Engine, Integer, MetaData, String, create_engine, event
@@ -38,9 +39,9 @@ class Base(DeclarativeBase):
 def normalize_database_url(url: str) -> str:
     """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver for them."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -74,7 +75,47 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
+def transaction(session: Session) -> Iterator[Session]:
+    """The service function's transaction: commits at the end of the block, rolls back on an exception.
+
+    If the session already opened one implicitly (a read before the write), that one is committed instead.
+    """
+    if not session.in_transaction():
+        with session.begin():
+            yield session
+        return
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+
+
+@contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: commits when the block ends normally, rolls back on any exception."""
     with factory() as session, session.begin():
         yield session
+
+
+# --- the authority scope of a transaction (PostgreSQL row-level security) ------------------------------------
+
+#: Authorities whose rows the current unit of work may see: ``"*"`` for all, else e.g. ``"defence"``.
+authority_scope: ContextVar[str] = ContextVar("authority_scope", default="*")
+
+
+@contextmanager
+def scoped_to(authorities: str) -> Iterator[None]:
+    """Run the block with the row-level-security scope set to ``authorities`` (comma-separated or ``*``)."""
+    token = authority_scope.set(authorities)
+    try:
+        yield
+    finally:
+        authority_scope.reset(token)
+
+
+@event.listens_for(Session, "after_begin")
+def _set_authority_scope(session: Session, _transaction, connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT set_config('esibook.authorities', %s, true)", (authority_scope.get(),))

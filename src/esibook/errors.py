@@ -24,8 +24,12 @@ class DomainError(Exception):
         return self.message_vi if lang == "vi" else self.message_en
 
     def as_dict(self, lang: str = "vi") -> dict:
-        body = {"code": self.code, "message": self.message(lang), "message_vi": self.message_vi,
-                "message_en": self.message_en}
+        body = {
+            "code": self.code,
+            "message": self.message(lang),
+            "message_vi": self.message_vi,
+            "message_en": self.message_en,
+        }
         if self.field:
             body["field"] = self.field
         return body

@@ -26,7 +26,7 @@ def url(database_url_for) -> str:
 
 
 def test_upgrade_seed_and_search_by_name_without_accents(url):
-    assert "revision 0001" in run(url, "db", "upgrade").stdout
+    assert "revision 0002" in run(url, "db", "upgrade").stdout
     seeded = run(url, "seed", "--persons", "300", "--months", "12", "--seed", "5", "--end-month", "2026-09")
     assert seeded.returncode == 0, seeded.stderr
     assert "seeded 300 persons" in seeded.stdout

@@ -44,7 +44,7 @@ def test_home_shows_database_counts_but_no_personal_data(client, seeded_engine, 
 
 def test_healthz_reports_the_database_and_schema(client):
     body = client.get("/healthz").json()
-    assert body == {"status": "ok", "database": "ok", "schema_revision": "0001"}
+    assert body == {"status": "ok", "database": "ok", "schema_revision": "0002"}
 
 
 def test_healthz_says_unavailable_when_the_database_is_unreachable(tmp_path):

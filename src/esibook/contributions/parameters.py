@@ -59,8 +59,11 @@ class ParameterSet:
     def in_force(self, series: list[tuple[date, object]], on: date):
         index = bisect_right([start for start, _ in series], on) - 1
         if index < 0:
-            raise DomainError("parameters.before_first", f"no parameter is in force on {on.isoformat()}",
-                              f"không có tham số nào có hiệu lực vào ngày {on.isoformat()}")
+            raise DomainError(
+                "parameters.before_first",
+                f"no parameter is in force on {on.isoformat()}",
+                f"không có tham số nào có hiệu lực vào ngày {on.isoformat()}",
+            )
         return series[index][1]
 
     def for_month(self, month: Month) -> MonthParameters:
@@ -68,11 +71,15 @@ class ParameterSet:
         reference = self.in_force(self.reference_level, day)
         minimum = self.in_force(self.regional_minimum_wage, day)
         return MonthParameters(
-            month=month, reference_level=reference,
-            rural_poverty_line=self.in_force(self.rural_poverty_line, day), regional_minimum_wage=minimum,
-            rates=self.in_force(self.rates, day), si_cap=self.si_cap_multiple * reference,
+            month=month,
+            reference_level=reference,
+            rural_poverty_line=self.in_force(self.rural_poverty_line, day),
+            regional_minimum_wage=minimum,
+            rates=self.in_force(self.rates, day),
+            si_cap=self.si_cap_multiple * reference,
             ui_cap={region: self.ui_cap_multiple * wage for region, wage in minimum.items()},
-            version=self.version)
+            version=self.version,
+        )
 
 
 def _dated(entries: list[dict], key: str, convert=lambda v: v) -> list[tuple[date, object]]:
@@ -81,8 +88,18 @@ def _dated(entries: list[dict], key: str, convert=lambda v: v) -> list[tuple[dat
 
 def _rates(entry: dict) -> Rates:
     er, ee = entry["employer"], entry["employee"]
-    return Rates(er["retirement"], er["sickness"], er["oad"], er["oad_reduced"], er["ui"], er["hi"],
-                 ee["retirement"], ee["ui"], ee["hi"], entry["voluntary"]["retirement"])
+    return Rates(
+        er["retirement"],
+        er["sickness"],
+        er["oad"],
+        er["oad_reduced"],
+        er["ui"],
+        er["hi"],
+        ee["retirement"],
+        ee["ui"],
+        ee["hi"],
+        entry["voluntary"]["retirement"],
+    )
 
 
 @cache
@@ -92,8 +109,9 @@ def current_parameters() -> ParameterSet:
         version=raw["version"],
         reference_level=_dated(raw["reference_level"], "value"),
         rural_poverty_line=_dated(raw["rural_poverty_line"], "value"),
-        regional_minimum_wage=_dated(raw["regional_minimum_wage"], "values",
-                                     lambda v: {int(k): int(x) for k, x in v.items()}),
+        regional_minimum_wage=_dated(
+            raw["regional_minimum_wage"], "values", lambda v: {int(k): int(x) for k, x in v.items()}
+        ),
         rates=sorted((date.fromisoformat(e["from"]), _rates(e)) for e in raw["contribution_rates"]),
         si_cap_multiple=raw["si_hi_cap_multiple_of_reference_level"],
         ui_cap_multiple=raw["ui_cap_multiple_of_regional_minimum_wage"],

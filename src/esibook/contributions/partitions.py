@@ -20,19 +20,27 @@ def partition_name(month: Month) -> str:
 
 
 def history_partition_ddl() -> str:
-    return (f"CREATE TABLE IF NOT EXISTS {TABLE}_history PARTITION OF {TABLE} "
-            f"FOR VALUES FROM (MINVALUE) TO ({FIRST_MONTHLY.as_int()})")
+    return (
+        f"CREATE TABLE IF NOT EXISTS {TABLE}_history PARTITION OF {TABLE} "
+        f"FOR VALUES FROM (MINVALUE) TO ({FIRST_MONTHLY.as_int()})"
+    )
 
 
 def month_partition_ddl(month: Month) -> str:
-    return (f"CREATE TABLE IF NOT EXISTS {partition_name(month)} PARTITION OF {TABLE} "
-            f"FOR VALUES FROM ({month.as_int()}) TO ({(month + 1).as_int()})")
+    return (
+        f"CREATE TABLE IF NOT EXISTS {partition_name(month)} PARTITION OF {TABLE} "
+        f"FOR VALUES FROM ({month.as_int()}) TO ({(month + 1).as_int()})"
+    )
 
 
 def existing_partitions(connection: Connection) -> set[str]:
-    rows = connection.execute(text(
-        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = :table"), {"table": TABLE})
+    rows = connection.execute(
+        text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = :table"
+        ),
+        {"table": TABLE},
+    )
     return {row[0] for row in rows}
 
 

@@ -32,10 +32,8 @@ def parse_unit_code(value: str) -> str:
     code = str(value).strip().upper()
     if len(code) != UNIT_CODE_LENGTH:
         raise _unit_error(
-            f"the unit code must have {UNIT_CODE_LENGTH} characters (2 letters + 5 digits); "
-            f"'{code}' has {len(code)}",
-            f"mã đơn vị phải có {UNIT_CODE_LENGTH} ký tự (2 chữ cái + 5 chữ số); "
-            f"'{code}' có {len(code)} ký tự",
+            f"the unit code must have {UNIT_CODE_LENGTH} characters (2 letters + 5 digits); '{code}' has {len(code)}",
+            f"mã đơn vị phải có {UNIT_CODE_LENGTH} ký tự (2 chữ cái + 5 chữ số); '{code}' có {len(code)} ký tự",
         )
     for position, char in enumerate(code, start=1):
         _check_unit_char(position, char)
@@ -137,8 +135,7 @@ def _check_tax_check_digit(base10: str) -> None:
     if expected is None:
         raise InvalidIdentifier(
             "tax_code.check_digit",
-            f"digits 1–9 of the tax code ({base10[:9]}) have no valid check digit, "
-            "so no tax code starts with them",
+            f"digits 1–9 of the tax code ({base10[:9]}) have no valid check digit, so no tax code starts with them",
             f"chữ số thứ 1–9 của mã số thuế ({base10[:9]}) không có chữ số kiểm tra hợp lệ, nên không mã số "
             "thuế nào bắt đầu như vậy",
             field="tax_code",
@@ -146,8 +143,7 @@ def _check_tax_check_digit(base10: str) -> None:
     if int(base10[9]) != expected:
         raise InvalidIdentifier(
             "tax_code.check_digit",
-            f"digit 10 of the tax code ({base10[9]}) is not the check digit of digits 1–9; "
-            f"it should be {expected}",
+            f"digit 10 of the tax code ({base10[9]}) is not the check digit of digits 1–9; it should be {expected}",
             f"chữ số thứ 10 của mã số thuế ({base10[9]}) không phải chữ số kiểm tra của chữ số thứ 1–9; "
             f"phải là {expected}",
             field="tax_code",
@@ -170,9 +166,7 @@ def _reject_tax_format(text: str) -> NoReturn:
                 )
     raise InvalidIdentifier(
         "tax_code.format",
-        f"the tax code '{text}' has {digits} digits; it must have 10, "
-        "or 13 for a branch (written 0101234567-001)",
-        f"mã số thuế '{text}' có {digits} chữ số; phải có 10 chữ số, hoặc 13 đối với chi nhánh "
-        "(viết 0101234567-001)",
+        f"the tax code '{text}' has {digits} digits; it must have 10, or 13 for a branch (written 0101234567-001)",
+        f"mã số thuế '{text}' có {digits} chữ số; phải có 10 chữ số, hoặc 13 đối với chi nhánh (viết 0101234567-001)",
         field="tax_code",
     )

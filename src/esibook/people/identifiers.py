@@ -23,19 +23,69 @@ from esibook.errors import InvalidIdentifier
 
 #: Birth-registration province codes of Circular 07/2016/TT-BCA (63 provinces, before the 2025 mergers).
 PROVINCES: dict[str, str] = {
-    "001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn", "008": "Tuyên Quang",
-    "010": "Lào Cai", "011": "Điện Biên", "012": "Lai Châu", "014": "Sơn La", "015": "Yên Bái",
-    "017": "Hòa Bình", "019": "Thái Nguyên", "020": "Lạng Sơn", "022": "Quảng Ninh", "024": "Bắc Giang",
-    "025": "Phú Thọ", "026": "Vĩnh Phúc", "027": "Bắc Ninh", "030": "Hải Dương", "031": "Hải Phòng",
-    "033": "Hưng Yên", "034": "Thái Bình", "035": "Hà Nam", "036": "Nam Định", "037": "Ninh Bình",
-    "038": "Thanh Hóa", "040": "Nghệ An", "042": "Hà Tĩnh", "044": "Quảng Bình", "045": "Quảng Trị",
-    "046": "Thừa Thiên Huế", "048": "Đà Nẵng", "049": "Quảng Nam", "051": "Quảng Ngãi", "052": "Bình Định",
-    "054": "Phú Yên", "056": "Khánh Hòa", "058": "Ninh Thuận", "060": "Bình Thuận", "062": "Kon Tum",
-    "064": "Gia Lai", "066": "Đắk Lắk", "067": "Đắk Nông", "068": "Lâm Đồng", "070": "Bình Phước",
-    "072": "Tây Ninh", "074": "Bình Dương", "075": "Đồng Nai", "077": "Bà Rịa - Vũng Tàu",
-    "079": "Hồ Chí Minh", "080": "Long An", "082": "Tiền Giang", "083": "Bến Tre", "084": "Trà Vinh",
-    "086": "Vĩnh Long", "087": "Đồng Tháp", "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ",
-    "093": "Hậu Giang", "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
+    "001": "Hà Nội",
+    "002": "Hà Giang",
+    "004": "Cao Bằng",
+    "006": "Bắc Kạn",
+    "008": "Tuyên Quang",
+    "010": "Lào Cai",
+    "011": "Điện Biên",
+    "012": "Lai Châu",
+    "014": "Sơn La",
+    "015": "Yên Bái",
+    "017": "Hòa Bình",
+    "019": "Thái Nguyên",
+    "020": "Lạng Sơn",
+    "022": "Quảng Ninh",
+    "024": "Bắc Giang",
+    "025": "Phú Thọ",
+    "026": "Vĩnh Phúc",
+    "027": "Bắc Ninh",
+    "030": "Hải Dương",
+    "031": "Hải Phòng",
+    "033": "Hưng Yên",
+    "034": "Thái Bình",
+    "035": "Hà Nam",
+    "036": "Nam Định",
+    "037": "Ninh Bình",
+    "038": "Thanh Hóa",
+    "040": "Nghệ An",
+    "042": "Hà Tĩnh",
+    "044": "Quảng Bình",
+    "045": "Quảng Trị",
+    "046": "Thừa Thiên Huế",
+    "048": "Đà Nẵng",
+    "049": "Quảng Nam",
+    "051": "Quảng Ngãi",
+    "052": "Bình Định",
+    "054": "Phú Yên",
+    "056": "Khánh Hòa",
+    "058": "Ninh Thuận",
+    "060": "Bình Thuận",
+    "062": "Kon Tum",
+    "064": "Gia Lai",
+    "066": "Đắk Lắk",
+    "067": "Đắk Nông",
+    "068": "Lâm Đồng",
+    "070": "Bình Phước",
+    "072": "Tây Ninh",
+    "074": "Bình Dương",
+    "075": "Đồng Nai",
+    "077": "Bà Rịa - Vũng Tàu",
+    "079": "Hồ Chí Minh",
+    "080": "Long An",
+    "082": "Tiền Giang",
+    "083": "Bến Tre",
+    "084": "Trà Vinh",
+    "086": "Vĩnh Long",
+    "087": "Đồng Tháp",
+    "089": "An Giang",
+    "091": "Kiên Giang",
+    "092": "Cần Thơ",
+    "093": "Hậu Giang",
+    "094": "Sóc Trăng",
+    "095": "Bạc Liêu",
+    "096": "Cà Mau",
 }
 
 FIRST_CENTURY, LAST_CENTURY = 1900, 2200
@@ -68,8 +118,13 @@ class Sex(StrEnum):
 
 
 _SEX_WORDS = {
-    "male": Sex.MALE, "m": Sex.MALE, "nam": Sex.MALE,
-    "female": Sex.FEMALE, "f": Sex.FEMALE, "nữ": Sex.FEMALE, "nu": Sex.FEMALE,
+    "male": Sex.MALE,
+    "m": Sex.MALE,
+    "nam": Sex.MALE,
+    "female": Sex.FEMALE,
+    "f": Sex.FEMALE,
+    "nữ": Sex.FEMALE,
+    "nu": Sex.FEMALE,
 }
 
 
@@ -128,9 +183,7 @@ def _century_vi(century: int) -> str:
 # --- parsing ------------------------------------------------------------------------------------------------
 
 
-def parse_personal_id(
-    value: str, *, date_of_birth: date | None = None, sex: Sex | str | None = None
-) -> PersonalId:
+def parse_personal_id(value: str, *, date_of_birth: date | None = None, sex: Sex | str | None = None) -> PersonalId:
     """Read a 12-digit personal identification number.
 
     With ``date_of_birth`` and/or ``sex``, also check that digits 4–6 agree with them.
@@ -144,8 +197,13 @@ def parse_personal_id(
         person_sex = Sex.parse(sex) if sex is not None else None
         _check_against_person(number, century, id_sex, date_of_birth, person_sex)
     return PersonalId(
-        number=number, province_code=number[:3], province_name=province, century=century, sex=id_sex,
-        birth_year_2digits=int(number[4:6]), serial=int(number[6:]),
+        number=number,
+        province_code=number[:3],
+        province_name=province,
+        century=century,
+        sex=id_sex,
+        birth_year_2digits=int(number[4:6]),
+        serial=int(number[6:]),
     )
 
 
@@ -190,14 +248,13 @@ def _check_century_sex_digit(char: str) -> int:
     return digit
 
 
-def _check_against_person(
-    number: str, century: int, id_sex: Sex, date_of_birth: date | None, sex: Sex | None
-) -> None:
+def _check_against_person(number: str, century: int, id_sex: Sex, date_of_birth: date | None, sex: Sex | None) -> None:
     wrong_sex = sex is not None and sex is not id_sex
     wrong_century = date_of_birth is not None and date_of_birth.year // 100 * 100 != century
     if wrong_sex or wrong_century:
-        _reject_sex_century(number[3], century, id_sex, date_of_birth if wrong_century else None,
-                            sex if wrong_sex else None)
+        _reject_sex_century(
+            number[3], century, id_sex, date_of_birth if wrong_century else None, sex if wrong_sex else None
+        )
     if date_of_birth is not None and number[4:6] != f"{date_of_birth.year % 100:02d}":
         raise InvalidIdentifier(
             "personal_id.birth_year_mismatch",
@@ -209,9 +266,7 @@ def _check_against_person(
         )
 
 
-def _reject_sex_century(
-    digit: str, century: int, id_sex: Sex, date_of_birth: date | None, sex: Sex | None
-) -> None:
+def _reject_sex_century(digit: str, century: int, id_sex: Sex, date_of_birth: date | None, sex: Sex | None) -> None:
     """Say what digit 4 claims and which of sex / century of birth disagrees with the person."""
     person_en, person_vi = [], []
     if sex is not None:

@@ -37,7 +37,7 @@ class PersonMatch:
         return {**self.__dict__, "date_of_birth": self.date_of_birth.isoformat()}
 
 
-def search_persons(session: Session, query: str, *, limit: int = 20) -> list[PersonMatch]:
+def search_persons(session: Session, query: str, *, limit: int = 20, authority: str | None = None) -> list[PersonMatch]:
     """Find persons by 12-digit personal ID, 10-digit legacy SI code, or name (exact, then prefix).
 
     A query with diacritics ranks the persons whose name is written exactly so first; without diacritics it
@@ -50,20 +50,21 @@ def search_persons(session: Session, query: str, *, limit: int = 20) -> list[Per
         raise DomainError(
             "search.limit", f"limit must be between 1 and {MAX_LIMIT}", f"giới hạn phải từ 1 đến {MAX_LIMIT}"
         )
+    scope = (Person.authority == authority,) if authority else ()
     if _DIGITS.fullmatch(text):
-        return _by_identifier(session, text)
-    return _by_name(session, text, limit)
+        return _by_identifier(session, text, scope)
+    return _by_name(session, text, limit, scope)
 
 
-def _by_identifier(session: Session, digits: str) -> list[PersonMatch]:
+def _by_identifier(session: Session, digits: str, scope: tuple) -> list[PersonMatch]:
     if len(digits) == 10:
         code, column, how = parse_legacy_si_code(digits), Person.si_code_legacy, "si_code"
     else:
         code, column, how = parse_personal_id(digits).number, Person.personal_id, "personal_id"
-    return [_match(p, how) for p in session.scalars(select(Person).where(column == code))]
+    return [_match(p, how) for p in session.scalars(select(Person).where(column == code, *scope))]
 
 
-def _by_name(session: Session, text: str, limit: int) -> list[PersonMatch]:
+def _by_name(session: Session, text: str, limit: int, scope: tuple = ()) -> list[PersonMatch]:
     """Same folded name first (the exact spelling before other accents), then longer names in key order.
 
     Two index range scans, each stopping at ``limit``: fast even when a prefix such as "nguyen" matches a third

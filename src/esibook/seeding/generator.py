@@ -158,9 +158,7 @@ class Generator:
     # --- helpers -------------------------------------------------------------------------------------------
 
     def full_name(self, sex: str, surname: str | None = None) -> str:
-        return (
-            f"{surname or SURNAMES.draw(self.rng)} {MIDDLE[sex].draw(self.rng)} {GIVEN[sex].draw(self.rng)}"
-        )
+        return f"{surname or SURNAMES.draw(self.rng)} {MIDDLE[sex].draw(self.rng)} {GIVEN[sex].draw(self.rng)}"
 
     def address(self, province_code: str) -> str:
         rng = self.rng
@@ -485,9 +483,7 @@ class Generator:
         self._careers += 1
         authority = Authority.CIVIL
         if not force_work:  # about 0.6% each, and at least one each once 100 careers exist
-            authority = {7: Authority.DEFENCE, 87: Authority.SECURITY}.get(
-                self._careers % 160, Authority.CIVIL
-            )
+            authority = {7: Authority.DEFENCE, 87: Authority.SECURITY}.get(self._careers % 160, Authority.CIVIL)
         person["authority"] = authority.value
         pool = self.employers_by_authority[authority]
         month = plan.start_month if rng.random() < 0.7 else plan.start_month + rng.randrange(plan.months)

@@ -77,9 +77,7 @@ def check_plan(plan: SeedPlan) -> None:
         )
 
 
-def seed(
-    engine: Engine, plan: SeedPlan, *, reset: bool = False, progress: Progress | None = None
-) -> SeedReport:
+def seed(engine: Engine, plan: SeedPlan, *, reset: bool = False, progress: Progress | None = None) -> SeedReport:
     """Fill an empty database with ``plan.persons`` persons and their ``plan.months`` months of history."""
     check_plan(plan)
     progress = progress or (lambda stage, advance, total: None)
@@ -298,16 +296,11 @@ def derive_contribution_lines(connection: Connection, generator: Generator, prog
     _create_seed_tables(connection)
     connection.execute(
         text(
-            f"INSERT INTO seed_months ({', '.join(MONTH_COLUMNS)}) VALUES "
-            f"({', '.join(':' + c for c in MONTH_COLUMNS)})"
+            f"INSERT INTO seed_months ({', '.join(MONTH_COLUMNS)}) VALUES ({', '.join(':' + c for c in MONTH_COLUMNS)})"
         ),
         [_bindable(connection, month_row(i, parameters.for_month(m))) for i, m in enumerate(months)],
     )
-    arrears = [
-        {"employer_id": e.id, "months": e.arrears_months}
-        for e in generator.employer_infos
-        if e.arrears_months
-    ]
+    arrears = [{"employer_id": e.id, "months": e.arrears_months} for e in generator.employer_infos if e.arrears_months]
     if arrears:
         connection.execute(
             text("INSERT INTO seed_arrears (employer_id, months) VALUES (:employer_id, :months)"), arrears
@@ -334,10 +327,6 @@ def _bindable(connection: Connection, row: dict) -> dict:
 
 
 def _create_seed_tables(connection: Connection) -> None:
-    columns = ", ".join(
-        f"{c} {'TIMESTAMP WITH TIME ZONE' if c == 'posted_at' else 'BIGINT'}" for c in MONTH_COLUMNS
-    )
+    columns = ", ".join(f"{c} {'TIMESTAMP WITH TIME ZONE' if c == 'posted_at' else 'BIGINT'}" for c in MONTH_COLUMNS)
     connection.execute(text(f"CREATE TEMPORARY TABLE seed_months ({columns}, PRIMARY KEY (month))"))
-    connection.execute(
-        text("CREATE TEMPORARY TABLE seed_arrears (employer_id BIGINT PRIMARY KEY, months BIGINT)")
-    )
+    connection.execute(text("CREATE TEMPORARY TABLE seed_arrears (employer_id BIGINT PRIMARY KEY, months BIGINT)"))

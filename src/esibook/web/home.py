@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from esibook.access.pages import page_principal
 from esibook.errors import DomainError
 from esibook.identifiers import KINDS, check_identifier
 from esibook.models import ContributionLine, Employer, HICoverage, Person
@@ -47,7 +48,7 @@ def database_statistics(session: Session, today: date) -> DatabaseStatistics:
 
 
 @router.get("/", include_in_schema=False)
-def home(request: Request, session: Session = Depends(db_session)):
+def home(request: Request, session: Session = Depends(db_session), _viewer=Depends(page_principal)):
     return render(request, "home.html", {"stats": database_statistics(session, date.today())})
 
 
@@ -68,9 +69,7 @@ def identifiers_page(
         except DomainError as error:
             context["error"] = error.message(lang)
         except ValueError:
-            context["error"] = (
-                "Ngày sinh không hợp lệ." if lang == "vi" else "The date of birth is not valid."
-            )
+            context["error"] = "Ngày sinh không hợp lệ." if lang == "vi" else "The date of birth is not valid."
     return render(request, "identifiers.html", context)
 
 

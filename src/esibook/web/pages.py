@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader, pass_context
 
+from esibook.people.groups import FIELD_LABELS, VALUE_LABELS
 from esibook.web.i18n import LANGUAGE_COOKIE, LANGUAGES, request_language, translations
 
 
@@ -28,6 +29,8 @@ def make_templates() -> Jinja2Templates:
     templates.env.loader = ChoiceLoader([FileSystemLoader(d) for d in template_dirs()])
     templates.env.autoescape = True
     templates.env.filters["number"] = number
+    templates.env.globals["field_labels"] = FIELD_LABELS
+    templates.env.globals["value_labels"] = VALUE_LABELS
     return templates
 
 
@@ -42,12 +45,15 @@ def render(request: Request, name: str, context: dict | None = None, status_code
     settings = request.app.state.settings
     lang = request_language(request, settings.default_language)
     gettext = translations(lang).gettext
+    active = getattr(request.state, "web_session", None)
     full = {
         "lang": lang,
         "languages": LANGUAGES,
         "_": gettext,
         "gettext": gettext,
         "other_lang": "en" if lang == "vi" else "vi",
+        "viewer": getattr(request.state, "viewer", None),
+        "csrf_token": active.csrf_token if active else "",
         **(context or {}),
     }
     response = request.app.state.templates.TemplateResponse(request, name, full, status_code=status_code)

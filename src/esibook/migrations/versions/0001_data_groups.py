@@ -126,9 +126,7 @@ def upgrade() -> None:
             server_default=sa.text("(CURRENT_TIMESTAMP)"),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "authority IN ('civil', 'defence', 'security')", name=op.f("ck_employers_authority")
-        ),
+        sa.CheckConstraint("authority IN ('civil', 'defence', 'security')", name=op.f("ck_employers_authority")),
         sa.CheckConstraint("region BETWEEN 1 AND 4", name=op.f("ck_employers_region")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_employers")),
         sa.UniqueConstraint("tax_code", name=op.f("uq_employers_tax_code")),
@@ -150,9 +148,7 @@ def upgrade() -> None:
         sa.Column("valid_to", sa.Date(), nullable=False),
         sa.Column("five_years_since", sa.Date(), nullable=True),
         sa.Column("authority", sa.String(length=8), nullable=False),
-        sa.CheckConstraint(
-            "authority IN ('civil', 'defence', 'security')", name=op.f("ck_hi_coverages_authority")
-        ),
+        sa.CheckConstraint("authority IN ('civil', 'defence', 'security')", name=op.f("ck_hi_coverages_authority")),
         sa.CheckConstraint("benefit_level BETWEEN 1 AND 5", name=op.f("ck_hi_coverages_benefit_level")),
         sa.CheckConstraint("valid_to >= valid_from", name=op.f("ck_hi_coverages_validity")),
         sa.PrimaryKeyConstraint("person_id", "seq", name=op.f("pk_hi_coverages")),
@@ -203,9 +199,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("person_id", "seq", name=op.f("pk_participation_periods")),
     )
     with op.batch_alter_table("participation_periods", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_participation_periods_employer_id", ["employer_id", "from_month"], unique=False
-        )
+        batch_op.create_index("ix_participation_periods_employer_id", ["employer_id", "from_month"], unique=False)
 
     op.create_table(
         "persons",
@@ -242,13 +236,9 @@ def upgrade() -> None:
             server_default=sa.text("(CURRENT_TIMESTAMP)"),
             nullable=False,
         ),
-        sa.CheckConstraint(
-            "authority IN ('civil', 'defence', 'security')", name=op.f("ck_persons_authority")
-        ),
+        sa.CheckConstraint("authority IN ('civil', 'defence', 'security')", name=op.f("ck_persons_authority")),
         sa.CheckConstraint("sex IN ('male', 'female')", name=op.f("ck_persons_sex")),
-        sa.CheckConstraint(
-            "personal_id IS NOT NULL OR passport_no IS NOT NULL", name=op.f("ck_persons_identified")
-        ),
+        sa.CheckConstraint("personal_id IS NOT NULL OR passport_no IS NOT NULL", name=op.f("ck_persons_identified")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_persons")),
         sa.UniqueConstraint("personal_id", name=op.f("uq_persons_personal_id")),
         sa.UniqueConstraint("si_code_legacy", name=op.f("uq_persons_si_code_legacy")),
@@ -318,9 +308,7 @@ def _postgres_extras() -> None:
     for month in Month.range(partitions.FIRST_MONTHLY, partitions.INITIAL_LAST):
         op.execute(partitions.month_partition_ddl(month))
     bind = op.get_bind()
-    has_trgm = bind.exec_driver_sql(
-        "SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_trgm'"
-    ).scalar()
+    has_trgm = bind.exec_driver_sql("SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_trgm'").scalar()
     if has_trgm:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute("CREATE INDEX ix_persons_name_key_trgm ON persons USING gin (name_key gin_trgm_ops)")

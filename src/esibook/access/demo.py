@@ -1,0 +1,174 @@
+"""Demo identities for the development identity provider, chosen deterministically from the seeded data.
+
+Identity comes from VNeID; what a person may do besides their own records comes from esibook's role grants.
+``grant_demo_roles`` gives the demo officers, employer representative and clinic user their grants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from esibook.access.models import RoleGrant
+from esibook.contributions.models import ParticipationPeriod
+from esibook.health.models import Clinic, HICoverage
+from esibook.people.models import Person
+
+
+@dataclass(frozen=True)
+class DemoIdentity:
+    key: str
+    label_vi: str
+    label_en: str
+    personal_id: str
+    name: str
+    level: int
+    grant: tuple | None = None
+    """(role, authority, permissions, employer_id, clinic_code) to grant, if any."""
+
+
+def _adults(session: Session, authority: str, *, working: bool | None = None, limit: int = 6) -> list[Person]:
+    cutoff = date.today().replace(year=date.today().year - 25)
+    query = select(Person).where(
+        Person.authority == authority, Person.personal_id.is_not(None), Person.date_of_birth <= cutoff
+    )
+    open_period = exists().where(
+        ParticipationPeriod.person_id == Person.id,
+        ParticipationPeriod.to_month.is_(None),
+        ParticipationPeriod.participant_type != "voluntary",
+    )
+    if working is True:
+        query = query.where(open_period, exists().where(HICoverage.person_id == Person.id))
+    elif working is False:
+        query = query.where(~open_period)
+    return list(session.scalars(query.order_by(Person.id).limit(limit)))
+
+
+def demo_identities(session: Session) -> list[DemoIdentity]:
+    """The people the development provider offers to sign in as (empty until demo data is seeded)."""
+    workers = _adults(session, "civil", working=True)
+    staff = _adults(session, "civil", working=False)
+    defence = _adults(session, "defence", limit=2)
+    security = _adults(session, "security", limit=2)
+    guardian_id = session.scalar(
+        select(Person.representative_id).where(Person.representative_id.is_not(None)).order_by(Person.id).limit(1)
+    )
+    guardian = session.scalar(select(Person).where(Person.personal_id == guardian_id)) if guardian_id else None
+    clinic = session.scalar(select(Clinic.code).order_by(Clinic.code).limit(1))
+    if len(workers) < 2 or len(staff) < 3 or not defence or not security:
+        return []
+    citizen, employee = workers[0], workers[1]
+    employer_id = session.scalar(
+        select(ParticipationPeriod.employer_id).where(
+            ParticipationPeriod.person_id == employee.id, ParticipationPeriod.to_month.is_(None)
+        )
+    )
+    found = [
+        DemoIdentity(
+            "citizen-l2",
+            "Người dân (VNeID mức 2)",
+            "Citizen (VNeID level 2)",
+            citizen.personal_id,
+            citizen.full_name,
+            2,
+        ),
+        DemoIdentity(
+            "citizen-l1",
+            "Người dân (VNeID mức 1)",
+            "Citizen (VNeID level 1)",
+            citizen.personal_id,
+            citizen.full_name,
+            1,
+        ),
+        DemoIdentity(
+            "citizen-defence",
+            "Quân nhân (VNeID mức 2)",
+            "Service member (VNeID level 2)",
+            defence[0].personal_id,
+            defence[0].full_name,
+            2,
+        ),
+        DemoIdentity(
+            "employer-rep",
+            "Đại diện đơn vị sử dụng lao động",
+            "Employer representative",
+            staff[0].personal_id,
+            staff[0].full_name,
+            2,
+            ("employer_rep", "civil", "", employer_id, None),
+        ),
+        DemoIdentity(
+            "officer-civil",
+            "Cán bộ BHXH Việt Nam",
+            "Officer, Vietnam Social Security",
+            staff[1].personal_id,
+            staff[1].full_name,
+            2,
+            ("officer", "civil", "reviewer,approver", None, None),
+        ),
+        DemoIdentity(
+            "officer-defence",
+            "Cán bộ Bộ Quốc phòng",
+            "Officer, Ministry of Defence",
+            defence[-1].personal_id,
+            defence[-1].full_name,
+            2,
+            ("officer", "defence", "reviewer", None, None),
+        ),
+        DemoIdentity(
+            "officer-security",
+            "Cán bộ Bộ Công an",
+            "Officer, Ministry of Public Security",
+            security[-1].personal_id,
+            security[-1].full_name,
+            2,
+            ("officer", "security", "reviewer", None, None),
+        ),
+        DemoIdentity(
+            "clinic",
+            "Nhân viên cơ sở khám chữa bệnh",
+            "Clinic staff",
+            staff[2].personal_id,
+            staff[2].full_name,
+            2,
+            ("clinic", "civil", "", None, clinic),
+        ),
+    ]
+    if guardian:
+        found.insert(
+            2,
+            DemoIdentity(
+                "guardian", "Cha/mẹ của trẻ em", "Parent of a child", guardian.personal_id, guardian.full_name, 2
+            ),
+        )
+    return found
+
+
+def grant_demo_roles(session: Session) -> int:
+    """Give the demo identities their role grants (idempotent); returns how many were added."""
+    added = 0
+    for identity in demo_identities(session):
+        if not identity.grant:
+            continue
+        role, authority, permissions, employer_id, clinic_code = identity.grant
+        present = session.scalar(
+            select(RoleGrant.id).where(
+                RoleGrant.personal_id == identity.personal_id, RoleGrant.role == role, RoleGrant.revoked_at.is_(None)
+            )
+        )
+        if present is None:
+            session.add(
+                RoleGrant(
+                    personal_id=identity.personal_id,
+                    role=role,
+                    authority=authority,
+                    permissions=permissions,
+                    employer_id=employer_id,
+                    clinic_code=clinic_code,
+                )
+            )
+            added += 1
+    return added

@@ -1,0 +1,76 @@
+"""FastAPI dependencies: who is calling (bearer token or session cookie), and CSRF on cookie-authenticated
+writes."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from esibook.access.errors import Forbidden, Unauthenticated, login_required
+from esibook.access.models import ApiClient
+from esibook.access.principal import Identity, Principal, person_principal, system_principal
+from esibook.access.sessions import SESSION_COOKIE, ActiveSession, csrf_ok, load_session
+from esibook.access.tokens import verify_token
+
+CSRF_HEADER = "x-csrf-token"
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def optional_principal(request: Request) -> Principal | None:
+    """The caller, or None. Grants and client rights are read fresh, so a revocation takes effect at once."""
+    settings = request.app.state.settings
+    with request.app.state.sessions() as session:
+        token = _bearer(request)
+        if token:
+            claims = verify_token(settings, token)
+            if claims.get("kind") == "system":
+                client = session.get(ApiClient, claims["sub"])
+                if client is None or not client.active:
+                    raise Unauthenticated(
+                        "access.client_inactive",
+                        "This system's access was withdrawn.",
+                        "Quyền truy cập của hệ thống này đã bị thu hồi.",
+                    )
+                return system_principal(client)
+            identity = Identity(claims["sub"], claims["pid"], claims.get("name", ""), int(claims["lvl"]))
+            return person_principal(session, identity)
+        active = load_session(session, request.cookies.get(SESSION_COOKIE))
+        if active is None:
+            return None
+        request.state.web_session = active
+        return person_principal(session, active.identity)
+
+
+def principal(request: Request) -> Principal:
+    found = optional_principal(request)
+    if found is None:
+        raise login_required()
+    return found
+
+
+def web_session(request: Request) -> ActiveSession | None:
+    return getattr(request.state, "web_session", None)
+
+
+async def csrf_protected(request: Request) -> None:
+    """Writes authenticated by the session cookie must carry the session's CSRF token (form field or header)."""
+    if _bearer(request):
+        return
+    with request.app.state.sessions() as session:
+        active = load_session(session, request.cookies.get(SESSION_COOKIE))
+    if active is None:
+        return
+    submitted = request.headers.get(CSRF_HEADER)
+    if submitted is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        submitted = (await request.form()).get("csrf_token")
+    if not csrf_ok(active, submitted):
+        raise Forbidden(
+            "access.csrf",
+            "This form has expired or did not come from this site; reload and try again.",
+            "Biểu mẫu đã hết hạn hoặc không xuất phát từ trang này; hãy tải lại và thử lại.",
+        )

@@ -1,0 +1,239 @@
+"""Sign-in and sign-out, and the pages: My data, Who accessed my data, Share links, Officer search."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from esibook.access import service, sharing
+from esibook.access.accesslog import accesses_of
+from esibook.access.deps import csrf_protected, optional_principal
+from esibook.access.oidc import LoginError, finish_login, start_login
+from esibook.access.principal import Principal, person_principal
+from esibook.access.purposes import PURPOSES
+from esibook.access.sessions import SESSION_COOKIE, end_session, open_session
+from esibook.audit import service as audit
+from esibook.db import transaction
+from esibook.errors import DomainError
+from esibook.people.groups import GROUPS
+from esibook.web.deps import db_session
+from esibook.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def page_principal(request: Request) -> Principal | None:
+    found = optional_principal(request)
+    request.state.viewer = found
+    return found
+
+
+def signed_in(request: Request, caller: Principal | None = Depends(page_principal)) -> Principal:
+    if caller is None:
+        raise _RedirectToLogin(request.url.path)
+    return caller
+
+
+class _RedirectToLogin(Exception):
+    def __init__(self, return_to: str):
+        self.return_to = return_to
+
+
+def install_login_redirect(app) -> None:
+    @app.exception_handler(_RedirectToLogin)
+    async def to_login(request: Request, error: _RedirectToLogin):
+        return RedirectResponse(f"/login?return_to={error.return_to}", status_code=303)
+
+
+# --- sign-in -------------------------------------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_page(request: Request, return_to: str = "/me", caller: Principal | None = Depends(page_principal)):
+    return render(request, "login.html", {"return_to": return_to})
+
+
+@router.get("/auth/login")
+def auth_login(request: Request, return_to: str = "/me", session: Session = Depends(db_session)):
+    return RedirectResponse(start_login(session, request.app.state.settings, return_to), status_code=303)
+
+
+@router.get("/auth/callback")
+def auth_callback(
+    request: Request, state: str = "", code: str = "", error: str = "", session: Session = Depends(db_session)
+):
+    settings = request.app.state.settings
+    try:
+        if error:
+            raise LoginError(
+                "login.provider_error",
+                f"The identity provider said: {error}",
+                f"Nhà cung cấp định danh báo lỗi: {error}",
+            )
+        identity, return_to = finish_login(session, settings, state=state, code=code)
+    except LoginError as failure:
+        with transaction(session):
+            audit.append(
+                session, actor="anonymous", action="login.refused", target="session", details={"code": failure.code}
+            )
+        raise
+    with transaction(session):
+        session_id = open_session(session, identity, settings.session_hours)
+        caller = person_principal(session, identity)
+        audit.append(
+            session,
+            actor=caller.actor,
+            action="login",
+            target="session",
+            details={"level": identity.level, "roles": list(caller.roles)},
+        )
+    response = RedirectResponse(return_to, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+    return response
+
+
+@router.post("/auth/logout", dependencies=[Depends(csrf_protected)])
+def auth_logout(request: Request, session: Session = Depends(db_session)):
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if session_id:
+        with transaction(session):
+            identity = end_session(session, session_id)
+            if identity:
+                audit.append(
+                    session, actor=person_principal(session, identity).actor, action="logout", target="session"
+                )
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# --- citizen pages -------------------------------------------------------------------------------------------
+
+
+@router.get("/me")
+def my_data(
+    request: Request,
+    person: int | None = None,
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+):
+    try:
+        record = service.own_record(session, caller, person_id=person)
+    except DomainError as error:
+        if error.code != "person.no_record":
+            raise
+        record = None
+    return render(
+        request, "me.html", {"record": record, "group_names": GROUPS, "dependants": service.dependants(session, caller)}
+    )
+
+
+@router.get("/me/access-log")
+def access_log_page(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+    service.require_person(caller)
+    entries = accesses_of(session, caller.person_id) if caller.person_id else []
+    return render(request, "access_log.html", {"entries": entries, "group_names": GROUPS, "purposes": PURPOSES})
+
+
+@router.get("/me/shares")
+def shares_page(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+    return render(
+        request, "shares.html", {"links": sharing.my_links(session, caller), "created": None, "group_names": GROUPS}
+    )
+
+
+@router.post("/me/shares", dependencies=[Depends(csrf_protected)])
+def create_share(
+    request: Request,
+    extract: str = Form(),
+    parameter: int | None = Form(None),
+    days: int = Form(7),
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+):
+    created = sharing.create_link(session, caller, extract=extract, parameter=parameter, days=days)
+    url = f"{request.app.state.settings.base_url.rstrip('/')}/s/{created.token}"
+    return render(
+        request,
+        "shares.html",
+        {
+            "links": sharing.my_links(session, caller),
+            "group_names": GROUPS,
+            "created": {"url": url, "passcode": created.passcode, "expires_at": created.expires_at},
+        },
+        status_code=201,
+    )
+
+
+@router.post("/me/shares/{link_id}/revoke", dependencies=[Depends(csrf_protected)])
+def revoke_share(link_id: int, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+    sharing.revoke_link(session, caller, link_id)
+    return RedirectResponse("/me/shares", status_code=303)
+
+
+@router.get("/s/{token}")
+def open_share_page(request: Request, token: str, caller: Principal | None = Depends(page_principal)):
+    return render(request, "share_open.html", {"token": token, "extract": None, "error": None})
+
+
+@router.post("/s/{token}")
+def open_share(
+    request: Request,
+    token: str,
+    passcode: str = Form(""),
+    session: Session = Depends(db_session),
+    caller: Principal | None = Depends(page_principal),
+):
+    try:
+        extract, error = sharing.open_link(session, token, passcode), None
+    except DomainError as failure:
+        extract, error = None, failure
+    lang_error = (
+        error.message_vi
+        if error and request.cookies.get("lang", "vi") == "vi"
+        else (error.message_en if error else None)
+    )
+    return render(
+        request,
+        "share_open.html",
+        {"token": token, "extract": extract, "error": lang_error, "group_names": GROUPS},
+        status_code=error.status if error else 200,
+    )
+
+
+# --- officer pages -------------------------------------------------------------------------------------------
+
+
+@router.get("/officer/search")
+def officer_search_page(
+    request: Request,
+    q: str = Query("", max_length=100),
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+):
+    service.require_officer(caller)
+    results = service.officer_search(session, caller, q) if q.strip() else []
+    return render(request, "officer_search.html", {"q": q, "results": results})
+
+
+@router.get("/officer/persons/{person_id}")
+def officer_person_page(
+    request: Request,
+    person_id: int,
+    purpose: str = "TTHC",
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+):
+    view = service.officer_view(session, caller, person_id, purpose=purpose)
+    return render(
+        request, "officer_person.html", {"view": view, "group_names": GROUPS, "purpose": purpose, "purposes": PURPOSES}
+    )

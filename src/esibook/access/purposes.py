@@ -1,0 +1,30 @@
+"""Purpose codes a relying system states on every call (mục đích khai thác dữ liệu)."""
+
+from __future__ import annotations
+
+from esibook.errors import DomainError
+
+PURPOSES: dict[str, tuple[str, str]] = {
+    "KCB": ("Khám bệnh, chữa bệnh bảo hiểm y tế", "Health-insured medical examination and treatment"),
+    "TTHC": ("Giải quyết thủ tục hành chính", "Handling an administrative procedure"),
+    "GDBHXH": ("Giải quyết chế độ bảo hiểm xã hội", "Settling a social insurance benefit"),
+    "TOAAN": ("Giải quyết vụ việc tại tòa án", "Court proceedings"),
+    "TINDUNG": ("Thẩm định tín dụng có sự đồng ý của người dân", "Credit assessment with the person's consent"),
+    "THONGKE": ("Thống kê (không định danh)", "Statistics (de-identified)"),
+}
+
+
+def check_purpose(code: str | None) -> str:
+    if not code:
+        raise DomainError(
+            "access.purpose_missing",
+            "State the purpose of this request (purpose code).",
+            "Hãy nêu mục đích khai thác dữ liệu (mã mục đích).",
+        )
+    if code not in PURPOSES:
+        raise DomainError(
+            "access.purpose_unknown",
+            f"Unknown purpose code '{code}'; use one of {', '.join(PURPOSES)}.",
+            f"Mã mục đích '{code}' không có; dùng một trong {', '.join(PURPOSES)}.",
+        )
+    return code

@@ -1,0 +1,339 @@
+"""What each kind of caller may read about a person, decided in one place, with every access logged.
+
+Rules:
+- a citizen reads their own record: every data group at VNeID level 2, only status at level 1; a parent or legal
+  representative reads the record of a person they represent the same way;
+- an officer reads persons of their own authority only; anyone else's person is "not found";
+- an employer representative reads groups 1 and 4 of persons employed by an employer they are authorised for, and
+  group 4 only as far as that employer is concerned;
+- a clinic user checks HI cards (group 5 status);
+- an external system reads the data groups granted to it, for a stated purpose, of persons of its authority.
+Every read of someone else's data is written to that person's access log (allowed or refused).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from esibook.access.accesslog import record_access
+from esibook.access.errors import forbidden, person_not_found
+from esibook.access.principal import Principal
+from esibook.access.purposes import check_purpose
+from esibook.audit import service as audit
+from esibook.contributions.models import ParticipationPeriod
+from esibook.db import scoped_to, transaction
+from esibook.errors import DomainError
+from esibook.health.models import Clinic, HICoverage
+from esibook.people.groups import GROUPS, person_groups, status_view
+from esibook.people.identifiers import parse_personal_id
+from esibook.people.models import Person
+from esibook.people.service import PersonMatch, search_persons
+from esibook.periods import Month
+
+ALL_GROUPS = tuple(GROUPS)
+EMPLOYER_GROUPS = (1, 4)
+
+
+def require_person(principal: Principal) -> None:
+    if principal.kind != "person":
+        raise forbidden(
+            "access.person_only",
+            "Only a person signed in with VNeID may do this.",
+            "Chỉ người đăng nhập bằng VNeID mới thực hiện được việc này.",
+        )
+
+
+def require_officer(principal: Principal) -> str:
+    if not principal.is_officer:
+        raise forbidden(
+            "access.officer_only",
+            "Only a social insurance officer may do this.",
+            "Chỉ cán bộ bảo hiểm xã hội mới thực hiện được việc này.",
+        )
+    return principal.officer_authority
+
+
+def check_groups(groups: list[int] | None) -> tuple[int, ...]:
+    chosen = tuple(groups) if groups else ALL_GROUPS
+    bad = [g for g in chosen if g not in GROUPS]
+    if bad:
+        raise DomainError(
+            "access.group_unknown",
+            f"Data groups are numbered 1 to 7; {bad[0]} is not one.",
+            f"Nhóm dữ liệu đánh số từ 1 đến 7; {bad[0]} không phải là một nhóm.",
+        )
+    return chosen
+
+
+# --- citizens ------------------------------------------------------------------------------------------------
+
+
+def own_record(
+    session: Session,
+    principal: Principal,
+    *,
+    person_id: int | None = None,
+    groups: list[int] | None = None,
+    today: date | None = None,
+) -> dict:
+    """The caller's own record, or that of a person they represent (``person_id``)."""
+    require_person(principal)
+    chosen = check_groups(groups)
+    today = today or date.today()
+    with transaction(session):
+        person = _represented(session, principal, person_id) if person_id else _self(session, principal)
+        view = {
+            "person_id": person.id,
+            "full_name": person.full_name,
+            "level": principal.level,
+            "status": status_view(session, person, today),
+            "groups": {},
+        }
+        if principal.level < 2:
+            view["upgrade"] = "level2_required"
+            return view
+        view["groups"] = person_groups(session, person, chosen)
+        if person_id:
+            record_access(
+                session,
+                person_id=person.id,
+                principal=principal,
+                groups=chosen,
+                purpose="DAIDIEN",
+                outcome="allowed",
+                channel="web",
+                accessor=("representative", f"Người đại diện hợp pháp: {principal.name}"),
+            )
+    return view
+
+
+def _self(session: Session, principal: Principal) -> Person:
+    person = session.get(Person, principal.person_id) if principal.person_id else None
+    if person is None:
+        raise DomainError(
+            "person.no_record",
+            "The National Insurance Database holds no record for you yet.",
+            "Cơ sở dữ liệu quốc gia về bảo hiểm chưa có thông tin của bạn.",
+            field=None,
+        )
+    return person
+
+
+def dependants(session: Session, principal: Principal) -> list[Person]:
+    """Persons the caller legally represents (children under 18 and represented adults)."""
+    require_person(principal)
+    return list(
+        session.scalars(
+            select(Person).where(Person.representative_id == principal.personal_id).order_by(Person.date_of_birth)
+        )
+    )
+
+
+def _represented(session: Session, principal: Principal, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None or person.representative_id != principal.personal_id:
+        raise person_not_found()
+    return person
+
+
+# --- officers ------------------------------------------------------------------------------------------------
+
+
+def officer_search(session: Session, principal: Principal, query: str, *, limit: int = 20) -> list[PersonMatch]:
+    authority = require_officer(principal)
+    with scoped_to(authority):
+        return search_persons(session, query, limit=limit, authority=authority)
+
+
+def officer_view(
+    session: Session, principal: Principal, person_id: int, *, purpose: str, groups: list[int] | None = None
+) -> dict:
+    authority = require_officer(principal)
+    purpose = check_purpose(purpose)
+    chosen = check_groups(groups)
+    with scoped_to(authority), transaction(session):
+        person = session.get(Person, person_id)
+        if person is None or person.authority != authority:
+            raise person_not_found()
+        record_access(
+            session,
+            person_id=person.id,
+            principal=principal,
+            groups=chosen,
+            purpose=purpose,
+            outcome="allowed",
+            channel="web",
+        )
+        audit.append(
+            session,
+            actor=principal.actor,
+            action="person.viewed",
+            target=f"person:{person.id}",
+            authority=authority,
+            details={"groups": list(chosen), "purpose": purpose},
+        )
+        view = {
+            "person_id": person.id,
+            "full_name": person.full_name,
+            "groups": person_groups(session, person, chosen, viewer_authority=authority),
+        }
+    return view
+
+
+# --- employers -----------------------------------------------------------------------------------------------
+
+
+def _require_employer(principal: Principal, employer_id: int) -> None:
+    require_person(principal)
+    if employer_id not in principal.employer_ids:
+        raise forbidden(
+            "access.employer_not_granted",
+            "You do not represent this employer.",
+            "Bạn không phải người đại diện của đơn vị này.",
+        )
+
+
+def employees(session: Session, principal: Principal, employer_id: int) -> list[dict]:
+    _require_employer(principal, employer_id)
+    rows = session.execute(
+        select(Person, ParticipationPeriod)
+        .join(ParticipationPeriod, ParticipationPeriod.person_id == Person.id)
+        .where(ParticipationPeriod.employer_id == employer_id, ParticipationPeriod.to_month.is_(None))
+        .order_by(Person.name_key, Person.id)
+        .limit(500)
+    ).all()
+    return [
+        {
+            "person_id": p.id,
+            "full_name": p.full_name,
+            "personal_id": p.personal_id,
+            "from": str(Month.from_int(period.from_month)),
+            "job_title": period.job_title,
+        }
+        for p, period in rows
+    ]
+
+
+def employee_view(session: Session, principal: Principal, employer_id: int, person_id: int) -> dict:
+    _require_employer(principal, employer_id)
+    with transaction(session):
+        person = session.get(Person, person_id)
+        employed = person is not None and session.scalar(
+            select(ParticipationPeriod.seq)
+            .where(ParticipationPeriod.person_id == person_id, ParticipationPeriod.employer_id == employer_id)
+            .limit(1)
+        )
+        if not employed:
+            raise person_not_found()
+        record_access(
+            session,
+            person_id=person.id,
+            principal=principal,
+            groups=EMPLOYER_GROUPS,
+            purpose="TTHC",
+            outcome="allowed",
+            channel="web",
+        )
+        groups = person_groups(session, person, EMPLOYER_GROUPS, employer_ids=frozenset({employer_id}))
+    return {"person_id": person.id, "full_name": person.full_name, "groups": groups}
+
+
+# --- clinics -------------------------------------------------------------------------------------------------
+
+
+def clinic_card_check(session: Session, principal: Principal, personal_id: str, *, today: date | None = None) -> dict:
+    """Check-in eligibility at a clinic (group 5 status only)."""
+    require_person(principal)
+    if not principal.clinic_codes:
+        raise forbidden(
+            "access.clinic_only",
+            "Only staff of a health facility may check cards.",
+            "Chỉ nhân viên cơ sở khám chữa bệnh mới kiểm tra thẻ.",
+        )
+    number = parse_personal_id(personal_id).number
+    today = today or date.today()
+    with transaction(session):
+        person = session.scalar(select(Person).where(Person.personal_id == number))
+        if person is None:
+            raise person_not_found()
+        card = session.scalar(
+            select(HICoverage).where(HICoverage.person_id == person.id).order_by(HICoverage.valid_to.desc()).limit(1)
+        )
+        record_access(
+            session,
+            person_id=person.id,
+            principal=principal,
+            groups=[5],
+            purpose="KCB",
+            outcome="allowed",
+            channel="clinic",
+        )
+    if card is None:
+        return {"full_name": person.full_name, "valid": False, "reason": "no_card"}
+    clinic = session.scalar(select(Clinic.name).where(Clinic.code == card.initial_clinic_code))
+    return {
+        "full_name": person.full_name,
+        "date_of_birth": person.date_of_birth.isoformat(),
+        "card_code": card.card_code,
+        "valid": card.valid_from <= today <= card.valid_to,
+        "valid_from": card.valid_from.isoformat(),
+        "valid_to": card.valid_to.isoformat(),
+        "benefit_level": card.benefit_level,
+        "initial_clinic": {"code": card.initial_clinic_code, "name": clinic},
+        "at_initial_clinic": card.initial_clinic_code in principal.clinic_codes,
+    }
+
+
+# --- external systems ----------------------------------------------------------------------------------------
+
+
+def exchange_read(session: Session, principal: Principal, personal_id: str, group: int, purpose: str | None) -> dict:
+    """One data group of one person, for a system granted that group and stating an allowed purpose."""
+    if principal.kind != "system":
+        raise forbidden(
+            "access.system_only", "This interface is for connected systems.", "Giao diện này dành cho hệ thống kết nối."
+        )
+    number = parse_personal_id(personal_id).number
+    check_groups([group])
+    with scoped_to(principal.client_authority), transaction(session):
+        person = session.scalar(select(Person).where(Person.personal_id == number))
+        if person is None or person.authority != principal.client_authority:
+            raise person_not_found()
+        refusal = _exchange_refusal(principal, group, purpose)
+        record_access(
+            session,
+            person_id=person.id,
+            principal=principal,
+            groups=[group],
+            purpose=purpose or "-",
+            outcome="refused" if refusal else "allowed",
+            channel="api",
+        )
+        if refusal is None:
+            data = person_groups(session, person, [group])[group]
+    if refusal:
+        raise refusal
+    return {"personal_id": number, "group": group, "purpose": purpose, "data": data}
+
+
+def _exchange_refusal(principal: Principal, group: int, purpose: str | None) -> DomainError | None:
+    if group not in principal.client_groups:
+        return forbidden(
+            "access.group_not_granted",
+            f"This system is not granted data group {group}.",
+            f"Hệ thống này không được cấp quyền nhóm dữ liệu {group}.",
+        )
+    try:
+        code = check_purpose(purpose)
+    except DomainError as error:
+        return error
+    if code not in principal.client_purposes:
+        return forbidden(
+            "access.purpose_not_granted",
+            f"This system may not request data for purpose {code}.",
+            f"Hệ thống này không được khai thác dữ liệu cho mục đích {code}.",
+        )
+    return None

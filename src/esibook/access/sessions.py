@@ -1,0 +1,66 @@
+"""Browser sessions (server-side, revocable) and their CSRF tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from esibook.access.models import WebSession
+from esibook.access.principal import Identity
+from esibook.canonical import canonical_json
+
+SESSION_COOKIE = "esibook_session"
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    identity: Identity
+    csrf_token: str
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def open_session(session: Session, identity: Identity, hours: int) -> str:
+    """Create a session in the caller's transaction; returns the random id to put in the cookie."""
+    session_id = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            id_hash=_digest(session_id),
+            principal=canonical_json(identity.as_dict()),
+            csrf_token=secrets.token_urlsafe(32),
+            expires_at=datetime.now(UTC) + timedelta(hours=hours),
+        )
+    )
+    return session_id
+
+
+def load_session(session: Session, session_id: str | None) -> ActiveSession | None:
+    if not session_id:
+        return None
+    row = session.get(WebSession, _digest(session_id))
+    if row is None or row.ended_at is not None:
+        return None
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    if expires <= datetime.now(UTC):
+        return None
+    return ActiveSession(Identity(**json.loads(row.principal)), row.csrf_token)
+
+
+def end_session(session: Session, session_id: str) -> Identity | None:
+    row = session.get(WebSession, _digest(session_id))
+    if row is None or row.ended_at is not None:
+        return None
+    row.ended_at = datetime.now(UTC)
+    return Identity(**json.loads(row.principal))
+
+
+def csrf_ok(active: ActiveSession, submitted: str | None) -> bool:
+    return bool(submitted) and hmac.compare_digest(active.csrf_token, submitted)

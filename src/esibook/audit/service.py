@@ -1,0 +1,118 @@
+"""Appending to the audit chain inside the caller's transaction, and verifying the whole chain."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from esibook.audit.models import AuditHead, AuditRecord
+from esibook.canonical import canonical_json
+
+GENESIS = "0" * 64
+
+
+def record_hash(
+    prev_hash: str, *, seq: int, at: datetime, actor: str, action: str, target: str, authority: str | None, details: str
+) -> str:
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+    content = canonical_json(
+        {
+            "seq": seq,
+            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "authority": authority,
+            "details": details,
+        }
+    )
+    return hashlib.sha256((prev_hash + content).encode()).hexdigest()
+
+
+def append(
+    session: Session, *, actor: str, action: str, target: str, authority: str | None = None, details: dict | None = None
+) -> AuditRecord:
+    """Add one record in the caller's transaction; the head row is locked so concurrent writers queue."""
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+        session.flush()
+    at = datetime.now(UTC)
+    body = canonical_json(details or {})
+    seq = head.seq + 1
+    digest = record_hash(
+        head.hash, seq=seq, at=at, actor=actor, action=action, target=target, authority=authority, details=body
+    )
+    record = AuditRecord(
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        target=target,
+        authority=authority,
+        details=body,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    session.add(record)
+    head.seq, head.hash = seq, digest
+    return record
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    records: int
+    problems: list[str]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify(session: Session, *, batch: int = 10_000) -> ChainReport:
+    """Walk the chain in order; name every record that was altered, removed or moved, and a cut-off tail."""
+    problems: list[str] = []
+    expected_prev, expected_seq, count = GENESIS, 1, 0
+    last_seq = 0
+    while True:
+        rows = session.scalars(
+            select(AuditRecord).where(AuditRecord.seq > last_seq).order_by(AuditRecord.seq).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for record in rows:
+            count += 1
+            problems += _check(record, expected_prev, expected_seq)
+            expected_prev, expected_seq, last_seq = record.hash, record.seq + 1, record.seq
+    head = session.get(AuditHead, 1)
+    if head and (head.seq != last_seq or head.hash != expected_prev):
+        problems.append(
+            f"the chain ends at record {last_seq} but the head says {head.seq}: records after {last_seq} were deleted"
+        )
+    return ChainReport(count, problems)
+
+
+def _check(record: AuditRecord, expected_prev: str, expected_seq: int) -> list[str]:
+    problems = []
+    if record.seq != expected_seq:
+        problems.append(f"records {expected_seq}..{record.seq - 1} are missing (deleted)")
+    if record.prev_hash != expected_prev:
+        problems.append(f"record {record.seq} does not follow the record before it (removed or reordered)")
+    recomputed = record_hash(
+        record.prev_hash,
+        seq=record.seq,
+        at=record.at,
+        actor=record.actor,
+        action=record.action,
+        target=record.target,
+        authority=record.authority,
+        details=record.details,
+    )
+    if recomputed != record.hash:
+        problems.append(f"record {record.seq} was altered: its content no longer matches its hash")
+    return problems

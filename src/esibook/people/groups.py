@@ -1,0 +1,357 @@
+"""One person's record, data group by data group (the 7 groups of Decree 164), as a given viewer may see it.
+
+Classified details of defence and security records (unit, rank) are shown only to officers of the record's own
+authority; anyone else gets ``"[redacted]"`` in their place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from esibook.benefits.models import BenefitSettlement
+from esibook.contributions.models import ContributionLine, ParticipationPeriod, UnemploymentReserve
+from esibook.employers.models import Employer
+from esibook.health.models import Clinic, HICoverage
+from esibook.people.identifiers import mask_personal_id
+from esibook.people.models import Contact, Household, HouseholdMember, Person
+from esibook.periods import Month
+from esibook.text import N_
+
+GROUPS: dict[int, str] = {
+    1: N_("Basic personal information"),
+    2: N_("Contact information"),
+    3: N_("Household"),
+    4: N_("Social insurance"),
+    5: N_("Health insurance"),
+    6: N_("Unemployment insurance"),
+    7: N_("Employers"),
+}
+#: Labels of the fields the group views return, for pages (translated through the catalogue).
+FIELD_LABELS: dict[str, str] = {
+    "personal_id": N_("Personal ID number"),
+    "si_code_legacy": N_("Legacy SI code"),
+    "passport_no": N_("Passport"),
+    "full_name": N_("Full name"),
+    "date_of_birth": N_("Date of birth"),
+    "sex": N_("Sex"),
+    "ethnicity_code": N_("Ethnicity"),
+    "nationality": N_("Nationality"),
+    "birth_registration_place": N_("Place of birth registration"),
+    "hometown": N_("Hometown"),
+    "permanent_residence": N_("Permanent residence"),
+    "father": N_("Father"),
+    "mother": N_("Mother"),
+    "spouse": N_("Spouse"),
+    "legal_representative": N_("Legal representative"),
+    "managing_authority": N_("Managing authority"),
+    "name": N_("Name"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "address": N_("Address"),
+    "household_code": N_("Household code"),
+    "members": N_("Members"),
+    "relationship": N_("Relationship"),
+    "si_code": N_("SI code"),
+    "participation": N_("Participation"),
+    "recent_months": N_("Recent months"),
+    "benefit_settlements": N_("Benefits settled"),
+    "from": N_("From"),
+    "to": N_("To"),
+    "employer": N_("Employer"),
+    "unit_code": N_("Unit code"),
+    "participant_type": N_("Type"),
+    "job_title": N_("Job title"),
+    "position": N_("Position"),
+    "workplace": N_("Workplace"),
+    "salary_basis": N_("Salary basis"),
+    "provenance": N_("Source"),
+    "authority": N_("Authority"),
+    "unit": N_("Unit"),
+    "rank": N_("Rank"),
+    "month": N_("Month"),
+    "employer_id": N_("Employer no."),
+    "total": N_("Total"),
+    "paid_amount": N_("Paid"),
+    "status": N_("Status"),
+    "regime": N_("Regime"),
+    "days": N_("Days"),
+    "amount": N_("Amount"),
+    "decision_no": N_("Decision no."),
+    "decision_date": N_("Decision date"),
+    "cards": N_("Cards"),
+    "card_code": N_("Card code"),
+    "beneficiary_group": N_("Beneficiary group"),
+    "benefit_level": N_("Benefit level"),
+    "initial_clinic": N_("Initial clinic"),
+    "code": N_("Code"),
+    "valid_from": N_("Valid from"),
+    "valid_to": N_("Valid to"),
+    "five_years_since": N_("5 consecutive years since"),
+    "ui_months_on_record": N_("UI months on record"),
+    "reserved": N_("Reserved time"),
+    "months": N_("Months"),
+    "since": N_("Since"),
+    "reason": N_("Reason"),
+    "current": N_("Current employers"),
+    "tax_code": N_("Tax code"),
+    "region": N_("Region"),
+    "managing_agency": N_("Managing agency"),
+}
+#: Labels of coded values (sex, statuses, types, authorities) for pages.
+VALUE_LABELS: dict[str, str] = {
+    "male": N_("Male"),
+    "female": N_("Female"),
+    "paid": N_("Paid"),
+    "unpaid": N_("Unpaid"),
+    "declared": N_("Declared, not yet due"),
+    "partly_paid": N_("Partly paid"),
+    "employee": N_("Employee"),
+    "voluntary": N_("Voluntary"),
+    "household": N_("Household"),
+    "armed_forces": N_("Armed forces"),
+    "civil": N_("Vietnam Social Security"),
+    "defence": N_("Ministry of Defence"),
+    "security": N_("Ministry of Public Security"),
+    "electronic": N_("Electronic"),
+    "converted_from_paper": N_("Converted from paper"),
+    "chu_ho": N_("Head of household"),
+    "vo": N_("Wife"),
+    "chong": N_("Husband"),
+    "con": N_("Child"),
+    "sickness": N_("Sickness"),
+    "maternity": N_("Maternity"),
+    "unemployment": N_("Unemployment"),
+    "pension": N_("Pension"),
+    "one_time": N_("One-time withdrawal"),
+    "[redacted]": N_("[classified: kept by the managing ministry]"),
+}
+REDACTED = "[redacted]"
+RECENT_MONTHS = 24
+
+
+def person_groups(
+    session: Session,
+    person: Person,
+    groups: Iterable[int],
+    *,
+    viewer_authority: str | None = None,
+    employer_ids: frozenset[int] | None = None,
+) -> dict[int, dict]:
+    """The chosen groups; ``employer_ids`` limits group 4 to periods with those employers (an employer's view)."""
+    builders = {1: _basic, 2: _contacts, 3: _household, 4: _social, 5: _health, 6: _unemployment, 7: _employers}
+    return {g: builders[g](session, person, viewer_authority, employer_ids) for g in sorted(set(groups))}
+
+
+def _basic(session, person: Person, *_):
+    return {
+        "personal_id": person.personal_id,
+        "si_code_legacy": person.si_code_legacy,
+        "passport_no": person.passport_no,
+        "full_name": person.full_name,
+        "date_of_birth": person.date_of_birth.isoformat(),
+        "sex": person.sex,
+        "ethnicity_code": person.ethnicity_code,
+        "nationality": person.nationality,
+        "birth_registration_place": person.birth_registration_place,
+        "hometown": person.hometown,
+        "permanent_residence": person.permanent_residence,
+        "father": _relative(person.father_name, person.father_id),
+        "mother": _relative(person.mother_name, person.mother_id),
+        "spouse": _relative(person.spouse_name, person.spouse_id),
+        "legal_representative": _relative(person.representative_name, person.representative_id),
+        "managing_authority": person.authority,
+    }
+
+
+def _relative(name: str | None, personal_id: str | None) -> str | None:
+    """A relative's name, with their personal ID number masked: it is their data, not the viewer's."""
+    if not name:
+        return None
+    return f"{name} ({mask_personal_id(personal_id)})" if personal_id else name
+
+
+def _contacts(session, person: Person, *_):
+    contact = session.get(Contact, person.id)
+    return {"phone": contact.phone, "email": contact.email, "address": contact.address} if contact else {}
+
+
+def _household(session, person: Person, *_):
+    household = session.scalar(
+        select(Household)
+        .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+        .where(HouseholdMember.person_id == person.id)
+    )
+    if household is None:
+        return {}
+    members = session.execute(
+        select(Person.full_name, HouseholdMember.relationship)
+        .join(HouseholdMember, HouseholdMember.person_id == Person.id)
+        .where(HouseholdMember.household_id == household.id)
+        .order_by(Person.id)
+    ).all()
+    return {
+        "household_code": household.household_code,
+        "address": household.address,
+        "members": [{"full_name": name, "relationship": rel} for name, rel in members],
+    }
+
+
+def _social(session, person: Person, viewer_authority, employer_ids):
+    periods_query = (
+        select(ParticipationPeriod, Employer.name, Employer.unit_code)
+        .outerjoin(Employer, Employer.id == ParticipationPeriod.employer_id)
+        .where(ParticipationPeriod.person_id == person.id)
+    )
+    lines_query = select(ContributionLine).where(ContributionLine.person_id == person.id)
+    if employer_ids is not None:
+        periods_query = periods_query.where(ParticipationPeriod.employer_id.in_(employer_ids))
+        lines_query = lines_query.where(ContributionLine.employer_id.in_(employer_ids))
+    periods = [
+        _period(p, name, unit, viewer_authority)
+        for p, name, unit in session.execute(periods_query.order_by(ParticipationPeriod.seq))
+    ]
+    lines = session.scalars(lines_query.order_by(ContributionLine.month.desc()).limit(RECENT_MONTHS)).all()
+    settlements = (
+        []
+        if employer_ids is not None
+        else [
+            {
+                "regime": s.regime,
+                "from": s.period_from.isoformat(),
+                "to": s.period_to.isoformat(),
+                "days": s.days,
+                "amount": s.amount,
+                "decision_no": s.decision_no,
+                "decision_date": s.decision_date.isoformat(),
+            }
+            for s in session.scalars(
+                select(BenefitSettlement)
+                .where(BenefitSettlement.person_id == person.id)
+                .order_by(BenefitSettlement.seq)
+            )
+        ]
+    )
+    return {
+        "si_code": person.personal_id or person.si_code_legacy,
+        "si_code_legacy": person.si_code_legacy,
+        "participation": periods,
+        "recent_months": [_line(line) for line in lines],
+        "benefit_settlements": settlements,
+    }
+
+
+def _period(p: ParticipationPeriod, employer_name, unit_code, viewer_authority) -> dict:
+    visible = viewer_authority == p.authority
+    classified = p.classified_unit is not None
+    return {
+        "from": str(Month.from_int(p.from_month)),
+        "to": str(Month.from_int(p.to_month)) if p.to_month else None,
+        "employer": employer_name,
+        "unit_code": unit_code,
+        "participant_type": p.participant_type,
+        "job_title": p.job_title,
+        "position": p.position,
+        "workplace": p.workplace,
+        "salary_basis": p.salary_basis,
+        "provenance": p.provenance,
+        "authority": p.authority,
+        "unit": (p.classified_unit if visible else REDACTED) if classified else None,
+        "rank": (p.classified_rank if visible else REDACTED) if classified else None,
+    }
+
+
+def _line(line: ContributionLine) -> dict:
+    return {
+        "month": str(Month.from_int(line.month)),
+        "employer_id": line.employer_id,
+        "salary_basis": line.salary_basis,
+        "total": line.total,
+        "paid_amount": line.paid_amount,
+        "status": line.status,
+    }
+
+
+def _health(session, person: Person, *_):
+    rows = session.execute(
+        select(HICoverage, Clinic.name)
+        .outerjoin(Clinic, Clinic.code == HICoverage.initial_clinic_code)
+        .where(HICoverage.person_id == person.id)
+        .order_by(HICoverage.seq)
+    ).all()
+    return {
+        "cards": [
+            {
+                "card_code": c.card_code,
+                "beneficiary_group": c.beneficiary_group,
+                "benefit_level": c.benefit_level,
+                "initial_clinic": {"code": c.initial_clinic_code, "name": name},
+                "valid_from": c.valid_from.isoformat(),
+                "valid_to": c.valid_to.isoformat(),
+                "five_years_since": c.five_years_since.isoformat() if c.five_years_since else None,
+            }
+            for c, name in rows
+        ]
+    }
+
+
+def _unemployment(session, person: Person, *_):
+    months = session.scalar(
+        select(func.count())
+        .select_from(ContributionLine)
+        .where(ContributionLine.person_id == person.id, ContributionLine.ui_employee > 0)
+    )
+    reserves = session.scalars(select(UnemploymentReserve).where(UnemploymentReserve.person_id == person.id)).all()
+    return {
+        "ui_months_on_record": months,
+        "reserved": [
+            {"months": r.reserved_months, "since": str(Month.from_int(r.since_month)), "reason": r.reason}
+            for r in reserves
+        ],
+    }
+
+
+def _employers(session, person: Person, viewer_authority, employer_ids):
+    query = (
+        select(Employer)
+        .join(ParticipationPeriod, ParticipationPeriod.employer_id == Employer.id)
+        .where(ParticipationPeriod.person_id == person.id, ParticipationPeriod.to_month.is_(None))
+    )
+    if employer_ids is not None:
+        query = query.where(Employer.id.in_(employer_ids))
+    return {
+        "current": [
+            {
+                "unit_code": e.unit_code,
+                "name": e.name,
+                "tax_code": e.tax_code,
+                "address": e.address,
+                "region": e.region,
+                "managing_agency": e.managing_agency,
+            }
+            for e in session.scalars(query.distinct())
+        ]
+    }
+
+
+def status_view(session: Session, person: Person, today: date) -> dict:
+    """What a level-1 sign-in may see: whether the HI card is valid and whether the person is insured now."""
+    card = session.scalar(
+        select(HICoverage).where(HICoverage.person_id == person.id).order_by(HICoverage.valid_to.desc()).limit(1)
+    )
+    insured = (
+        session.scalar(
+            select(func.count())
+            .select_from(ParticipationPeriod)
+            .where(ParticipationPeriod.person_id == person.id, ParticipationPeriod.to_month.is_(None))
+        )
+        > 0
+    )
+    return {
+        "hi_card_valid": bool(card and card.valid_from <= today <= card.valid_to),
+        "hi_card_valid_until": card.valid_to.isoformat() if card else None,
+        "participating_now": insured,
+    }
