@@ -12,6 +12,7 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, text
@@ -99,6 +100,14 @@ def databases(engine_name, tmp_path_factory) -> Iterator[DatabaseFactory]:
     factory.drop_all()
 
 
+@pytest.fixture(scope="session", params=[pytest.param("postgres", marks=pytest.mark.postgres)])
+def postgres_databases(request, tmp_path_factory) -> Iterator[DatabaseFactory]:
+    """Databases on PostgreSQL only, for what only PostgreSQL has (row-level security, partitions)."""
+    factory = DatabaseFactory(request.param, tmp_path_factory)
+    yield factory
+    factory.drop_all()
+
+
 @pytest.fixture
 def empty_engine(databases) -> Engine:
     """A fresh database with the schema (migrations applied) and no rows."""
@@ -140,6 +149,62 @@ def database_url_for(databases) -> Callable[[], str]:
         return databases.engine(migrated=False).url.render_as_string(hide_password=False)
 
     return make
+
+
+# --- a real server on a free local port ----------------------------------------------------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(database_url: str, data_dir) -> Iterator[str]:
+    """Serve esibook (with the development identity provider) on 127.0.0.1; yields its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from esibook.app import create_app
+    from esibook.config import Settings
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    settings = Settings(database_url=database_url, data_dir=data_dir, env="test", base_url=base)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """``running_server`` as a fixture, for conftest files below this one."""
+    return running_server
+
+
+@pytest.fixture(scope="session")
+def live_data_dir(engine_name, tmp_path_factory):
+    """The live server's data directory (its generated keys live there)."""
+    return tmp_path_factory.mktemp(f"live-{engine_name}")
+
+
+@pytest.fixture(scope="session")
+def live_server(seeded_engine, demo_identities, live_data_dir) -> Iterator[str]:
+    """esibook over real HTTP on the seeded database of this engine, demo grants in place."""
+    with running_server(seeded_engine.url.render_as_string(hide_password=False), live_data_dir) as base:
+        yield base
 
 
 # --- how many tests ran on each engine -----------------------------------------------------------------------

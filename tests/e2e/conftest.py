@@ -1,19 +1,16 @@
-"""A real server on a free local port and Debian's Chromium driven by Playwright."""
+"""A real server on SQLite with demo data and grants, and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
+from sqlalchemy.orm import Session
 
 from esibook import migrate
-from esibook.app import create_app
+from esibook.access.demo import demo_identities, grant_demo_roles
 from esibook.config import Settings
 from esibook.db import make_engine
 from esibook.periods import Month
@@ -22,43 +19,35 @@ from esibook.seeding.loader import seed
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PERSONS = 300
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("live")
-    settings = Settings(data_dir=data_dir, env="test")
-    engine = make_engine(settings.resolved_database_url())
+def site_data(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("site")
+    url = Settings(data_dir=data_dir).resolved_database_url()
+    engine = make_engine(url)
     migrate.upgrade(engine)
-    seed(engine, SeedPlan(persons=120, months=6, seed=2, end_month=Month(2026, 10)))
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    seed(engine, SeedPlan(persons=PERSONS, months=12, seed=2, end_month=Month(2026, 10)))
+    with Session(engine) as session, session.begin():
+        grant_demo_roles(session)
+    with Session(engine) as session:
+        identities = {i.key: i for i in demo_identities(session)}
+    return url, data_dir, identities
+
+
+@pytest.fixture(scope="session")
+def site(site_data, serve) -> Iterator[str]:
+    url, data_dir, _ = site_data
+    with serve(url, data_dir) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def identities(site_data) -> dict:
+    return site_data[2]
 
 
 @pytest.fixture(scope="session")
@@ -78,8 +67,6 @@ def browser():
 @pytest.fixture
 def phone(browser):
     """A page in a small phone's viewport (360 × 740), as many citizens will see it."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True
-    )
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True)
     yield context.new_page()
     context.close()

@@ -17,7 +17,7 @@ from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
-from joserfc.errors import BadSignatureError, DecodeError, JoseError, MissingKeyError
+from joserfc.errors import BadSignatureError, DecodeError, InvalidKeyIdError, JoseError, MissingKeyError
 from joserfc.jwk import KeySet
 from sqlalchemy.orm import Session
 
@@ -214,7 +214,7 @@ def _verified_claims(token: str, metadata: dict) -> dict:
         keys = KeySet.import_key_set(_get_json(metadata["jwks_uri"], fresh=fresh))
         try:
             return jwt.decode(token, keys, algorithms=ALLOWED_ALGORITHMS).claims
-        except MissingKeyError:
+        except (InvalidKeyIdError, MissingKeyError):
             continue
         except BadSignatureError as error:
             raise login_error(

@@ -11,25 +11,25 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_home_on_a_phone_in_vietnamese_then_english(phone, live_server, tmp_path):
-    phone.goto(live_server + "/")
+def test_home_on_a_phone_in_vietnamese_then_english(phone, site, tmp_path):
+    phone.goto(site + "/")
     assert phone.locator("h1").inner_text() == "Sổ bảo hiểm xã hội của bạn, trực tuyến"
     assert phone.locator("html").get_attribute("lang") == "vi"
     assert no_horizontal_scroll(phone)
-    assert phone.get_by_test_id("stat-persons").inner_text() == "120"
+    assert phone.get_by_test_id("stat-persons").inner_text() == "300"
     phone.screenshot(path=str(tmp_path / "home-vi.png"), full_page=True)
 
     phone.get_by_test_id("lang-switch").click()
     phone.wait_for_url("**lang=en")
     assert phone.locator("h1").inner_text() == "Your social insurance book, online"
-    phone.goto(live_server + "/")
+    phone.goto(site + "/")
     assert phone.locator("html").get_attribute("lang") == "en", "the language choice is remembered"
     phone.get_by_test_id("lang-switch").click()
     assert phone.locator("h1").inner_text() == "Sổ bảo hiểm xã hội của bạn, trực tuyến"
 
 
-def test_identifier_checker_says_which_digit_is_wrong(phone, live_server):
-    phone.goto(live_server + "/identifiers?lang=en")
+def test_identifier_checker_says_which_digit_is_wrong(phone, site):
+    phone.goto(site + "/identifiers?lang=en")
     phone.get_by_label("Number or code").fill("001190012345")
     phone.get_by_label("Date of birth (for a personal ID number)").fill("1990-05-01")
     phone.get_by_label("Sex (for a personal ID number)").select_option("male")
@@ -43,4 +43,4 @@ def test_identifier_checker_says_which_digit_is_wrong(phone, live_server):
     phone.get_by_role("button", name="Check").click()
     assert "Valid" in phone.get_by_test_id("verdict").inner_text()
     assert "001 Hà Nội" in phone.get_by_test_id("verdict").inner_text()
-    phone.goto(live_server + "/?lang=vi")
+    phone.goto(site + "/?lang=vi")
