@@ -138,3 +138,41 @@ class TestIdTokenChecks:
         key = provider_key
         token = jwt.encode({"alg": "ES256", "kid": key.kid}, self.claims(context[1]), key)
         assert self.check(context, token)["personal_id"] == "001190012345"
+
+
+def test_a_signed_in_browser_can_get_an_api_token_with_its_csrf_token(live_server, demo_identities):
+    client, _ = sign_in(live_server, "citizen-l2")
+    assert client.post("/api/v1/me/token").status_code == 403, "no CSRF token, no API token"
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/me").text).group(1)
+    token = client.post("/api/v1/me/token", headers={"x-csrf-token": csrf}).json()["access_token"]
+    me = httpx.get(f"{live_server}/api/v1/me", headers={"authorization": f"Bearer {token}"}).json()
+    assert me["record"]["full_name"] == demo_identities["citizen-l2"].name
+
+
+def test_sign_ins_are_in_the_audit_chain_and_it_verifies(live_server, seeded_engine):
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from esibook.audit.models import AuditRecord
+    from esibook.audit.service import verify
+
+    sign_in(live_server, "officer-civil")
+    httpx.get(f"{live_server}/auth/callback?state=not-ours&code=x")
+    with Session(seeded_engine) as session:
+        actions = set(session.scalars(select(AuditRecord.action)))
+        report = verify(session)
+    assert {"login", "login.refused"} <= actions
+    assert report.intact
+
+
+def test_production_never_serves_the_development_provider(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from esibook.app import create_app
+
+    settings = Settings(env="production", data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/p.db",
+                        oidc_issuer="https://vneid.example/oidc", oidc_client_secret="from-the-vault")
+    client = TestClient(create_app(settings))
+    assert client.get("/dev-idp/.well-known/openid-configuration").status_code == 404
+    assert client.get("/dev-idp/jwks").status_code == 404
+    assert not Settings(env="production", data_dir=tmp_path).dev_idp_enabled

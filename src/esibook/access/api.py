@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from esibook.access import service, sharing
 from esibook.access.accesslog import accesses_of
-from esibook.access.deps import csrf_protected, principal
+from esibook.access.deps import csrf_protected, principal, web_session
+from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
-from esibook.access.tokens import authenticate_client, issue_system_token
+from esibook.access.tokens import authenticate_client, issue_person_token, issue_system_token
 from esibook.audit import service as audit
 from esibook.db import transaction
 from esibook.errors import DomainError
@@ -39,6 +40,28 @@ def me(
             "clinic_codes": sorted(caller.clinic_codes),
         },
         "record": service.own_record(session, caller, groups=groups),
+    }
+
+
+@router.post(
+    "/me/token",
+    dependencies=[Depends(csrf_protected)],
+    summary="A short-lived bearer token for the API, for the signed-in browser session",
+)
+def my_token(request: Request, caller: Principal = Depends(principal)) -> dict:
+    service.require_person(caller)
+    active = web_session(request)
+    if active is None:
+        raise forbidden(
+            "access.session_required",
+            "Sign in with VNeID in the browser first.",
+            "Hãy đăng nhập bằng VNeID trên trình duyệt trước.",
+        )
+    settings = request.app.state.settings
+    return {
+        "access_token": issue_person_token(settings, active.identity),
+        "token_type": "Bearer",
+        "expires_in": settings.access_token_minutes * 60,
     }
 
 

@@ -197,14 +197,26 @@ def _require_employer(principal: Principal, employer_id: int) -> None:
 
 
 def employees(session: Session, principal: Principal, employer_id: int) -> list[dict]:
+    """Current employees of an employer the caller represents; each listing is logged for each employee."""
     _require_employer(principal, employer_id)
-    rows = session.execute(
-        select(Person, ParticipationPeriod)
-        .join(ParticipationPeriod, ParticipationPeriod.person_id == Person.id)
-        .where(ParticipationPeriod.employer_id == employer_id, ParticipationPeriod.to_month.is_(None))
-        .order_by(Person.name_key, Person.id)
-        .limit(500)
-    ).all()
+    with transaction(session):
+        rows = session.execute(
+            select(Person, ParticipationPeriod)
+            .join(ParticipationPeriod, ParticipationPeriod.person_id == Person.id)
+            .where(ParticipationPeriod.employer_id == employer_id, ParticipationPeriod.to_month.is_(None))
+            .order_by(Person.name_key, Person.id)
+            .limit(500)
+        ).all()
+        for person, _ in rows:
+            record_access(
+                session,
+                person_id=person.id,
+                principal=principal,
+                groups=[1],
+                purpose="TTHC",
+                outcome="allowed",
+                channel="web",
+            )
     return [
         {
             "person_id": p.id,
