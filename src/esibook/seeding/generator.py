@@ -379,7 +379,7 @@ class Generator:
             "birth_province_code": birth_province,
             "hometown": PROVINCES[rng.choice(PROVINCE_CODES) if rng.random() < 0.3 else birth_province],
             "permanent_residence": address,
-            "father_name": father["full_name"] if father else self.full_name("male"),
+            "father_name": father["full_name"] if father else self.full_name("male", name.split(" ")[0]),
             "father_id": father["personal_id"] if father else None,
             "mother_name": mother["full_name"] if mother else self.full_name("female"),
             "mother_id": mother["personal_id"] if mother else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 from fastapi import Request
@@ -24,11 +25,15 @@ def template_dirs() -> list[str]:
     return dirs
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=template_dirs()[0])
     templates.env.loader = ChoiceLoader([FileSystemLoader(d) for d in template_dirs()])
     templates.env.autoescape = True
     templates.env.filters["number"] = number
+    templates.env.filters["day"] = day
     templates.env.globals["field_labels"] = FIELD_LABELS
     templates.env.globals["value_labels"] = VALUE_LABELS
     return templates
@@ -39,6 +44,15 @@ def number(context, value: int) -> str:
     """Thousands grouped the way the reader expects: 1.234.567 in Vietnamese, 1,234,567 in English."""
     text = f"{value:,}"
     return text.replace(",", ".") if context.get("lang") == "vi" else text
+
+
+@pass_context
+def day(context, value: str) -> str:
+    """An ISO date as the reader writes it: 22/03/1996 in Vietnamese, 1996-03-22 in English; other text as is."""
+    if context.get("lang") == "vi" and _ISO_DAY.fullmatch(value):
+        year, month, day_of_month = value.split("-")
+        return f"{day_of_month}/{month}/{year}"
+    return value
 
 
 def render(request: Request, name: str, context: dict | None = None, status_code: int = 200) -> HTMLResponse:
