@@ -174,9 +174,8 @@ def token(
         now = datetime.now(UTC)
         if issued is None or issued.used_at is not None:
             return oauth_error("invalid_grant", "unknown or already used code")
-        created = issued.created_at if issued.created_at.tzinfo else issued.created_at.replace(tzinfo=UTC)
         issued.used_at = now
-        if now - created > timedelta(seconds=CODE_SECONDS) or issued.redirect_uri != redirect_uri:
+        if now - issued.created_at > timedelta(seconds=CODE_SECONDS) or issued.redirect_uri != redirect_uri:
             return oauth_error("invalid_grant", "code expired or redirect_uri differs")
         challenge = base64.urlsafe_b64encode(hashlib.sha256(code_verifier.encode()).digest()).rstrip(b"=").decode()
         if not hmac.compare_digest(challenge, issued.code_challenge):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from esibook.columns import authority_check, created_at_column
+from esibook.columns import UTCDateTime, authority_check, created_at_column
 from esibook.db import Base, BigIntKey
 
 ROLES = ("officer", "employer_rep", "clinic")
@@ -24,7 +24,7 @@ class LoginAttempt(Base):
     code_verifier: Mapped[str] = mapped_column(String(128))
     return_to: Mapped[str] = mapped_column(String(300), default="/")
     created_at: Mapped[datetime] = created_at_column()
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class WebSession(Base):
@@ -37,8 +37,8 @@ class WebSession(Base):
     """The principal as canonical JSON (who, assurance level, grants) at sign-in."""
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_at_column()
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RoleGrant(Base):
@@ -61,7 +61,7 @@ class RoleGrant(Base):
     employer_id: Mapped[int | None] = mapped_column(BigInteger)
     clinic_code: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = created_at_column()
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ApiClient(Base):
@@ -92,7 +92,7 @@ class AccessLogEntry(Base):
 
     person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     accessor_kind: Mapped[str] = mapped_column(String(14))
     accessor: Mapped[str] = mapped_column(String(200))
     """A name the person can understand: "Bệnh viện Đa khoa Hà Nội (system)", "Officer of Bộ Công an"."""
@@ -115,8 +115,8 @@ class ShareLink(Base):
     parameter: Mapped[int | None] = mapped_column(Integer)
     passcode_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at_column()
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     views: Mapped[int] = mapped_column(Integer, default=0)
     failed_passcodes: Mapped[int] = mapped_column(SmallInteger, default=0)
 
@@ -133,4 +133,4 @@ class DevIdpCode(Base):
     nonce: Mapped[str] = mapped_column(String(64))
     identity: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = created_at_column()
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -124,7 +124,7 @@ def finish_login(session: Session, settings: Settings, *, state: str, code: str)
             raise login_error(
                 "state_replayed", "this sign-in response was already used", "phản hồi đăng nhập này đã được sử dụng"
             )
-        created = attempt.created_at if attempt.created_at.tzinfo else attempt.created_at.replace(tzinfo=UTC)
+        created = attempt.created_at
         attempt.used_at = datetime.now(UTC)
         nonce, verifier, return_to = attempt.nonce, attempt.code_verifier, attempt.return_to
     if datetime.now(UTC) - created > timedelta(minutes=ATTEMPT_MINUTES):

@@ -26,7 +26,8 @@ from esibook.audit import service as audit
 from esibook.contributions.models import ParticipationPeriod
 from esibook.db import scoped_to, transaction
 from esibook.errors import DomainError
-from esibook.health.models import Clinic, HICoverage
+from esibook.health.models import Clinic
+from esibook.health.service import latest_card
 from esibook.people.groups import GROUPS, person_groups, status_view
 from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
@@ -271,9 +272,7 @@ def clinic_card_check(session: Session, principal: Principal, personal_id: str, 
         person = session.scalar(select(Person).where(Person.personal_id == number))
         if person is None:
             raise person_not_found()
-        card = session.scalar(
-            select(HICoverage).where(HICoverage.person_id == person.id).order_by(HICoverage.valid_to.desc()).limit(1)
-        )
+        card = latest_card(session, person.id)
         record_access(
             session,
             person_id=person.id,

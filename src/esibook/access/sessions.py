@@ -48,8 +48,7 @@ def load_session(session: Session, session_id: str | None) -> ActiveSession | No
     row = session.get(WebSession, _digest(session_id))
     if row is None or row.ended_at is not None:
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-    if expires <= datetime.now(UTC):
+    if row.expires_at <= datetime.now(UTC):
         return None
     return ActiveSession(Identity(**json.loads(row.principal)), row.csrf_token)
 

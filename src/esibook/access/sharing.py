@@ -21,7 +21,7 @@ from esibook.audit import service as audit
 from esibook.contributions.models import ContributionLine
 from esibook.db import transaction
 from esibook.errors import DomainError, NotFound
-from esibook.health.models import HICoverage
+from esibook.health.service import latest_card
 from esibook.people.groups import person_groups
 from esibook.people.models import Person
 
@@ -163,8 +163,7 @@ def _link_problem(link: ShareLink | None) -> DomainError | None:
     )
     if link is None or link.revoked_at is not None or link.failed_passcodes >= MAX_FAILED_PASSCODES:
         return gone
-    expires = link.expires_at if link.expires_at.tzinfo else link.expires_at.replace(tzinfo=UTC)
-    return gone if expires <= datetime.now(UTC) else None
+    return gone if link.expires_at <= datetime.now(UTC) else None
 
 
 def _extract(session: Session, person: Person, link: ShareLink, today: date) -> dict:
@@ -177,9 +176,7 @@ def _extract(session: Session, person: Person, link: ShareLink, today: date) -> 
         )
         return {**base, "groups": [4], "months_required": link.parameter, "attested": months >= link.parameter}
     if link.extract == "hi_card_valid":
-        card = session.scalar(
-            select(HICoverage).where(HICoverage.person_id == person.id).order_by(HICoverage.valid_to.desc()).limit(1)
-        )
+        card = latest_card(session, person.id)
         valid = bool(card and card.valid_from <= today <= card.valid_to)
         return {**base, "groups": [5], "hi_card_valid": valid, "valid_to": card.valid_to.isoformat() if card else None}
     return {

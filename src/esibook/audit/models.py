@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text
+from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from esibook.columns import UTCDateTime
 from esibook.db import Base
 
 
@@ -16,7 +17,7 @@ class AuditRecord(Base):
     __tablename__ = "audit_log"
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(120))
     """Who acted: a subject reference (``citizen:0791******23``, ``officer:civil:…``, ``system:client-id``)."""
     action: Mapped[str] = mapped_column(String(60))

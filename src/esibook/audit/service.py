@@ -18,7 +18,6 @@ GENESIS = "0" * 64
 def record_hash(
     prev_hash: str, *, seq: int, at: datetime, actor: str, action: str, target: str, authority: str | None, details: str
 ) -> str:
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
     content = canonical_json(
         {
             "seq": seq,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from esibook.columns import authority_check, authority_column, created_at_column
+from esibook.columns import UTCDateTime, authority_check, authority_column, created_at_column
 from esibook.db import Base
 
 PARTICIPANT_TYPES = ("employee", "voluntary", "household", "armed_forces")
@@ -96,7 +96,7 @@ class ContributionLine(Base):
     status: Mapped[str] = mapped_column(String(12), default="declared")
     provenance: Mapped[str] = mapped_column(String(24), default="electronic")
     authority: Mapped[str] = authority_column()
-    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class UnemploymentReserve(Base):

@@ -16,6 +16,7 @@ from esibook.benefits.models import BenefitSettlement
 from esibook.contributions.models import ContributionLine, ParticipationPeriod, UnemploymentReserve
 from esibook.employers.models import Employer
 from esibook.health.models import Clinic, HICoverage
+from esibook.health.service import latest_card
 from esibook.people.identifiers import mask_personal_id
 from esibook.people.models import Contact, Household, HouseholdMember, Person
 from esibook.periods import Month
@@ -339,9 +340,7 @@ def _employers(session, person: Person, viewer_authority, employer_ids):
 
 def status_view(session: Session, person: Person, today: date) -> dict:
     """What a level-1 sign-in may see: whether the HI card is valid and whether the person is insured now."""
-    card = session.scalar(
-        select(HICoverage).where(HICoverage.person_id == person.id).order_by(HICoverage.valid_to.desc()).limit(1)
-    )
+    card = latest_card(session, person.id)
     insured = (
         session.scalar(
             select(func.count())
