@@ -90,7 +90,10 @@ PERSONS_OK = dict(citizen_l2=200, citizen_l1=200, guardian=200, citizen_defence=
                   officer_civil=200, officer_defence=200, officer_security=200, clinic=200)
 
 ROUTES = [
+    ("GET", "/healthz", {role: 200 for role in ROLES}, None),
     ("GET", "/api/v1/me", expect(403, **PERSONS_OK), None),
+    ("GET", "/api/v1/me/dependants", expect(403, **PERSONS_OK), None),
+    ("GET", "/api/v1/me/share-links", expect(403, **PERSONS_OK), None),
     ("GET", "/api/v1/me/access-log", expect(403, **PERSONS_OK), None),
     ("GET", "/api/v1/me/dependants/{child}", expect(404, guardian=200, system=403), "child"),
     ("GET", "/api/v1/officer/persons?q=nguyen", expect(403, officer_civil=200, officer_defence=200,
