@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -36,6 +37,14 @@ audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True
 clients_app = typer.Typer(
     help="Connected systems (OAuth2 client credentials) and their data-group grants.", no_args_is_help=True
 )
+keys_app = typer.Typer(help="Keys and certificates (development PKI).", no_args_is_help=True)
+trust_app = typer.Typer(help="The trust list verifiers use.", no_args_is_help=True)
+book_app = typer.Typer(help="The e-book: issue versions, render signed PDFs.", no_args_is_help=True)
+card_app = typer.Typer(help="The HI card QR.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(trust_app, name="trust")
+app.add_typer(book_app, name="book")
+app.add_typer(card_app, name="card")
 app.add_typer(audit_app, name="audit")
 app.add_typer(clients_app, name="clients")
 
@@ -235,6 +244,174 @@ def clients_add(
     typer.echo(f"client_secret={secret}")
 
 
+# --- keys, trust, books, cards, verification ------------------------------------------------------------------
+
+
+def _session():
+    return session_factory(make_engine(settings().resolved_database_url()))()
+
+
+@keys_app.command("init")
+@friendly_errors
+def keys_init() -> None:
+    """Create the national root, one issuing key per authority and the log key (once)."""
+    from esibook.trust.pki import init_pki
+
+    with _session() as session:
+        created = init_pki(session, settings())
+    typer.echo("keys created" if created else "keys already exist")
+
+
+@keys_app.command("rotate")
+@friendly_errors
+def keys_rotate(authority: Annotated[str, typer.Option(help="civil, defence or security.")]) -> None:
+    """Roll an authority's issuing key: the new key signs from now on; old documents still verify."""
+    from esibook.access.authorities import Authority
+    from esibook.trust.pki import rotate
+
+    if authority not in {a.value for a in Authority}:
+        fail(f"unknown authority '{authority}': use civil, defence or security")
+    with _session() as session:
+        typer.echo(f"new {authority} key {rotate(session, settings(), authority).kid}")
+
+
+@trust_app.command("export")
+@friendly_errors
+def trust_export(directory: Annotated[Path, typer.Argument(help="Folder to write into.")]) -> None:
+    """Write the root and every certificate (PEM) and the signed trust list."""
+    from esibook.trust.anchors import trust_list
+    from esibook.trust.pki import all_certificates
+
+    config = settings()
+    directory.mkdir(parents=True, exist_ok=True)
+    with _session() as session:
+        rows = all_certificates(session)
+        if not rows:
+            fail("there are no keys yet: run `esibook keys init`")
+        for row in rows:
+            name = "root.pem" if row.role == "root" else f"{row.role}-{row.authority or 'log'}-{row.kid[:8]}.pem"
+            (directory / name).write_text(row.cert_pem)
+        (directory / "trust-list.jws").write_text(trust_list(session, config))
+    typer.echo(f"wrote {len(rows)} certificates and trust-list.jws to {directory}")
+
+
+@book_app.command("issue")
+@friendly_errors
+def book_issue(
+    code: Annotated[str | None, typer.Argument(help="Personal ID number or SI code; omit with --all.")] = None,
+    all_persons: Annotated[bool, typer.Option("--all", help="Every person who has participated.")] = False,
+) -> None:
+    """Sign a new book version where the record changed since the last one."""
+    from esibook.book.service import issue_all, issue_book
+    from esibook.people.service import person_by_code
+
+    config = settings()
+    with _session() as session:
+        if all_persons:
+            typer.echo(f"{_issue_all_with_progress(session, config, issue_all):,} new book versions")
+            return
+        if not code:
+            fail("give a personal ID number, or --all")
+        version, created = issue_book(session, config, person_by_code(session, code).id, reason="issued")
+        typer.echo(f"{version.book_id} version {version.version}" + ("" if created else " (unchanged)"))
+
+
+def _issue_all_with_progress(session, config, issue_all) -> int:
+    columns = (TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, disable=not err.is_terminal) as bar:
+        task = bar.add_task("signing books", total=None)
+        return issue_all(session, config, progress=lambda done, total: bar.update(task, completed=done, total=total))
+
+
+@book_app.command("pdf")
+@friendly_errors
+def book_pdf(
+    code: Annotated[str, typer.Argument(help="Personal ID number or SI code.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the PDF.")],
+) -> None:
+    """Write the signed PDF of a person's latest book version."""
+    from esibook.book.documents import signed_pdf
+    from esibook.people.service import person_by_code
+
+    with _session() as session:
+        pdf = signed_pdf(session, settings(), person_by_code(session, code).id)
+    output.write_bytes(pdf)
+    typer.echo(f"wrote {output} ({len(pdf):,} bytes)")
+
+
+@card_app.command("qr")
+@friendly_errors
+def card_qr_command(
+    code: Annotated[str, typer.Argument(help="Personal ID number or SI code.")],
+    one_time: Annotated[bool, typer.Option("--one-time", help="Expires in 5 minutes.")] = False,
+    png: Annotated[Path | None, typer.Option(help="Also write the QR image here.")] = None,
+) -> None:
+    """Print the signed QR payload of a person's HI card."""
+    import segno
+
+    from esibook.health.card import card_qr
+    from esibook.people.service import person_by_code
+
+    with _session() as session:
+        qr = card_qr(session, settings(), person_by_code(session, code), one_time=one_time)
+    typer.echo(qr.payload)
+    if png:
+        segno.make(qr.payload, error="m").save(str(png), scale=6, border=2)
+
+
+@app.command("verify")
+@friendly_errors
+def verify_command(
+    source: Annotated[str, typer.Argument(help="A file (PDF, signed JSON, QR text) or - for stdin.")],
+    trust_list_file: Annotated[
+        Path | None, typer.Option("--trust-list", help="Verify offline with an exported trust list.")
+    ] = None,
+    root_file: Annotated[Path | None, typer.Option("--root", help="The pinned root (PEM) for --trust-list.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Say whether a document is valid, altered, from an unknown issuer, suspended, expired, or not esibook's.
+    Exit code 0 only for valid."""
+    from esibook.book.documents import verifier_state
+    from esibook.trust.verify import verify
+
+    data = sys.stdin.buffer.read() if source == "-" else _read(Path(source))
+    if trust_list_file:
+        trust, status = _offline_state(trust_list_file, root_file)
+    else:
+        with _session() as session:
+            trust, status = verifier_state(session)
+    result = verify(data, trust, status)
+    if as_json:
+        json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        shown = ", ".join(f"{k}={v}" for k, v in result.shows.items() if v is not None)
+        typer.echo(
+            f"{result.verdict.value.upper()}: {result.kind}"
+            + (f" ({result.reason})" if result.reason else "")
+            + (f"\n  {shown}" if shown else "")
+        )
+    raise typer.Exit(0 if result.verdict.value == "valid" else 1)
+
+
+def _read(path: Path) -> bytes:
+    if not path.is_file():
+        fail(f"no such file: {path}")
+    return path.read_bytes()
+
+
+def _offline_state(trust_list_file: Path, root_file: Path | None):
+    from cryptography import x509
+
+    from esibook.book.status import StatusView
+    from esibook.trust.anchors import TrustAnchors
+
+    if root_file is None:
+        fail("--trust-list needs --root (the root certificate you trust, PEM)")
+    root = x509.load_pem_x509_certificate(_read(root_file))
+    return TrustAnchors.from_trust_list(_read(trust_list_file).decode(), root), StatusView()
+
+
 # --- serve and demo -------------------------------------------------------------------------------------------
 
 
@@ -287,6 +464,7 @@ def demo(
             f"{report.contribution_lines:,} contribution lines"
         )
     _demo_access(engine)
+    _demo_books(engine, config)
     typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
     if not seed_only:
         _serve(config, host, port)
@@ -312,6 +490,19 @@ def _demo_access(engine) -> None:
             )
             typer.echo(f"demo API client: client_id={DEMO_CLIENT_ID} client_secret={secret} (shown once)")
     typer.echo("log in at /login and pick a demo identity (citizen, officer, employer, clinic)")
+
+
+def _demo_books(engine, config) -> None:
+    """The development keys (generated at first run) and a signed book for everyone who has participated."""
+    from esibook.book.service import issue_all
+    from esibook.trust.pki import init_pki
+
+    with session_factory(engine)() as session:
+        if init_pki(session, config):
+            typer.echo("development keys created (root, civil, defence, security, log)")
+        created = _issue_all_with_progress(session, config, issue_all)
+    if created:
+        typer.echo(f"{created:,} e-books signed")
 
 
 def main() -> None:

@@ -33,3 +33,12 @@ def current_revision(engine: Engine) -> str | None:
         return None
     with engine.connect() as connection:
         return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def head_revision() -> str:
+    """The newest revision the package's migrations reach."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", "esibook:migrations")
+    return ScriptDirectory.from_config(config).get_current_head()

@@ -13,7 +13,7 @@ DATA_TABLES = set(Base.metadata.tables)
 def test_upgrade_creates_every_table_of_the_seven_groups(empty_engine):
     tables = set(inspect(empty_engine).get_table_names())
     assert DATA_TABLES <= tables
-    assert migrate.current_revision(empty_engine) == "0002"
+    assert migrate.current_revision(empty_engine) == migrate.head_revision() != "0001"
 
 
 def test_downgrade_to_base_then_upgrade_again(empty_engine):

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from esibook.errors import DomainError
+from esibook.errors import DomainError, NotFound
 from esibook.people.identifiers import parse_legacy_si_code, parse_personal_id
 from esibook.people.models import Person
 from esibook.people.names import fold_name, normalize_name
@@ -100,3 +100,14 @@ def _match(person: Person, how: str) -> PersonMatch:
         person.authority,
         how,
     )
+
+
+def person_by_code(session: Session, code: str) -> Person:
+    """The person with this 12-digit personal ID number or 10-digit legacy SI code."""
+    digits = code.strip()
+    if not _DIGITS.fullmatch(digits):
+        parse_personal_id(digits)
+    matches = _by_identifier(session, digits, ())
+    if not matches:
+        raise NotFound("person.not_found", f"no person with the code {digits}", f"không có người nào với mã {digits}")
+    return session.get(Person, matches[0].id)

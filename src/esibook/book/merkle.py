@@ -1,0 +1,89 @@
+"""The Merkle tree of RFC 6962 (section 2.1): hashes, roots, inclusion and consistency proofs.
+
+Leaves are given as their leaf hashes. Proof generation reads all leaf hashes of the tree; the verifier used
+by tests is a separate implementation of RFC 9162's verification algorithms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than n (n > 1)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+class Tree:
+    """Proofs over a fixed list of leaf hashes; subtree roots are memoised."""
+
+    def __init__(self, leaves: list[bytes]):
+        self.leaves = leaves
+        self._root = lru_cache(maxsize=None)(self._compute_root)
+
+    def root(self, start: int = 0, end: int | None = None) -> bytes:
+        return self._root(start, len(self.leaves) if end is None else end)
+
+    def _compute_root(self, start: int, end: int) -> bytes:
+        n = end - start
+        if n == 0:
+            return EMPTY_ROOT
+        if n == 1:
+            return self.leaves[start]
+        k = _split(n)
+        return node_hash(self.root(start, start + k), self.root(start + k, end))
+
+    def inclusion(self, index: int, size: int) -> list[bytes]:
+        """PATH(index, D[0:size])."""
+        return self._path(index, 0, size)
+
+    def _path(self, m: int, start: int, end: int) -> list[bytes]:
+        n = end - start
+        if n <= 1:
+            return []
+        k = _split(n)
+        if m < k:
+            return self._path(m, start, start + k) + [self.root(start + k, end)]
+        return self._path(m - k, start + k, end) + [self.root(start, start + k)]
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        """PROOF(first, D[0:second])."""
+        return self._subproof(first, 0, second, True)
+
+    def _subproof(self, m: int, start: int, end: int, complete: bool) -> list[bytes]:
+        n = end - start
+        if m == n:
+            return [] if complete else [self.root(start, end)]
+        k = _split(n)
+        if m <= k:
+            return self._subproof(m, start, start + k, complete) + [self.root(start + k, end)]
+        return self._subproof(m - k, start + k, end, False) + [self.root(start, start + k)]
+
+
+def frontier_append(frontier: list[tuple[int, bytes]], leaf: bytes) -> list[tuple[int, bytes]]:
+    """Add a leaf to the right edge: (size, root) of perfect subtrees, largest first."""
+    frontier = [*frontier, (1, leaf)]
+    while len(frontier) > 1 and frontier[-1][0] == frontier[-2][0]:
+        (size, left), (_, right) = frontier[-2], frontier[-1]
+        frontier[-2:] = [(size * 2, node_hash(left, right))]
+    return frontier
+
+
+def frontier_root(frontier: list[tuple[int, bytes]]) -> bytes:
+    if not frontier:
+        return EMPTY_ROOT
+    root = frontier[-1][1]
+    for _, left in reversed(frontier[:-1]):
+        root = node_hash(left, root)
+    return root

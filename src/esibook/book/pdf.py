@@ -1,0 +1,303 @@
+"""The book as a PDF laid out like the paper book, with the signed JSON book embedded, a QR code on every page
+that points to online verification, signed PAdES (B-B, or B-T when a timestamp authority is configured) with the
+managing authority's certificate. Rendered on demand and cached per version."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import segno
+from asn1crypto import algos
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils import embed
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers, timestamps
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from esibook.book.status import StatusView
+from esibook.trust.anchors import TrustAnchors
+from esibook.trust.signer import Signer
+
+EMBEDDED_NAME = "book.jws"
+FONT, FONT_BOLD = "Roboto", "Roboto-Bold"
+STATUS_VI = {"paid": "Đã đóng", "unpaid": "Chưa đóng", "partly_paid": "Đóng một phần", "declared": "Chưa đến hạn"}
+REGIME_VI = {
+    "pension": "Hưu trí",
+    "one_time": "BHXH một lần",
+    "sickness": "Ốm đau",
+    "maternity": "Thai sản",
+    "unemployment": "Thất nghiệp",
+    "oad": "TNLĐ-BNN",
+    "survivorship": "Tử tuất",
+}
+
+
+@cache
+def _fonts() -> None:
+    files = resources.files("font_roboto") / "files"
+    pdfmetrics.registerFont(TTFont(FONT, str(files / "Roboto-Regular.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(files / "Roboto-Bold.ttf")))
+
+
+def _style(size: float = 9, bold: bool = False, leading: float | None = None) -> ParagraphStyle:
+    return ParagraphStyle("p", fontName=FONT_BOLD if bold else FONT, fontSize=size, leading=leading or size * 1.3)
+
+
+def _money(value: int | None) -> str:
+    return "" if value is None else f"{value:,}".replace(",", ".")
+
+
+def _day(iso: str | None) -> str:
+    if not iso:
+        return ""
+    year, month, day = iso[:10].split("-")
+    return f"{day}/{month}/{year}"
+
+
+def render_book(payload: dict, document: str, verify_url: str) -> bytes:
+    """The unsigned PDF of one book version (``payload`` is the signed JSON's content)."""
+    _fonts()
+    buffer = io.BytesIO()
+    title = f"Sổ bảo hiểm xã hội điện tử {payload['book_id']} (phiên bản {payload['version']})"
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=14 * mm,
+        rightMargin=14 * mm,
+        topMargin=14 * mm,
+        bottomMargin=30 * mm,
+        title=title,
+        author="esibook",
+        subject=payload["book_id"],
+    )
+    qr = _qr_png(verify_url)
+    stamp = f"{payload['book_id']} · phiên bản {payload['version']} · ký ngày {_day(payload['issued_at'])}"
+
+    def footer(canvas, page_doc):
+        canvas.saveState()
+        canvas.drawImage(ImageReader(io.BytesIO(qr)), 14 * mm, 6 * mm, 20 * mm, 20 * mm)
+        canvas.setFont(FONT, 7.5)
+        canvas.drawString(37 * mm, 19 * mm, f"Kiểm tra tính hợp lệ / Verify: {verify_url}")
+        canvas.drawString(37 * mm, 14.5 * mm, stamp)
+        canvas.drawString(
+            37 * mm, 10 * mm, "Tài liệu điện tử có chữ ký số, giá trị pháp lý như sổ giấy (Nghị định 164/2025/NĐ-CP)."
+        )
+        canvas.drawRightString(A4[0] - 14 * mm, 10 * mm, f"Trang {page_doc.page}")
+        canvas.restoreState()
+
+    doc.build(_story(payload), onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+def _qr_png(url: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=4, border=1)
+    return out.getvalue()
+
+
+def _table(rows: list[list], widths: list[float], header: bool = True) -> Table:
+    cells = [[Paragraph(str(c), _style(8, bold=header and i == 0)) for c in row] for i, row in enumerate(rows)]
+    table = Table(cells, colWidths=[w * mm for w in widths], repeatRows=1 if header else 0)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e4eefb") if header else None),
+            ]
+        )
+    )
+    return table
+
+
+def _story(payload: dict) -> list:
+    person = payload["person"]
+    story = [
+        Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", _style(10, True)),
+        Paragraph("Độc lập - Tự do - Hạnh phúc", _style(9)),
+        Spacer(1, 4 * mm),
+        Paragraph("SỔ BẢO HIỂM XÃ HỘI ĐIỆN TỬ", _style(16, True, 20)),
+        Paragraph(
+            f"Mã số BHXH: <b>{person['si_code']}</b> · Cơ quan quản lý: {payload['managing_authority']['name']}",
+            _style(10),
+        ),
+        Spacer(1, 3 * mm),
+    ]
+    identity = [
+        ["Họ và tên", person["full_name"]],
+        ["Ngày sinh", _day(person["date_of_birth"])],
+        ["Giới tính", "Nam" if person["sex"] == "male" else "Nữ"],
+        ["Quốc tịch", person["nationality"]],
+        ["Số định danh cá nhân", person.get("personal_id") or ""],
+        ["Mã số BHXH cũ", person.get("si_code_legacy") or ""],
+        ["Hộ chiếu", person.get("passport_no") or ""],
+    ]
+    story += [
+        _table(identity, [50, 130], header=False),
+        Spacer(1, 4 * mm),
+        Paragraph("Quá trình tham gia", _style(12, True, 16)),
+    ]
+    periods = [["Từ tháng", "Đến tháng", "Đơn vị", "Chức danh, chức vụ, nơi làm việc", "Tiền lương"]] + [
+        [
+            p["from"],
+            p["to"] or "nay",
+            (p["employer"] or {}).get("name", "Tự đóng"),
+            ", ".join(x for x in (p["job_title"], p["position"], p["workplace"]) if x)
+            + (" (thông tin bảo mật do bộ quản lý lưu giữ)" if p["classified_details_withheld"] else ""),
+            _money(p["salary_basis"]),
+        ]
+        for p in payload["participation"]
+    ]
+    story += [
+        _table(periods, [18, 18, 55, 65, 26]),
+        Spacer(1, 4 * mm),
+        Paragraph("Chi tiết đóng theo tháng", _style(12, True, 16)),
+    ]
+    months = [["Tháng", "Mã đơn vị", "Lương đóng", "Tổng đóng", "Đã đóng", "Tình trạng"]] + [
+        [
+            m["month"],
+            m["unit_code"] or "",
+            _money(m["salary_basis"]),
+            _money(m["total"]),
+            _money(m["paid_amount"]),
+            STATUS_VI.get(m["status"], m["status"]),
+        ]
+        for m in payload["contributions"]
+    ]
+    story += [_table(months, [20, 25, 33, 33, 33, 38]), Spacer(1, 4 * mm)]
+    if payload["benefits"]:
+        benefits = [["Chế độ", "Từ ngày", "Đến ngày", "Số tiền", "Quyết định"]] + [
+            [
+                REGIME_VI.get(b["regime"], b["regime"]),
+                _day(b["from"]),
+                _day(b["to"]),
+                _money(b["amount"]),
+                f"{b['decision_no']} ngày {_day(b['decision_date'])}",
+            ]
+            for b in payload["benefits"]
+        ]
+        story += [Paragraph("Các chế độ đã hưởng", _style(12, True, 16)), _table(benefits, [30, 25, 25, 35, 67])]
+    card = payload.get("health_insurance")
+    if card:
+        story += [
+            Spacer(1, 4 * mm),
+            Paragraph(
+                f"Thẻ BHYT {card['card_code']}, mức hưởng {card['benefit_level']}, nơi KCB ban đầu "
+                f"{card['initial_clinic_code']}, giá trị từ {_day(card['valid_from'])} đến {_day(card['valid_to'])}.",
+                _style(9),
+            ),
+        ]
+    return story
+
+
+class EsibookPdfSigner(signers.Signer):
+    """pyHanko's signer interface over esibook's :class:`Signer` (file key today, HSM tomorrow)."""
+
+    def __init__(self, signer: Signer):
+        chain = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in signer.chain]
+        super().__init__(
+            signing_cert=chain[0],
+            cert_registry=SimpleCertificateStore.from_certs(chain),
+            signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"}),
+        )
+        self._signer = signer
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        return bytes(72) if dry_run else self._signer.sign(data)
+
+
+def sign_book_pdf(unsigned: bytes, document: str, signer: Signer, *, reason: str) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(unsigned))
+    data = embed.EmbeddedFileObject.from_file_data(writer, data=document.encode(), mime_type="application/jose")
+    embed.embed_file(
+        writer,
+        embed.FileSpec(
+            file_spec_string=EMBEDDED_NAME, embedded_data=data, description="The signed book (JWS over canonical JSON)"
+        ),
+    )
+    tsa = os.environ.get("ESIBOOK_TSA_URL")
+    meta = signers.PdfSignatureMetadata(
+        field_name="esibook",
+        md_algorithm="sha256",
+        reason=reason,
+        location="Việt Nam",
+        subfilter=SigSeedSubFilter.PADES,
+    )
+    output = signers.sign_pdf(
+        writer, meta, signer=EsibookPdfSigner(signer), timestamper=timestamps.HTTPTimeStamper(tsa) if tsa else None
+    )
+    return output.getvalue()
+
+
+def cached_pdf(cache_dir: Path, book_id: str, version: int, make) -> bytes:
+    """A signed PDF per version, rendered once: versions never change."""
+    path = cache_dir / f"{book_id}-v{version}.pdf"
+    if path.exists():
+        return path.read_bytes()
+    pdf = make()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_bytes(pdf)
+    temporary.replace(path)
+    return pdf
+
+
+def verify_pdf(data: bytes, trust: TrustAnchors, status: StatusView, *, now: float):
+    """The PDF's signature against the pinned root, then the signed book embedded in it."""
+    from esibook.trust.verify import Result, Verdict, verify_jws
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception:  # noqa: BLE001 - a damaged file is "altered", whatever the parser's complaint
+        return Result(Verdict.ALTERED, "pdf", "the PDF is damaged")
+    if not signatures:
+        return Result(Verdict.NOT_ESIBOOK, "pdf", "the PDF carries no signature")
+    root = asn1_x509.Certificate.load(trust.root.public_bytes(serialization.Encoding.DER))
+    context = ValidationContext(trust_roots=[root], allow_fetching=False, moment=datetime.fromtimestamp(now, UTC))
+    try:
+        result = validate_pdf_signature(signatures[0], context)
+    except Exception:  # noqa: BLE001
+        return Result(Verdict.ALTERED, "pdf", "the signature cannot be read: the file was changed")
+    if not result.intact or not result.valid:
+        return Result(Verdict.ALTERED, "pdf", "the signature does not match the content: it was changed")
+    if not result.trusted:
+        return Result(Verdict.UNKNOWN_ISSUER, "pdf", "signed by a certificate the trust list does not vouch for")
+    if result.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return Result(Verdict.ALTERED, "pdf", "content was added after the signature")
+    embedded = _embedded_book(reader)
+    if embedded is None:
+        return Result(Verdict.NOT_ESIBOOK, "pdf", "a signed PDF, but not an esibook book")
+    book = verify_jws(embedded, trust, status, now=now)
+    book.kind = "pdf"
+    return book
+
+
+def _embedded_book(reader: PdfFileReader) -> str | None:
+    try:
+        names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+        for i in range(0, len(names), 2):
+            if str(names[i]) == EMBEDDED_NAME:
+                return names[i + 1].get_object()["/EF"]["/F"].get_object().data.decode()
+    except (KeyError, TypeError, AttributeError):
+        return None
+    return None

@@ -1,0 +1,228 @@
+"""Issuing book versions, reading them with their proofs, and suspending or restoring books and cards."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from esibook.access.errors import forbidden, person_not_found
+from esibook.access.principal import Principal
+from esibook.audit import service as audit
+from esibook.book import log
+from esibook.book.content import book_content, book_id
+from esibook.book.models import BookVersion, Suspension
+from esibook.canonical import canonical_json
+from esibook.config import Settings
+from esibook.contributions.models import ParticipationPeriod
+from esibook.db import scoped_to, transaction
+from esibook.errors import DomainError
+from esibook.people.models import Person
+from esibook.trust import jws
+from esibook.trust.pki import signer_for
+
+BOOK_TYPE = "esibook-book+jws"
+SUBJECTS = ("book", "card")
+
+
+def latest_version(session: Session, person_id: int) -> BookVersion | None:
+    return session.scalar(
+        select(BookVersion).where(BookVersion.person_id == person_id).order_by(BookVersion.version.desc()).limit(1)
+    )
+
+
+def versions(session: Session, person_id: int) -> list[BookVersion]:
+    return list(
+        session.scalars(
+            select(BookVersion).where(BookVersion.person_id == person_id).order_by(BookVersion.version.desc())
+        )
+    )
+
+
+def issue_book(
+    session: Session, settings: Settings, person_id: int, *, reason: str, actor: str = "system"
+) -> tuple[BookVersion, bool]:
+    """Sign a new version if the record changed since the last one; returns (version, whether it is new)."""
+    with transaction(session):
+        person = session.get(Person, person_id)
+        if person is None:
+            raise person_not_found()
+        version, created = _sign_if_changed(session, settings, person, reason)
+        if created:
+            audit.append(
+                session,
+                actor=actor,
+                action="book.issued",
+                target=f"book:{version.book_id}",
+                authority=person.authority,
+                details={"version": version.version, "reason": reason},
+            )
+            log.checkpoint(session, settings)
+    return version, created
+
+
+def _sign_if_changed(session: Session, settings: Settings, person: Person, reason: str) -> tuple[BookVersion, bool]:
+    content = book_content(session, person)
+    content_hash = hashlib.sha256(canonical_json(content).encode()).hexdigest()
+    latest = latest_version(session, person.id)
+    if latest and latest.content_hash == content_hash:
+        return latest, False
+    number = latest.version + 1 if latest else 1
+    signer = signer_for(session, settings, "issuing", person.authority)
+    issued_at = datetime.now(UTC)
+    payload = {
+        "type": "esibook/book",
+        "version": number,
+        "issued_at": issued_at.isoformat(timespec="seconds"),
+        "previous": hashlib.sha256(latest.document.encode()).hexdigest() if latest else None,
+        "reason": reason,
+        "issuer": {"authority": person.authority, "kid": signer.kid},
+        **content,
+    }
+    document = jws.sign(signer, payload, BOOK_TYPE)
+    index = log.append(session, data=document.encode(), person_id=person.id, version=number)
+    row = BookVersion(
+        person_id=person.id,
+        version=number,
+        book_id=book_id(person),
+        authority=person.authority,
+        content_hash=content_hash,
+        document=document,
+        kid=signer.kid,
+        reason=reason,
+        issued_at=issued_at,
+        leaf_index=index,
+    )
+    session.add(row)
+    return row, True
+
+
+def issue_all(
+    session: Session, settings: Settings, *, batch: int = 500, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Issue (or bring up to date) the book of every person who has participated; returns new versions."""
+    person_ids = list(
+        session.scalars(
+            select(Person.id).where(exists().where(ParticipationPeriod.person_id == Person.id)).order_by(Person.id)
+        )
+    )
+    session.rollback()
+    created = 0
+    for start in range(0, len(person_ids), batch):
+        with transaction(session):
+            for person_id in person_ids[start : start + batch]:
+                _, new = _sign_if_changed(session, settings, session.get(Person, person_id), "issued")
+                created += new
+            log.checkpoint(session, settings)
+        if progress:
+            progress(min(start + batch, len(person_ids)), len(person_ids))
+    if created:
+        with transaction(session):
+            audit.append(
+                session, actor="system", action="book.issued_in_bulk", target="books", details={"new_versions": created}
+            )
+    return created
+
+
+@dataclass(frozen=True)
+class BookBundle:
+    """A version with what proves it was logged: its inclusion proof against the latest signed checkpoint."""
+
+    version: BookVersion
+    inclusion_proof: list[str]
+    checkpoint: str
+    tree_size: int
+
+    def as_dict(self) -> dict:
+        return {
+            "book_id": self.version.book_id,
+            "version": self.version.version,
+            "document": self.version.document,
+            "leaf_index": self.version.leaf_index,
+            "tree_size": self.tree_size,
+            "inclusion_proof": self.inclusion_proof,
+            "checkpoint": self.checkpoint,
+        }
+
+
+def bundle(session: Session, settings: Settings, person_id: int, version: int | None = None) -> BookBundle:
+    with transaction(session):
+        row = session.get(BookVersion, (person_id, version)) if version else latest_version(session, person_id)
+        if row is None:
+            raise DomainError(
+                "book.none",
+                "No book has been issued for this person yet.",
+                "Chưa có sổ nào được cấp cho người này.",
+                field=None,
+            )
+        checkpoint = log.checkpoint(session, settings)
+    proof = log.inclusion_proof(session, row.leaf_index, checkpoint.tree_size)
+    return BookBundle(row, proof, checkpoint.document, checkpoint.tree_size)
+
+
+# --- suspension --------------------------------------------------------------------------------------------
+
+
+def _require_approver(principal: Principal, person: Person | None) -> Person:
+    if not principal.is_officer or "approver" not in principal.officer_permissions:
+        raise forbidden(
+            "book.approver_only",
+            "Only an approving officer may suspend or restore.",
+            "Chỉ cán bộ có quyền phê duyệt mới được tạm dừng hoặc khôi phục.",
+        )
+    if person is None or person.authority != principal.officer_authority:
+        raise person_not_found()
+    return person
+
+
+def active_suspension(session: Session, person_id: int, subject: str) -> Suspension | None:
+    return session.scalar(
+        select(Suspension).where(
+            Suspension.person_id == person_id, Suspension.subject == subject, Suspension.restored_at.is_(None)
+        )
+    )
+
+
+def suspend(session: Session, principal: Principal, person_id: int, *, subject: str, reason: str) -> Suspension:
+    if subject not in SUBJECTS:
+        raise DomainError("book.subject", "suspend a 'book' or a 'card'", "chỉ tạm dừng 'book' hoặc 'card'")
+    if not reason.strip():
+        raise DomainError("book.reason", "give the reason for the suspension", "hãy nêu lý do tạm dừng")
+    with scoped_to(principal.officer_authority or ""), transaction(session):
+        person = _require_approver(principal, session.get(Person, person_id))
+        existing = active_suspension(session, person.id, subject)
+        if existing:
+            return existing
+        row = Suspension(
+            subject=subject, person_id=person.id, reason=reason.strip()[:200], suspended_by=principal.actor
+        )
+        session.add(row)
+        audit.append(
+            session,
+            actor=principal.actor,
+            action=f"{subject}.suspended",
+            target=f"person:{person.id}",
+            authority=person.authority,
+            details={"reason": reason.strip()[:200]},
+        )
+    return row
+
+
+def restore(session: Session, principal: Principal, person_id: int, *, subject: str) -> None:
+    with scoped_to(principal.officer_authority or ""), transaction(session):
+        person = _require_approver(principal, session.get(Person, person_id))
+        existing = active_suspension(session, person.id, subject)
+        if existing is None:
+            raise DomainError("book.not_suspended", f"this {subject} is not suspended", "không ở trạng thái tạm dừng")
+        existing.restored_at, existing.restored_by = datetime.now(UTC), principal.actor
+        audit.append(
+            session,
+            actor=principal.actor,
+            action=f"{subject}.restored",
+            target=f"person:{person.id}",
+            authority=person.authority,
+        )

@@ -1,0 +1,111 @@
+"""The trust anchors a verifier uses: the root (pinned out of band) and the certificates it vouches for.
+
+A verifier builds them from the database (online) or from an exported, root-signed trust list (offline), so a
+document can be checked without trusting the server that produced it.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy.orm import Session
+
+from esibook.config import Settings
+from esibook.trust import jws
+from esibook.trust.pki import all_certificates, key_id, signer_for
+
+TRUST_LIST_TYPE = "esibook-trust-list+jws"
+TRUST_LIST_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Anchor:
+    kid: str
+    role: str
+    authority: str | None
+    certificate: x509.Certificate
+    active: bool
+
+
+@dataclass
+class TrustAnchors:
+    root: x509.Certificate
+    anchors: dict[str, Anchor] = field(default_factory=dict)
+
+    def find(self, kid: str) -> Anchor | None:
+        return self.anchors.get(kid)
+
+    @classmethod
+    def from_database(cls, session: Session) -> TrustAnchors:
+        rows = all_certificates(session)
+        root_row = next(r for r in rows if r.role == "root")
+        root = x509.load_pem_x509_certificate(root_row.cert_pem.encode())
+        trust = cls(root)
+        for row in rows:
+            cert = x509.load_pem_x509_certificate(row.cert_pem.encode())
+            if row.role == "root" or _issued_by(cert, root):
+                trust.anchors[row.kid] = Anchor(row.kid, row.role, row.authority, cert, row.active)
+        return trust
+
+    @classmethod
+    def from_trust_list(cls, token: str, root: x509.Certificate) -> TrustAnchors:
+        """Check the list's signature with the pinned root, then take the certificates the root issued."""
+        header, payload, signing_input, signature = jws.parts(token)
+        if header.get("typ") != TRUST_LIST_TYPE or header.get("kid") != key_id(root.public_key()):
+            raise jws.JwsError("unknown_key", "the trust list is not signed by this root")
+        jws.verify_with(root.public_key(), signing_input, signature)
+        trust = cls(root)
+        for entry in payload["certificates"]:
+            cert = x509.load_der_x509_certificate(base64.b64decode(entry["certificate"]))
+            if entry["role"] == "root" or _issued_by(cert, root):
+                trust.anchors[entry["kid"]] = Anchor(
+                    entry["kid"], entry["role"], entry["authority"], cert, entry["active"]
+                )
+        return trust
+
+
+def _issued_by(cert: x509.Certificate, root: x509.Certificate) -> bool:
+    try:
+        cert.verify_directly_issued_by(root)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def public_key(anchor: Anchor) -> ec.EllipticCurvePublicKey:
+    return anchor.certificate.public_key()
+
+
+def trust_list(session: Session, settings: Settings) -> str:
+    """The trust list, signed by the root: every certificate, its validity and whether it signs new documents."""
+    now = datetime.now(UTC)
+    base = settings.base_url.rstrip("/")
+    entries = [
+        {
+            "kid": row.kid,
+            "role": row.role,
+            "authority": row.authority,
+            "active": row.active,
+            "not_before": row.not_before.isoformat(),
+            "not_after": row.not_after.isoformat(),
+            "certificate": base64.b64encode(
+                x509.load_pem_x509_certificate(row.cert_pem.encode()).public_bytes(serialization.Encoding.DER)
+            ).decode(),
+        }
+        for row in all_certificates(session)
+    ]
+    payload = {
+        "type": "esibook/trust-list",
+        "issued_at": now.isoformat(timespec="seconds"),
+        "next_update": (now + timedelta(days=TRUST_LIST_DAYS)).isoformat(timespec="seconds"),
+        "status_list": f"{base}/.well-known/esibook/status-list.jws",
+        "transparency_log": f"{base}/api/v1/log/checkpoint",
+        "certificates": entries,
+    }
+    return jws.sign(signer_for(session, settings, "root"), payload, TRUST_LIST_TYPE)

@@ -1,0 +1,59 @@
+"""JSON Web Signatures (RFC 7515, compact) over canonical JSON (RFC 8785), ES256, with the x5c chain."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from esibook.canonical import canonical_json
+from esibook.trust.signer import Signer, der_to_raw, raw_to_der
+
+
+class JwsError(Exception):
+    """Why a compact JWS could not be verified: ``malformed``, ``unknown_key`` or ``bad_signature``."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(signer: Signer, payload: dict, typ: str) -> str:
+    """A compact JWS whose payload is the canonical JSON of ``payload``."""
+    chain = [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in signer.chain]
+    header = {"alg": "ES256", "kid": signer.kid, "typ": typ, "x5c": chain}
+    signing_input = f"{b64url(canonical_json(header).encode())}.{b64url(canonical_json(payload).encode())}"
+    signature = der_to_raw(signer.sign(signing_input.encode()))
+    return f"{signing_input}.{b64url(signature)}"
+
+
+def parts(token: str) -> tuple[dict, dict, bytes, bytes]:
+    """(header, payload, signing input, raw signature), or JwsError("malformed")."""
+    try:
+        head, body, signature = token.strip().split(".")
+        header = json.loads(b64url_decode(head))
+        payload = json.loads(b64url_decode(body))
+        raw = b64url_decode(signature)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise JwsError("malformed", str(error)) from error
+    if not isinstance(header, dict) or not isinstance(payload, dict) or len(raw) != 64:
+        raise JwsError("malformed", "not a JSON object signed with ES256")
+    return header, payload, f"{head}.{body}".encode(), raw
+
+
+def verify_with(public_key: ec.EllipticCurvePublicKey, signing_input: bytes, raw_signature: bytes) -> None:
+    try:
+        public_key.verify(raw_to_der(raw_signature), signing_input, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature as error:
+        raise JwsError("bad_signature") from error

@@ -1,0 +1,170 @@
+"""Checking an esibook document without trusting the server that made it: a signed book (JWS), an HI card QR
+(CWT), a PDF (PAdES), a checkpoint or a trust list. Each answer is one verdict:
+valid, altered, unknown_issuer, suspended, expired, or not_esibook.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import cbor2
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from esibook.book.status import StatusView
+from esibook.health import card as hi_card
+from esibook.trust import jws
+from esibook.trust.anchors import Anchor, TrustAnchors, public_key
+from esibook.trust.signer import raw_to_der
+
+DOCUMENT_TYPES = {
+    "esibook-book+jws": "book",
+    "esibook-checkpoint+jws": "checkpoint",
+    "esibook-status-list+jws": "status_list",
+    "esibook-trust-list+jws": "trust_list",
+}
+
+
+class Verdict(StrEnum):
+    VALID = "valid"
+    ALTERED = "altered"
+    UNKNOWN_ISSUER = "unknown_issuer"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    NOT_ESIBOOK = "not_esibook"
+
+
+@dataclass
+class Result:
+    verdict: Verdict
+    kind: str
+    reason: str = ""
+    shows: dict = field(default_factory=dict)
+    """What the document says, for the person checking it (name, book id, card validity …)."""
+
+    def as_dict(self) -> dict:
+        return {
+            "verdict": self.verdict.value,
+            "valid": self.verdict == Verdict.VALID,
+            "kind": self.kind,
+            "reason": self.reason,
+            "shows": self.shows,
+        }
+
+
+def verify(data: bytes, trust: TrustAnchors, status: StatusView, *, now: float | None = None) -> Result:
+    now = now if now is not None else time.time()
+    if data.lstrip().startswith(b"%PDF-"):
+        from esibook.book.pdf import verify_pdf
+
+        return verify_pdf(data, trust, status, now=now)
+    try:
+        text = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return Result(Verdict.NOT_ESIBOOK, "unknown", "not text, not a PDF")
+    if text.startswith(hi_card.PREFIX):
+        return verify_card(text, trust, status, now=now)
+    if text.count(".") == 2:
+        return verify_jws(text, trust, status, now=now)
+    return Result(Verdict.NOT_ESIBOOK, "unknown", "not a signed esibook document, card QR or PDF")
+
+
+def verify_jws(token: str, trust: TrustAnchors, status: StatusView, *, now: float) -> Result:
+    header = _header(token)
+    kind = DOCUMENT_TYPES.get(header.get("typ", "")) if header else None
+    if kind is None:
+        return Result(Verdict.NOT_ESIBOOK, "unknown", "not an esibook signed document")
+    anchor = trust.find(header.get("kid", ""))
+    if anchor is None or not _role_fits(anchor, kind):
+        return Result(Verdict.UNKNOWN_ISSUER, kind, "signed by a key the trust list does not vouch for")
+    try:
+        _, payload, signing_input, signature = jws.parts(token)
+        jws.verify_with(public_key(anchor), signing_input, signature)
+    except jws.JwsError:
+        return Result(Verdict.ALTERED, kind, "the signature does not match the content: it was changed")
+    return _judge(kind, payload, anchor, status, now)
+
+
+def _header(token: str) -> dict | None:
+    try:
+        value = json.loads(jws.b64url_decode(token.split(".")[0]))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _role_fits(anchor: Anchor, kind: str) -> bool:
+    return {"book": "issuing", "checkpoint": "log", "status_list": "log", "trust_list": "root"}[kind] == anchor.role
+
+
+def _judge(kind: str, payload: dict, anchor: Anchor, status: StatusView, now: float) -> Result:
+    if kind != "book":
+        return Result(
+            Verdict.VALID,
+            kind,
+            shows={k: payload.get(k) for k in ("tree_size", "root_hash", "issued_at", "timestamp") if k in payload},
+        )
+    person = payload.get("person", {})
+    shows = {
+        "book_id": payload.get("book_id"),
+        "version": payload.get("version"),
+        "full_name": person.get("full_name"),
+        "date_of_birth": person.get("date_of_birth"),
+        "issued_at": payload.get("issued_at"),
+        "authority": payload.get("issuer", {}).get("authority"),
+        "months": len(payload.get("contributions", [])),
+    }
+    if anchor.authority != shows["authority"]:
+        return Result(Verdict.UNKNOWN_ISSUER, kind, "signed by another authority's key", shows)
+    issued = datetime.fromisoformat(payload["issued_at"])
+    cert = anchor.certificate
+    if not cert.not_valid_before_utc <= issued <= cert.not_valid_after_utc:
+        return Result(Verdict.EXPIRED, kind, "signed outside its certificate's validity", shows)
+    if status.is_suspended("book", shows["book_id"]):
+        return Result(Verdict.SUSPENDED, kind, "the managing authority has suspended this book", shows)
+    return Result(Verdict.VALID, kind, shows=shows)
+
+
+def verify_card(text: str, trust: TrustAnchors, status: StatusView, *, now: float) -> Result:
+    try:
+        tag = cbor2.loads(hi_card.decode_qr(text))
+        protected_bytes, _, payload_bytes, signature = tag.value
+        protected = cbor2.loads(protected_bytes)
+        claims = cbor2.loads(payload_bytes)
+    except (ValueError, zlib.error, cbor2.CBORDecodeError, AttributeError, TypeError):
+        return Result(Verdict.ALTERED, "card", "the QR payload is damaged or was changed")
+    kid = protected.get(hi_card.COSE_KID, b"")
+    anchor = trust.find(kid.decode() if isinstance(kid, bytes) else "")
+    if anchor is None or anchor.role != "issuing":
+        return Result(Verdict.UNKNOWN_ISSUER, "card", "signed by a key the trust list does not vouch for")
+    to_sign = cbor2.dumps(["Signature1", protected_bytes, b"", payload_bytes])
+    try:
+        public_key(anchor).verify(raw_to_der(signature), to_sign, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        return Result(Verdict.ALTERED, "card", "the signature does not match the card: it was changed")
+    card = claims.get(hi_card.CARD_CLAIM, {})
+    shows = {
+        "card_code": card.get("c"),
+        "full_name": card.get("n"),
+        "date_of_birth": card.get("dob"),
+        "sex": card.get("s"),
+        "benefit_level": card.get("l"),
+        "initial_clinic_code": card.get("ic"),
+        "valid_from": card.get("vf"),
+        "valid_to": card.get("vt"),
+        "five_years_since": card.get("5y"),
+        "one_time": card.get("ot", False),
+        "expires_at": datetime.fromtimestamp(claims.get(hi_card.EXP, 0), UTC).isoformat(timespec="seconds"),
+    }
+    if claims.get(hi_card.EXP, 0) < now:
+        reason = "this one-time QR has expired; ask for a fresh one" if shows["one_time"] else "the card has expired"
+        return Result(Verdict.EXPIRED, "card", reason, shows)
+    if status.is_suspended("card", shows["card_code"]):
+        return Result(Verdict.SUSPENDED, "card", "the managing authority has suspended this card", shows)
+    return Result(Verdict.VALID, "card", shows=shows)
