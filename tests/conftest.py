@@ -13,6 +13,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import Engine, text
@@ -139,6 +140,35 @@ def demo_identities(seeded_engine) -> dict:
         grant_demo_roles(session)
     with Session(seeded_engine) as session:
         return {identity.key: identity for identity in find(session)}
+
+
+@dataclass
+class Signed:
+    """A seeded database with keys and a signed book for everyone who participated."""
+
+    engine: Engine
+    settings: object
+
+
+@pytest.fixture(scope="session")
+def signed(databases, tmp_path_factory) -> Signed:
+    from sqlalchemy.orm import Session
+
+    from esibook.access.demo import grant_demo_roles
+    from esibook.book.service import issue_all
+    from esibook.config import Settings
+    from esibook.trust.pki import init_pki
+
+    engine = databases.engine()
+    seed(engine, SeedPlan(persons=300, months=6, seed=21, end_month=Month(2026, 10)))
+    settings = Settings(database_url=engine.url.render_as_string(hide_password=False), env="test",
+                        data_dir=tmp_path_factory.mktemp("signed"))
+    with Session(engine) as session:
+        init_pki(session, settings)
+        issue_all(session, settings)
+    with Session(engine) as session, session.begin():
+        grant_demo_roles(session)
+    return Signed(engine, settings)
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from esibook import __doc__ as package_doc
 from esibook.access import api as access_api
 from esibook.access import devidp
 from esibook.access import pages as access_pages
+from esibook.book import api as book_api
+from esibook.book import pages as book_pages
 from esibook.config import Settings, load_settings
 from esibook.db import make_engine, session_factory
 from esibook.web import api as identifiers_api
@@ -39,6 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(access_api.router)
     app.include_router(access_api.oauth)
     app.include_router(access_pages.router)
+    app.include_router(book_api.router)
+    app.include_router(book_api.well_known)
+    app.include_router(book_pages.router)
     if settings.dev_idp_enabled:
         app.include_router(devidp.router)
     install_error_handlers(app)

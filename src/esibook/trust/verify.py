@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from esibook.book.status import StatusView
 from esibook.health import card as hi_card
+from esibook.text import N_
 from esibook.trust import jws
 from esibook.trust.anchors import Anchor, TrustAnchors, public_key
 from esibook.trust.signer import raw_to_der
@@ -32,12 +33,20 @@ DOCUMENT_TYPES = {
 
 
 class Verdict(StrEnum):
+    """The one answer a verifier gives."""
+
     VALID = "valid"
     ALTERED = "altered"
     UNKNOWN_ISSUER = "unknown_issuer"
     SUSPENDED = "suspended"
     EXPIRED = "expired"
     NOT_ESIBOOK = "not_esibook"
+
+
+VERDICT_LABELS = {
+    "valid": N_("Valid"), "altered": N_("Altered"), "unknown_issuer": N_("Unknown issuer"),
+    "suspended": N_("Suspended"), "expired": N_("Expired"), "not_esibook": N_("Not an esibook document"),
+}
 
 
 @dataclass

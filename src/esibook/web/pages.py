@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader, pass_context
 
 from esibook.people.groups import FIELD_LABELS, VALUE_LABELS
+from esibook.trust.verify import VERDICT_LABELS
 from esibook.web.i18n import LANGUAGE_COOKIE, LANGUAGES, request_language, translations
 
 
@@ -36,6 +37,7 @@ def make_templates() -> Jinja2Templates:
     templates.env.filters["day"] = day
     templates.env.globals["field_labels"] = FIELD_LABELS
     templates.env.globals["value_labels"] = VALUE_LABELS
+    templates.env.globals["verdict_labels"] = VERDICT_LABELS
     return templates
 
 

@@ -1,0 +1,114 @@
+"""Pages: My book (timeline, versions, PDF), My HI card (full screen, works offline once opened), the verifier."""
+
+from __future__ import annotations
+
+import segno
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from esibook.access.pages import page_principal, signed_in
+from esibook.access.principal import Principal
+from esibook.book import service as books
+from esibook.book.api import MAX_VERIFY_BYTES, _own_person
+from esibook.book.documents import verifier_state
+from esibook.book.models import BookVersion
+from esibook.book.status import StatusView
+from esibook.employers.models import Employer
+from esibook.health.card import card_qr, level_text
+from esibook.health.service import latest_card
+from esibook.trust import jws
+from esibook.trust.verify import verify
+from esibook.web.deps import db_session
+from esibook.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/me/book")
+def my_book_page(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+    person = _own_person(session, caller)
+    versions = books.versions(session, person.id)
+    payload = jws.parts(versions[0].document)[1] if versions else None
+    employers = {}
+    if payload:
+        codes = {m["unit_code"] for m in payload["contributions"] if m["unit_code"]}
+        found = session.scalars(select(Employer).where(Employer.unit_code.in_(codes)))
+        employers = {e.unit_code: e.name for e in found}
+    suspended = books.active_suspension(session, person.id, "book") is not None
+    return render(request, "my_book.html", {"book": payload, "versions": versions, "employers": employers,
+                                            "suspended": suspended})
+
+
+@router.get("/me/card")
+def my_card_page(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+    person = _own_person(session, caller)
+    card = latest_card(session, person.id)
+    qr = card_qr(session, request.app.state.settings, person) if card else None
+    context = {"person": person, "card": card, "qr": qr, "qr_svg": _svg(qr.payload) if qr else None,
+               "level": level_text(card.benefit_level, "vi") if card else None,
+               "suspended": books.active_suspension(session, person.id, "card") is not None}
+    return render(request, "my_card.html", context)
+
+
+def _svg(payload: str) -> str:
+    return segno.make(payload, error="m").svg_inline(scale=6, border=2, dark="#000", light="#fff", omitsize=True)
+
+
+@router.get("/me/card/one-time.svg")
+def one_time_qr(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+    person = _own_person(session, caller)
+    qr = card_qr(session, request.app.state.settings, person, one_time=True)
+    return Response(_svg(qr.payload), media_type="image/svg+xml",
+                    headers={"cache-control": "no-store", "x-expires-at": qr.expires_at.isoformat()})
+
+
+@router.get("/sw.js")
+def service_worker():
+    """Keeps the HI card page available offline once it has been opened (network first, then the copy)."""
+    script = """
+const CACHE = 'esibook-card-v1';
+self.addEventListener('install', e => self.skipWaiting());
+self.addEventListener('activate', e => e.waitUntil(self.clients.claim()));
+self.addEventListener('fetch', e => {
+  const url = new URL(e.request.url);
+  if (e.request.method !== 'GET' || !(url.pathname === '/me/card' || url.pathname.startsWith('/static/'))) return;
+  e.respondWith(fetch(e.request).then(r => { const copy = r.clone();
+    caches.open(CACHE).then(c => c.put(e.request, copy)); return r; })
+    .catch(() => caches.match(e.request)));
+});"""
+    return Response(script, media_type="application/javascript", headers={"service-worker-allowed": "/"})
+
+
+@router.get("/verify")
+def verify_page(request: Request, book: str | None = Query(None, max_length=40), v: int | None = Query(None),
+                _viewer=Depends(page_principal), session: Session = Depends(db_session)):
+    lookup = _lookup(session, book, v) if book else None
+    return render(request, "verify.html", {"result": None, "lookup": lookup})
+
+
+def _lookup(session: Session, book_id: str, version: int | None) -> dict:
+    """What the QR on a printed page asks: is this version of this book genuine and current?"""
+    rows = list(session.scalars(select(BookVersion).where(BookVersion.book_id == book_id)
+                                .order_by(BookVersion.version.desc())))
+    found = next((r for r in rows if r.version == version), None) if version else (rows[0] if rows else None)
+    if found is None:
+        return {"found": False, "book_id": book_id}
+    payload = jws.parts(found.document)[1]
+    status = StatusView.from_database(session)
+    return {"found": True, "book_id": book_id, "version": found.version, "latest": rows[0].version,
+            "issued_at": payload["issued_at"], "full_name": payload["person"]["full_name"],
+            "suspended": status.is_suspended("book", book_id)}
+
+
+@router.post("/verify")
+async def verify_submit(request: Request, text: str = Form(""), file: UploadFile | None = File(None),
+                        _viewer=Depends(page_principal)):
+    data = (await file.read(MAX_VERIFY_BYTES + 1)) if file and file.filename else text.encode()
+    if len(data) > MAX_VERIFY_BYTES:
+        data = b""
+    with request.app.state.sessions() as session:
+        trust, status = verifier_state(session)
+    result = verify(data, trust, status) if data.strip() else None
+    return render(request, "verify.html", {"result": result, "lookup": None, "empty": result is None})

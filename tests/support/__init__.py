@@ -1,0 +1,1 @@
+"""Helpers for tests that must not share code with what they test."""
