@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from esibook.access.deps import csrf_protected, principal
 from esibook.access.principal import Principal
@@ -130,7 +131,7 @@ async def verify_upload(request: Request, file: UploadFile | None = File(None)) 
         raise DomainError("verify.empty", "Send a file, or the text of a QR code.", "Hãy gửi tệp hoặc nội dung mã QR.")
     with request.app.state.sessions() as session:
         trust, status = verifier_state(session)
-    return verify(data, trust, status).as_dict()
+    return (await run_in_threadpool(verify, data, trust, status)).as_dict()
 
 
 @well_known.get("/.well-known/esibook/trust-list.jws", response_class=PlainTextResponse,

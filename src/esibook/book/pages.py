@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from esibook.access.pages import page_principal, signed_in
 from esibook.access.principal import Principal
@@ -110,5 +111,5 @@ async def verify_submit(request: Request, text: str = Form(""), file: UploadFile
         data = b""
     with request.app.state.sessions() as session:
         trust, status = verifier_state(session)
-    result = verify(data, trust, status) if data.strip() else None
+    result = await run_in_threadpool(verify, data, trust, status) if data.strip() else None
     return render(request, "verify.html", {"result": result, "lookup": None, "empty": result is None})
