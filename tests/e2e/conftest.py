@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from esibook import migrate
 from esibook.access.demo import demo_identities, grant_demo_roles
+from esibook.book.service import issue_all
+from esibook.trust.pki import init_pki
 from esibook.config import Settings
 from esibook.db import make_engine
 from esibook.periods import Month
@@ -33,6 +35,10 @@ def site_data(tmp_path_factory):
     seed(engine, SeedPlan(persons=PERSONS, months=12, seed=2, end_month=Month(2026, 10)))
     with Session(engine) as session, session.begin():
         grant_demo_roles(session)
+    settings = Settings(data_dir=data_dir)
+    with Session(engine) as session:
+        init_pki(session, settings)
+        issue_all(session, settings)
     with Session(engine) as session:
         identities = {i.key: i for i in demo_identities(session)}
     return url, data_dir, identities

@@ -34,6 +34,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from esibook.book.status import StatusView
+from esibook.text import N_
 from esibook.trust.anchors import TrustAnchors
 from esibook.trust.signer import Signer
 
@@ -269,24 +270,24 @@ def verify_pdf(data: bytes, trust: TrustAnchors, status: StatusView, *, now: flo
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
     except Exception:  # noqa: BLE001 - a damaged file is "altered", whatever the parser's complaint
-        return Result(Verdict.ALTERED, "pdf", "the PDF is damaged")
+        return Result(Verdict.ALTERED, "pdf", N_("the PDF is damaged"))
     if not signatures:
-        return Result(Verdict.NOT_ESIBOOK, "pdf", "the PDF carries no signature")
+        return Result(Verdict.NOT_ESIBOOK, "pdf", N_("the PDF carries no signature"))
     root = asn1_x509.Certificate.load(trust.root.public_bytes(serialization.Encoding.DER))
     context = ValidationContext(trust_roots=[root], allow_fetching=False, moment=datetime.fromtimestamp(now, UTC))
     try:
         result = validate_pdf_signature(signatures[0], context)
     except Exception:  # noqa: BLE001
-        return Result(Verdict.ALTERED, "pdf", "the signature cannot be read: the file was changed")
+        return Result(Verdict.ALTERED, "pdf", N_("the signature cannot be read: the file was changed"))
     if not result.intact or not result.valid:
-        return Result(Verdict.ALTERED, "pdf", "the signature does not match the content: it was changed")
+        return Result(Verdict.ALTERED, "pdf", N_("the signature does not match the content: it was changed"))
     if not result.trusted:
-        return Result(Verdict.UNKNOWN_ISSUER, "pdf", "signed by a certificate the trust list does not vouch for")
+        return Result(Verdict.UNKNOWN_ISSUER, "pdf", N_("signed by a certificate the trust list does not vouch for"))
     if result.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        return Result(Verdict.ALTERED, "pdf", "content was added after the signature")
+        return Result(Verdict.ALTERED, "pdf", N_("content was added after the signature"))
     embedded = _embedded_book(reader)
     if embedded is None:
-        return Result(Verdict.NOT_ESIBOOK, "pdf", "a signed PDF, but not an esibook book")
+        return Result(Verdict.NOT_ESIBOOK, "pdf", N_("a signed PDF, but not an esibook book"))
     book = verify_jws(embedded, trust, status, now=now)
     book.kind = "pdf"
     return book

@@ -76,27 +76,27 @@ def verify(data: bytes, trust: TrustAnchors, status: StatusView, *, now: float |
     try:
         text = data.decode("utf-8").strip()
     except UnicodeDecodeError:
-        return Result(Verdict.NOT_ESIBOOK, "unknown", "not text, not a PDF")
+        return Result(Verdict.NOT_ESIBOOK, "unknown", N_("not text, not a PDF"))
     if text.startswith(hi_card.PREFIX):
         return verify_card(text, trust, status, now=now)
     if text.count(".") == 2:
         return verify_jws(text, trust, status, now=now)
-    return Result(Verdict.NOT_ESIBOOK, "unknown", "not a signed esibook document, card QR or PDF")
+    return Result(Verdict.NOT_ESIBOOK, "unknown", N_("not a signed esibook document, card QR or PDF"))
 
 
 def verify_jws(token: str, trust: TrustAnchors, status: StatusView, *, now: float) -> Result:
     header = _header(token)
     kind = DOCUMENT_TYPES.get(header.get("typ", "")) if header else None
     if kind is None:
-        return Result(Verdict.NOT_ESIBOOK, "unknown", "not an esibook signed document")
+        return Result(Verdict.NOT_ESIBOOK, "unknown", N_("not an esibook signed document"))
     anchor = trust.find(header.get("kid", ""))
     if anchor is None or not _role_fits(anchor, kind):
-        return Result(Verdict.UNKNOWN_ISSUER, kind, "signed by a key the trust list does not vouch for")
+        return Result(Verdict.UNKNOWN_ISSUER, kind, N_("signed by a key the trust list does not vouch for"))
     try:
         _, payload, signing_input, signature = jws.parts(token)
         jws.verify_with(public_key(anchor), signing_input, signature)
     except jws.JwsError:
-        return Result(Verdict.ALTERED, kind, "the signature does not match the content: it was changed")
+        return Result(Verdict.ALTERED, kind, N_("the signature does not match the content: it was changed"))
     return _judge(kind, payload, anchor, status, now)
 
 
@@ -130,13 +130,13 @@ def _judge(kind: str, payload: dict, anchor: Anchor, status: StatusView, now: fl
         "months": len(payload.get("contributions", [])),
     }
     if anchor.authority != shows["authority"]:
-        return Result(Verdict.UNKNOWN_ISSUER, kind, "signed by another authority's key", shows)
+        return Result(Verdict.UNKNOWN_ISSUER, kind, N_("signed by another authority's key"), shows)
     issued = datetime.fromisoformat(payload["issued_at"])
     cert = anchor.certificate
     if not cert.not_valid_before_utc <= issued <= cert.not_valid_after_utc:
-        return Result(Verdict.EXPIRED, kind, "signed outside its certificate's validity", shows)
+        return Result(Verdict.EXPIRED, kind, N_("signed outside its certificate's validity"), shows)
     if status.is_suspended("book", shows["book_id"]):
-        return Result(Verdict.SUSPENDED, kind, "the managing authority has suspended this book", shows)
+        return Result(Verdict.SUSPENDED, kind, N_("the managing authority has suspended this book"), shows)
     return Result(Verdict.VALID, kind, shows=shows)
 
 
@@ -147,16 +147,16 @@ def verify_card(text: str, trust: TrustAnchors, status: StatusView, *, now: floa
         protected = cbor2.loads(protected_bytes)
         claims = cbor2.loads(payload_bytes)
     except (ValueError, zlib.error, cbor2.CBORDecodeError, AttributeError, TypeError):
-        return Result(Verdict.ALTERED, "card", "the QR payload is damaged or was changed")
+        return Result(Verdict.ALTERED, "card", N_("the QR payload is damaged or was changed"))
     kid = protected.get(hi_card.COSE_KID, b"")
     anchor = trust.find(kid.decode() if isinstance(kid, bytes) else "")
     if anchor is None or anchor.role != "issuing":
-        return Result(Verdict.UNKNOWN_ISSUER, "card", "signed by a key the trust list does not vouch for")
+        return Result(Verdict.UNKNOWN_ISSUER, "card", N_("signed by a key the trust list does not vouch for"))
     to_sign = cbor2.dumps(["Signature1", protected_bytes, b"", payload_bytes])
     try:
         public_key(anchor).verify(raw_to_der(signature), to_sign, ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError):
-        return Result(Verdict.ALTERED, "card", "the signature does not match the card: it was changed")
+        return Result(Verdict.ALTERED, "card", N_("the signature does not match the card: it was changed"))
     card = claims.get(hi_card.CARD_CLAIM, {})
     shows = {
         "card_code": card.get("c"),
@@ -172,8 +172,9 @@ def verify_card(text: str, trust: TrustAnchors, status: StatusView, *, now: floa
         "expires_at": datetime.fromtimestamp(claims.get(hi_card.EXP, 0), UTC).isoformat(timespec="seconds"),
     }
     if claims.get(hi_card.EXP, 0) < now:
-        reason = "this one-time QR has expired; ask for a fresh one" if shows["one_time"] else "the card has expired"
+        reason = N_("this one-time QR has expired; ask for a fresh one") if shows["one_time"] else N_(
+            "the card has expired")
         return Result(Verdict.EXPIRED, "card", reason, shows)
     if status.is_suspended("card", shows["card_code"]):
-        return Result(Verdict.SUSPENDED, "card", "the managing authority has suspended this card", shows)
+        return Result(Verdict.SUSPENDED, "card", N_("the managing authority has suspended this card"), shows)
     return Result(Verdict.VALID, "card", shows=shows)

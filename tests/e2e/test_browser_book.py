@@ -1,0 +1,37 @@
+"""A citizen's book and HI card on a phone, and a clinic checking the card on the public verifier page."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_browser_login import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_my_book_shows_months_and_the_pdf_downloads_signed(phone, site):
+    sign_in(phone, site, "citizen-l2", "/me/book")
+    months = phone.get_by_test_id("months").locator("li")
+    assert months.count() >= 6
+    with phone.expect_download() as download:
+        phone.get_by_test_id("download-pdf").click()
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF") and b"/ByteRange" in pdf
+
+
+def test_the_card_qr_checks_valid_on_the_verifier_page(browser, site):
+    citizen = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    sign_in(citizen, site, "citizen-l2", "/me/card")
+    assert citizen.get_by_test_id("card-qr").locator("svg").count() == 1
+    payload = citizen.request.get(f"{site}/api/v1/me/card/qr?one_time=true").json()["payload"]
+    citizen.context.close()
+
+    clinic = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    clinic.goto(f"{site}/verify")
+    clinic.get_by_label("Nội dung mã QR hoặc tài liệu ký số").fill(payload)
+    clinic.get_by_role("button", name="Kiểm tra", exact=True).click()
+    assert clinic.get_by_test_id("verdict-word").inner_text() == "Hợp lệ"
+    clinic.get_by_label("Nội dung mã QR hoặc tài liệu ký số").fill(payload[:-4] + "ABCD")
+    clinic.get_by_role("button", name="Kiểm tra", exact=True).click()
+    assert clinic.get_by_test_id("verdict-word").inner_text() != "Hợp lệ"
+    clinic.context.close()
