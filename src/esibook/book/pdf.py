@@ -4,8 +4,10 @@ managing authority's certificate. Rendered on demand and cached per version."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -210,6 +212,17 @@ def _story(payload: dict) -> list:
     return story
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """pyHanko's synchronous calls start their own event loop; when one already runs in this thread (an async
+    caller), run them on a worker thread instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(function, *args, **kwargs).result()
+
+
 class EsibookPdfSigner(signers.Signer):
     """pyHanko's signer interface over esibook's :class:`Signer` (file key today, HSM tomorrow)."""
 
@@ -243,9 +256,9 @@ def sign_book_pdf(unsigned: bytes, document: str, signer: Signer, *, reason: str
         location="Việt Nam",
         subfilter=SigSeedSubFilter.PADES,
     )
-    output = signers.sign_pdf(
-        writer, meta, signer=EsibookPdfSigner(signer), timestamper=timestamps.HTTPTimeStamper(tsa) if tsa else None
-    )
+    timestamper = timestamps.HTTPTimeStamper(tsa) if tsa else None
+    output = _outside_event_loop(signers.sign_pdf, writer, meta, signer=EsibookPdfSigner(signer),
+                                 timestamper=timestamper)
     return output.getvalue()
 
 
@@ -276,7 +289,7 @@ def verify_pdf(data: bytes, trust: TrustAnchors, status: StatusView, *, now: flo
     root = asn1_x509.Certificate.load(trust.root.public_bytes(serialization.Encoding.DER))
     context = ValidationContext(trust_roots=[root], allow_fetching=False, moment=datetime.fromtimestamp(now, UTC))
     try:
-        result = validate_pdf_signature(signatures[0], context)
+        result = _outside_event_loop(validate_pdf_signature, signatures[0], context)
     except Exception:  # noqa: BLE001
         return Result(Verdict.ALTERED, "pdf", N_("the signature cannot be read: the file was changed"))
     if not result.intact or not result.valid:
