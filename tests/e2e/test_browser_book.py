@@ -35,3 +35,37 @@ def test_the_card_qr_checks_valid_on_the_verifier_page(browser, site):
     clinic.get_by_role("button", name="Kiểm tra", exact=True).click()
     assert clinic.get_by_test_id("verdict-word").inner_text() != "Hợp lệ"
     clinic.context.close()
+
+
+def test_the_card_image_has_the_card_code_and_a_qr(phone, site):
+    sign_in(phone, site, "citizen-l2", "/me/card")
+    code = phone.get_by_test_id("card-code").inner_text()
+    image = phone.request.get(f"{site}/me/card.svg")
+    assert image.headers["content-type"].startswith("image/svg+xml")
+    svg = image.text()
+    assert code in svg and "THẺ BẢO HIỂM Y TẾ" in svg and svg.count("<svg") == 2
+
+
+def test_an_approving_officer_suspends_a_card_and_the_clinic_sees_it(browser, site, identities):
+    citizen = browser.new_context().new_page()
+    sign_in(citizen, site, "citizen-l2", "/me")
+    person_id = citizen.request.get(f"{site}/api/v1/me").json()["record"]["person_id"]
+    payload = citizen.request.get(f"{site}/api/v1/me/card/qr").json()["payload"]
+    citizen.context.close()
+
+    officer = browser.new_context().new_page()
+    sign_in(officer, site, "officer-civil", f"/officer/persons/{person_id}?purpose=GDBHXH")
+    officer.get_by_label("Thẻ BHYT: lý do tạm dừng (gian lận, giả mạo)").fill("Thẻ bị sử dụng sai mục đích")
+    officer.get_by_test_id("suspension").locator("form").nth(1).get_by_role("button").click()
+    assert "Đang bị tạm dừng" in officer.get_by_test_id("suspension").inner_text()
+
+    clinic = browser.new_context().new_page()
+    clinic.goto(f"{site}/verify")
+    clinic.get_by_label("Nội dung mã QR hoặc tài liệu ký số").fill(payload)
+    clinic.get_by_role("button", name="Kiểm tra", exact=True).click()
+    assert clinic.get_by_test_id("verdict-word").inner_text() == "Đang bị tạm dừng"
+    clinic.context.close()
+
+    officer.get_by_test_id("suspension").get_by_role("button", name="Khôi phục").click()
+    assert "Khôi phục" not in officer.get_by_test_id("suspension").inner_text()
+    officer.context.close()

@@ -14,6 +14,7 @@ from esibook.access.principal import Principal, person_principal
 from esibook.access.purposes import PURPOSES
 from esibook.access.sessions import SESSION_COOKIE, end_session, open_session
 from esibook.audit import service as audit
+from esibook.book import service as books
 from esibook.db import transaction
 from esibook.errors import DomainError
 from esibook.people.groups import GROUPS
@@ -234,6 +235,8 @@ def officer_person_page(
     session: Session = Depends(db_session),
 ):
     view = service.officer_view(session, caller, person_id, purpose=purpose)
+    view["suspended"] = {subject: books.active_suspension(session, person_id, subject) is not None
+                         for subject in books.SUBJECTS}
     return render(
         request, "officer_person.html", {"view": view, "group_names": GROUPS, "purpose": purpose, "purposes": PURPOSES}
     )

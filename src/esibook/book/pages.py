@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import segno
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from esibook.access.deps import csrf_protected
 from esibook.access.pages import page_principal, signed_in
 from esibook.access.principal import Principal
 from esibook.book import service as books
@@ -17,7 +18,9 @@ from esibook.book.documents import verifier_state
 from esibook.book.models import BookVersion
 from esibook.book.status import StatusView
 from esibook.employers.models import Employer
+from esibook.errors import DomainError
 from esibook.health.card import card_qr, level_text
+from esibook.health.card_image import card_svg
 from esibook.health.service import latest_card
 from esibook.trust import jws
 from esibook.trust.verify import verify
@@ -38,8 +41,9 @@ def my_book_page(request: Request, caller: Principal = Depends(signed_in), sessi
         found = session.scalars(select(Employer).where(Employer.unit_code.in_(codes)))
         employers = {e.unit_code: e.name for e in found}
     suspended = books.active_suspension(session, person.id, "book") is not None
-    return render(request, "my_book.html", {"book": payload, "versions": versions, "employers": employers,
-                                            "suspended": suspended})
+    return render(
+        request, "my_book.html", {"book": payload, "versions": versions, "employers": employers, "suspended": suspended}
+    )
 
 
 @router.get("/me/card")
@@ -47,9 +51,14 @@ def my_card_page(request: Request, caller: Principal = Depends(signed_in), sessi
     person = _own_person(session, caller)
     card = latest_card(session, person.id)
     qr = card_qr(session, request.app.state.settings, person) if card else None
-    context = {"person": person, "card": card, "qr": qr, "qr_svg": _svg(qr.payload) if qr else None,
-               "level": level_text(card.benefit_level, "vi") if card else None,
-               "suspended": books.active_suspension(session, person.id, "card") is not None}
+    context = {
+        "person": person,
+        "card": card,
+        "qr": qr,
+        "qr_svg": _svg(qr.payload) if qr else None,
+        "level": level_text(card.benefit_level, "vi") if card else None,
+        "suspended": books.active_suspension(session, person.id, "card") is not None,
+    }
     return render(request, "my_card.html", context)
 
 
@@ -57,12 +66,54 @@ def _svg(payload: str) -> str:
     return segno.make(payload, error="m").svg_inline(scale=6, border=2, dark="#000", light="#fff", omitsize=True)
 
 
+@router.get("/me/card.svg")
+def my_card_image(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+    """The card as an image to save or print, with its (validity-long) signed QR."""
+    person = _own_person(session, caller)
+    card = latest_card(session, person.id)
+    if card is None:
+        raise DomainError("card.none", "You have no HI card.", "Bạn chưa có thẻ BHYT.")
+    qr = card_qr(session, request.app.state.settings, person)
+    image = card_svg(person, card, qr.payload, level_text(card.benefit_level, "vi"))
+    return Response(
+        image,
+        media_type="image/svg+xml",
+        headers={"content-disposition": f'inline; filename="the-bhyt-{card.card_code}.svg"'},
+    )
+
+
+@router.post("/officer/persons/{person_id}/suspend", dependencies=[Depends(csrf_protected)])
+def suspend_from_page(
+    person_id: int,
+    subject: str = Form(),
+    reason: str = Form(""),
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+):
+    books.suspend(session, caller, person_id, subject=subject, reason=reason)
+    return RedirectResponse(f"/officer/persons/{person_id}?purpose=GDBHXH", status_code=303)
+
+
+@router.post("/officer/persons/{person_id}/restore", dependencies=[Depends(csrf_protected)])
+def restore_from_page(
+    person_id: int,
+    subject: str = Form(),
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+):
+    books.restore(session, caller, person_id, subject=subject)
+    return RedirectResponse(f"/officer/persons/{person_id}?purpose=GDBHXH", status_code=303)
+
+
 @router.get("/me/card/one-time.svg")
 def one_time_qr(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
     person = _own_person(session, caller)
     qr = card_qr(session, request.app.state.settings, person, one_time=True)
-    return Response(_svg(qr.payload), media_type="image/svg+xml",
-                    headers={"cache-control": "no-store", "x-expires-at": qr.expires_at.isoformat()})
+    return Response(
+        _svg(qr.payload),
+        media_type="image/svg+xml",
+        headers={"cache-control": "no-store", "x-expires-at": qr.expires_at.isoformat()},
+    )
 
 
 @router.get("/sw.js")
@@ -83,29 +134,42 @@ self.addEventListener('fetch', e => {
 
 
 @router.get("/verify")
-def verify_page(request: Request, book: str | None = Query(None, max_length=40), v: int | None = Query(None),
-                _viewer=Depends(page_principal), session: Session = Depends(db_session)):
+def verify_page(
+    request: Request,
+    book: str | None = Query(None, max_length=40),
+    v: int | None = Query(None),
+    _viewer=Depends(page_principal),
+    session: Session = Depends(db_session),
+):
     lookup = _lookup(session, book, v) if book else None
     return render(request, "verify.html", {"result": None, "lookup": lookup})
 
 
 def _lookup(session: Session, book_id: str, version: int | None) -> dict:
     """What the QR on a printed page asks: is this version of this book genuine and current?"""
-    rows = list(session.scalars(select(BookVersion).where(BookVersion.book_id == book_id)
-                                .order_by(BookVersion.version.desc())))
+    rows = list(
+        session.scalars(select(BookVersion).where(BookVersion.book_id == book_id).order_by(BookVersion.version.desc()))
+    )
     found = next((r for r in rows if r.version == version), None) if version else (rows[0] if rows else None)
     if found is None:
         return {"found": False, "book_id": book_id}
     payload = jws.parts(found.document)[1]
     status = StatusView.from_database(session)
-    return {"found": True, "book_id": book_id, "version": found.version, "latest": rows[0].version,
-            "issued_at": payload["issued_at"], "full_name": payload["person"]["full_name"],
-            "suspended": status.is_suspended("book", book_id)}
+    return {
+        "found": True,
+        "book_id": book_id,
+        "version": found.version,
+        "latest": rows[0].version,
+        "issued_at": payload["issued_at"],
+        "full_name": payload["person"]["full_name"],
+        "suspended": status.is_suspended("book", book_id),
+    }
 
 
 @router.post("/verify")
-async def verify_submit(request: Request, text: str = Form(""), file: UploadFile | None = File(None),
-                        _viewer=Depends(page_principal)):
+async def verify_submit(
+    request: Request, text: str = Form(""), file: UploadFile | None = File(None), _viewer=Depends(page_principal)
+):
     data = (await file.read(MAX_VERIFY_BYTES + 1)) if file and file.filename else text.encode()
     if len(data) > MAX_VERIFY_BYTES:
         data = b""
