@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esibook.access.authorities import AUTHORITY_NAMES, Authority
-from esibook.benefits.models import BenefitSettlement
+from esibook.benefits.service import settlements_of
 from esibook.contributions.models import ContributionLine, ParticipationPeriod, UnemploymentReserve
 from esibook.employers.models import Employer
 from esibook.health.service import latest_card
@@ -61,7 +61,7 @@ def book_content(session: Session, person: Person) -> dict:
         "managing_authority": {"code": person.authority, "name": AUTHORITY_NAMES[Authority(person.authority)][0]},
         "participation": _periods(session, person, units),
         "contributions": _months(session, person, units),
-        "benefits": _benefits(session, person),
+        "benefits": settlements_of(session, person.id),
         "health_insurance": _card(session, person),
         "unemployment_reserve": [
             {"months": r.reserved_months, "since": str(Month.from_int(r.since_month)), "reason": r.reason}
@@ -120,23 +120,6 @@ def _months(session: Session, person: Person, units: dict) -> list[dict]:
             "provenance": line.provenance,
         }
         for line in lines
-    ]
-
-
-def _benefits(session: Session, person: Person) -> list[dict]:
-    return [
-        {
-            "regime": s.regime,
-            "from": s.period_from.isoformat(),
-            "to": s.period_to.isoformat(),
-            "days": s.days,
-            "amount": s.amount,
-            "decision_no": s.decision_no,
-            "decision_date": s.decision_date.isoformat(),
-        }
-        for s in session.scalars(
-            select(BenefitSettlement).where(BenefitSettlement.person_id == person.id).order_by(BenefitSettlement.seq)
-        )
     ]
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from esibook.benefits.models import BenefitSettlement
+from esibook.benefits.service import settlements_of
 from esibook.contributions.models import ContributionLine, ParticipationPeriod, UnemploymentReserve
 from esibook.employers.models import Employer
 from esibook.health.models import Clinic, HICoverage
@@ -216,26 +216,7 @@ def _social(session, person: Person, viewer_authority, employer_ids):
         for p, name, unit in session.execute(periods_query.order_by(ParticipationPeriod.seq))
     ]
     lines = session.scalars(lines_query.order_by(ContributionLine.month.desc()).limit(RECENT_MONTHS)).all()
-    settlements = (
-        []
-        if employer_ids is not None
-        else [
-            {
-                "regime": s.regime,
-                "from": s.period_from.isoformat(),
-                "to": s.period_to.isoformat(),
-                "days": s.days,
-                "amount": s.amount,
-                "decision_no": s.decision_no,
-                "decision_date": s.decision_date.isoformat(),
-            }
-            for s in session.scalars(
-                select(BenefitSettlement)
-                .where(BenefitSettlement.person_id == person.id)
-                .order_by(BenefitSettlement.seq)
-            )
-        ]
-    )
+    settlements = [] if employer_ids is not None else settlements_of(session, person.id)
     return {
         "si_code": person.personal_id or person.si_code_legacy,
         "si_code_legacy": person.si_code_legacy,
