@@ -15,6 +15,8 @@ from esibook.book import api as book_api
 from esibook.book import pages as book_pages
 from esibook.config import Settings, load_settings
 from esibook.db import make_engine, session_factory
+from esibook.transactions import api as transactions_api
+from esibook.transactions import pages as transactions_pages
 from esibook.web import api as identifiers_api
 from esibook.web import home
 from esibook.web.errors import install_error_handlers
@@ -44,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(book_api.router)
     app.include_router(book_api.well_known)
     app.include_router(book_pages.router)
+    app.include_router(transactions_api.router)
+    app.include_router(transactions_pages.router)
     if settings.dev_idp_enabled:
         app.include_router(devidp.router)
     install_error_handlers(app)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -430,10 +431,47 @@ def _serve(config: Settings, host: str, port: int) -> None:
 
     from esibook.app import create_app
 
-    if migrate.current_revision(make_engine(config.resolved_database_url())) is None:
+    engine = make_engine(config.resolved_database_url())
+    if migrate.current_revision(engine) is None:
         fail("the database has no schema yet: run `esibook db upgrade` first")
+    if config.dev_idp_enabled:
+        _outbox_thread(engine)
     typer.echo(f"esibook is running: open http://{host}:{port}/ (API documentation at /docs). Ctrl+C stops it.")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+
+
+def _outbox_thread(engine) -> None:
+    """In development the server delivers notifications itself; production runs `esibook worker`."""
+    import threading
+
+    from esibook.transactions.outbox import deliver_pending, sender_from_environment
+
+    def loop() -> None:
+        sessions, sender = session_factory(engine), sender_from_environment()
+        while True:
+            try:
+                deliver_pending(sessions, sender)
+            except Exception:  # noqa: BLE001 - keep serving; the next round retries
+                pass
+            time.sleep(2)
+
+    threading.Thread(target=loop, daemon=True, name="outbox").start()
+
+
+@app.command("worker")
+@friendly_errors
+def worker(once: Annotated[bool, typer.Option("--once", help="Deliver what is pending, then stop.")] = False,
+           interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 2.0) -> None:
+    """Deliver notifications from the outbox (email, in-app), each exactly once, retrying failures."""
+    from esibook.transactions.outbox import deliver_pending, sender_from_environment
+
+    sessions, sender = session_factory(make_engine(settings().resolved_database_url())), sender_from_environment()
+    while True:
+        delivered = deliver_pending(sessions, sender)
+        if once:
+            typer.echo(f"{delivered} messages delivered")
+            return
+        time.sleep(interval)
 
 
 @app.command("demo")

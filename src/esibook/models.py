@@ -1,34 +1,28 @@
-"""Imports every bounded context's tables so that ``Base.metadata`` is complete (for Alembic)."""
+"""Imports every bounded context's tables so that ``Base.metadata`` is complete (for Alembic and the seeder)."""
 
 from esibook.access.models import AccessLogEntry, ApiClient, DevIdpCode, LoginAttempt, RoleGrant, ShareLink, WebSession
 from esibook.audit.models import AuditHead, AuditRecord
 from esibook.benefits.models import BenefitSettlement
+from esibook.book.models import BookVersion, LogCheckpoint, LogHead, LogLeaf, Suspension
 from esibook.contributions.models import ContributionLine, ParticipationPeriod, UnemploymentReserve
 from esibook.db import Base
 from esibook.employers.models import Employer
 from esibook.health.models import Clinic, HICoverage
 from esibook.people.models import Contact, Household, HouseholdMember, Person
+from esibook.transactions.models import (
+    DeliveredMessage,
+    Dossier,
+    DossierEvent,
+    OutboxMessage,
+    PopulationRecord,
+    RepositoryDocument,
+)
+from esibook.trust.models import TrustCertificate
 
 __all__ = [
-    "AccessLogEntry",
-    "ApiClient",
-    "AuditHead",
-    "AuditRecord",
-    "DevIdpCode",
-    "LoginAttempt",
-    "RoleGrant",
-    "ShareLink",
-    "WebSession",
-    "Base",
-    "BenefitSettlement",
-    "Clinic",
-    "Contact",
-    "ContributionLine",
-    "Employer",
-    "HICoverage",
-    "Household",
-    "HouseholdMember",
-    "ParticipationPeriod",
-    "Person",
-    "UnemploymentReserve",
+    "AccessLogEntry", "ApiClient", "AuditHead", "AuditRecord", "Base", "BenefitSettlement", "BookVersion", "Clinic",
+    "Contact", "ContributionLine", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierEvent", "Employer",
+    "HICoverage", "Household", "HouseholdMember", "LogCheckpoint", "LogHead", "LogLeaf", "LoginAttempt",
+    "OutboxMessage", "ParticipationPeriod", "Person", "PopulationRecord", "RepositoryDocument", "RoleGrant",
+    "ShareLink", "Suspension", "TrustCertificate", "UnemploymentReserve", "WebSession",
 ]

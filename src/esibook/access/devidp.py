@@ -18,11 +18,12 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from joserfc import jwt
 from sqlalchemy.orm import Session
 
-from esibook.access.demo import demo_identities
+from esibook.access.demo import DemoIdentity, demo_identities
 from esibook.access.keys import public_jwks, signing_key
 from esibook.access.models import DevIdpCode
 from esibook.db import transaction
 from esibook.errors import DomainError
+from esibook.transactions.population import LocalPopulationRegistry
 from esibook.web.deps import db_session
 from esibook.web.pages import render
 
@@ -127,8 +128,9 @@ def authorize_choice(
     _check_authorization_request(request, client_id, redirect_uri, "code", code_challenge, "S256")
     code = secrets.token_urlsafe(32)
     with transaction(session):
-        if identity not in {i.key for i in demo_identities(session)}:
-            raise DomainError("dev_idp.identity", "unknown demo identity", "danh tính thử nghiệm không có")
+        if _identity(session, identity) is None:
+            raise DomainError("dev_idp.identity", "unknown demo identity, or no such personal ID number",
+                              "danh tính thử nghiệm hoặc số định danh không có")
         session.add(
             DevIdpCode(
                 code=code,
@@ -180,7 +182,7 @@ def token(
         challenge = base64.urlsafe_b64encode(hashlib.sha256(code_verifier.encode()).digest()).rstrip(b"=").decode()
         if not hmac.compare_digest(challenge, issued.code_challenge):
             return oauth_error("invalid_grant", "PKCE verification failed")
-        identity = next((i for i in demo_identities(session) if i.key == issued.identity), None)
+        identity = _identity(session, issued.identity)
     if identity is None:
         return oauth_error("invalid_grant", "identity no longer exists")
     return {
@@ -189,6 +191,16 @@ def token(
         "expires_in": 300,
         "id_token": id_token(request, identity, issued.nonce),
     }
+
+
+def _identity(session: Session, key: str) -> DemoIdentity | None:
+    """A demo identity by key, or anyone in the population database as ``pid:<personal ID number>`` (level 2)."""
+    if key.startswith("pid:"):
+        resident = LocalPopulationRegistry(session).find(key[4:].strip())
+        if resident is None:
+            return None
+        return DemoIdentity(key, "Người dân", "Citizen", resident.personal_id, resident.full_name, 2)
+    return next((i for i in demo_identities(session) if i.key == key), None)
 
 
 def id_token(request: Request, identity, nonce: str) -> str:

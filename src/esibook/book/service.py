@@ -48,20 +48,27 @@ def issue_book(
 ) -> tuple[BookVersion, bool]:
     """Sign a new version if the record changed since the last one; returns (version, whether it is new)."""
     with transaction(session):
-        person = session.get(Person, person_id)
-        if person is None:
-            raise person_not_found()
-        version, created = _sign_if_changed(session, settings, person, reason)
-        if created:
-            audit.append(
-                session,
-                actor=actor,
-                action="book.issued",
-                target=f"book:{version.book_id}",
-                authority=person.authority,
-                details={"version": version.version, "reason": reason},
-            )
-            log.checkpoint(session, settings)
+        return issue_book_within(session, settings, person_id, reason=reason, actor=actor)
+
+
+def issue_book_within(
+    session: Session, settings: Settings, person_id: int, *, reason: str, actor: str = "system"
+) -> tuple[BookVersion, bool]:
+    """:func:`issue_book` inside the caller's transaction (a dossier's approval issues books atomically)."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise person_not_found()
+    version, created = _sign_if_changed(session, settings, person, reason)
+    if created:
+        audit.append(
+            session,
+            actor=actor,
+            action="book.issued",
+            target=f"book:{version.book_id}",
+            authority=person.authority,
+            details={"version": version.version, "reason": reason},
+        )
+        log.checkpoint(session, settings)
     return version, created
 
 

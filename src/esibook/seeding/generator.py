@@ -119,6 +119,7 @@ class PersonBatch:
     hi_coverages: list[dict] = field(default_factory=list)
     unemployment_reserves: list[dict] = field(default_factory=list)
     benefit_settlements: list[dict] = field(default_factory=list)
+    population_records: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -340,6 +341,19 @@ class Generator:
                 batch, sex, _birthday(rng, today, child_age), province, address, father=father, mother=mother
             )
             self._member(batch, household_id, child, "con")
+        if self.rng.random() < 0.08:
+            self._uninsured_resident(batch, province, address)
+
+    def _uninsured_resident(self, batch: PersonBatch, province: str, address: str) -> None:
+        """Someone the population database knows who has never been insured: a future first registration."""
+        rng = self.rng
+        sex = rng.choice(("male", "female"))
+        dob = _birthday(rng, self.plan.reference_day, rng.randint(18, 30))
+        name = self.full_name(sex)
+        batch.population_records.append({
+            "personal_id": self.personal_id(province, dob, sex), "full_name": name, "date_of_birth": dob,
+            "sex": sex, "ethnicity_code": ETHNICITIES.draw(rng), "nationality": "VN",
+            "permanent_residence": address, "birth_province_code": province})
 
     def _member(self, batch: PersonBatch, household_id: int, person: dict, relationship: str) -> None:
         batch.household_members.append(
@@ -398,6 +412,7 @@ class Generator:
                 person["representative_name"] = guardian["full_name"]
                 person["representative_id"] = guardian["personal_id"]
         batch.persons.append(person)
+        batch.population_records.append(_resident(person))
         batch.contacts.append(self._contact(person, address))
         self._insurance(batch, person, province)
         return person
@@ -702,6 +717,11 @@ class Generator:
             start = (end - rng.randrange(24)).first_day()
             return "GD", 4, start, _add_years(start, 1) - timedelta(days=1)
         return None, None, None, None
+
+
+def _resident(person: dict) -> dict:
+    return {key: person[key] for key in ("personal_id", "full_name", "date_of_birth", "sex", "ethnicity_code",
+                                         "nationality", "permanent_residence", "birth_province_code")}
 
 
 def _agency_prefix(province_code: str) -> str:

@@ -36,6 +36,7 @@ SEEDED_TABLES = (
     "unemployment_reserves",
     "benefit_settlements",
     "contribution_lines",
+    "population_records",
 )
 ID_SEQUENCE_TABLES = ("employers", "clinics", "persons", "households")
 MAX_PERSONS = 200_000_000
@@ -119,6 +120,7 @@ def _write_batch(writer: RowWriter, batch: PersonBatch) -> None:
         "hi_coverages",
         "unemployment_reserves",
         "benefit_settlements",
+        "population_records",
     ):
         writer.write(table, getattr(batch, table))
 

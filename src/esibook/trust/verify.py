@@ -26,10 +26,17 @@ from esibook.trust.signer import raw_to_der
 
 DOCUMENT_TYPES = {
     "esibook-book+jws": "book",
+    "esibook-receipt+jws": "receipt",
+    "esibook-decision+jws": "decision",
     "esibook-checkpoint+jws": "checkpoint",
     "esibook-status-list+jws": "status_list",
     "esibook-trust-list+jws": "trust_list",
 }
+
+
+#: What a receipt, decision, checkpoint or list shows when it verifies.
+SHOWN_KEYS = ("dossier", "procedure_name", "filer", "received_at", "due_on", "decided_at", "result", "tree_size",
+              "root_hash", "issued_at", "timestamp")
 
 
 class Verdict(StrEnum):
@@ -109,7 +116,9 @@ def _header(token: str) -> dict | None:
 
 
 def _role_fits(anchor: Anchor, kind: str) -> bool:
-    return {"book": "issuing", "checkpoint": "log", "status_list": "log", "trust_list": "root"}[kind] == anchor.role
+    roles = {"book": "issuing", "receipt": "issuing", "decision": "issuing", "checkpoint": "log",
+             "status_list": "log", "trust_list": "root"}
+    return roles[kind] == anchor.role
 
 
 def _judge(kind: str, payload: dict, anchor: Anchor, status: StatusView, now: float) -> Result:
@@ -117,7 +126,7 @@ def _judge(kind: str, payload: dict, anchor: Anchor, status: StatusView, now: fl
         return Result(
             Verdict.VALID,
             kind,
-            shows={k: payload.get(k) for k in ("tree_size", "root_hash", "issued_at", "timestamp") if k in payload},
+            shows={k: payload.get(k) for k in SHOWN_KEYS if k in payload},
         )
     person = payload.get("person", {})
     shows = {

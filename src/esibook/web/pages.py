@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader, pass_context
 
 from esibook.people.groups import FIELD_LABELS, VALUE_LABELS
+from esibook.transactions.models import DOC_LABELS, STATUS_LABELS
 from esibook.trust.verify import VERDICT_LABELS
 from esibook.web.i18n import LANGUAGE_COOKIE, LANGUAGES, request_language, translations
 
@@ -38,6 +39,8 @@ def make_templates() -> Jinja2Templates:
     templates.env.globals["field_labels"] = FIELD_LABELS
     templates.env.globals["value_labels"] = VALUE_LABELS
     templates.env.globals["verdict_labels"] = VERDICT_LABELS
+    templates.env.globals["status_labels"] = STATUS_LABELS
+    templates.env.globals["doc_labels"] = DOC_LABELS
     return templates
 
 

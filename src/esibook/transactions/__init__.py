@@ -1,0 +1,1 @@
+"""Electronic transactions (giao dịch điện tử): dossiers, receipts, the personal e-repository, notifications."""

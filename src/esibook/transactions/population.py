@@ -1,0 +1,67 @@
+"""The national population database (CSDL quốc gia về dân cư) as an adapter.
+
+The real one is reached through the national data-sharing platform; esibook needs two things of it: the person
+behind a personal ID number (to pre-fill forms instead of asking), and whether what someone claims matches it.
+``LocalPopulationRegistry`` answers from the ``population_records`` table, seeded with the demo population and
+with residents not yet insured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from esibook.transactions.models import PopulationRecord
+
+
+@dataclass(frozen=True)
+class Resident:
+    personal_id: str
+    full_name: str
+    date_of_birth: date
+    sex: str
+    ethnicity_code: str
+    nationality: str
+    permanent_residence: str | None
+    birth_province_code: str | None
+
+
+class PopulationRegistry(Protocol):
+    def find(self, personal_id: str) -> Resident | None: ...
+
+    def mismatches(self, personal_id: str, claimed: dict) -> dict[str, str]:
+        """Fields where ``claimed`` differs from the registry: {field: registry's value}."""
+        ...
+
+
+class LocalPopulationRegistry:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def find(self, personal_id: str) -> Resident | None:
+        row = self.session.get(PopulationRecord, personal_id)
+        if row is None:
+            return None
+        return Resident(
+            row.personal_id,
+            row.full_name,
+            row.date_of_birth,
+            row.sex,
+            row.ethnicity_code,
+            row.nationality,
+            row.permanent_residence,
+            row.birth_province_code,
+        )
+
+    def mismatches(self, personal_id: str, claimed: dict) -> dict[str, str]:
+        resident = self.find(personal_id)
+        if resident is None:
+            return {"personal_id": "not in the population database"}
+        return {
+            name: str(getattr(resident, name))
+            for name, value in claimed.items()
+            if hasattr(resident, name) and str(getattr(resident, name)) != str(value)
+        }

@@ -1,0 +1,330 @@
+"""Procedures, each declared once: who files it, its form, what the databases pre-fill, how long it may take,
+and what approval produces.
+
+Forms ask only for what no database holds: for an employee, the personal ID number, the job and the salary; the
+name, date of birth and sex come from the population database.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from esibook.contributions.models import ParticipationPeriod
+from esibook.contributions.parameters import current_parameters
+from esibook.employers.models import Employer
+from esibook.errors import DomainError
+from esibook.health.identifiers import make_hi_card_code
+from esibook.health.models import Clinic, HICoverage
+from esibook.people.identifiers import parse_personal_id
+from esibook.people.models import Person
+from esibook.people.names import fold_name
+from esibook.periods import Month
+from esibook.transactions.population import LocalPopulationRegistry
+
+MAX_EMPLOYEES = 1000
+
+
+class NewEmployee(BaseModel):
+    personal_id: str = Field(min_length=1, max_length=20)
+    job_title: str = Field(min_length=1, max_length=120)
+    position: str | None = Field(None, max_length=120)
+    workplace: str | None = Field(None, max_length=200)
+    salary: int = Field(gt=0, le=10_000_000_000)
+    from_month: str = Field(min_length=6, max_length=7)
+
+
+class RegisterEmployees(BaseModel):
+    """Báo tăng lao động (D02-LT): register employees, which issues their e-book and HI card."""
+
+    employees: list[NewEmployee] = Field(min_length=1, max_length=MAX_EMPLOYEES)
+
+
+class Leaver(BaseModel):
+    personal_id: str = Field(min_length=1, max_length=20)
+    last_month: str = Field(min_length=6, max_length=7)
+    reason: str = Field(min_length=2, max_length=200)
+
+
+class ReportLeavers(BaseModel):
+    """Báo giảm lao động: close the participation period (chốt sổ)."""
+
+    leavers: list[Leaver] = Field(min_length=1, max_length=MAX_EMPLOYEES)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    code: str
+    name_vi: str
+    name_en: str
+    filer: str
+    """``employer`` or ``citizen``."""
+    form: type[BaseModel]
+    service_days: int
+    """The time limit in working days (thời hạn giải quyết)."""
+    result_vi: str
+    prepare: Callable[[Session, Employer, BaseModel], dict]
+    """Validate against the databases and return the form as filed, pre-filled."""
+    approve: Callable[[Session, Employer, dict], list[int]]
+    """Apply the approved dossier; returns the ids of the persons whose records changed."""
+
+
+def _row_error(index: int, code: str, en: str, vi: str) -> DomainError:
+    return DomainError(code, f"line {index + 1}: {en}", f"dòng {index + 1}: {vi}", field=f"employees.{index}")
+
+
+def prepare_registration(session: Session, employer: Employer, form: RegisterEmployees) -> dict:
+    registry = LocalPopulationRegistry(session)
+    seen, rows = set(), []
+    for i, row in enumerate(form.employees):
+        personal_id = _personal_id(i, row.personal_id)
+        if personal_id in seen:
+            raise _row_error(
+                i, "dossier.duplicate_employee", "this person is listed twice", "người này bị kê khai hai lần"
+            )
+        seen.add(personal_id)
+        resident = registry.find(personal_id)
+        if resident is None:
+            raise _row_error(
+                i,
+                "dossier.not_in_population_db",
+                f"{personal_id} is not in the national population database",
+                f"{personal_id} không có trong cơ sở dữ liệu quốc gia về dân cư",
+            )
+        start = _month(i, row.from_month)
+        _check_salary(i, employer, start, row.salary)
+        _check_not_employed(session, i, employer, personal_id)
+        rows.append(
+            {
+                **row.model_dump(),
+                "personal_id": personal_id,
+                "from_month": str(start),
+                "full_name": resident.full_name,
+                "date_of_birth": resident.date_of_birth.isoformat(),
+                "sex": resident.sex,
+            }
+        )
+    return {"employees": rows}
+
+
+def _personal_id(index: int, value: str) -> str:
+    try:
+        return parse_personal_id(value).number
+    except DomainError as error:
+        raise _row_error(index, error.code, error.message_en, error.message_vi) from error
+
+
+def _month(index: int, value: str) -> Month:
+    try:
+        return Month.parse(value)
+    except DomainError as error:
+        raise _row_error(index, error.code, error.message_en, error.message_vi) from error
+
+
+def _check_salary(index: int, employer: Employer, month: Month, salary: int) -> None:
+    floor = current_parameters().for_month(month).regional_minimum_wage[employer.region]
+    if salary < floor:
+        raise _row_error(
+            index,
+            "dossier.salary_below_minimum",
+            f"the salary {salary:,} is below the region {employer.region} minimum wage {floor:,} in {month}",
+            f"tiền lương {salary:,} thấp hơn lương tối thiểu vùng {employer.region} ({floor:,}) tháng {month}",
+        )
+
+
+def _check_not_employed(session: Session, index: int, employer: Employer, personal_id: str) -> None:
+    open_here = session.scalar(
+        select(func.count())
+        .select_from(ParticipationPeriod)
+        .join(Person, Person.id == ParticipationPeriod.person_id)
+        .where(
+            Person.personal_id == personal_id,
+            ParticipationPeriod.employer_id == employer.id,
+            ParticipationPeriod.to_month.is_(None),
+        )
+    )
+    if open_here:
+        raise _row_error(
+            index,
+            "dossier.already_employed",
+            "this person is already registered with you",
+            "người này đã được đơn vị đăng ký tham gia",
+        )
+
+
+def approve_registration(session: Session, employer: Employer, form: dict) -> list[int]:
+    changed = []
+    for row in form["employees"]:
+        person = _person_for(session, row)
+        start = Month.parse(row["from_month"])
+        seq = (
+            session.scalar(select(func.max(ParticipationPeriod.seq)).where(ParticipationPeriod.person_id == person.id))
+            or 0
+        ) + 1
+        session.add(
+            ParticipationPeriod(
+                person_id=person.id,
+                seq=seq,
+                employer_id=employer.id,
+                from_month=start.as_int(),
+                to_month=None,
+                job_title=row["job_title"],
+                position=row.get("position"),
+                workplace=row.get("workplace"),
+                salary_basis=row["salary"],
+                participant_type="employee",
+                provenance="electronic",
+                authority=employer.authority,
+            )
+        )
+        _issue_card(session, employer, person, start)
+        changed.append(person.id)
+    return changed
+
+
+def _person_for(session: Session, row: dict) -> Person:
+    """The person's record, created from the population database at their first registration."""
+    person = session.scalar(select(Person).where(Person.personal_id == row["personal_id"]))
+    if person:
+        return person
+    resident = LocalPopulationRegistry(session).find(row["personal_id"])
+    person = Person(
+        personal_id=resident.personal_id,
+        si_code_legacy=_new_si_code(session, resident),
+        full_name=resident.full_name,
+        name_key=fold_name(resident.full_name),
+        date_of_birth=resident.date_of_birth,
+        sex=resident.sex,
+        ethnicity_code=resident.ethnicity_code,
+        nationality=resident.nationality,
+        permanent_residence=resident.permanent_residence,
+        birth_province_code=resident.birth_province_code,
+        authority="civil",
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def _new_si_code(session: Session, resident) -> str:
+    """A fresh 10-digit SI code for the HI card: the province of birth and 8 random digits, unused."""
+    prefix = (resident.birth_province_code or "001")[1:]
+    while True:
+        code = f"{prefix}{secrets.randbelow(10**8):08d}"
+        if not session.scalar(select(Person.id).where(Person.si_code_legacy == code)):
+            return code
+
+
+def _issue_card(session: Session, employer: Employer, person: Person, start: Month) -> None:
+    clinic = session.scalar(
+        select(Clinic.code)
+        .where(Clinic.province_code == employer.province_code, Clinic.accepts_initial_registration.is_(True))
+        .order_by(Clinic.code)
+        .limit(1)
+    )
+    seq = (session.scalar(select(func.max(HICoverage.seq)).where(HICoverage.person_id == person.id)) or 0) + 1
+    group = "HC" if employer.business_type == "hcsn" else "DN"
+    province = employer.province_code[1:]
+    session.add(
+        HICoverage(
+            person_id=person.id,
+            seq=seq,
+            card_code=make_hi_card_code(group, 4, province, person.si_code_legacy),
+            beneficiary_group=group,
+            benefit_level=4,
+            province_code=province,
+            initial_clinic_code=clinic or "01001",
+            valid_from=start.first_day(),
+            valid_to=date(max(start.year, date.today().year), 12, 31),
+            authority=employer.authority,
+        )
+    )
+
+
+def prepare_leavers(session: Session, employer: Employer, form: ReportLeavers) -> dict:
+    rows = []
+    for i, row in enumerate(form.leavers):
+        personal_id = _personal_id(i, row.personal_id)
+        period = _open_period(session, employer, personal_id)
+        if period is None:
+            raise _row_error(
+                i,
+                "dossier.not_employed",
+                "this person has no open period with you",
+                "người này không đang tham gia tại đơn vị",
+            )
+        last = _month(i, row.last_month)
+        if last.as_int() < period.from_month:
+            raise _row_error(
+                i,
+                "dossier.last_month_early",
+                "the last month is before the period started",
+                "tháng cuối trước tháng bắt đầu tham gia",
+            )
+        rows.append({**row.model_dump(), "personal_id": personal_id, "last_month": str(last)})
+    return {"leavers": rows}
+
+
+def _open_period(session: Session, employer: Employer, personal_id: str) -> ParticipationPeriod | None:
+    return session.scalar(
+        select(ParticipationPeriod)
+        .join(Person, Person.id == ParticipationPeriod.person_id)
+        .where(
+            Person.personal_id == personal_id,
+            ParticipationPeriod.employer_id == employer.id,
+            ParticipationPeriod.to_month.is_(None),
+        )
+    )
+
+
+def approve_leavers(session: Session, employer: Employer, form: dict) -> list[int]:
+    changed = []
+    for row in form["leavers"]:
+        period = _open_period(session, employer, row["personal_id"])
+        if period is not None:
+            period.to_month = Month.parse(row["last_month"]).as_int()
+            changed.append(period.person_id)
+    return changed
+
+
+PROCEDURES: dict[str, Procedure] = {
+    p.code: p
+    for p in (
+        Procedure(
+            "register_employees",
+            "Đăng ký tham gia BHXH, BHYT cho người lao động (báo tăng)",
+            "Register employees for SI and HI",
+            "employer",
+            RegisterEmployees,
+            5,
+            "Sổ BHXH điện tử và thẻ BHYT của từng người lao động",
+            prepare_registration,
+            approve_registration,
+        ),
+        Procedure(
+            "report_leavers",
+            "Báo giảm lao động, chốt sổ BHXH",
+            "Report leavers and close their periods",
+            "employer",
+            ReportLeavers,
+            5,
+            "Sổ BHXH điện tử được cập nhật (chốt sổ)",
+            prepare_leavers,
+            approve_leavers,
+        ),
+    )
+}
+
+
+def procedure(code: str) -> Procedure:
+    if code not in PROCEDURES:
+        raise DomainError(
+            "dossier.procedure", f"unknown procedure '{code}'", f"thủ tục '{code}' không có", field="procedure"
+        )
+    return PROCEDURES[code]
