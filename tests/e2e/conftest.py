@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from esibook import migrate
 from esibook.access.demo import demo_identities, grant_demo_roles
 from esibook.book.service import issue_all
-from esibook.trust.pki import init_pki
 from esibook.config import Settings
 from esibook.db import make_engine
 from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
 from esibook.seeding.loader import seed
+from esibook.trust.pki import init_pki
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

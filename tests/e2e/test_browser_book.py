@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from test_browser_login import sign_in
 
 pytestmark = pytest.mark.browser

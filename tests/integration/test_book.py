@@ -14,7 +14,6 @@ from joserfc import jws as joserfc_jws
 from joserfc.jwk import ECKey
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
-from support.rfc9162 import leaf_hash, verify_consistency, verify_inclusion
 
 from esibook.app import create_app
 from esibook.benefits.models import BenefitSettlement
@@ -24,6 +23,7 @@ from esibook.book.models import BookVersion
 from esibook.people.models import Person
 from esibook.trust.pki import all_certificates, rotate
 from esibook.trust.verify import Verdict, verify
+from support.rfc9162 import leaf_hash, verify_consistency, verify_inclusion
 
 
 @pytest.fixture(scope="module")
