@@ -161,8 +161,11 @@ def signed(databases, tmp_path_factory) -> Signed:
 
     engine = databases.engine()
     seed(engine, SeedPlan(persons=300, months=6, seed=21, end_month=Month(2026, 10)))
-    settings = Settings(database_url=engine.url.render_as_string(hide_password=False), env="test",
-                        data_dir=tmp_path_factory.mktemp("signed"))
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        env="test",
+        data_dir=tmp_path_factory.mktemp("signed"),
+    )
     with Session(engine) as session:
         init_pki(session, settings)
         issue_all(session, settings)
@@ -182,6 +185,7 @@ def database_url_for(databases) -> Callable[[], str]:
 
 
 # --- a real server on a free local port ----------------------------------------------------------------------
+
 
 def free_port() -> int:
     import socket
@@ -239,13 +243,18 @@ def live_server(seeded_engine, demo_identities, live_data_dir) -> Iterator[str]:
 
 # --- how many tests ran on each engine -----------------------------------------------------------------------
 
+
 def pytest_terminal_summary(terminalreporter) -> None:
     counts: Counter[str] = Counter()
     for report in terminalreporter.stats.get("passed", []):
         node = report.nodeid
-        engine = "postgres" if "[postgres" in node or "postgres]" in node else (
-            "sqlite" if "[sqlite" in node or "sqlite]" in node else None)
+        engine = (
+            "postgres"
+            if "[postgres" in node or "postgres]" in node
+            else ("sqlite" if "[sqlite" in node or "sqlite]" in node else None)
+        )
         if engine:
             counts[engine] += 1
     terminalreporter.write_line(
-        f"database tests passed: {counts['sqlite']} on SQLite, {counts['postgres']} on PostgreSQL")
+        f"database tests passed: {counts['sqlite']} on SQLite, {counts['postgres']} on PostgreSQL"
+    )

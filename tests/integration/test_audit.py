@@ -19,8 +19,13 @@ def chained(empty_engine):
     with Session(empty_engine) as session:
         for number in range(1, 6):
             with transaction(session):
-                audit.append(session, actor="person:0791******23", action="test.event", target=f"thing:{number}",
-                             details={"n": number})
+                audit.append(
+                    session,
+                    actor="person:0791******23",
+                    action="test.event",
+                    target=f"thing:{number}",
+                    details={"n": number},
+                )
     return empty_engine
 
 

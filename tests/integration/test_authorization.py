@@ -21,8 +21,19 @@ from esibook.config import Settings
 from esibook.contributions.models import ParticipationPeriod
 from esibook.people.models import Person
 
-ROLES = ["anonymous", "citizen-l2", "citizen-l1", "guardian", "citizen-defence", "employer-rep", "officer-civil",
-         "officer-defence", "officer-security", "clinic", "system"]
+ROLES = [
+    "anonymous",
+    "citizen-l2",
+    "citizen-l1",
+    "guardian",
+    "citizen-defence",
+    "employer-rep",
+    "officer-civil",
+    "officer-defence",
+    "officer-security",
+    "clinic",
+    "system",
+]
 
 
 @dataclass
@@ -35,18 +46,28 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(seeded_engine, demo_identities, tmp_path_factory) -> World:
-    settings = Settings(database_url=seeded_engine.url.render_as_string(hide_password=False),
-                        data_dir=tmp_path_factory.mktemp("authz"), env="test")
+    settings = Settings(
+        database_url=seeded_engine.url.render_as_string(hide_password=False),
+        data_dir=tmp_path_factory.mktemp("authz"),
+        env="test",
+    )
     tokens: dict[str, str | None] = {"anonymous": None}
     for key, identity in demo_identities.items():
-        tokens[key] = issue_person_token(settings, Identity(f"sub-{key}", identity.personal_id, identity.name,
-                                                            identity.level))
+        tokens[key] = issue_person_token(
+            settings, Identity(f"sub-{key}", identity.personal_id, identity.name, identity.level)
+        )
     with Session(seeded_engine) as session:
-        client_id, secret = register_client(session, name="Test hospital HIS", groups="1,5", purposes="KCB",
-                                            client_id=f"authz-{seeded_engine.dialect.name}")
+        client_id, secret = register_client(
+            session,
+            name="Test hospital HIS",
+            groups="1,5",
+            purposes="KCB",
+            client_id=f"authz-{seeded_engine.dialect.name}",
+        )
     app_client = TestClient(create_app(settings))
-    token = app_client.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": client_id,
-                                                   "client_secret": secret}).json()["access_token"]
+    token = app_client.post(
+        "/oauth/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    ).json()["access_token"]
     tokens["system"] = token
     ids, names = _targets(seeded_engine, demo_identities)
     return World(app_client, tokens, ids, names)
@@ -54,6 +75,7 @@ def world(seeded_engine, demo_identities, tmp_path_factory) -> World:
 
 def _targets(engine, identities) -> tuple[dict, dict]:
     with Session(engine) as session:
+
         def person(personal_id):
             return session.scalar(select(Person).where(Person.personal_id == personal_id))
 
@@ -61,21 +83,49 @@ def _targets(engine, identities) -> tuple[dict, dict]:
         child = session.scalar(select(Person).where(Person.representative_id == identities["guardian"].personal_id))
         defence = person(identities["citizen-defence"].personal_id)
         employer_id = identities["employer-rep"].grant[3]
-        employee = session.scalar(select(Person).join(ParticipationPeriod, ParticipationPeriod.person_id == Person.id)
-                                  .where(ParticipationPeriod.employer_id == employer_id,
-                                         ParticipationPeriod.to_month.is_(None)).limit(1))
-        stranger = session.scalar(select(Person).where(
-            Person.authority == "civil", Person.id.not_in([me.id, child.id, employee.id]),
-            Person.representative_id.is_distinct_from(identities["guardian"].personal_id),
-            ~Person.id.in_(select(ParticipationPeriod.person_id).where(ParticipationPeriod.employer_id == employer_id)),
-            Person.personal_id.is_not(None)).order_by(Person.id.desc()).limit(1))
-        other_employer = session.scalar(select(ParticipationPeriod.employer_id).where(
-            ParticipationPeriod.employer_id.not_in([employer_id, 0])).limit(1))
-    ids = {"me": me.id, "me_pid": me.personal_id, "child": child.id, "defence": defence.id,
-           "defence_pid": defence.personal_id, "employer": employer_id, "employee": employee.id,
-           "stranger": stranger.id, "stranger_pid": stranger.personal_id, "other_employer": other_employer}
-    names = {"child": child.full_name, "defence": defence.full_name, "stranger": stranger.full_name,
-             "employee": employee.full_name}
+        employee = session.scalar(
+            select(Person)
+            .join(ParticipationPeriod, ParticipationPeriod.person_id == Person.id)
+            .where(ParticipationPeriod.employer_id == employer_id, ParticipationPeriod.to_month.is_(None))
+            .limit(1)
+        )
+        stranger = session.scalar(
+            select(Person)
+            .where(
+                Person.authority == "civil",
+                Person.id.not_in([me.id, child.id, employee.id]),
+                Person.representative_id.is_distinct_from(identities["guardian"].personal_id),
+                ~Person.id.in_(
+                    select(ParticipationPeriod.person_id).where(ParticipationPeriod.employer_id == employer_id)
+                ),
+                Person.personal_id.is_not(None),
+            )
+            .order_by(Person.id.desc())
+            .limit(1)
+        )
+        other_employer = session.scalar(
+            select(ParticipationPeriod.employer_id)
+            .where(ParticipationPeriod.employer_id.not_in([employer_id, 0]))
+            .limit(1)
+        )
+    ids = {
+        "me": me.id,
+        "me_pid": me.personal_id,
+        "child": child.id,
+        "defence": defence.id,
+        "defence_pid": defence.personal_id,
+        "employer": employer_id,
+        "employee": employee.id,
+        "stranger": stranger.id,
+        "stranger_pid": stranger.personal_id,
+        "other_employer": other_employer,
+    }
+    names = {
+        "child": child.full_name,
+        "defence": defence.full_name,
+        "stranger": stranger.full_name,
+        "employee": employee.full_name,
+    }
     return ids, names
 
 
@@ -86,8 +136,17 @@ def expect(default: int, **overrides: int) -> dict[str, int]:
     return table
 
 
-PERSONS_OK = dict(citizen_l2=200, citizen_l1=200, guardian=200, citizen_defence=200, employer_rep=200,
-                  officer_civil=200, officer_defence=200, officer_security=200, clinic=200)
+PERSONS_OK = dict(
+    citizen_l2=200,
+    citizen_l1=200,
+    guardian=200,
+    citizen_defence=200,
+    employer_rep=200,
+    officer_civil=200,
+    officer_defence=200,
+    officer_security=200,
+    clinic=200,
+)
 
 ROUTES = [
     ("GET", "/healthz", {role: 200 for role in ROLES}, None),
@@ -96,12 +155,24 @@ ROUTES = [
     ("GET", "/api/v1/me/share-links", expect(403, **PERSONS_OK), None),
     ("GET", "/api/v1/me/access-log", expect(403, **PERSONS_OK), None),
     ("GET", "/api/v1/me/dependants/{child}", expect(404, guardian=200, system=403), "child"),
-    ("GET", "/api/v1/officer/persons?q=nguyen", expect(403, officer_civil=200, officer_defence=200,
-                                                        officer_security=200), None),
-    ("GET", "/api/v1/officer/persons/{stranger}?purpose=TTHC", expect(403, officer_civil=200, officer_defence=404,
-                                                                       officer_security=404), "stranger"),
-    ("GET", "/api/v1/officer/persons/{defence}?purpose=TTHC", expect(403, officer_civil=404, officer_defence=200,
-                                                                      officer_security=404), "defence"),
+    (
+        "GET",
+        "/api/v1/officer/persons?q=nguyen",
+        expect(403, officer_civil=200, officer_defence=200, officer_security=200),
+        None,
+    ),
+    (
+        "GET",
+        "/api/v1/officer/persons/{stranger}?purpose=TTHC",
+        expect(403, officer_civil=200, officer_defence=404, officer_security=404),
+        "stranger",
+    ),
+    (
+        "GET",
+        "/api/v1/officer/persons/{defence}?purpose=TTHC",
+        expect(403, officer_civil=404, officer_defence=200, officer_security=404),
+        "defence",
+    ),
     ("GET", "/api/v1/employers/{employer}/employees", expect(403, employer_rep=200), None),
     ("GET", "/api/v1/employers/{employer}/employees/{employee}", expect(403, employer_rep=200), None),
     ("GET", "/api/v1/employers/{employer}/employees/{stranger}", expect(403, employer_rep=404), "stranger"),
@@ -110,9 +181,22 @@ ROUTES = [
     ("GET", "/api/v1/exchange/persons/{stranger_pid}/groups/5?purpose=KCB", expect(403, system=200), None),
     ("GET", "/api/v1/exchange/persons/{stranger_pid}/groups/4?purpose=KCB", expect(403), "stranger"),
     ("GET", "/api/v1/exchange/persons/{defence_pid}/groups/5?purpose=KCB", expect(403, system=404), "defence"),
-    ("POST", "/api/v1/me/share-links", expect(403, citizen_l2=201, guardian=201, citizen_defence=201,
-                                              employer_rep=201, officer_civil=201, officer_defence=201,
-                                              officer_security=201, clinic=201), None),
+    (
+        "POST",
+        "/api/v1/me/share-links",
+        expect(
+            403,
+            citizen_l2=201,
+            guardian=201,
+            citizen_defence=201,
+            employer_rep=201,
+            officer_civil=201,
+            officer_defence=201,
+            officer_security=201,
+            clinic=201,
+        ),
+        None,
+    ),
 ]
 
 
@@ -146,10 +230,13 @@ def test_level_1_sees_status_but_no_data_group(world):
 def test_classified_details_stay_inside_their_authority(world):
     own = world.client.get("/api/v1/me", headers={"authorization": f"Bearer {world.tokens['citizen-defence']}"})
     periods = own.json()["record"]["groups"]["4"]["participation"]
-    assert periods and all(p["unit"] == "[redacted]" and p["rank"] == "[redacted]" for p in periods
-                           if p["authority"] == "defence")
-    officer = world.client.get(f"/api/v1/officer/persons/{world.ids['defence']}?purpose=GDBHXH",
-                               headers={"authorization": f"Bearer {world.tokens['officer-defence']}"})
+    assert periods and all(
+        p["unit"] == "[redacted]" and p["rank"] == "[redacted]" for p in periods if p["authority"] == "defence"
+    )
+    officer = world.client.get(
+        f"/api/v1/officer/persons/{world.ids['defence']}?purpose=GDBHXH",
+        headers={"authorization": f"Bearer {world.tokens['officer-defence']}"},
+    )
     units = [p["unit"] for p in officer.json()["groups"]["4"]["participation"] if p["authority"] == "defence"]
     assert units and all(u and u != "[redacted]" for u in units)
 
@@ -160,7 +247,8 @@ def test_an_officer_search_never_returns_another_authoritys_person(world):
     assert world.client.get(f"/api/v1/officer/persons?q={pid}", headers=headers).json() == []
     defence = {"authorization": f"Bearer {world.tokens['officer-defence']}"}
     assert [m["id"] for m in world.client.get(f"/api/v1/officer/persons?q={pid}", headers=defence).json()] == [
-        world.ids["defence"]]
+        world.ids["defence"]
+    ]
 
 
 def test_a_forged_or_expired_bearer_token_is_refused(world):

@@ -33,8 +33,13 @@ def client(signed) -> TestClient:
 
 def a_person(engine, authority: str = "civil") -> Person:
     with Session(engine, expire_on_commit=False) as session:
-        return session.scalar(select(Person).join(BookVersion, BookVersion.person_id == Person.id)
-                              .where(Person.authority == authority).order_by(Person.id).limit(1))
+        return session.scalar(
+            select(Person)
+            .join(BookVersion, BookVersion.person_id == Person.id)
+            .where(Person.authority == authority)
+            .order_by(Person.id)
+            .limit(1)
+        )
 
 
 def check(engine, data: bytes):
@@ -64,8 +69,9 @@ def test_a_book_is_a_jws_any_library_verifies_with_the_published_certificate(sig
         document = books.latest_version(session, person.id).document
     header = json.loads(base64.urlsafe_b64decode(document.split(".")[0] + "=="))
     leaf_cert = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
-    key = ECKey.import_key(leaf_cert.public_key().public_bytes(serialization.Encoding.PEM,
-                                                               serialization.PublicFormat.SubjectPublicKeyInfo))
+    key = ECKey.import_key(
+        leaf_cert.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     registry = joserfc_jws.JWSRegistry(algorithms=["ES256"])
     registry.max_header_length = 4096  # the header carries the certificate chain (x5c)
     payload = json.loads(joserfc_jws.deserialize_compact(document, key, registry=registry).payload)
@@ -80,15 +86,27 @@ def test_a_change_makes_a_new_version_naming_its_predecessor_and_old_versions_st
         first = books.latest_version(session, person.id)
         _, created = books.issue_book(session, signed.settings, person.id, reason="recheck")
         assert not created, "nothing changed, no new version"
-        session.add(BenefitSettlement(person_id=person.id, seq=99, regime="sickness", period_from=first.issued_at.date(),
-                                      period_to=first.issued_at.date(), days=3, amount=1_234_000,
-                                      decision_no="9/QĐ-BHXH", decision_date=first.issued_at.date(),
-                                      authority=person.authority))
+        session.add(
+            BenefitSettlement(
+                person_id=person.id,
+                seq=99,
+                regime="sickness",
+                period_from=first.issued_at.date(),
+                period_to=first.issued_at.date(),
+                days=3,
+                amount=1_234_000,
+                decision_no="9/QĐ-BHXH",
+                decision_date=first.issued_at.date(),
+                authority=person.authority,
+            )
+        )
         session.commit()
         second, created = books.issue_book(session, signed.settings, person.id, reason="benefit settled")
     assert created and second.version == first.version + 1
-    _, payload = second.document.split(".")[:2], json.loads(base64.urlsafe_b64decode(
-        second.document.split(".")[1] + "=="))
+    _, payload = (
+        second.document.split(".")[:2],
+        json.loads(base64.urlsafe_b64decode(second.document.split(".")[1] + "==")),
+    )
     assert payload["previous"] == hashlib.sha256(first.document.encode()).hexdigest()
     assert payload["benefits"][-1]["amount"] == 1_234_000
     assert check(signed.engine, first.document.encode()).verdict == Verdict.VALID
@@ -103,8 +121,11 @@ def test_one_changed_character_is_altered_and_a_stranger_key_is_unknown(signed):
     tampered_body = body[:40] + ("A" if body[40] != "A" else "B") + body[41:]
     assert check(signed.engine, f"{head}.{tampered_body}.{signature}".encode()).verdict == Verdict.ALTERED
     stranger = ECKey.generate_key("P-256", private=True)
-    forged = joserfc_jws.serialize_compact({"alg": "ES256", "kid": "not-a-state-key", "typ": "esibook-book+jws"},
-                                           base64.urlsafe_b64decode(body + "=="), stranger)
+    forged = joserfc_jws.serialize_compact(
+        {"alg": "ES256", "kid": "not-a-state-key", "typ": "esibook-book+jws"},
+        base64.urlsafe_b64decode(body + "=="),
+        stranger,
+    )
     assert check(signed.engine, forged.encode()).verdict == Verdict.UNKNOWN_ISSUER
     assert check(signed.engine, b"hello").verdict == Verdict.NOT_ESIBOOK
 
@@ -113,22 +134,44 @@ def test_proofs_from_the_api_verify_with_an_independent_rfc9162_implementation(s
     first = client.get("/api/v1/log/checkpoint").json()
     person = a_person(signed.engine)
     with Session(signed.engine, expire_on_commit=False) as session:
-        session.add(BenefitSettlement(person_id=person.id, seq=98, regime="maternity",
-                                      period_from=person.date_of_birth, period_to=person.date_of_birth, days=1,
-                                      amount=5_000_000, decision_no="8/QĐ-BHXH", decision_date=person.date_of_birth,
-                                      authority=person.authority))
+        session.add(
+            BenefitSettlement(
+                person_id=person.id,
+                seq=98,
+                regime="maternity",
+                period_from=person.date_of_birth,
+                period_to=person.date_of_birth,
+                days=1,
+                amount=5_000_000,
+                decision_no="8/QĐ-BHXH",
+                decision_date=person.date_of_birth,
+                authority=person.authority,
+            )
+        )
         session.commit()
         version, _ = books.issue_book(session, signed.settings, person.id, reason="benefit settled")
     second = client.get("/api/v1/log/checkpoint").json()
     assert second["tree_size"] > first["tree_size"]
-    proof = client.get("/api/v1/log/proof/inclusion", params={"leaf_index": version.leaf_index,
-                                                              "tree_size": second["tree_size"]}).json()
-    assert verify_inclusion(leaf_hash(version.document.encode()), version.leaf_index, second["tree_size"],
-                            [bytes.fromhex(h) for h in proof["audit_path"]], bytes.fromhex(second["root_hash"]))
-    consistency = client.get("/api/v1/log/proof/consistency", params={"first": first["tree_size"],
-                                                                     "second": second["tree_size"]}).json()
-    assert verify_consistency(first["tree_size"], second["tree_size"], bytes.fromhex(first["root_hash"]),
-                              bytes.fromhex(second["root_hash"]), [bytes.fromhex(h) for h in consistency["consistency"]])
+    proof = client.get(
+        "/api/v1/log/proof/inclusion", params={"leaf_index": version.leaf_index, "tree_size": second["tree_size"]}
+    ).json()
+    assert verify_inclusion(
+        leaf_hash(version.document.encode()),
+        version.leaf_index,
+        second["tree_size"],
+        [bytes.fromhex(h) for h in proof["audit_path"]],
+        bytes.fromhex(second["root_hash"]),
+    )
+    consistency = client.get(
+        "/api/v1/log/proof/consistency", params={"first": first["tree_size"], "second": second["tree_size"]}
+    ).json()
+    assert verify_consistency(
+        first["tree_size"],
+        second["tree_size"],
+        bytes.fromhex(first["root_hash"]),
+        bytes.fromhex(second["root_hash"]),
+        [bytes.fromhex(h) for h in consistency["consistency"]],
+    )
     assert check(signed.engine, second["checkpoint"].encode()).verdict == Verdict.VALID
 
 
@@ -138,25 +181,40 @@ def test_rewriting_a_logged_version_is_detected(signed, client):
         version = books.latest_version(session, person.id)
     checkpoint = client.get("/api/v1/log/checkpoint").json()
     with signed.engine.begin() as connection:
-        connection.execute(text("UPDATE book_versions SET document = :d WHERE person_id = :p AND version = :v"),
-                           {"d": version.document[:-8] + "AAAAAAAA", "p": person.id, "v": version.version})
+        connection.execute(
+            text("UPDATE book_versions SET document = :d WHERE person_id = :p AND version = :v"),
+            {"d": version.document[:-8] + "AAAAAAAA", "p": person.id, "v": version.version},
+        )
     rewritten = client.get(f"/api/v1/log/entries/{version.leaf_index}").json()["document"]
-    proof = client.get("/api/v1/log/proof/inclusion", params={"leaf_index": version.leaf_index,
-                                                              "tree_size": checkpoint["tree_size"]}).json()
-    assert not verify_inclusion(leaf_hash(rewritten.encode()), version.leaf_index, checkpoint["tree_size"],
-                                [bytes.fromhex(h) for h in proof["audit_path"]], bytes.fromhex(checkpoint["root_hash"]))
+    proof = client.get(
+        "/api/v1/log/proof/inclusion", params={"leaf_index": version.leaf_index, "tree_size": checkpoint["tree_size"]}
+    ).json()
+    assert not verify_inclusion(
+        leaf_hash(rewritten.encode()),
+        version.leaf_index,
+        checkpoint["tree_size"],
+        [bytes.fromhex(h) for h in proof["audit_path"]],
+        bytes.fromhex(checkpoint["root_hash"]),
+    )
     assert check(signed.engine, rewritten.encode()).verdict == Verdict.ALTERED
     with signed.engine.begin() as connection:
-        connection.execute(text("UPDATE book_versions SET document = :d WHERE person_id = :p AND version = :v"),
-                           {"d": version.document, "p": person.id, "v": version.version})
+        connection.execute(
+            text("UPDATE book_versions SET document = :d WHERE person_id = :p AND version = :v"),
+            {"d": version.document, "p": person.id, "v": version.version},
+        )
 
 
 def test_a_defence_book_verifies_with_the_defence_key_and_carries_no_classified_detail(signed):
     person = a_person(signed.engine, "defence")
     with Session(signed.engine, expire_on_commit=False) as session:
         row = books.latest_version(session, person.id)
-        units = session.execute(text("SELECT classified_unit, classified_rank FROM participation_periods "
-                                     "WHERE person_id = :p AND classified_unit IS NOT NULL"), {"p": person.id}).all()
+        units = session.execute(
+            text(
+                "SELECT classified_unit, classified_rank FROM participation_periods "
+                "WHERE person_id = :p AND classified_unit IS NOT NULL"
+            ),
+            {"p": person.id},
+        ).all()
     result = check(signed.engine, row.document.encode())
     assert result.verdict == Verdict.VALID and result.shows["authority"] == "defence"
     payload = base64.urlsafe_b64decode(row.document.split(".")[1] + "==").decode()
@@ -171,9 +229,20 @@ def test_key_rollover_new_books_use_the_new_key_old_books_still_verify(signed):
     with Session(signed.engine, expire_on_commit=False) as session:
         old = books.latest_version(session, person.id)
         new_key = rotate(session, signed.settings, "security")
-        session.add(BenefitSettlement(person_id=person.id, seq=97, regime="sickness", period_from=person.date_of_birth,
-                                      period_to=person.date_of_birth, days=2, amount=800_000, decision_no="7/QĐ-BHXH",
-                                      decision_date=person.date_of_birth, authority="security"))
+        session.add(
+            BenefitSettlement(
+                person_id=person.id,
+                seq=97,
+                regime="sickness",
+                period_from=person.date_of_birth,
+                period_to=person.date_of_birth,
+                days=2,
+                amount=800_000,
+                decision_no="7/QĐ-BHXH",
+                decision_date=person.date_of_birth,
+                authority="security",
+            )
+        )
         session.commit()
         new, _ = books.issue_book(session, signed.settings, person.id, reason="after rollover")
     assert new.kid == new_key.kid != old.kid

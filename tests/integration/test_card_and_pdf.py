@@ -40,10 +40,14 @@ SHOWN_AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC).timestamp()
 
 def holder(engine) -> Person:
     with Session(engine, expire_on_commit=False) as session:
-        return session.scalar(select(Person).join(HICoverage, HICoverage.person_id == Person.id)
-                              .join(BookVersion, BookVersion.person_id == Person.id)
-                              .where(Person.authority == "civil", HICoverage.valid_to >= date(2026, 12, 31))
-                              .order_by(Person.id).limit(1))
+        return session.scalar(
+            select(Person)
+            .join(HICoverage, HICoverage.person_id == Person.id)
+            .join(BookVersion, BookVersion.person_id == Person.id)
+            .where(Person.authority == "civil", HICoverage.valid_to >= date(2026, 12, 31))
+            .order_by(Person.id)
+            .limit(1)
+        )
 
 
 def check(engine, data: bytes | str, now: float | None = None):
@@ -67,8 +71,12 @@ def test_the_card_qr_decodes_with_a_general_cwt_library_and_the_trust_list_only(
     cose = zlib.decompress(base45.decode(qr.payload.removeprefix("VNHI1:")))
     kid = cbor2.loads(cbor2.loads(cose).value[0])[4]
     certificate = anchors.find(kid.decode()).certificate
-    key = cwt.COSEKey.from_pem(certificate.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo), kid=kid)
+    key = cwt.COSEKey.from_pem(
+        certificate.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+        kid=kid,
+    )
     claims = cwt.decode(cose, keys=key)
     card = claims[hi_card.CARD_CLAIM]
     assert card["n"] == person.full_name and card["c"] == claims[2]
@@ -81,8 +89,12 @@ def test_each_bad_card_gets_its_own_verdict(signed, tmp_path):
         good = hi_card.card_qr(session, signed.settings, person)
         one_time = hi_card.card_qr(session, signed.settings, person, one_time=True, now=SHOWN_AT)
         card = session.scalar(select(HICoverage).where(HICoverage.person_id == person.id))
-        claims = {hi_card.ISS: "x", hi_card.SUB: card.card_code, hi_card.EXP: 1_900_000_000,
-                  hi_card.CARD_CLAIM: hi_card.card_claims(person, card)}
+        claims = {
+            hi_card.ISS: "x",
+            hi_card.SUB: card.card_code,
+            hi_card.EXP: 1_900_000_000,
+            hi_card.CARD_CLAIM: hi_card.card_claims(person, card),
+        }
     assert check(signed.engine, good.payload).verdict == Verdict.VALID
     stranger = FileSigner("stranger-key", "civil", None, [], ec.generate_private_key(ec.SECP256R1()))
     forged = hi_card.encode_qr(hi_card.sign_cwt(stranger, claims))
@@ -173,12 +185,17 @@ def nss_trusting_the_root(signed, tmp_path_factory):
         pytest.skip("poppler-utils / libnss3-tools not installed")
     folder = tmp_path_factory.mktemp("nss")
     export = tmp_path_factory.mktemp("export")
-    env = {**os.environ, "ESIBOOK_DATABASE_URL": signed.engine.url.render_as_string(hide_password=False),
-           "ESIBOOK_DATA_DIR": str(signed.settings.data_dir)}
+    env = {
+        **os.environ,
+        "ESIBOOK_DATABASE_URL": signed.engine.url.render_as_string(hide_password=False),
+        "ESIBOOK_DATA_DIR": str(signed.settings.data_dir),
+    }
     subprocess.run([sys.executable, "-m", "esibook", "trust", "export", str(export)], check=True, env=env)
     subprocess.run(["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"], check=True)
-    subprocess.run(["certutil", "-A", "-d", f"sql:{folder}", "-n", "esibook-root", "-t", "C,C,C",
-                    "-i", str(export / "root.pem")], check=True)
+    subprocess.run(
+        ["certutil", "-A", "-d", f"sql:{folder}", "-n", "esibook-root", "-t", "C,C,C", "-i", str(export / "root.pem")],
+        check=True,
+    )
     return folder
 
 
@@ -207,17 +224,23 @@ def test_one_changed_byte_fails_pdfsig_and_esibook_verify(signed, book_pdf, nss_
 
 def test_esibook_verify_command_exit_code_and_offline_mode(signed, book_pdf, tmp_path):
     path, person = book_pdf
-    env = {**os.environ, "ESIBOOK_DATABASE_URL": signed.engine.url.render_as_string(hide_password=False),
-           "ESIBOOK_DATA_DIR": str(signed.settings.data_dir)}
+    env = {
+        **os.environ,
+        "ESIBOOK_DATABASE_URL": signed.engine.url.render_as_string(hide_password=False),
+        "ESIBOOK_DATA_DIR": str(signed.settings.data_dir),
+    }
     run = [sys.executable, "-m", "esibook", "verify"]
     valid = subprocess.run([*run, str(path), "--json"], capture_output=True, text=True, env=env)
     assert valid.returncode == 0, valid.stderr
     assert json.loads(valid.stdout)["shows"]["full_name"] == person.full_name
     export = tmp_path / "export"
     subprocess.run([sys.executable, "-m", "esibook", "trust", "export", str(export)], check=True, env=env)
-    offline = subprocess.run([*run, str(path), "--trust-list", str(export / "trust-list.jws"), "--root",
-                              str(export / "root.pem")], capture_output=True, text=True,
-                             env={**env, "ESIBOOK_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    offline = subprocess.run(
+        [*run, str(path), "--trust-list", str(export / "trust-list.jws"), "--root", str(export / "root.pem")],
+        capture_output=True,
+        text=True,
+        env={**env, "ESIBOOK_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
+    )
     assert offline.returncode == 0 and offline.stdout.startswith("VALID"), offline.stdout + offline.stderr
     junk = subprocess.run([*run, "-"], input="just some text", capture_output=True, text=True, env=env)
     assert junk.returncode == 1 and junk.stdout.startswith("NOT_ESIBOOK")

@@ -42,16 +42,29 @@ def world(signed):
 def uninsured(engine, count: int) -> list[str]:
     with Session(engine) as session:
         insured = select(Person.personal_id).where(Person.personal_id.is_not(None))
-        found = list(session.scalars(select(PopulationRecord.personal_id).where(
-            PopulationRecord.personal_id.not_in(insured)).order_by(PopulationRecord.personal_id).limit(count)))
+        found = list(
+            session.scalars(
+                select(PopulationRecord.personal_id)
+                .where(PopulationRecord.personal_id.not_in(insured))
+                .order_by(PopulationRecord.personal_id)
+                .limit(count)
+            )
+        )
     assert len(found) == count, "the seed has residents who were never insured"
     return found
 
 
 def registration(employer_id: int, personal_ids: list[str], salary: int = 7_000_000) -> dict:
-    return {"procedure": "register_employees", "employer_id": employer_id, "form": {"employees": [
-        {"personal_id": p, "job_title": "Công nhân may", "salary": salary, "from_month": "2026-11"}
-        for p in personal_ids]}}
+    return {
+        "procedure": "register_employees",
+        "employer_id": employer_id,
+        "form": {
+            "employees": [
+                {"personal_id": p, "job_title": "Công nhân may", "salary": salary, "from_month": "2026-11"}
+                for p in personal_ids
+            ]
+        },
+    }
 
 
 def dossier_count(engine) -> int:
@@ -73,16 +86,20 @@ def test_register_two_employees_from_submission_to_their_repositories(signed, wo
     dossier = first.json()
     assert [e["full_name"] for e in dossier["form"]["employees"]], "names come from the population database"
 
-    receipts = [d for d in client.get(f"/api/v1/employers/{employer_id}/repository",
-                                      headers=bearer(rep.personal_id)).json() if d["type"] == "receipt"]
+    receipts = [
+        d
+        for d in client.get(f"/api/v1/employers/{employer_id}/repository", headers=bearer(rep.personal_id)).json()
+        if d["type"] == "receipt"
+    ]
     assert any(dossier["code"] in r["title"] for r in receipts)
     verdict = client.post("/api/v1/verify", content=receipts[0]["document"].encode()).json()
     assert verdict["verdict"] == Verdict.VALID and verdict["shows"]["due_on"] == dossier["due_on"]
 
     queue = client.get("/api/v1/officer/queue", headers=bearer(officer.personal_id)).json()
     assert dossier["id"] in [d["id"] for d in queue]
-    approved = client.post(f"/api/v1/dossiers/{dossier['id']}/actions", json={"action": "approve"},
-                           headers=bearer(officer.personal_id))
+    approved = client.post(
+        f"/api/v1/dossiers/{dossier['id']}/actions", json={"action": "approve"}, headers=bearer(officer.personal_id)
+    )
     assert approved.status_code == 200 and approved.json()["status"] == "result_issued"
 
     for personal_id in people:
@@ -90,25 +107,31 @@ def test_register_two_employees_from_submission_to_their_repositories(signed, wo
         assert {"ebook", "hi_card"} <= documents
         card = client.get("/api/v1/me/card/qr", headers=bearer(personal_id)).json()["payload"]
         assert client.post("/api/v1/verify", content=card.encode()).json()["verdict"] == "valid"
-    employer_docs = {d["type"] for d in client.get(f"/api/v1/employers/{employer_id}/repository",
-                                                   headers=bearer(rep.personal_id)).json()}
+    employer_docs = {
+        d["type"]
+        for d in client.get(f"/api/v1/employers/{employer_id}/repository", headers=bearer(rep.personal_id)).json()
+    }
     assert {"receipt", "decision"} <= employer_docs
 
 
-@pytest.mark.parametrize("change, code", [
-    (lambda body: body["form"]["employees"][0].update(salary=1_000_000), "dossier.salary_below_minimum"),
-    (lambda body: body["form"]["employees"][0].update(personal_id="001999000000"), "personal_id.century_sex"),
-    (lambda body: body["form"]["employees"][0].update(personal_id="001205999999"), "dossier.not_in_population_db"),
-    (lambda body: body["form"]["employees"][0].update(from_month="2026-13"), "month.range"),
-])
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        (lambda body: body["form"]["employees"][0].update(salary=1_000_000), "dossier.salary_below_minimum"),
+        (lambda body: body["form"]["employees"][0].update(personal_id="001999000000"), "personal_id.century_sex"),
+        (lambda body: body["form"]["employees"][0].update(personal_id="001205999999"), "dossier.not_in_population_db"),
+        (lambda body: body["form"]["employees"][0].update(from_month="2026-13"), "month.range"),
+    ],
+)
 def test_bad_registrations_get_a_specific_refusal_and_store_nothing(signed, world, change, code):
     client, ids, bearer = world
     rep = ids["employer-rep"]
     body = registration(rep.grant[3], uninsured(signed.engine, 1))
     change(body)
     before = dossier_count(signed.engine)
-    response = client.post("/api/v1/dossiers", json=body, headers={**bearer(rep.personal_id),
-                                                                  "idempotency-key": f"bad-{code}"})
+    response = client.post(
+        "/api/v1/dossiers", json=body, headers={**bearer(rep.personal_id), "idempotency-key": f"bad-{code}"}
+    )
     assert response.status_code in (400, 422) and response.json()["error"]["code"] == code
     assert "dòng 1" in response.json()["error"]["message_vi"]
     assert dossier_count(signed.engine) == before
@@ -118,26 +141,42 @@ def test_only_the_employers_representative_may_file_and_only_an_approver_may_app
     client, ids, bearer = world
     rep = ids["employer-rep"]
     body = registration(rep.grant[3], uninsured(signed.engine, 1))
-    stranger = client.post("/api/v1/dossiers", json=body, headers={**bearer(ids["citizen-l2"].personal_id),
-                                                                  "idempotency-key": "not-mine-001"})
+    stranger = client.post(
+        "/api/v1/dossiers",
+        json=body,
+        headers={**bearer(ids["citizen-l2"].personal_id), "idempotency-key": "not-mine-001"},
+    )
     assert stranger.status_code == 403
-    filed = client.post("/api/v1/dossiers", json=body, headers={**bearer(rep.personal_id),
-                                                               "idempotency-key": "lifecycle-01"}).json()
-    other = client.post(f"/api/v1/dossiers/{filed['id']}/actions", json={"action": "approve"},
-                        headers=bearer(ids["officer-defence"].personal_id))
+    filed = client.post(
+        "/api/v1/dossiers", json=body, headers={**bearer(rep.personal_id), "idempotency-key": "lifecycle-01"}
+    ).json()
+    other = client.post(
+        f"/api/v1/dossiers/{filed['id']}/actions",
+        json={"action": "approve"},
+        headers=bearer(ids["officer-defence"].personal_id),
+    )
     assert other.status_code == 404, "another authority's officer does not see it"
-    no_note = client.post(f"/api/v1/dossiers/{filed['id']}/actions", json={"action": "request_info"},
-                          headers=bearer(ids["officer-civil"].personal_id))
+    no_note = client.post(
+        f"/api/v1/dossiers/{filed['id']}/actions",
+        json={"action": "request_info"},
+        headers=bearer(ids["officer-civil"].personal_id),
+    )
     assert no_note.json()["error"]["code"] == "dossier.note"
-    asked = client.post(f"/api/v1/dossiers/{filed['id']}/actions",
-                        json={"action": "request_info", "note": "Bổ sung hợp đồng lao động"},
-                        headers=bearer(ids["officer-civil"].personal_id))
+    asked = client.post(
+        f"/api/v1/dossiers/{filed['id']}/actions",
+        json={"action": "request_info", "note": "Bổ sung hợp đồng lao động"},
+        headers=bearer(ids["officer-civil"].personal_id),
+    )
     assert asked.json()["status"] == "needs_info"
-    withdrawn = client.post(f"/api/v1/dossiers/{filed['id']}/actions", json={"action": "withdraw"},
-                            headers=bearer(rep.personal_id))
+    withdrawn = client.post(
+        f"/api/v1/dossiers/{filed['id']}/actions", json={"action": "withdraw"}, headers=bearer(rep.personal_id)
+    )
     assert withdrawn.json()["status"] == "withdrawn"
-    late = client.post(f"/api/v1/dossiers/{filed['id']}/actions", json={"action": "approve"},
-                       headers=bearer(ids["officer-civil"].personal_id))
+    late = client.post(
+        f"/api/v1/dossiers/{filed['id']}/actions",
+        json={"action": "approve"},
+        headers=bearer(ids["officer-civil"].personal_id),
+    )
     assert late.json()["error"]["code"] == "dossier.state"
 
 
@@ -158,20 +197,26 @@ def _bomb() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("name, content, code", [
-    ("list.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "upload.type"),
-    ("list.xlsx", b"PK\x03\x04 not really a zip", "upload.type"),
-    ("list.csv", b"so_dinh_danh,chuc_danh\n001,abc\n", "upload.columns"),
-    ("big.csv", b"a" * (3 * 1024 * 1024), "upload.too_large"),
-    ("bomb.xlsx", None, "upload.bomb"),
-])
+@pytest.mark.parametrize(
+    "name, content, code",
+    [
+        ("list.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "upload.type"),
+        ("list.xlsx", b"PK\x03\x04 not really a zip", "upload.type"),
+        ("list.csv", b"so_dinh_danh,chuc_danh\n001,abc\n", "upload.columns"),
+        ("big.csv", b"a" * (3 * 1024 * 1024), "upload.too_large"),
+        ("bomb.xlsx", None, "upload.bomb"),
+    ],
+)
 def test_uploads_that_are_not_what_they_claim_are_refused_and_nothing_stored(signed, world, name, content, code):
     client, ids, bearer = world
     rep = ids["employer-rep"]
     before = dossier_count(signed.engine)
-    response = client.post(f"/api/v1/employers/{rep.grant[3]}/registrations/upload",
-                           files={"file": (name, content if content is not None else _bomb())},
-                           data={"idempotency_key": f"upload-{code}"}, headers=bearer(rep.personal_id))
+    response = client.post(
+        f"/api/v1/employers/{rep.grant[3]}/registrations/upload",
+        files={"file": (name, content if content is not None else _bomb())},
+        data={"idempotency_key": f"upload-{code}"},
+        headers=bearer(rep.personal_id),
+    )
     assert response.status_code == 400 and response.json()["error"]["code"] == code
     assert dossier_count(signed.engine) == before
 
@@ -180,15 +225,21 @@ def test_csv_and_xlsx_lists_are_read_by_content(signed, world):
     client, ids, bearer = world
     rep = ids["employer-rep"]
     first, second = uninsured(signed.engine, 2)
-    csv_body = f"so_dinh_danh,chuc_danh,muc_luong,tu_thang\n{first},Thợ may,\"7.500.000\",2026-11\n".encode()
-    from_csv = client.post(f"/api/v1/employers/{rep.grant[3]}/registrations/upload",
-                           files={"file": ("danh-sach.txt", csv_body)}, data={"idempotency_key": "csv-upload-1"},
-                           headers=bearer(rep.personal_id))
+    csv_body = f'so_dinh_danh,chuc_danh,muc_luong,tu_thang\n{first},Thợ may,"7.500.000",2026-11\n'.encode()
+    from_csv = client.post(
+        f"/api/v1/employers/{rep.grant[3]}/registrations/upload",
+        files={"file": ("danh-sach.txt", csv_body)},
+        data={"idempotency_key": "csv-upload-1"},
+        headers=bearer(rep.personal_id),
+    )
     assert from_csv.status_code == 201 and from_csv.json()["form"]["employees"][0]["salary"] == 7_500_000
     workbook = _xlsx([["Số định danh", "Chức danh", "Mức lương", "Từ tháng"], [second, "Kế toán", 9000000, "2026-11"]])
-    from_xlsx = client.post(f"/api/v1/employers/{rep.grant[3]}/registrations/upload",
-                            files={"file": ("list.bin", workbook)}, data={"idempotency_key": "xlsx-upload-1"},
-                            headers=bearer(rep.personal_id))
+    from_xlsx = client.post(
+        f"/api/v1/employers/{rep.grant[3]}/registrations/upload",
+        files={"file": ("list.bin", workbook)},
+        data={"idempotency_key": "xlsx-upload-1"},
+        headers=bearer(rep.personal_id),
+    )
     assert from_xlsx.status_code == 201 and from_xlsx.json()["form"]["employees"][0]["personal_id"] == second
 
 
@@ -196,8 +247,11 @@ def test_a_worker_killed_before_sending_delivers_each_message_exactly_once_after
     with Session(signed.engine) as session:
         pending = session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))
     assert pending > 0, "the approvals above left messages to send"
-    env = {**os.environ, "ESIBOOK_DATABASE_URL": signed.engine.url.render_as_string(hide_password=False),
-           "ESIBOOK_DATA_DIR": str(signed.settings.data_dir)}
+    env = {
+        **os.environ,
+        "ESIBOOK_DATABASE_URL": signed.engine.url.render_as_string(hide_password=False),
+        "ESIBOOK_DATA_DIR": str(signed.settings.data_dir),
+    }
     worker = [sys.executable, "-m", "esibook", "worker", "--once"]
     crashed = subprocess.run(worker, env={**env, "ESIBOOK_TEST_CRASH_BEFORE_SEND": "1"}, capture_output=True)
     assert crashed.returncode == 17
@@ -207,8 +261,11 @@ def test_a_worker_killed_before_sending_delivers_each_message_exactly_once_after
     assert restarted.returncode == 0 and f"{pending} messages delivered" in restarted.stdout
     assert deliver_pending(session_factory(signed.engine), SinkSender()) == 0, "nothing is sent twice"
     with signed.engine.connect() as connection:
-        duplicates = connection.execute(text(
-            "SELECT count(*) FROM (SELECT recipient, subject FROM delivered_messages GROUP BY recipient, subject "
-            "HAVING count(*) > 1) d")).scalar()
+        duplicates = connection.execute(
+            text(
+                "SELECT count(*) FROM (SELECT recipient, subject FROM delivered_messages GROUP BY recipient, subject "
+                "HAVING count(*) > 1) d"
+            )
+        ).scalar()
         emails = connection.execute(text("SELECT count(*) FROM delivered_messages WHERE channel = 'email'")).scalar()
     assert duplicates == 0 and emails > 0

@@ -170,8 +170,13 @@ def test_production_never_serves_the_development_provider(tmp_path):
 
     from esibook.app import create_app
 
-    settings = Settings(env="production", data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/p.db",
-                        oidc_issuer="https://vneid.example/oidc", oidc_client_secret="from-the-vault")
+    settings = Settings(
+        env="production",
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path}/p.db",
+        oidc_issuer="https://vneid.example/oidc",
+        oidc_client_secret="from-the-vault",
+    )
     client = TestClient(create_app(settings))
     assert client.get("/dev-idp/.well-known/openid-configuration").status_code == 404
     assert client.get("/dev-idp/jwks").status_code == 404

@@ -31,9 +31,7 @@ def test_contribution_lines_are_partitioned_by_month_on_postgres(empty_engine, e
         return
     with empty_engine.connect() as connection:
         strategy = connection.execute(
-            text(
-                "SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'contribution_lines'::regclass"
-            )
+            text("SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'contribution_lines'::regclass")
         ).scalar()
         bounds = connection.execute(
             text(

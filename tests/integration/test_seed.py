@@ -82,9 +82,7 @@ def test_some_salaries_hit_the_cap_in_the_2026_data(seeded_engine):
 def test_some_employers_are_in_arrears_and_their_workers_months_are_unpaid(seeded_engine):
     with Session(seeded_engine) as session:
         unpaid = session.execute(
-            select(ContributionLine.employer_id, ContributionLine.month).where(
-                ContributionLine.status == "unpaid"
-            )
+            select(ContributionLine.employer_id, ContributionLine.month).where(ContributionLine.status == "unpaid")
         ).all()
         last = session.scalars(select(ContributionLine.status).where(ContributionLine.month == 202610)).all()
         paid_amounts = session.execute(
@@ -112,16 +110,12 @@ def test_households_have_one_head_and_children_have_a_representative(seeded_engi
     with Session(seeded_engine) as session:
         heads = Counter(
             hid
-            for hid, rel in session.execute(
-                select(HouseholdMember.household_id, HouseholdMember.relationship)
-            )
+            for hid, rel in session.execute(select(HouseholdMember.household_id, HouseholdMember.relationship))
             if rel == "chu_ho"
         )
         households = session.scalar(select(func.count(func.distinct(HouseholdMember.household_id))))
         day = seed_plan.reference_day
-        minors = session.scalars(
-            select(Person).where(Person.date_of_birth > day.replace(year=day.year - 17))
-        ).all()
+        minors = session.scalars(select(Person).where(Person.date_of_birth > day.replace(year=day.year - 17))).all()
     assert len(heads) == households and set(heads.values()) == {1}
     assert minors and all(m.representative_id for m in minors if m.father_id or m.mother_id)
 
@@ -129,9 +123,7 @@ def test_households_have_one_head_and_children_have_a_representative(seeded_engi
 def test_hi_card_codes_are_valid_and_carry_the_persons_si_code(seeded_engine, seed_plan):
     with Session(seeded_engine) as session:
         rows = session.execute(
-            select(HICoverage.card_code, Person.si_code_legacy).join(
-                Person, Person.id == HICoverage.person_id
-            )
+            select(HICoverage.card_code, Person.si_code_legacy).join(Person, Person.id == HICoverage.person_id)
         ).all()
     assert len(rows) > seed_plan.persons // 2
     for card_code, si_code in rows:

@@ -22,8 +22,18 @@ branches = st.integers(1, 999)
 
 #: Real tax codes: Viettel's, and published codes listed in python-stdnum's vn.mst tests.
 PUBLISHED_TAX_CODES = [
-    "0100109106", "0100233488", "0100112437", "0101245486", "0314409058-002", "0312687878-001",
-    "2000102580", "2000102580-005", "1300440846-008", "3700635642", "5900705097", "8463763902",
+    "0100109106",
+    "0100233488",
+    "0100112437",
+    "0101245486",
+    "0314409058-002",
+    "0312687878-001",
+    "2000102580",
+    "2000102580-005",
+    "1300440846-008",
+    "3700635642",
+    "5900705097",
+    "8463763902",
 ]
 
 
@@ -60,8 +70,12 @@ def test_unit_code_length(value):
 
 @pytest.mark.parametrize(
     ("value", "position", "char", "want"),
-    [("1A00123", 1, "1", "letter"), ("T-00123", 2, "-", "letter"), ("TAX0123", 3, "X", "digit"),
-     ("TA0012Z", 7, "Z", "digit")],
+    [
+        ("1A00123", 1, "1", "letter"),
+        ("T-00123", 2, "-", "letter"),
+        ("TAX0123", 3, "X", "digit"),
+        ("TA0012Z", 7, "Z", "digit"),
+    ],
 )
 def test_unit_code_names_the_wrong_position(value, position, char, want):
     error = unit_rejection(value)
@@ -199,5 +213,5 @@ def test_a_single_changed_digit_in_1_to_9_is_always_rejected(prefix9, index, shi
     code = make_tax_code(prefix9)
     if code is None:
         return
-    changed = code[:index] + str((int(code[index]) + shift) % 10) + code[index + 1:]
+    changed = code[:index] + str((int(code[index]) + shift) % 10) + code[index + 1 :]
     assert tax_rejection(changed).code == "tax_code.check_digit"

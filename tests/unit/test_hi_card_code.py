@@ -147,7 +147,7 @@ def test_make_then_parse_round_trips(group, level, province, si_code):
 @given(groups, levels, hi_provinces, si_codes, st.integers(0, 14), st.characters(codec="ascii"))
 def test_any_single_change_is_caught_or_still_valid(group, level, province, si_code, index, char):
     code = make_hi_card_code(group, level, province, si_code)
-    changed = code[:index] + char + code[index + 1:]
+    changed = code[:index] + char + code[index + 1 :]
     try:
         card = parse_hi_card_code(changed)
     except InvalidIdentifier as error:

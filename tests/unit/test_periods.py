@@ -42,7 +42,11 @@ def test_arithmetic_examples():
     assert Month(2026, 1) - 1 == Month(2025, 12)
     assert Month(2026, 3) - Month(2025, 12) == 3
     assert list(Month.range(Month(2025, 11), Month(2026, 2))) == [
-        Month(2025, 11), Month(2025, 12), Month(2026, 1), Month(2026, 2)]
+        Month(2025, 11),
+        Month(2025, 12),
+        Month(2026, 1),
+        Month(2026, 2),
+    ]
     assert list(Month.range(Month(2026, 2), Month(2026, 1))) == []
 
 

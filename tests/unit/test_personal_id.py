@@ -53,7 +53,15 @@ def test_parse_reads_every_part():
 
 def test_digit_4_table():
     assert [parse_personal_id(f"001{d}00000000").century for d in range(8)] == [
-        1900, 1900, 2000, 2000, 2100, 2100, 2200, 2200]
+        1900,
+        1900,
+        2000,
+        2000,
+        2100,
+        2100,
+        2200,
+        2200,
+    ]
     assert [parse_personal_id(f"001{d}00000000").sex for d in range(8)] == [Sex.MALE, Sex.FEMALE] * 4
 
 
@@ -74,9 +82,11 @@ def test_mission_example_digit_4_says_female_1900s_person_is_male():
     error = rejection("001185012345", date_of_birth=date(1985, 1, 1), sex=Sex.MALE)
     assert error.code == "personal_id.sex_century_mismatch"
     assert error.message_en == (
-        "digit 4 of the personal ID number (1) says female, born in the 1900s; the person is male")
+        "digit 4 of the personal ID number (1) says female, born in the 1900s; the person is male"
+    )
     assert error.message_vi == (
-        "chữ số thứ 4 của số định danh cá nhân (1) cho biết nữ, sinh thế kỷ 20; người này là nam")
+        "chữ số thứ 4 của số định danh cá nhân (1) cho biết nữ, sinh thế kỷ 20; người này là nam"
+    )
     assert error.field == "personal_id"
 
 
@@ -167,8 +177,11 @@ def test_mask():
 
 def test_legacy_si_code():
     assert parse_legacy_si_code(" 7912345678 ") == "7912345678"
-    for value, fragment in [("791234567", "10 digits"), ("79123456789", "10 digits"),
-                            ("79123A5678", "character 6 of the SI code ('A')")]:
+    for value, fragment in [
+        ("791234567", "10 digits"),
+        ("79123456789", "10 digits"),
+        ("79123A5678", "character 6 of the SI code ('A')"),
+    ]:
         with pytest.raises(InvalidIdentifier) as caught:
             parse_legacy_si_code(value)
         assert caught.value.code == "si_code.format"
@@ -200,7 +213,7 @@ def test_every_corruption_of_digits_4_to_6_is_rejected(province, born, sex, seri
     for digit in "0123456789":
         if digit == number[index]:
             continue
-        corrupted = number[:index] + digit + number[index + 1:]
+        corrupted = number[:index] + digit + number[index + 1 :]
         error = rejection(corrupted, date_of_birth=born, sex=sex)
         if index == 3:
             expected = "personal_id.century_sex" if digit in "89" else "personal_id.sex_century_mismatch"

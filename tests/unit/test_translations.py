@@ -13,8 +13,9 @@ METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 
 
 def extracted_messages() -> set[str]:
-    found = extract_from_dir(str(SRC), METHODS, keywords={"_": None, "gettext": None, "N_": None},
-                             options_map={"**/templates/**.html": {}})
+    found = extract_from_dir(
+        str(SRC), METHODS, keywords={"_": None, "gettext": None, "N_": None}, options_map={"**/templates/**.html": {}}
+    )
     return {message for _, _, message, _, _ in found if isinstance(message, str)}
 
 

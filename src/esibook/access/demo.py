@@ -30,8 +30,9 @@ class DemoIdentity:
     """(role, authority, permissions, employer_id, clinic_code) to grant, if any."""
 
 
-def _adults(session: Session, authority: str, *, working: bool | None = None, limit: int = 6) -> list[Person]:
-    cutoff = date.today().replace(year=date.today().year - 25)
+def _adults(session: Session, authority: str, *, working: bool | None = None, limit: int = 6,
+            min_age: int = 25) -> list[Person]:
+    cutoff = date.today().replace(year=date.today().year - min_age)
     query = select(Person).where(
         Person.authority == authority, Person.personal_id.is_not(None), Person.date_of_birth <= cutoff
     )
@@ -51,8 +52,8 @@ def demo_identities(session: Session) -> list[DemoIdentity]:
     """The people the development provider offers to sign in as (empty until demo data is seeded)."""
     workers = _adults(session, "civil", working=True)
     staff = _adults(session, "civil", working=False)
-    defence = _adults(session, "defence", limit=2)
-    security = _adults(session, "security", limit=2)
+    defence = _adults(session, "defence", limit=2, min_age=18)
+    security = _adults(session, "security", limit=2, min_age=18)
     guardian_id = session.scalar(
         select(Person.representative_id).where(Person.representative_id.is_not(None)).order_by(Person.id).limit(1)
     )
