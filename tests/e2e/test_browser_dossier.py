@@ -7,29 +7,38 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from test_browser_login import sign_in
 
 from esibook.db import make_engine, session_factory
 from esibook.people.models import Person
 from esibook.transactions.models import PopulationRecord
 from esibook.transactions.outbox import SinkSender, deliver_pending
-from test_browser_login import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_register_two_employees_from_a_list_through_to_their_repositories(browser, site, site_data, identities,
-                                                                         tmp_path):
+def test_register_two_employees_from_a_list_through_to_their_repositories(
+    browser, site, site_data, identities, tmp_path
+):
     url, _, _ = site_data
     engine = make_engine(url)
     with Session(engine) as session:
         insured = select(Person.personal_id).where(Person.personal_id.is_not(None))
-        newcomers = list(session.scalars(select(PopulationRecord.personal_id)
-                                         .where(PopulationRecord.personal_id.not_in(insured))
-                                         .order_by(PopulationRecord.personal_id).limit(2)))
+        newcomers = list(
+            session.scalars(
+                select(PopulationRecord.personal_id)
+                .where(PopulationRecord.personal_id.not_in(insured))
+                .order_by(PopulationRecord.personal_id)
+                .limit(2)
+            )
+        )
     employer_id = identities["employer-rep"].grant[3]
     listing = tmp_path / "bao-tang.csv"
-    listing.write_text("so_dinh_danh,chuc_danh,muc_luong,tu_thang\n"
-                       + "".join(f"{p},Công nhân may,7.200.000,2026-11\n" for p in newcomers), encoding="utf-8")
+    listing.write_text(
+        "so_dinh_danh,chuc_danh,muc_luong,tu_thang\n"
+        + "".join(f"{p},Công nhân may,7.200.000,2026-11\n" for p in newcomers),
+        encoding="utf-8",
+    )
 
     employer = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     sign_in(employer, site, "employer-rep", f"/employer/{employer_id}/employees")
@@ -52,8 +61,9 @@ def test_register_two_employees_from_a_list_through_to_their_repositories(browse
         person = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
         person.goto(f"{site}/login?return_to=/me/repository")
         person.get_by_test_id("login-vneid").click()
-        person.get_by_label("Hoặc bất kỳ ai trong cơ sở dữ liệu dân cư, theo số định danh cá nhân (VNeID mức 2)") \
-            .fill(personal_id)
+        person.get_by_label("Hoặc bất kỳ ai trong cơ sở dữ liệu dân cư, theo số định danh cá nhân (VNeID mức 2)").fill(
+            personal_id
+        )
         person.get_by_test_id("identity-pid").click()
         person.wait_for_url(f"{site}/me/repository")
         assert person.get_by_test_id("doc-ebook").count() == 1

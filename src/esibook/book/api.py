@@ -10,17 +10,20 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from esibook.access.deps import csrf_protected, principal
+from esibook.access.errors import person_not_found
 from esibook.access.principal import Principal
 from esibook.access.service import require_person
+from esibook.audit import service as audit
 from esibook.book import log
 from esibook.book import service as books
-from esibook.book.documents import signed_pdf, verifier_state
+from esibook.book.documents import printout_pdf, signed_pdf, verifier_state
 from esibook.book.models import BookVersion, LogLeaf
 from esibook.book.status import status_list
 from esibook.db import transaction
 from esibook.errors import DomainError
 from esibook.health.card import card_qr
 from esibook.people.models import Person
+from esibook.transactions.models import RepositoryDocument
 from esibook.trust.anchors import trust_list
 from esibook.trust.pki import root
 from esibook.trust.verify import verify
@@ -64,6 +67,34 @@ def my_book_pdf(request: Request, version: int | None = None, caller: Principal 
     data = signed_pdf(session, request.app.state.settings, person.id, version)
     return Response(data, media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="so-bhxh-{person.personal_id}.pdf"'})
+
+
+@router.get("/me/book/printout.pdf", summary="A certified paper printout of my book (electronic → paper)",
+            response_class=Response)
+def my_printout(request: Request, caller: Principal = Depends(principal), session: Session = Depends(db_session)):
+    person = _own_person(session, caller)
+    return _printout(request, session, person, caller)
+
+
+@router.get("/officer/persons/{person_id}/printout.pdf", summary="A certified printout of a person's book",
+            response_class=Response)
+def officer_printout(request: Request, person_id: int, caller: Principal = Depends(principal),
+                     session: Session = Depends(db_session)):
+    person = session.get(Person, person_id)
+    if not caller.is_officer or person is None or person.authority != caller.officer_authority:
+        raise person_not_found()
+    return _printout(request, session, person, caller)
+
+
+def _printout(request: Request, session: Session, person: Person, caller: Principal) -> Response:
+    pdf, statement = printout_pdf(session, request.app.state.settings, person.id, printed_by=caller.name)
+    with transaction(session):
+        session.add(RepositoryDocument(owner_kind="person", owner_id=person.id, doc_type="printout",
+                                       title="Bản in sổ BHXH có xác thực", issuer="esibook", document=statement))
+        audit.append(session, actor=caller.actor, action="book.printed", target=f"person:{person.id}",
+                     authority=person.authority)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"content-disposition": f'attachment; filename="ban-in-so-bhxh-{person.id}.pdf"'})
 
 
 @router.get("/me/card/qr", summary="My HI card as a signed QR payload (one-time: valid 5 minutes)")

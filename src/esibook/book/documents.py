@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.orm import Session
 
 from esibook.book import pdf
@@ -32,3 +34,22 @@ def signed_pdf(session: Session, settings: Settings, person_id: int, version: in
 def verifier_state(session: Session) -> tuple[TrustAnchors, StatusView]:
     """Online verification: anchors and suspensions straight from the database."""
     return TrustAnchors.from_database(session), StatusView.from_database(session)
+
+
+PRINTOUT_TYPE = "esibook-printout+jws"
+
+
+def printout_pdf(session: Session, settings: Settings, person_id: int, *, printed_by: str) -> tuple[bytes, str]:
+    """A certified paper copy (electronic → paper): the book's PDF with a signed statement of the electronic
+    original, the system holding it, who printed it and when. Returns (PDF, the signed statement)."""
+    found = bundle(session, settings, person_id).version
+    _, payload, _, _ = jws.parts(found.document)
+    signer = signer_for(session, settings, "issuing", found.authority)
+    statement = {"type": "esibook/printout", "original": found.book_id, "version": found.version,
+                 "system": f"esibook, Cơ sở dữ liệu quốc gia về bảo hiểm ({settings.base_url.rstrip('/')})",
+                 "printed_by": printed_by, "printed_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    signed_statement = jws.sign(signer, statement, PRINTOUT_TYPE)
+    unsigned = pdf.render_book(payload, found.document, verify_url(settings, found.book_id, found.version),
+                               printout={**statement, "printed_at": statement["printed_at"].replace("T", " ")})
+    return pdf.sign_book_pdf(unsigned, found.document, signer, reason=f"Bản in sổ {found.book_id}",
+                             printout=signed_statement), signed_statement

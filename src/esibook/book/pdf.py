@@ -41,6 +41,7 @@ from esibook.trust.anchors import TrustAnchors
 from esibook.trust.signer import Signer
 
 EMBEDDED_NAME = "book.jws"
+PRINTOUT_NAME = "printout.jws"
 FONT, FONT_BOLD = "Roboto", "Roboto-Bold"
 STATUS_VI = {"paid": "Đã đóng", "unpaid": "Chưa đóng", "partly_paid": "Đóng một phần", "declared": "Chưa đến hạn"}
 REGIME_VI = {
@@ -76,8 +77,9 @@ def _day(iso: str | None) -> str:
     return f"{day}/{month}/{year}"
 
 
-def render_book(payload: dict, document: str, verify_url: str) -> bytes:
-    """The unsigned PDF of one book version (``payload`` is the signed JSON's content)."""
+def render_book(payload: dict, document: str, verify_url: str, printout: dict | None = None) -> bytes:
+    """The unsigned PDF of one book version (``payload`` is the signed JSON's content). With ``printout``, the
+    certified paper copy: it names the electronic original, the system holding it, who printed it and when."""
     _fonts()
     buffer = io.BytesIO()
     title = f"Sổ bảo hiểm xã hội điện tử {payload['book_id']} (phiên bản {payload['version']})"
@@ -107,8 +109,18 @@ def render_book(payload: dict, document: str, verify_url: str) -> bytes:
         canvas.drawRightString(A4[0] - 14 * mm, 10 * mm, f"Trang {page_doc.page}")
         canvas.restoreState()
 
-    doc.build(_story(payload), onFirstPage=footer, onLaterPages=footer)
+    doc.build(_printout_block(printout) + _story(payload), onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def _printout_block(printout: dict | None) -> list:
+    if not printout:
+        return []
+    text = (f"<b>BẢN IN TỪ SỔ BHXH ĐIỆN TỬ</b> (chuyển đổi từ điện tử sang giấy). Bản gốc điện tử: "
+            f"{printout['original']} phiên bản {printout['version']}, lưu tại {printout['system']}. "
+            f"Người in: {printout['printed_by']}; thời điểm in: {printout['printed_at']}. "
+            "Quét mã QR ở cuối trang để đối chiếu với bản gốc.")
+    return [Paragraph(text, _style(9)), Spacer(1, 3 * mm)]
 
 
 def _qr_png(url: str) -> bytes:
@@ -239,15 +251,13 @@ class EsibookPdfSigner(signers.Signer):
         return bytes(72) if dry_run else self._signer.sign(data)
 
 
-def sign_book_pdf(unsigned: bytes, document: str, signer: Signer, *, reason: str) -> bytes:
+def sign_book_pdf(unsigned: bytes, document: str, signer: Signer, *, reason: str,
+                  printout: str | None = None) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(unsigned))
-    data = embed.EmbeddedFileObject.from_file_data(writer, data=document.encode(), mime_type="application/jose")
-    embed.embed_file(
-        writer,
-        embed.FileSpec(
-            file_spec_string=EMBEDDED_NAME, embedded_data=data, description="The signed book (JWS over canonical JSON)"
-        ),
-    )
+    attachments = {EMBEDDED_NAME: document, **({PRINTOUT_NAME: printout} if printout else {})}
+    for name, content in attachments.items():
+        data = embed.EmbeddedFileObject.from_file_data(writer, data=content.encode(), mime_type="application/jose")
+        embed.embed_file(writer, embed.FileSpec(file_spec_string=name, embedded_data=data))
     tsa = os.environ.get("ESIBOOK_TSA_URL")
     meta = signers.PdfSignatureMetadata(
         field_name="esibook",
@@ -298,20 +308,27 @@ def verify_pdf(data: bytes, trust: TrustAnchors, status: StatusView, *, now: flo
         return Result(Verdict.UNKNOWN_ISSUER, "pdf", N_("signed by a certificate the trust list does not vouch for"))
     if result.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         return Result(Verdict.ALTERED, "pdf", N_("content was added after the signature"))
-    embedded = _embedded_book(reader)
-    if embedded is None:
+    embedded = _embedded(reader)
+    if EMBEDDED_NAME not in embedded:
         return Result(Verdict.NOT_ESIBOOK, "pdf", N_("a signed PDF, but not an esibook book"))
-    book = verify_jws(embedded, trust, status, now=now)
+    book = verify_jws(embedded[EMBEDDED_NAME], trust, status, now=now)
     book.kind = "pdf"
+    if PRINTOUT_NAME in embedded and book.verdict == Verdict.VALID:
+        printout = verify_jws(embedded[PRINTOUT_NAME], trust, status, now=now)
+        if printout.verdict != Verdict.VALID:
+            return printout
+        book.kind = "printout"
+        book.shows.update(printout.shows)
     return book
 
 
-def _embedded_book(reader: PdfFileReader) -> str | None:
+def _embedded(reader: PdfFileReader) -> dict[str, str]:
+    """The files embedded in the PDF, by name."""
+    found = {}
     try:
         names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
         for i in range(0, len(names), 2):
-            if str(names[i]) == EMBEDDED_NAME:
-                return names[i + 1].get_object()["/EF"]["/F"].get_object().data.decode()
-    except (KeyError, TypeError, AttributeError):
-        return None
-    return None
+            found[str(names[i])] = names[i + 1].get_object()["/EF"]["/F"].get_object().data.decode()
+    except (KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return found
+    return found

@@ -9,11 +9,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from esibook.access.deps import csrf_protected, principal
 from esibook.access.principal import Principal
 from esibook.access.service import require_person
 from esibook.transactions import service
+from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
+from esibook.transactions.conversion import convert_paper
 from esibook.transactions.models import DeliveredMessage, Dossier, DossierEvent
 from esibook.transactions.procedures import PROCEDURES
 from esibook.transactions.uploads import read_employee_list
@@ -213,3 +216,13 @@ def my_inbox(caller: Principal = Depends(principal), session: Session = Depends(
         .limit(100)
     )
     return [{"subject": m.subject, "body": m.body, "at": m.delivered_at.isoformat()} for m in rows]
+
+
+@router.post("/officer/persons/{person_id}/conversions", status_code=201, dependencies=[Depends(csrf_protected)],
+             summary="Convert a scanned paper document (PDF, JPEG, PNG) into the person's repository")
+async def convert(request: Request, person_id: int, file: UploadFile = File(...), title: str = Form(...),
+                  caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> dict:
+    data = await file.read(MAX_SCAN_BYTES + 1)
+    row = await run_in_threadpool(convert_paper, session, request.app.state.settings, caller, person_id, data=data,
+                                  filename=file.filename or "", title=title)
+    return {"id": row.id, "type": row.doc_type, "title": row.title, "document": row.document}

@@ -27,6 +27,8 @@ from esibook.trust.signer import raw_to_der
 DOCUMENT_TYPES = {
     "esibook-book+jws": "book",
     "esibook-receipt+jws": "receipt",
+    "esibook-printout+jws": "printout",
+    "esibook-converted+jws": "converted",
     "esibook-decision+jws": "decision",
     "esibook-checkpoint+jws": "checkpoint",
     "esibook-status-list+jws": "status_list",
@@ -36,7 +38,8 @@ DOCUMENT_TYPES = {
 
 #: What a receipt, decision, checkpoint or list shows when it verifies.
 SHOWN_KEYS = ("dossier", "procedure_name", "filer", "received_at", "due_on", "decided_at", "result", "tree_size",
-              "root_hash", "issued_at", "timestamp")
+              "root_hash", "issued_at", "timestamp", "mark", "converted_at", "converter", "title", "content_sha256",
+              "original", "version", "system", "printed_by", "printed_at")
 
 
 class Verdict(StrEnum):
@@ -116,7 +119,8 @@ def _header(token: str) -> dict | None:
 
 
 def _role_fits(anchor: Anchor, kind: str) -> bool:
-    roles = {"book": "issuing", "receipt": "issuing", "decision": "issuing", "checkpoint": "log",
+    roles = {"book": "issuing", "receipt": "issuing", "decision": "issuing", "printout": "issuing",
+             "converted": "issuing", "checkpoint": "log",
              "status_list": "log", "trust_list": "root"}
     return roles[kind] == anchor.role
 
