@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from esibook.access.deps import csrf_protected, principal
-from esibook.access.errors import person_not_found
+from esibook.access.errors import forbidden, person_not_found
 from esibook.access.principal import Principal
 from esibook.access.service import require_person
 from esibook.audit import service as audit
@@ -41,8 +41,8 @@ def _own_person(session: Session, caller: Principal) -> Person:
         raise DomainError("person.no_record", "The National Insurance Database holds no record for you yet.",
                           "Cơ sở dữ liệu quốc gia về bảo hiểm chưa có thông tin của bạn.")
     if caller.level < 2:
-        raise DomainError("book.level2_required", "Your book needs a VNeID level 2 sign-in.",
-                          "Xem sổ cần đăng nhập VNeID mức 2.")
+        raise forbidden("book.level2_required", "Your book needs a VNeID level 2 sign-in.",
+                        "Xem sổ cần đăng nhập VNeID mức 2.")
     return person
 
 

@@ -158,6 +158,17 @@ def act(
     return dossier_view(session, dossier)
 
 
+class Resubmission(BaseModel):
+    form: dict
+
+
+@router.post("/dossiers/{dossier_id}/resubmit", dependencies=[Depends(csrf_protected)],
+             summary="Answer a request for more information with a corrected form")
+def resubmit(dossier_id: int, body: Resubmission, caller: Principal = Depends(principal),
+             session: Session = Depends(db_session)) -> dict:
+    return dossier_view(session, service.resubmit(session, caller, dossier_id, body.form))
+
+
 @router.get("/officer/queue", summary="Open dossiers of my authority, soonest due first")
 def officer_queue(
     procedure: str | None = None, caller: Principal = Depends(principal), session: Session = Depends(db_session)

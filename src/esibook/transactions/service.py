@@ -90,17 +90,7 @@ def submit(
     existing = _by_key(session, filer_ref, idempotency_key)
     if existing:
         return Submitted(existing, False)
-    try:
-        parsed = proc.form.model_validate(form)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise DomainError(
-            "dossier.form",
-            f"the form is not valid at {where}: {first['msg']}",
-            f"biểu mẫu không hợp lệ tại {where}",
-            field=where,
-        ) from error
+    parsed = _parse(proc, form)
     session.rollback()
     try:
         with transaction(session):
@@ -110,6 +100,32 @@ def submit(
         session.rollback()
         return Submitted(_by_key(session, filer_ref, idempotency_key), False)
     return Submitted(dossier, True)
+
+
+def _parse(proc, form: dict):
+    try:
+        return proc.form.model_validate(form)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise DomainError("dossier.form", f"the form is not valid at {where}: {first['msg']}",
+                          f"biểu mẫu không hợp lệ tại {where}", field=where) from error
+
+
+def resubmit(session: Session, caller: Principal, dossier_id: int, form: dict) -> Dossier:
+    """The filer answers a request for more information with a corrected form, checked again."""
+    with transaction(session):
+        dossier = session.get(Dossier, dossier_id, with_for_update=True)
+        if dossier is None or dossier.employer_id not in caller.employer_ids:
+            raise NotFound("dossier.not_found", "No such dossier.", "Không có hồ sơ này.")
+        if dossier.status != "needs_info":
+            raise DomainError("dossier.state", f"a dossier that is {dossier.status} cannot be resubmitted",
+                              f"hồ sơ ở trạng thái {dossier.status} không thể nộp bổ sung")
+        proc = procedure(dossier.procedure)
+        filed = proc.prepare(session, session.get(Employer, dossier.employer_id), _parse(proc, form))
+        dossier.form, dossier.status = canonical_json(filed), "resubmitted"
+        _event(session, dossier, caller.actor, "needs_info", "resubmitted")
+    return dossier
 
 
 def _by_key(session: Session, filer_ref: str, key: str) -> Dossier | None:
