@@ -8,7 +8,7 @@ is one transaction: a crash leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, time
 
 from sqlalchemy import Connection, Engine, Table, func, select, text
@@ -111,18 +111,8 @@ def seed(engine: Engine, plan: SeedPlan, *, reset: bool = False, progress: Progr
 
 
 def _write_batch(writer: RowWriter, batch: PersonBatch) -> None:
-    for table in (
-        "persons",
-        "contacts",
-        "households",
-        "household_members",
-        "participation_periods",
-        "hi_coverages",
-        "unemployment_reserves",
-        "benefit_settlements",
-        "population_records",
-    ):
-        writer.write(table, getattr(batch, table))
+    for table in fields(batch):  # each field of a batch is the rows of the table of that name
+        writer.write(table.name, getattr(batch, table.name))
 
 
 class RowWriter:

@@ -105,14 +105,13 @@ async def upload_registration(
     session: Session = Depends(db_session),
 ):
     employees = read_employee_list(await file.read(3 * 1024 * 1024))
-    result = service.submit(
+    result = service.register_employees(
         session,
         request.app.state.settings,
         caller,
-        procedure_code="register_employees",
-        form={"employees": employees},
-        idempotency_key=idempotency_key,
         employer_id=employer_id,
+        employees=employees,
+        idempotency_key=idempotency_key,
     )
     return JSONResponse(dossier_view(session, result.dossier), status_code=201 if result.created else 200)
 
@@ -162,10 +161,14 @@ class Resubmission(BaseModel):
     form: dict
 
 
-@router.post("/dossiers/{dossier_id}/resubmit", dependencies=[Depends(csrf_protected)],
-             summary="Answer a request for more information with a corrected form")
-def resubmit(dossier_id: int, body: Resubmission, caller: Principal = Depends(principal),
-             session: Session = Depends(db_session)) -> dict:
+@router.post(
+    "/dossiers/{dossier_id}/resubmit",
+    dependencies=[Depends(csrf_protected)],
+    summary="Answer a request for more information with a corrected form",
+)
+def resubmit(
+    dossier_id: int, body: Resubmission, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+) -> dict:
     return dossier_view(session, service.resubmit(session, caller, dossier_id, body.form))
 
 
@@ -229,11 +232,29 @@ def my_inbox(caller: Principal = Depends(principal), session: Session = Depends(
     return [{"subject": m.subject, "body": m.body, "at": m.delivered_at.isoformat()} for m in rows]
 
 
-@router.post("/officer/persons/{person_id}/conversions", status_code=201, dependencies=[Depends(csrf_protected)],
-             summary="Convert a scanned paper document (PDF, JPEG, PNG) into the person's repository")
-async def convert(request: Request, person_id: int, file: UploadFile = File(...), title: str = Form(...),
-                  caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> dict:
+@router.post(
+    "/officer/persons/{person_id}/conversions",
+    status_code=201,
+    dependencies=[Depends(csrf_protected)],
+    summary="Convert a scanned paper document (PDF, JPEG, PNG) into the person's repository",
+)
+async def convert(
+    request: Request,
+    person_id: int,
+    file: UploadFile = File(...),
+    title: str = Form(...),
+    caller: Principal = Depends(principal),
+    session: Session = Depends(db_session),
+) -> dict:
     data = await file.read(MAX_SCAN_BYTES + 1)
-    row = await run_in_threadpool(convert_paper, session, request.app.state.settings, caller, person_id, data=data,
-                                  filename=file.filename or "", title=title)
+    row = await run_in_threadpool(
+        convert_paper,
+        session,
+        request.app.state.settings,
+        caller,
+        person_id,
+        data=data,
+        filename=file.filename or "",
+        title=title,
+    )
     return {"id": row.id, "type": row.doc_type, "title": row.title, "document": row.document}

@@ -57,8 +57,11 @@ def inspect_scan(data: bytes, filename: str) -> Scan:
     if media_type is None:
         raise refuse("type", "this is not a PDF, JPEG or PNG file", "đây không phải tệp PDF, JPEG hoặc PNG")
     if not filename.lower().endswith(EXTENSIONS[media_type]):
-        raise refuse("mismatch", f"the file is named {filename} but its content is {media_type}",
-                     f"tệp tên {filename} nhưng nội dung là {media_type}")
+        raise refuse(
+            "mismatch",
+            f"the file is named {filename} but its content is {media_type}",
+            f"tệp tên {filename} nhưng nội dung là {media_type}",
+        )
     pages = _pdf_pages(data) if media_type == "application/pdf" else _image_pages(data, media_type)
     return Scan(media_type, pages, hashlib.sha256(data).hexdigest())
 
@@ -79,16 +82,22 @@ def _pdf_pages(data: bytes) -> int:
     except Exception as error:  # noqa: BLE001 - any parser failure means a malformed PDF
         raise refuse("malformed", "the PDF is malformed", "tệp PDF bị lỗi") from error
     if not 1 <= pages <= MAX_PAGES:
-        raise refuse("pages", f"a scan may have 1 to {MAX_PAGES} pages; this one has {pages}",
-                     f"tệp quét có từ 1 đến {MAX_PAGES} trang; tệp này có {pages}")
+        raise refuse(
+            "pages",
+            f"a scan may have 1 to {MAX_PAGES} pages; this one has {pages}",
+            f"tệp quét có từ 1 đến {MAX_PAGES} trang; tệp này có {pages}",
+        )
     return pages
 
 
 def _image_pages(data: bytes, media_type: str) -> int:
     width, height = _png_size(data) if media_type == "image/png" else _jpeg_size(data)
     if width * height > MAX_PIXELS:
-        raise refuse("bomb", f"the image is {width}×{height} pixels: too large to open safely",
-                     f"ảnh {width}×{height} điểm ảnh: quá lớn để mở an toàn")
+        raise refuse(
+            "bomb",
+            f"the image is {width}×{height} pixels: too large to open safely",
+            f"ảnh {width}×{height} điểm ảnh: quá lớn để mở an toàn",
+        )
     return 1
 
 
@@ -103,41 +112,67 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
     while i + 9 < len(data):
         if data[i] != 0xFF:
             break
-        marker, length = data[i + 1], struct.unpack(">H", data[i + 2:i + 4])[0]
+        marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
         if marker in (0xC0, 0xC1, 0xC2, 0xC3):
-            height, width = struct.unpack(">HH", data[i + 5:i + 9])
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
             return width, height
         i += 2 + length
     raise refuse("malformed", "the JPEG is malformed", "tệp JPEG bị lỗi")
 
 
-def convert_paper(session: Session, settings: Settings, officer: Principal, person_id: int, *, data: bytes,
-                  filename: str, title: str) -> RepositoryDocument:
+def convert_paper(
+    session: Session, settings: Settings, officer: Principal, person_id: int, *, data: bytes, filename: str, title: str
+) -> RepositoryDocument:
     """Convert a scanned paper document into the person's repository, signed by the officer's authority."""
     if not officer.is_officer:
-        raise forbidden("access.officer_only", "Only a social insurance officer converts paper documents.",
-                        "Chỉ cán bộ bảo hiểm xã hội mới chuyển đổi văn bản giấy.")
+        raise forbidden(
+            "access.officer_only",
+            "Only a social insurance officer converts paper documents.",
+            "Chỉ cán bộ bảo hiểm xã hội mới chuyển đổi văn bản giấy.",
+        )
     if not 3 <= len(title.strip()) <= 200:
-        raise DomainError("scan.title", "give the document a title (3 to 200 characters)",
-                          "hãy đặt tên văn bản (3 đến 200 ký tự)", field="title")
+        raise DomainError(
+            "scan.title",
+            "give the document a title (3 to 200 characters)",
+            "hãy đặt tên văn bản (3 đến 200 ký tự)",
+            field="title",
+        )
     scan = inspect_scan(data, filename)
     with transaction(session):
         person = session.get(Person, person_id)
         if person is None or person.authority != officer.officer_authority:
             raise person_not_found()
-        statement = {"type": "esibook/converted", "mark": MARK, "title": title.strip(),
-                     "converted_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                     "converter": {"full_name": officer.name, "authority": officer.officer_authority},
-                     "content_sha256": scan.sha256, "media_type": scan.media_type, "pages": scan.pages,
-                     "person": {"book_id": book_id(person), "full_name": person.full_name}}
-        document = jws.sign(signer_for(session, settings, "issuing", officer.officer_authority), statement,
-                            CONVERTED_TYPE)
-        row = RepositoryDocument(owner_kind="person", owner_id=person.id, doc_type="converted",
-                                 title=title.strip(), issuer=AUTHORITY_NAMES[Authority(officer.officer_authority)][0],
-                                 document=document)
+        statement = {
+            "type": "esibook/converted",
+            "mark": MARK,
+            "title": title.strip(),
+            "converted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "converter": {"full_name": officer.name, "authority": officer.officer_authority},
+            "content_sha256": scan.sha256,
+            "media_type": scan.media_type,
+            "pages": scan.pages,
+            "person": {"book_id": book_id(person), "full_name": person.full_name},
+        }
+        document = jws.sign(
+            signer_for(session, settings, "issuing", officer.officer_authority), statement, CONVERTED_TYPE
+        )
+        row = RepositoryDocument(
+            owner_kind="person",
+            owner_id=person.id,
+            doc_type="converted",
+            title=title.strip(),
+            issuer=AUTHORITY_NAMES[Authority(officer.officer_authority)][0],
+            document=document,
+        )
         session.add(row)
-        audit.append(session, actor=officer.actor, action="document.converted", target=f"person:{person.id}",
-                     authority=person.authority, details={"sha256": scan.sha256, "pages": scan.pages})
+        audit.append(
+            session,
+            actor=officer.actor,
+            action="document.converted",
+            target=f"person:{person.id}",
+            authority=person.authority,
+            details={"sha256": scan.sha256, "pages": scan.pages},
+        )
         _store(settings, scan.sha256, data)
     return row
 

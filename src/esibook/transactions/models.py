@@ -12,11 +12,24 @@ from esibook.columns import UTCDateTime, authority_check, created_at_column
 from esibook.db import Base, BigIntKey
 from esibook.text import N_
 
-STATUS_LABELS = {"draft": N_("Draft"), "submitted": N_("Submitted"), "needs_info": N_("More information needed"),
-                 "resubmitted": N_("Resubmitted"), "approved": N_("Approved"), "rejected": N_("Rejected"),
-                 "result_issued": N_("Result issued"), "withdrawn": N_("Withdrawn")}
-DOC_LABELS = {"receipt": N_("Receipt and appointment slip"), "decision": N_("Decision"), "ebook": N_("E-book"),
-              "hi_card": N_("HI card"), "converted": N_("Converted from paper"), "printout": N_("Certified printout")}
+STATUS_LABELS = {
+    "draft": N_("Draft"),
+    "submitted": N_("Submitted"),
+    "needs_info": N_("More information needed"),
+    "resubmitted": N_("Resubmitted"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "result_issued": N_("Result issued"),
+    "withdrawn": N_("Withdrawn"),
+}
+DOC_LABELS = {
+    "receipt": N_("Receipt and appointment slip"),
+    "decision": N_("Decision"),
+    "ebook": N_("E-book"),
+    "hi_card": N_("HI card"),
+    "converted": N_("Converted from paper"),
+    "printout": N_("Certified printout"),
+}
 DOSSIER_STATUSES = (
     "draft",
     "submitted",

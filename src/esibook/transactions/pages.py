@@ -77,14 +77,13 @@ async def register_page(
                     "from_month": from_month,
                 }
             ]
-        result = service.submit(
+        result = service.register_employees(
             session,
             request.app.state.settings,
             caller,
-            procedure_code="register_employees",
-            form={"employees": employees},
-            idempotency_key=idempotency_key,
             employer_id=employer_id,
+            employees=employees,
+            idempotency_key=idempotency_key,
         )
     except (DomainError, ValueError) as error:
         message = error.message(_lang(request)) if isinstance(error, DomainError) else str(error)

@@ -102,14 +102,39 @@ def submit(
     return Submitted(dossier, True)
 
 
+def register_employees(
+    session: Session,
+    settings: Settings,
+    caller: Principal,
+    *,
+    employer_id: int,
+    employees: list[dict],
+    idempotency_key: str,
+) -> Submitted:
+    """File a registration (báo tăng) for a list of employees: from a form, a CSV or an XLSX list."""
+    return submit(
+        session,
+        settings,
+        caller,
+        procedure_code="register_employees",
+        form={"employees": employees},
+        idempotency_key=idempotency_key,
+        employer_id=employer_id,
+    )
+
+
 def _parse(proc, form: dict):
     try:
         return proc.form.model_validate(form)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise DomainError("dossier.form", f"the form is not valid at {where}: {first['msg']}",
-                          f"biểu mẫu không hợp lệ tại {where}", field=where) from error
+        raise DomainError(
+            "dossier.form",
+            f"the form is not valid at {where}: {first['msg']}",
+            f"biểu mẫu không hợp lệ tại {where}",
+            field=where,
+        ) from error
 
 
 def resubmit(session: Session, caller: Principal, dossier_id: int, form: dict) -> Dossier:
@@ -119,8 +144,11 @@ def resubmit(session: Session, caller: Principal, dossier_id: int, form: dict) -
         if dossier is None or dossier.employer_id not in caller.employer_ids:
             raise NotFound("dossier.not_found", "No such dossier.", "Không có hồ sơ này.")
         if dossier.status != "needs_info":
-            raise DomainError("dossier.state", f"a dossier that is {dossier.status} cannot be resubmitted",
-                              f"hồ sơ ở trạng thái {dossier.status} không thể nộp bổ sung")
+            raise DomainError(
+                "dossier.state",
+                f"a dossier that is {dossier.status} cannot be resubmitted",
+                f"hồ sơ ở trạng thái {dossier.status} không thể nộp bổ sung",
+            )
         proc = procedure(dossier.procedure)
         filed = proc.prepare(session, session.get(Employer, dossier.employer_id), _parse(proc, form))
         dossier.form, dossier.status = canonical_json(filed), "resubmitted"

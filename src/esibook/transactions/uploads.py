@@ -15,12 +15,24 @@ MAX_ROWS = 1000
 MAX_UNZIPPED = 20 * 1024 * 1024
 #: Accepted column headings (Vietnamese as on the D02-LT form, or English) → form field.
 COLUMNS = {
-    "so_dinh_danh": "personal_id", "số định danh": "personal_id", "personal_id": "personal_id",
-    "chuc_danh": "job_title", "chức danh": "job_title", "job_title": "job_title",
-    "chuc_vu": "position", "chức vụ": "position", "position": "position",
-    "noi_lam_viec": "workplace", "nơi làm việc": "workplace", "workplace": "workplace",
-    "muc_luong": "salary", "mức lương": "salary", "salary": "salary",
-    "tu_thang": "from_month", "từ tháng": "from_month", "from_month": "from_month",
+    "so_dinh_danh": "personal_id",
+    "số định danh": "personal_id",
+    "personal_id": "personal_id",
+    "chuc_danh": "job_title",
+    "chức danh": "job_title",
+    "job_title": "job_title",
+    "chuc_vu": "position",
+    "chức vụ": "position",
+    "position": "position",
+    "noi_lam_viec": "workplace",
+    "nơi làm việc": "workplace",
+    "workplace": "workplace",
+    "muc_luong": "salary",
+    "mức lương": "salary",
+    "salary": "salary",
+    "tu_thang": "from_month",
+    "từ tháng": "from_month",
+    "from_month": "from_month",
 }
 REQUIRED = {"personal_id", "job_title", "salary", "from_month"}
 
@@ -31,8 +43,11 @@ def refuse(code: str, en: str, vi: str) -> DomainError:
 
 def read_employee_list(data: bytes) -> list[dict]:
     if len(data) > MAX_BYTES:
-        raise refuse("too_large", f"the file is larger than {MAX_BYTES // 1024 // 1024} MB",
-                     f"tệp lớn hơn {MAX_BYTES // 1024 // 1024} MB")
+        raise refuse(
+            "too_large",
+            f"the file is larger than {MAX_BYTES // 1024 // 1024} MB",
+            f"tệp lớn hơn {MAX_BYTES // 1024 // 1024} MB",
+        )
     if not data.strip():
         raise refuse("empty", "the file is empty", "tệp trống")
     rows = _xlsx_rows(data) if data.startswith(b"PK\x03\x04") else _csv_rows(data)
@@ -64,8 +79,10 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
 
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        return [["" if cell is None else str(cell) for cell in row]
-                for row, _ in zip(sheet.iter_rows(values_only=True), range(MAX_ROWS + 2), strict=False)]
+        return [
+            ["" if cell is None else str(cell) for cell in row]
+            for row, _ in zip(sheet.iter_rows(values_only=True), range(MAX_ROWS + 2), strict=False)
+        ]
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a bad workbook
         raise refuse("type", "the XLSX file cannot be read", "không đọc được tệp XLSX") from error
 
@@ -78,8 +95,9 @@ def _employees(rows: list[list[str]]) -> list[dict]:
     header = [COLUMNS.get(cell.strip().lower()) for cell in rows[0]]
     missing = REQUIRED - set(header)
     if missing:
-        raise refuse("columns", f"missing columns: {', '.join(sorted(missing))}",
-                     f"thiếu cột: {', '.join(sorted(missing))}")
+        raise refuse(
+            "columns", f"missing columns: {', '.join(sorted(missing))}", f"thiếu cột: {', '.join(sorted(missing))}"
+        )
     employees = []
     for line, row in enumerate(rows[1:], start=2):
         item = {field: row[i].strip() for i, field in enumerate(header) if field and i < len(row) and row[i].strip()}
@@ -95,5 +113,8 @@ def _money(text: str, line: int) -> int:
         return int(re.sub(r"[.,]", "", text))
     if re.fullmatch(r"\d+(\.0+)?", text):
         return int(float(text))
-    raise refuse("salary", f"line {line}: the salary '{text}' is not an amount in đồng",
-                 f"dòng {line}: mức lương '{text}' không phải số tiền")
+    raise refuse(
+        "salary",
+        f"line {line}: the salary '{text}' is not an amount in đồng",
+        f"dòng {line}: mức lương '{text}' không phải số tiền",
+    )
