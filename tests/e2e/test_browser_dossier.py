@@ -83,3 +83,30 @@ def test_register_two_employees_from_a_list_through_to_their_repositories(
     assert f"Đã tiếp nhận hồ sơ {code}" in mailbox.get_by_test_id("mailbox").inner_text()
     assert f"Đã có kết quả hồ sơ {code}" in mailbox.get_by_test_id("mailbox").inner_text()
     mailbox.context.close()
+
+
+def test_a_resident_files_voluntary_si_online_and_gets_a_receipt(browser, site, site_data):
+    engine = make_engine(site_data[0])
+    with Session(engine) as session:
+        insured = select(Person.personal_id).where(Person.personal_id.is_not(None))
+        resident = session.scalar(
+            select(PopulationRecord.personal_id)
+            .where(PopulationRecord.personal_id.not_in(insured))
+            .order_by(PopulationRecord.personal_id.desc())
+            .limit(1)
+        )
+    page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    page.goto(f"{site}/login?return_to=/me/services")
+    page.get_by_test_id("login-vneid").click()
+    page.get_by_label("Hoặc bất kỳ ai trong cơ sở dữ liệu dân cư, theo số định danh cá nhân (VNeID mức 2)").fill(
+        resident
+    )
+    page.get_by_test_id("identity-pid").click()
+    page.wait_for_url(f"{site}/me/services")
+    page.get_by_text("Đăng ký tham gia BHXH tự nguyện").click()
+    page.get_by_label("Mức thu nhập tháng lựa chọn (đồng)").fill("2500000")
+    page.get_by_label("Từ tháng (YYYY-MM)").first.fill("2026-12")
+    page.locator("form[action='/me/services/voluntary_si'] button").click()
+    assert page.get_by_test_id("dossier-created").inner_text().startswith("Đã tiếp nhận hồ sơ")
+    assert page.get_by_test_id("my-dossiers").locator("li").count() == 1
+    page.context.close()

@@ -119,7 +119,7 @@ async def upload_registration(
 @router.get("/dossiers/{dossier_id}", summary="A dossier with its history")
 def get_dossier(dossier_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)):
     dossier = service.get_dossier(session, dossier_id)
-    mine = dossier.employer_id in caller.employer_ids
+    mine = dossier.employer_id in caller.employer_ids or dossier.filer_ref == f"person:{caller.personal_id}"
     reviewer = caller.is_officer and caller.officer_authority == dossier.authority
     if not (mine or reviewer):
         return JSONResponse(
@@ -203,6 +203,11 @@ def _documents(rows) -> list[dict]:
         }
         for r in rows
     ]
+
+
+@router.get("/me/dossiers", summary="My own dossiers with their status")
+def my_dossiers(caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> list[dict]:
+    return [dossier_view(session, d) for d in service.my_dossiers(session, caller)]
 
 
 @router.get("/me/repository", summary="My electronic data repository: every result document")

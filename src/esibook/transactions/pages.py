@@ -121,6 +121,44 @@ def _lang(request: Request) -> str:
     return request_language(request, request.app.state.settings.default_language)
 
 
+@router.get("/me/services")
+def services_page(
+    request: Request,
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+    created=None,
+    error: str | None = None,
+):
+    citizen = {code: p for code, p in PROCEDURES.items() if p.filer == "citizen"}
+    context = {
+        "procedures": citizen,
+        "dossiers": service.my_dossiers(session, caller),
+        "created": created,
+        "error": error,
+        "idempotency_key": secrets.token_urlsafe(16),
+    }
+    return render(request, "services.html", context, status_code=400 if error else 200)
+
+
+@router.post("/me/services/{procedure_code}", dependencies=[Depends(csrf_protected)])
+async def file_service(
+    request: Request,
+    procedure_code: str,
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+):
+    form = dict(await request.form())
+    key = str(form.pop("idempotency_key", ""))
+    form.pop("csrf_token", None)
+    try:
+        result = service.submit(
+            session, request.app.state.settings, caller, procedure_code=procedure_code, form=form, idempotency_key=key
+        )
+    except DomainError as failure:
+        return services_page(request, caller, session, error=failure.message(_lang(request)))
+    return services_page(request, caller, session, created=result.dossier)
+
+
 @router.get("/officer/queue")
 def queue_page(
     request: Request,

@@ -26,6 +26,14 @@ from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
 from esibook.people.names import fold_name
 from esibook.periods import Month
+from esibook.transactions.citizen_procedures import (
+    InformationCorrection,
+    VoluntaryRegistration,
+    approve_correction,
+    approve_voluntary,
+    prepare_correction,
+    prepare_voluntary,
+)
 from esibook.transactions.population import LocalPopulationRegistry
 
 MAX_EMPLOYEES = 1000
@@ -189,11 +197,21 @@ def approve_registration(session: Session, employer: Employer, form: dict) -> li
 
 
 def _person_for(session: Session, row: dict) -> Person:
+    return person_for_personal_id(session, row["personal_id"])
+
+
+def person_for_personal_id(session: Session, personal_id: str) -> Person:
     """The person's record, created from the population database at their first registration."""
-    person = session.scalar(select(Person).where(Person.personal_id == row["personal_id"]))
+    person = session.scalar(select(Person).where(Person.personal_id == personal_id))
     if person:
         return person
-    resident = LocalPopulationRegistry(session).find(row["personal_id"])
+    resident = LocalPopulationRegistry(session).find(personal_id)
+    if resident is None:
+        raise DomainError(
+            "dossier.not_in_population_db",
+            f"{personal_id} is not in the national population database",
+            f"{personal_id} không có trong cơ sở dữ liệu quốc gia về dân cư",
+        )
     person = Person(
         personal_id=resident.personal_id,
         si_code_legacy=_new_si_code(session, resident),
@@ -320,6 +338,37 @@ PROCEDURES: dict[str, Procedure] = {
         ),
     )
 }
+
+
+PROCEDURES.update(
+    {
+        p.code: p
+        for p in (
+            Procedure(
+                "voluntary_si",
+                "Đăng ký tham gia BHXH tự nguyện",
+                "Register for voluntary social insurance",
+                "citizen",
+                VoluntaryRegistration,
+                5,
+                "Sổ BHXH điện tử ghi quá trình tham gia tự nguyện",
+                prepare_voluntary,
+                approve_voluntary,
+            ),
+            Procedure(
+                "correct_personal_info",
+                "Điều chỉnh thông tin cá nhân trên sổ BHXH",
+                "Correct personal information in the book",
+                "citizen",
+                InformationCorrection,
+                3,
+                "Sổ BHXH điện tử với thông tin đã điều chỉnh",
+                prepare_correction,
+                approve_correction,
+            ),
+        )
+    }
+)
 
 
 def procedure(code: str) -> Procedure:

@@ -1,6 +1,9 @@
 """The dossier lifecycle: submitted → (needs_info ↔ resubmitted) → approved / rejected → result issued, or
 withdrawn. Each transition is one transaction with its audit record and its outbox messages; a submission with
-an idempotency key already used by the same filer returns the first dossier."""
+an idempotency key already used by the same filer returns the first dossier.
+
+A filer is an employer (through its representative) or a citizen (for themself).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from sqlalchemy.orm import Session
 from esibook.access.authorities import AUTHORITY_NAMES, Authority
 from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
+from esibook.access.service import require_person
 from esibook.audit import service as audit
 from esibook.book.service import issue_book_within
 from esibook.canonical import canonical_json
@@ -25,12 +29,13 @@ from esibook.db import transaction
 from esibook.employers.models import Employer
 from esibook.errors import DomainError, NotFound
 from esibook.health.card import card_qr
+from esibook.health.service import latest_card
 from esibook.people.contacts import email_of
 from esibook.people.models import Person
 from esibook.transactions import outbox
 from esibook.transactions.calendar import add_working_days
 from esibook.transactions.models import Dossier, DossierEvent, RepositoryDocument
-from esibook.transactions.procedures import procedure
+from esibook.transactions.procedures import person_for_personal_id, procedure
 from esibook.trust import jws
 from esibook.trust.pki import signer_for
 
@@ -39,7 +44,6 @@ DECISION_TYPE = "esibook-decision+jws"
 OPEN = ("submitted", "resubmitted")
 TRANSITIONS = {
     "request_info": (OPEN, "needs_info"),
-    "resubmit": (("needs_info",), "resubmitted"),
     "approve": (OPEN, "approved"),
     "reject": (OPEN, "rejected"),
     "withdraw": (("submitted", "needs_info", "resubmitted"), "withdrawn"),
@@ -52,14 +56,53 @@ class Submitted:
     created: bool
 
 
-def _employer_for(session: Session, caller: Principal, employer_id: int | None) -> Employer:
+@dataclass(frozen=True)
+class Filer:
+    """Who files: an employer, or a person for themself. ``record`` is the Employer or the Person."""
+
+    kind: str
+    ref: str
+    name: str
+    authority: str
+    record: Employer | Person
+
+    @property
+    def owner(self) -> tuple[str, int]:
+        return self.kind, self.record.id
+
+
+def _employer_filer(session: Session, caller: Principal, employer_id: int | None) -> Filer:
     if caller.kind != "person" or employer_id not in caller.employer_ids:
         raise forbidden(
             "access.employer_not_granted",
             "You do not represent this employer.",
             "Bạn không phải người đại diện của đơn vị này.",
         )
-    return session.get(Employer, employer_id)
+    employer = session.get(Employer, employer_id)
+    return Filer("employer", f"employer:{employer.id}", employer.name, employer.authority, employer)
+
+
+def _citizen_filer(session: Session, caller: Principal) -> Filer:
+    require_person(caller)
+    if caller.level < 2:
+        raise forbidden(
+            "dossier.level2_required", "Filing needs a VNeID level 2 sign-in.", "Nộp hồ sơ cần đăng nhập VNeID mức 2."
+        )
+    person = person_for_personal_id(session, caller.personal_id)
+    return Filer("person", f"person:{caller.personal_id}", person.full_name, person.authority, person)
+
+
+def _filer_of(session: Session, dossier: Dossier) -> Filer:
+    if dossier.filer_kind == "employer":
+        employer = session.get(Employer, dossier.employer_id)
+        return Filer("employer", dossier.filer_ref, employer.name, employer.authority, employer)
+    person = session.get(Person, dossier.person_id)
+    return Filer("person", dossier.filer_ref, person.full_name, person.authority, person)
+
+
+def _is_filer(dossier: Dossier, caller: Principal) -> bool:
+    refs = {f"person:{caller.personal_id}"} | {f"employer:{e}" for e in caller.employer_ids}
+    return caller.kind == "person" and dossier.filer_ref in refs
 
 
 def submit(
@@ -79,26 +122,24 @@ def submit(
             "send an Idempotency-Key of 8 to 80 characters",
             "hãy gửi khóa Idempotency-Key dài 8 đến 80 ký tự",
         )
-    if proc.filer != "employer":
-        raise DomainError(
-            "dossier.procedure",
-            "this procedure is filed by citizens (Step 4, next session)",
-            "thủ tục này do người dân nộp",
-        )
-    employer = _employer_for(session, caller, employer_id)
-    filer_ref = f"employer:{employer.id}"
-    existing = _by_key(session, filer_ref, idempotency_key)
-    if existing:
+    ref = f"employer:{employer_id}" if proc.filer == "employer" else f"person:{caller.personal_id}"
+    existing = _by_key(session, ref, idempotency_key)
+    if existing and _is_filer(existing, caller):
         return Submitted(existing, False)
     parsed = _parse(proc, form)
     session.rollback()
     try:
         with transaction(session):
-            filed = proc.prepare(session, employer, parsed)
-            dossier = _create(session, settings, caller, proc, employer, filer_ref, filed, idempotency_key)
+            filer = (
+                _employer_filer(session, caller, employer_id)
+                if proc.filer == "employer"
+                else _citizen_filer(session, caller)
+            )
+            filed = proc.prepare(session, filer.record, parsed)
+            dossier = _create(session, settings, caller, proc, filer, filed, idempotency_key)
     except IntegrityError:  # the same key raced in from a double click: the first one won
         session.rollback()
-        return Submitted(_by_key(session, filer_ref, idempotency_key), False)
+        return Submitted(_by_key(session, ref, idempotency_key), False)
     return Submitted(dossier, True)
 
 
@@ -137,38 +178,22 @@ def _parse(proc, form: dict):
         ) from error
 
 
-def resubmit(session: Session, caller: Principal, dossier_id: int, form: dict) -> Dossier:
-    """The filer answers a request for more information with a corrected form, checked again."""
-    with transaction(session):
-        dossier = session.get(Dossier, dossier_id, with_for_update=True)
-        if dossier is None or dossier.employer_id not in caller.employer_ids:
-            raise NotFound("dossier.not_found", "No such dossier.", "Không có hồ sơ này.")
-        if dossier.status != "needs_info":
-            raise DomainError(
-                "dossier.state",
-                f"a dossier that is {dossier.status} cannot be resubmitted",
-                f"hồ sơ ở trạng thái {dossier.status} không thể nộp bổ sung",
-            )
-        proc = procedure(dossier.procedure)
-        filed = proc.prepare(session, session.get(Employer, dossier.employer_id), _parse(proc, form))
-        dossier.form, dossier.status = canonical_json(filed), "resubmitted"
-        _event(session, dossier, caller.actor, "needs_info", "resubmitted")
-    return dossier
-
-
 def _by_key(session: Session, filer_ref: str, key: str) -> Dossier | None:
     return session.scalar(select(Dossier).where(Dossier.filer_ref == filer_ref, Dossier.idempotency_key == key))
 
 
-def _create(session, settings, caller, proc, employer, filer_ref, filed, key) -> Dossier:
+def _create(
+    session: Session, settings: Settings, caller: Principal, proc, filer: Filer, filed: dict, key: str
+) -> Dossier:
     now = datetime.now(UTC)
     dossier = Dossier(
         procedure=proc.code,
-        filer_kind="employer",
-        filer_ref=filer_ref,
-        filer_name=employer.name,
-        employer_id=employer.id,
-        authority=employer.authority,
+        filer_kind=filer.kind,
+        filer_ref=filer.ref,
+        filer_name=filer.name,
+        employer_id=filer.record.id if filer.kind == "employer" else None,
+        person_id=filer.record.id if filer.kind == "person" else None,
+        authority=filer.authority,
         status="submitted",
         form=canonical_json(filed),
         idempotency_key=key,
@@ -179,24 +204,40 @@ def _create(session, settings, caller, proc, employer, filer_ref, filed, key) ->
     session.flush()
     dossier.code = f"HS{now:%Y%m%d}-{dossier.id:06d}"
     _event(session, dossier, caller.actor, None, "submitted")
-    receipt = _receipt(session, settings, dossier, proc)
     _file(
         session,
-        "employer",
-        employer.id,
+        filer.owner,
         "receipt",
         f"Phiếu tiếp nhận và hẹn trả kết quả {dossier.code}",
-        receipt,
+        _receipt(session, settings, dossier, proc),
         dossier,
-        employer.authority,
     )
-    _notify_employer(
+    _notify(
         session,
-        employer,
+        filer,
         f"Đã tiếp nhận hồ sơ {dossier.code}",
         f"Hồ sơ {proc.name_vi} đã được tiếp nhận lúc {now:%H:%M %d/%m/%Y}. Hẹn trả kết quả: {dossier.due_on:%d/%m/%Y}.",
         f"receipt:{dossier.id}",
     )
+    return dossier
+
+
+def resubmit(session: Session, caller: Principal, dossier_id: int, form: dict) -> Dossier:
+    """The filer answers a request for more information with a corrected form, checked again."""
+    with transaction(session):
+        dossier = session.get(Dossier, dossier_id, with_for_update=True)
+        if dossier is None or not _is_filer(dossier, caller):
+            raise NotFound("dossier.not_found", "No such dossier.", "Không có hồ sơ này.")
+        if dossier.status != "needs_info":
+            raise DomainError(
+                "dossier.state",
+                f"a dossier that is {dossier.status} cannot be resubmitted",
+                f"hồ sơ ở trạng thái {dossier.status} không thể nộp bổ sung",
+            )
+        proc = procedure(dossier.procedure)
+        filed = proc.prepare(session, _filer_of(session, dossier).record, _parse(proc, form))
+        dossier.form, dossier.status = canonical_json(filed), "resubmitted"
+        _event(session, dossier, caller.actor, "needs_info", "resubmitted")
     return dossier
 
 
@@ -234,16 +275,10 @@ def _receipt(session: Session, settings: Settings, dossier: Dossier, proc) -> st
 
 
 def _file(
-    session: Session,
-    owner_kind: str,
-    owner_id: int,
-    doc_type: str,
-    title: str,
-    document: str,
-    dossier: Dossier | None,
-    authority: str,
+    session: Session, owner: tuple[str, int], doc_type: str, title: str, document: str, dossier: Dossier | None
 ) -> RepositoryDocument:
-    """Put a result into an electronic data repository; a newer document of the same type supersedes the last."""
+    """Put a result into an electronic data repository; a newer e-book or card supersedes the last one."""
+    owner_kind, owner_id = owner
     previous = None
     if doc_type in ("ebook", "hi_card"):
         previous = session.scalar(
@@ -256,12 +291,13 @@ def _file(
             .order_by(RepositoryDocument.id.desc())
             .limit(1)
         )
+    authority = dossier.authority if dossier else "civil"
     row = RepositoryDocument(
         owner_kind=owner_kind,
         owner_id=owner_id,
         doc_type=doc_type,
         title=title,
-        issuer=_issuer(authority),
+        issuer=AUTHORITY_NAMES[Authority(authority)][0],
         document=document,
         dossier_id=dossier.id if dossier else None,
         supersedes_id=previous,
@@ -270,35 +306,13 @@ def _file(
     return row
 
 
-def _issuer(authority: str) -> str:
-    return AUTHORITY_NAMES[Authority(authority)][0]
-
-
-def _notify_employer(session: Session, employer: Employer, subject: str, body: str, key: str) -> None:
+def _notify(session: Session, filer: Filer, subject: str, body: str, key: str) -> None:
+    """In-app and, where an address is known, email; each message once."""
+    kind, owner_id = filer.owner
     outbox.enqueue(
-        session,
-        channel="inapp",
-        recipient=f"employer:{employer.id}",
-        subject=subject,
-        body=body,
-        dedupe_key=f"{key}:inapp",
+        session, channel="inapp", recipient=f"{kind}:{owner_id}", subject=subject, body=body, dedupe_key=f"{key}:inapp"
     )
-    if employer.contact_email:
-        outbox.enqueue(
-            session,
-            channel="email",
-            recipient=employer.contact_email,
-            subject=subject,
-            body=body,
-            dedupe_key=f"{key}:email",
-        )
-
-
-def _notify_person(session: Session, person: Person, subject: str, body: str, key: str) -> None:
-    outbox.enqueue(
-        session, channel="inapp", recipient=f"person:{person.id}", subject=subject, body=body, dedupe_key=f"{key}:inapp"
-    )
-    email = email_of(session, person.id)
+    email = filer.record.contact_email if kind == "employer" else email_of(session, owner_id)
     if email:
         outbox.enqueue(session, channel="email", recipient=email, subject=subject, body=body, dedupe_key=f"{key}:email")
 
@@ -326,17 +340,14 @@ def act(
     session: Session, settings: Settings, caller: Principal, dossier_id: int, action: str, note: str = ""
 ) -> Dossier:
     """An officer's decision (request_info, approve, reject) or the filer's (withdraw)."""
-    if action not in TRANSITIONS or action == "resubmit":
+    if action not in TRANSITIONS:
         raise DomainError("dossier.action", f"unknown action '{action}'", f"thao tác '{action}' không có")
     allowed, target = TRANSITIONS[action]
     with transaction(session):
         dossier = session.get(Dossier, dossier_id, with_for_update=True)
-        if dossier is None:
+        if dossier is None or (action == "withdraw" and not _is_filer(dossier, caller)):
             raise NotFound("dossier.not_found", "No such dossier.", "Không có hồ sơ này.")
-        if action == "withdraw":
-            if f"employer:{dossier.employer_id}" != dossier.filer_ref or dossier.employer_id not in caller.employer_ids:
-                raise NotFound("dossier.not_found", "No such dossier.", "Không có hồ sơ này.")
-        else:
+        if action != "withdraw":
             _require_reviewer(caller, dossier, "approver" if action == "approve" else "reviewer")
         if dossier.status not in allowed:
             raise DomainError(
@@ -353,10 +364,9 @@ def act(
         if action == "approve":
             _issue_results(session, settings, caller, dossier)
         else:
-            employer = session.get(Employer, dossier.employer_id)
-            _notify_employer(
+            _notify(
                 session,
-                employer,
+                _filer_of(session, dossier),
                 f"Hồ sơ {dossier.code}: {target}",
                 note.strip() or target,
                 f"{target}:{dossier.id}:{before}",
@@ -367,34 +377,11 @@ def act(
 def _issue_results(session: Session, settings: Settings, caller: Principal, dossier: Dossier) -> None:
     """Apply the approved dossier, sign and file the results, and tell everyone concerned."""
     proc = procedure(dossier.procedure)
-    employer = session.get(Employer, dossier.employer_id)
-    changed = proc.approve(session, employer, json.loads(dossier.form))
+    filer = _filer_of(session, dossier)
+    changed = proc.approve(session, filer.record, json.loads(dossier.form))
     session.flush()
     for person_id in changed:
-        reason = f"dossier {dossier.code}"
-        version, _ = issue_book_within(session, settings, person_id, reason=reason, actor=caller.actor)
-        person = session.get(Person, person_id)
-        _file(
-            session,
-            "person",
-            person_id,
-            "ebook",
-            f"Sổ BHXH điện tử, phiên bản {version.version}",
-            version.document,
-            dossier,
-            person.authority,
-        )
-        if _has_open_period(session, person_id):
-            qr = card_qr(session, settings, person)
-            _file(session, "person", person_id, "hi_card", "Thẻ BHYT", qr.payload, dossier, person.authority)
-        _notify_person(
-            session,
-            person,
-            "Sổ BHXH điện tử của bạn đã được cập nhật",
-            f"Theo hồ sơ {dossier.code} của {employer.name}, sổ BHXH điện tử phiên bản {version.version} "
-            "và thẻ BHYT đã có trong kho dữ liệu điện tử của bạn.",
-            f"result:{dossier.id}:{person_id}",
-        )
+        _deliver_book(session, settings, caller, dossier, person_id, filer)
     decision = jws.sign(
         signer_for(session, settings, "issuing", dossier.authority),
         {
@@ -407,25 +394,45 @@ def _issue_results(session: Session, settings: Settings, caller: Principal, doss
         },
         DECISION_TYPE,
     )
-    _file(
+    _file(session, filer.owner, "decision", f"Kết quả giải quyết hồ sơ {dossier.code}", decision, dossier)
+    _notify(
         session,
-        "employer",
-        employer.id,
-        "decision",
-        f"Kết quả giải quyết hồ sơ {dossier.code}",
-        decision,
-        dossier,
-        dossier.authority,
-    )
-    _notify_employer(
-        session,
-        employer,
+        filer,
         f"Đã có kết quả hồ sơ {dossier.code}",
-        f"Hồ sơ {dossier.code} đã được duyệt; kết quả có trong kho dữ liệu điện tử của đơn vị.",
+        f"Hồ sơ {dossier.code} đã được duyệt; kết quả có trong kho dữ liệu điện tử.",
         f"result:{dossier.id}",
     )
     dossier.status = "result_issued"
     _event(session, dossier, caller.actor, "approved", "result_issued")
+
+
+def _deliver_book(
+    session: Session, settings: Settings, caller: Principal, dossier: Dossier, person_id: int, filer: Filer
+) -> None:
+    version, _ = issue_book_within(session, settings, person_id, reason=f"dossier {dossier.code}", actor=caller.actor)
+    person = session.get(Person, person_id)
+    _file(
+        session,
+        ("person", person_id),
+        "ebook",
+        f"Sổ BHXH điện tử, phiên bản {version.version}",
+        version.document,
+        dossier,
+    )
+    if _has_open_period(session, person_id) and latest_card(session, person_id) is not None:
+        _file(
+            session, ("person", person_id), "hi_card", "Thẻ BHYT", card_qr(session, settings, person).payload, dossier
+        )
+    if filer.kind == "employer":
+        person_filer = Filer("person", f"person:{person.personal_id}", person.full_name, person.authority, person)
+        _notify(
+            session,
+            person_filer,
+            "Sổ BHXH điện tử của bạn đã được cập nhật",
+            f"Theo hồ sơ {dossier.code} của {filer.name}, sổ BHXH điện tử phiên bản {version.version} "
+            "và thẻ BHYT đã có trong kho dữ liệu điện tử của bạn.",
+            f"result:{dossier.id}:{person_id}",
+        )
 
 
 def _has_open_period(session: Session, person_id: int) -> bool:
@@ -464,9 +471,21 @@ def repository(session: Session, owner_kind: str, owner_id: int) -> list[Reposit
 
 
 def employer_dossiers(session: Session, caller: Principal, employer_id: int) -> list[Dossier]:
-    _employer_for(session, caller, employer_id)
+    _employer_filer(session, caller, employer_id)
     return list(
         session.scalars(
             select(Dossier).where(Dossier.employer_id == employer_id).order_by(Dossier.id.desc()).limit(200)
+        )
+    )
+
+
+def my_dossiers(session: Session, caller: Principal) -> list[Dossier]:
+    require_person(caller)
+    return list(
+        session.scalars(
+            select(Dossier)
+            .where(Dossier.filer_ref == f"person:{caller.personal_id}")
+            .order_by(Dossier.id.desc())
+            .limit(200)
         )
     )

@@ -1,0 +1,129 @@
+"""Procedures a citizen files for themself: voluntary SI registration and correcting personal information.
+
+The filer is the person; for them ``prepare`` and ``approve`` receive the person's record instead of an employer.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from esibook.contributions.models import SELF_PAID, ParticipationPeriod
+from esibook.contributions.parameters import current_parameters
+from esibook.errors import DomainError
+from esibook.people.models import Person
+from esibook.people.names import fold_name, normalize_name
+from esibook.periods import Month
+from esibook.transactions.population import LocalPopulationRegistry
+
+CORRECTABLE = ("full_name", "date_of_birth", "sex", "ethnicity_code", "permanent_residence")
+
+
+class VoluntaryRegistration(BaseModel):
+    """Đăng ký tham gia BHXH tự nguyện: a chosen monthly income, from a month, paid every 1, 3, 6 or 12 months."""
+
+    income: int = Field(gt=0, le=10_000_000_000)
+    from_month: str = Field(min_length=6, max_length=7)
+    payment_months: int = Field(1)
+
+
+class InformationCorrection(BaseModel):
+    """Điều chỉnh thông tin cá nhân: the book must agree with the population database."""
+
+    field: str = Field(max_length=40)
+    value: str = Field(min_length=1, max_length=300)
+
+
+def _refuse(code: str, en: str, vi: str, field: str) -> DomainError:
+    return DomainError(code, en, vi, field=field)
+
+
+def prepare_voluntary(session: Session, person: Person, form: VoluntaryRegistration) -> dict:
+    month = Month.parse(form.from_month, field="from_month")
+    params = current_parameters().for_month(month)
+    if form.payment_months not in (1, 3, 6, 12):
+        raise _refuse(
+            "dossier.payment_months",
+            "pay every 1, 3, 6 or 12 months",
+            "đóng 1, 3, 6 hoặc 12 tháng một lần",
+            "payment_months",
+        )
+    if not params.rural_poverty_line <= form.income <= params.si_cap:
+        raise _refuse(
+            "dossier.income",
+            f"the chosen income must be between {params.rural_poverty_line:,} and {params.si_cap:,} VND in {month}",
+            f"mức thu nhập phải từ {params.rural_poverty_line:,} đến {params.si_cap:,} đồng tháng {month}",
+            "income",
+        )
+    open_periods = session.scalar(
+        select(func.count())
+        .select_from(ParticipationPeriod)
+        .where(ParticipationPeriod.person_id == person.id, ParticipationPeriod.to_month.is_(None))
+    )
+    if open_periods:
+        raise _refuse(
+            "dossier.already_participating",
+            "you already participate in social insurance now",
+            "bạn đang tham gia bảo hiểm xã hội",
+            "from_month",
+        )
+    contribution = form.income * params.rates.voluntary_retirement // 10000
+    return {
+        **form.model_dump(),
+        "from_month": str(month),
+        "monthly_contribution": contribution,
+        "rate_basis_points": params.rates.voluntary_retirement,
+    }
+
+
+def approve_voluntary(session: Session, person: Person, form: dict) -> list[int]:
+    seq = (
+        session.scalar(select(func.max(ParticipationPeriod.seq)).where(ParticipationPeriod.person_id == person.id)) or 0
+    ) + 1
+    session.add(
+        ParticipationPeriod(
+            person_id=person.id,
+            seq=seq,
+            employer_id=SELF_PAID,
+            from_month=Month.parse(form["from_month"]).as_int(),
+            to_month=None,
+            salary_basis=form["income"],
+            participant_type="voluntary",
+            provenance="electronic",
+            authority=person.authority,
+        )
+    )
+    return [person.id]
+
+
+def prepare_correction(session: Session, person: Person, form: InformationCorrection) -> dict:
+    if form.field not in CORRECTABLE:
+        raise _refuse(
+            "dossier.field",
+            f"choose one of {', '.join(CORRECTABLE)}",
+            f"hãy chọn một trong {', '.join(CORRECTABLE)}",
+            "field",
+        )
+    value = normalize_name(form.value) if form.field == "full_name" else form.value.strip()
+    registry = LocalPopulationRegistry(session)
+    mismatch = registry.mismatches(person.personal_id, {form.field: value})
+    if mismatch:
+        held = mismatch.get(form.field, "")
+        raise _refuse(
+            "dossier.population_mismatch",
+            f"the population database holds '{held}' for {form.field}; have it corrected there first",
+            f"cơ sở dữ liệu dân cư ghi '{held}'; hãy điều chỉnh tại cơ quan công an trước",
+            "value",
+        )
+    current = str(getattr(person, form.field))
+    if current == value:
+        raise _refuse("dossier.nothing_to_correct", "your book already says this", "sổ đã ghi đúng như vậy", "value")
+    return {"field": form.field, "from": current, "to": value, "checked_against": "population database"}
+
+
+def approve_correction(session: Session, person: Person, form: dict) -> list[int]:
+    resident = LocalPopulationRegistry(session).find(person.personal_id)
+    setattr(person, form["field"], getattr(resident, form["field"]))
+    person.name_key = fold_name(person.full_name)
+    return [person.id]
