@@ -6,6 +6,7 @@ Bad input ends with one line on standard error saying what is wrong, and a non-z
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -434,6 +435,8 @@ def _serve(config: Settings, host: str, port: int) -> None:
     engine = make_engine(config.resolved_database_url())
     if migrate.current_revision(engine) is None:
         fail("the database has no schema yet: run `esibook db upgrade` first")
+    if "ESIBOOK_BASE_URL" not in os.environ:  # sign-in redirects and QR links must point where we listen
+        config = config.model_copy(update={"base_url": f"http://{host}:{port}"})
     if config.dev_idp_enabled:
         _outbox_thread(engine)
     typer.echo(f"esibook is running: open http://{host}:{port}/ (API documentation at /docs). Ctrl+C stops it.")
