@@ -127,3 +127,35 @@ def approve_correction(session: Session, person: Person, form: dict) -> list[int
     setattr(person, form["field"], getattr(resident, form["field"]))
     person.name_key = fold_name(person.full_name)
     return [person.id]
+
+
+class AuthorityTransfer(BaseModel):
+    """Chuyển cơ quan quản lý sổ: a person moves between authorities (e.g. a conscript back to civilian work)."""
+
+    personal_id: str = Field(min_length=12, max_length=12)
+    to_authority: str = Field(pattern="^(civil|defence|security)$")
+    reason: str = Field(min_length=3, max_length=200)
+
+
+def prepare_transfer(session: Session, person: Person, form: AuthorityTransfer) -> dict:
+    if form.to_authority == person.authority:
+        raise _refuse(
+            "dossier.same_authority",
+            "the person is already managed by that authority",
+            "người này đã do cơ quan đó quản lý",
+            "to_authority",
+        )
+    return {
+        "personal_id": person.personal_id,
+        "full_name": person.full_name,
+        "from_authority": person.authority,
+        "to_authority": form.to_authority,
+        "reason": form.reason,
+    }
+
+
+def approve_transfer(session: Session, person: Person, form: dict) -> list[int]:
+    """The book's management moves; past service periods keep their authority, and their classified details stay
+    with it (they are never written into a book)."""
+    person.authority = form["to_authority"]
+    return [person.id]

@@ -27,11 +27,14 @@ from esibook.people.models import Person
 from esibook.people.names import fold_name
 from esibook.periods import Month
 from esibook.transactions.citizen_procedures import (
+    AuthorityTransfer,
     InformationCorrection,
     VoluntaryRegistration,
     approve_correction,
+    approve_transfer,
     approve_voluntary,
     prepare_correction,
+    prepare_transfer,
     prepare_voluntary,
 )
 from esibook.transactions.population import LocalPopulationRegistry
@@ -72,7 +75,7 @@ class Procedure:
     name_vi: str
     name_en: str
     filer: str
-    """``employer`` or ``citizen``."""
+    """``employer``, ``citizen`` or ``officer``."""
     form: type[BaseModel]
     service_days: int
     """The time limit in working days (thời hạn giải quyết)."""
@@ -354,6 +357,17 @@ PROCEDURES.update(
                 "Sổ BHXH điện tử ghi quá trình tham gia tự nguyện",
                 prepare_voluntary,
                 approve_voluntary,
+            ),
+            Procedure(
+                "transfer_authority",
+                "Chuyển cơ quan quản lý sổ BHXH",
+                "Transfer a book between authorities",
+                "officer",
+                AuthorityTransfer,
+                5,
+                "Sổ BHXH điện tử do cơ quan mới quản lý và ký",
+                prepare_transfer,
+                approve_transfer,
             ),
             Procedure(
                 "correct_personal_info",

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from esibook.access.authorities import AUTHORITY_NAMES, Authority
-from esibook.access.errors import forbidden
+from esibook.access.errors import forbidden, person_not_found
 from esibook.access.principal import Principal
 from esibook.access.service import require_person
 from esibook.audit import service as audit
@@ -68,7 +68,8 @@ class Filer:
 
     @property
     def owner(self) -> tuple[str, int]:
-        return self.kind, self.record.id
+        """Whose repository receives the results: the employer's, or the person's (also when an officer filed)."""
+        return ("employer" if self.kind == "employer" else "person"), self.record.id
 
 
 def _employer_filer(session: Session, caller: Principal, employer_id: int | None) -> Filer:
@@ -92,16 +93,41 @@ def _citizen_filer(session: Session, caller: Principal) -> Filer:
     return Filer("person", f"person:{caller.personal_id}", person.full_name, person.authority, person)
 
 
+def _officer_filer(session: Session, caller: Principal, form: dict) -> Filer:
+    """An officer files about a person of their own authority; the dossier goes to the authority receiving them."""
+    if not caller.is_officer:
+        raise forbidden(
+            "access.officer_only",
+            "Only a social insurance officer may file this.",
+            "Chỉ cán bộ bảo hiểm xã hội mới nộp được thủ tục này.",
+        )
+    person = session.scalar(select(Person).where(Person.personal_id == str(form.get("personal_id", ""))))
+    if person is None or person.authority != caller.officer_authority:
+        raise person_not_found()
+    target = str(form.get("to_authority", person.authority))
+    return Filer("officer", f"officer:{caller.personal_id}", caller.name, target, person)
+
+
+def _filer_for(session: Session, caller: Principal, kind: str, employer_id: int | None, form: dict) -> Filer:
+    if kind == "employer":
+        return _employer_filer(session, caller, employer_id)
+    if kind == "officer":
+        return _officer_filer(session, caller, form)
+    return _citizen_filer(session, caller)
+
+
 def _filer_of(session: Session, dossier: Dossier) -> Filer:
     if dossier.filer_kind == "employer":
         employer = session.get(Employer, dossier.employer_id)
         return Filer("employer", dossier.filer_ref, employer.name, employer.authority, employer)
     person = session.get(Person, dossier.person_id)
-    return Filer("person", dossier.filer_ref, person.full_name, person.authority, person)
+    return Filer(dossier.filer_kind, dossier.filer_ref, dossier.filer_name, dossier.authority, person)
 
 
 def _is_filer(dossier: Dossier, caller: Principal) -> bool:
-    refs = {f"person:{caller.personal_id}"} | {f"employer:{e}" for e in caller.employer_ids}
+    refs = {f"person:{caller.personal_id}", f"officer:{caller.personal_id}"} | {
+        f"employer:{e}" for e in caller.employer_ids
+    }
     return caller.kind == "person" and dossier.filer_ref in refs
 
 
@@ -122,7 +148,11 @@ def submit(
             "send an Idempotency-Key of 8 to 80 characters",
             "hãy gửi khóa Idempotency-Key dài 8 đến 80 ký tự",
         )
-    ref = f"employer:{employer_id}" if proc.filer == "employer" else f"person:{caller.personal_id}"
+    ref = {
+        "employer": f"employer:{employer_id}",
+        "citizen": f"person:{caller.personal_id}",
+        "officer": f"officer:{caller.personal_id}",
+    }[proc.filer]
     existing = _by_key(session, ref, idempotency_key)
     if existing and _is_filer(existing, caller):
         return Submitted(existing, False)
@@ -130,11 +160,7 @@ def submit(
     session.rollback()
     try:
         with transaction(session):
-            filer = (
-                _employer_filer(session, caller, employer_id)
-                if proc.filer == "employer"
-                else _citizen_filer(session, caller)
-            )
+            filer = _filer_for(session, caller, proc.filer, employer_id, form)
             filed = proc.prepare(session, filer.record, parsed)
             dossier = _create(session, settings, caller, proc, filer, filed, idempotency_key)
     except IntegrityError:  # the same key raced in from a double click: the first one won
@@ -192,7 +218,7 @@ def _create(
         filer_ref=filer.ref,
         filer_name=filer.name,
         employer_id=filer.record.id if filer.kind == "employer" else None,
-        person_id=filer.record.id if filer.kind == "person" else None,
+        person_id=filer.record.id if filer.kind != "employer" else None,
         authority=filer.authority,
         status="submitted",
         form=canonical_json(filed),
