@@ -33,7 +33,8 @@ def test_a_defence_book_moves_to_civil_management(signed):
             u
             for (u,) in session.execute(
                 text(
-                    "SELECT classified_unit FROM participation_periods WHERE person_id = :p AND classified_unit IS NOT NULL"
+                    "SELECT classified_unit FROM participation_periods "
+                    "WHERE person_id = :p AND classified_unit IS NOT NULL"
                 ),
                 {"p": person.id},
             )

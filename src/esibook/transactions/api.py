@@ -17,7 +17,7 @@ from esibook.access.service import require_person
 from esibook.transactions import service
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
 from esibook.transactions.conversion import convert_paper
-from esibook.transactions.models import DeliveredMessage, Dossier, DossierEvent
+from esibook.transactions.models import Dossier, DossierEvent
 from esibook.transactions.procedures import PROCEDURES
 from esibook.transactions.uploads import read_employee_list
 from esibook.web.deps import db_session
@@ -226,15 +226,9 @@ def employer_repository(
 
 @router.get("/me/inbox", summary="My in-app messages")
 def my_inbox(caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> list[dict]:
-    require_person(caller)
-    recipients = [f"person:{caller.person_id}"] + [f"employer:{e}" for e in caller.employer_ids]
-    rows = session.scalars(
-        select(DeliveredMessage)
-        .where(DeliveredMessage.channel == "inapp", DeliveredMessage.recipient.in_(recipients))
-        .order_by(DeliveredMessage.outbox_id.desc())
-        .limit(100)
-    )
-    return [{"subject": m.subject, "body": m.body, "at": m.delivered_at.isoformat()} for m in rows]
+    return [
+        {"subject": m.subject, "body": m.body, "at": m.delivered_at.isoformat()} for m in service.inbox(session, caller)
+    ]
 
 
 @router.post(

@@ -5,6 +5,8 @@ The filer is the person; for them ``prepare`` and ``approve`` receive the person
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,6 +14,8 @@ from sqlalchemy.orm import Session
 from esibook.contributions.models import SELF_PAID, ParticipationPeriod
 from esibook.contributions.parameters import current_parameters
 from esibook.errors import DomainError
+from esibook.health.models import Clinic, HICoverage
+from esibook.health.service import latest_card
 from esibook.people.models import Person
 from esibook.people.names import fold_name, normalize_name
 from esibook.periods import Month
@@ -158,4 +162,63 @@ def approve_transfer(session: Session, person: Person, form: dict) -> list[int]:
     """The book's management moves; past service periods keep their authority, and their classified details stay
     with it (they are never written into a book)."""
     person.authority = form["to_authority"]
+    return [person.id]
+
+
+class CardReissue(BaseModel):
+    """Cấp lại thẻ BHYT, đổi nơi đăng ký KCB ban đầu: a new card, optionally at another initial clinic."""
+
+    initial_clinic_code: str | None = Field(None, min_length=5, max_length=5)
+    reason: str = Field(min_length=3, max_length=200)
+
+
+def prepare_reissue(session: Session, person: Person, form: CardReissue) -> dict:
+    card = latest_card(session, person.id)
+    if card is None:
+        raise _refuse("dossier.no_card", "you have no HI card to reissue", "bạn chưa có thẻ BHYT để cấp lại", "reason")
+    clinic_code = form.initial_clinic_code or card.initial_clinic_code
+    clinic = session.scalar(select(Clinic).where(Clinic.code == clinic_code))
+    if clinic is None or not clinic.accepts_initial_registration:
+        raise _refuse(
+            "dossier.clinic",
+            f"{clinic_code} does not take initial registrations",
+            f"{clinic_code} không nhận đăng ký khám chữa bệnh ban đầu",
+            "initial_clinic_code",
+        )
+    if clinic.province_code[1:] != card.province_code:
+        raise _refuse(
+            "dossier.clinic_province",
+            "choose an initial clinic in the province of your card",
+            "hãy chọn nơi khám chữa bệnh ban đầu trong tỉnh của thẻ",
+            "initial_clinic_code",
+        )
+    return {
+        "card_code": card.card_code,
+        "from_clinic": card.initial_clinic_code,
+        "to_clinic": clinic_code,
+        "clinic_name": clinic.name,
+        "reason": form.reason,
+    }
+
+
+def approve_reissue(session: Session, person: Person, form: dict) -> list[int]:
+    """A new validity span at the chosen clinic from today; the old span ends yesterday (or today)."""
+    old = latest_card(session, person.id)
+    today = date.today()
+    session.add(
+        HICoverage(
+            person_id=person.id,
+            seq=old.seq + 1,
+            card_code=old.card_code,
+            beneficiary_group=old.beneficiary_group,
+            benefit_level=old.benefit_level,
+            province_code=old.province_code,
+            initial_clinic_code=form["to_clinic"],
+            valid_from=today,
+            valid_to=max(old.valid_to, today),
+            five_years_since=old.five_years_since,
+            authority=old.authority,
+        )
+    )
+    old.valid_to = max(old.valid_from, today - timedelta(days=1))
     return [person.id]

@@ -150,6 +150,7 @@ async def file_service(
     form = dict(await request.form())
     key = str(form.pop("idempotency_key", ""))
     form.pop("csrf_token", None)
+    form = {k: v for k, v in form.items() if v != ""}  # an empty optional field is no answer
     try:
         result = service.submit(
             session, request.app.state.settings, caller, procedure_code=procedure_code, form=form, idempotency_key=key

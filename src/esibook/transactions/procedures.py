@@ -28,12 +28,15 @@ from esibook.people.names import fold_name
 from esibook.periods import Month
 from esibook.transactions.citizen_procedures import (
     AuthorityTransfer,
+    CardReissue,
     InformationCorrection,
     VoluntaryRegistration,
     approve_correction,
+    approve_reissue,
     approve_transfer,
     approve_voluntary,
     prepare_correction,
+    prepare_reissue,
     prepare_transfer,
     prepare_voluntary,
 )
@@ -357,6 +360,17 @@ PROCEDURES.update(
                 "Sổ BHXH điện tử ghi quá trình tham gia tự nguyện",
                 prepare_voluntary,
                 approve_voluntary,
+            ),
+            Procedure(
+                "reissue_hi_card",
+                "Cấp lại thẻ BHYT, đổi nơi đăng ký khám chữa bệnh ban đầu",
+                "Reissue the HI card or change the initial clinic",
+                "citizen",
+                CardReissue,
+                3,
+                "Thẻ BHYT mới trong kho dữ liệu điện tử",
+                prepare_reissue,
+                approve_reissue,
             ),
             Procedure(
                 "transfer_authority",

@@ -24,7 +24,6 @@ from esibook.audit import service as audit
 from esibook.book.service import issue_book_within
 from esibook.canonical import canonical_json
 from esibook.config import Settings
-from esibook.contributions.models import ParticipationPeriod
 from esibook.db import transaction
 from esibook.employers.models import Employer
 from esibook.errors import DomainError, NotFound
@@ -34,7 +33,7 @@ from esibook.people.contacts import email_of
 from esibook.people.models import Person
 from esibook.transactions import outbox
 from esibook.transactions.calendar import add_working_days
-from esibook.transactions.models import Dossier, DossierEvent, RepositoryDocument
+from esibook.transactions.models import DeliveredMessage, Dossier, DossierEvent, RepositoryDocument
 from esibook.transactions.procedures import person_for_personal_id, procedure
 from esibook.trust import jws
 from esibook.trust.pki import signer_for
@@ -445,7 +444,7 @@ def _deliver_book(
         version.document,
         dossier,
     )
-    if _has_open_period(session, person_id) and latest_card(session, person_id) is not None:
+    if latest_card(session, person_id) is not None:
         _file(
             session, ("person", person_id), "hi_card", "Thẻ BHYT", card_qr(session, settings, person).payload, dossier
         )
@@ -459,17 +458,6 @@ def _deliver_book(
             "và thẻ BHYT đã có trong kho dữ liệu điện tử của bạn.",
             f"result:{dossier.id}:{person_id}",
         )
-
-
-def _has_open_period(session: Session, person_id: int) -> bool:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ParticipationPeriod)
-            .where(ParticipationPeriod.person_id == person_id, ParticipationPeriod.to_month.is_(None))
-        )
-        > 0
-    )
 
 
 def queue(session: Session, caller: Principal, *, procedure_code: str | None = None) -> list[Dossier]:
@@ -513,5 +501,19 @@ def my_dossiers(session: Session, caller: Principal) -> list[Dossier]:
             .where(Dossier.filer_ref == f"person:{caller.personal_id}")
             .order_by(Dossier.id.desc())
             .limit(200)
+        )
+    )
+
+
+def inbox(session: Session, caller: Principal, *, limit: int = 50) -> list[DeliveredMessage]:
+    """In-app messages delivered to the person and to the employers they represent, newest first."""
+    require_person(caller)
+    recipients = [f"person:{caller.person_id}"] + [f"employer:{e}" for e in caller.employer_ids]
+    return list(
+        session.scalars(
+            select(DeliveredMessage)
+            .where(DeliveredMessage.channel == "inapp", DeliveredMessage.recipient.in_(recipients))
+            .order_by(DeliveredMessage.outbox_id.desc())
+            .limit(limit)
         )
     )
