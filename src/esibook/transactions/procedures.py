@@ -175,7 +175,7 @@ def _check_not_employed(session: Session, index: int, employer: Employer, person
 def approve_registration(session: Session, employer: Employer, form: dict) -> list[int]:
     changed = []
     for row in form["employees"]:
-        person = _person_for(session, row)
+        person = person_for_personal_id(session, row["personal_id"])
         start = Month.parse(row["from_month"])
         seq = (
             session.scalar(select(func.max(ParticipationPeriod.seq)).where(ParticipationPeriod.person_id == person.id))
@@ -200,10 +200,6 @@ def approve_registration(session: Session, employer: Employer, form: dict) -> li
         _issue_card(session, employer, person, start)
         changed.append(person.id)
     return changed
-
-
-def _person_for(session: Session, row: dict) -> Person:
-    return person_for_personal_id(session, row["personal_id"])
 
 
 def person_for_personal_id(session: Session, personal_id: str) -> Person:
