@@ -505,6 +505,7 @@ def demo(
             f"{report.contribution_lines:,} contribution lines"
         )
     _demo_access(engine)
+    _demo_duplicate_book(engine)
     _demo_books(engine, config)
     typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
     if not seed_only:
@@ -531,6 +532,23 @@ def _demo_access(engine) -> None:
             )
             typer.echo(f"demo API client: client_id={DEMO_CLIENT_ID} client_secret={secret} (shown once)")
     typer.echo("log in at /login and pick a demo identity (citizen, officer, employer, clinic)")
+
+
+def _demo_duplicate_book(engine) -> None:
+    """A second, older book for the demo citizen, to try "Merge duplicate books"."""
+    from sqlalchemy import select
+
+    from esibook.access.demo import demo_identities
+    from esibook.models import Person
+    from esibook.transactions.demo import add_duplicate_book
+
+    with session_factory(engine)() as session, session.begin():
+        citizen = next((i for i in demo_identities(session) if i.key == "citizen-l2"), None)
+        if citizen is None:
+            return
+        person = session.scalar(select(Person).where(Person.personal_id == citizen.personal_id))
+        duplicate = add_duplicate_book(session, person)
+        typer.echo(f"demo duplicate book of the citizen: SI code {duplicate.si_code_legacy} (Online services → merge)")
 
 
 def _demo_books(engine, config) -> None:

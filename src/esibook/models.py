@@ -12,6 +12,7 @@ from esibook.people.models import Contact, Household, HouseholdMember, Person
 from esibook.transactions.models import (
     DeliveredMessage,
     Dossier,
+    DossierAttachment,
     DossierEvent,
     OutboxMessage,
     PopulationRecord,
@@ -21,7 +22,8 @@ from esibook.trust.models import TrustCertificate
 
 __all__ = [
     "AccessLogEntry", "ApiClient", "AuditHead", "AuditRecord", "Base", "BenefitSettlement", "BookVersion", "Clinic",
-    "Contact", "ContributionLine", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierEvent", "Employer",
+    "Contact", "ContributionLine", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierAttachment",
+    "DossierEvent", "Employer",
     "HICoverage", "Household", "HouseholdMember", "LogCheckpoint", "LogHead", "LogLeaf", "LoginAttempt",
     "OutboxMessage", "ParticipationPeriod", "Person", "PopulationRecord", "RepositoryDocument", "RoleGrant",
     "ShareLink", "Suspension", "TrustCertificate", "UnemploymentReserve", "WebSession",

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from esibook.book import pdf
-from esibook.book.service import bundle
+from esibook.book.service import bundle, latest_version
 from esibook.book.status import StatusView
 from esibook.config import Settings
+from esibook.errors import DomainError
 from esibook.trust import jws
 from esibook.trust.anchors import TrustAnchors
 from esibook.trust.pki import signer_for
@@ -42,7 +43,10 @@ PRINTOUT_TYPE = "esibook-printout+jws"
 def printout_pdf(session: Session, settings: Settings, person_id: int, *, printed_by: str) -> tuple[bytes, str]:
     """A certified paper copy (electronic → paper): the book's PDF with a signed statement of the electronic
     original, the system holding it, who printed it and when. Returns (PDF, the signed statement)."""
-    found = bundle(session, settings, person_id).version
+    found = latest_version(session, person_id)
+    if found is None:
+        raise DomainError("book.none", "No book has been issued for this person yet.",
+                          "Chưa có sổ nào được cấp cho người này.")
     _, payload, _, _ = jws.parts(found.document)
     signer = signer_for(session, settings, "issuing", found.authority)
     statement = {"type": "esibook/printout", "original": found.book_id, "version": found.version,

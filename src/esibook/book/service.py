@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from esibook.access.errors import forbidden, person_not_found
@@ -111,10 +111,16 @@ def _sign_if_changed(session: Session, settings: Settings, person: Person, reaso
 def issue_all(
     session: Session, settings: Settings, *, batch: int = 500, progress: Callable[[int, int], None] | None = None
 ) -> int:
-    """Issue (or bring up to date) the book of every person who has participated; returns new versions."""
+    """Issue (or bring up to date) the book of every identified person who has participated (not a legacy
+    duplicate record known only by an old SI code); returns new versions."""
     person_ids = list(
         session.scalars(
-            select(Person.id).where(exists().where(ParticipationPeriod.person_id == Person.id)).order_by(Person.id)
+            select(Person.id)
+            .where(
+                exists().where(ParticipationPeriod.person_id == Person.id),
+                or_(Person.personal_id.is_not(None), Person.passport_no.is_not(None)),
+            )
+            .order_by(Person.id)
         )
     )
     session.rollback()

@@ -58,6 +58,8 @@ class ParticipationPeriod(Base):
     """Defence / security only: the unit, redacted in anything that leaves the authority."""
     classified_rank: Mapped[str | None] = mapped_column(String(60))
     provenance: Mapped[str] = mapped_column(String(24), default="electronic")
+    source_document_id: Mapped[int | None] = mapped_column(BigInteger)
+    """For a period entered from a scanned paper book: the converted document (repository) it was read from."""
     authority: Mapped[str] = authority_column()
 
 

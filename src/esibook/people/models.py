@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from esibook.columns import authority_check, authority_column, created_at_column
@@ -17,7 +17,9 @@ class Person(Base):
     __tablename__ = "persons"
     __table_args__ = (
         CheckConstraint("sex IN ('male', 'female')", name="sex"),
-        CheckConstraint("personal_id IS NOT NULL OR passport_no IS NOT NULL", name="identified"),
+        CheckConstraint(
+            "personal_id IS NOT NULL OR passport_no IS NOT NULL OR si_code_legacy IS NOT NULL", name="identified"
+        ),
         authority_check(),
         Index("ix_persons_name_key", "name_key", "id"),
     )
@@ -49,6 +51,9 @@ class Person(Base):
     representative_name: Mapped[str | None] = mapped_column(String(100))
     representative_id: Mapped[str | None] = mapped_column(String(12))
     authority: Mapped[str] = authority_column()
+    merged_into_id: Mapped[int | None] = mapped_column(BigInteger)
+    """Set on a duplicate book's record (a legacy SI code never linked to a personal ID) once it is merged into the
+    person's book (gộp sổ); the record is kept, never deleted."""
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 
 from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,10 +16,13 @@ from starlette.concurrency import run_in_threadpool
 from esibook.access.deps import csrf_protected, principal
 from esibook.access.principal import Principal
 from esibook.access.service import require_person
+from esibook.errors import DomainError
 from esibook.transactions import service
+from esibook.transactions.attachments import MAX_ATTACHMENTS, Upload, attachment, attachments_of
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
 from esibook.transactions.conversion import convert_paper
-from esibook.transactions.models import Dossier, DossierEvent
+from esibook.transactions.files import load_file
+from esibook.transactions.models import Dossier, DossierEvent, RepositoryDocument
 from esibook.transactions.procedures import PROCEDURES
 from esibook.transactions.uploads import read_employee_list
 from esibook.web.deps import db_session
@@ -29,7 +34,21 @@ def dossier_view(session: Session, dossier: Dossier) -> dict:
     events = session.scalars(
         select(DossierEvent).where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.seq)
     )
+    attachments = [
+        {
+            "seq": a.seq,
+            "filename": a.filename,
+            "media_type": a.media_type,
+            "pages": a.pages,
+            "size": a.size,
+            "sha256": a.sha256,
+            "converted_document_id": a.converted_document_id,
+            "url": f"/api/v1/dossiers/{dossier.id}/attachments/{a.seq}",
+        }
+        for a in attachments_of(session, dossier.id)
+    ]
     return {
+        "attachments": attachments,
         "id": dossier.id,
         "code": dossier.code,
         "procedure": dossier.procedure,
@@ -54,15 +73,37 @@ def procedures() -> list[dict]:
             "service_days": p.service_days,
             "result": p.result_vi,
             "form": p.form.model_json_schema(),
+            "attachments": (
+                {"required": p.attachments.required, "vi": p.attachments.vi, "en": p.attachments.en}
+                if p.attachments
+                else None
+            ),
+            "officer_decides": p.resolve is not None,
         }
         for p in PROCEDURES.values()
     ]
+
+
+class Attachment(BaseModel):
+    """A scan, base64-encoded (at most 10 MB once decoded)."""
+
+    filename: str = Field(min_length=1, max_length=200)
+    content_base64: str = Field(max_length=14_000_000)
+
+    def upload(self) -> Upload:
+        try:
+            return Upload(self.filename, base64.b64decode(self.content_base64, validate=True))
+        except (binascii.Error, ValueError) as error:
+            raise DomainError(
+                "scan.base64", "the attachment is not valid base64", "tệp đính kèm không đúng base64", field="file"
+            ) from error
 
 
 class Submission(BaseModel):
     procedure: str = Field(max_length=40)
     employer_id: int | None = None
     form: dict
+    attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
 
 @router.post(
@@ -86,6 +127,7 @@ def submit(
         form=body.form,
         idempotency_key=idempotency_key,
         employer_id=body.employer_id,
+        attachments=[a.upload() for a in body.attachments],
     )
     return JSONResponse(dossier_view(session, result.dossier), status_code=201 if result.created else 200)
 
@@ -116,29 +158,38 @@ async def upload_registration(
     return JSONResponse(dossier_view(session, result.dossier), status_code=201 if result.created else 200)
 
 
-@router.get("/dossiers/{dossier_id}", summary="A dossier with its history")
+@router.get("/dossiers/{dossier_id}", summary="A dossier with its history and attachments")
 def get_dossier(dossier_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)):
-    dossier = service.get_dossier(session, dossier_id)
-    mine = dossier.employer_id in caller.employer_ids or dossier.filer_ref == f"person:{caller.personal_id}"
-    reviewer = caller.is_officer and caller.officer_authority == dossier.authority
-    if not (mine or reviewer):
-        return JSONResponse(
-            {
-                "error": {
-                    "code": "dossier.not_found",
-                    "message": "No such dossier.",
-                    "message_vi": "Không có hồ sơ này.",
-                    "message_en": "No such dossier.",
-                }
-            },
-            status_code=404,
-        )
-    return dossier_view(session, dossier)
+    return dossier_view(session, service.readable_dossier(session, caller, dossier_id))
+
+
+@router.get(
+    "/dossiers/{dossier_id}/attachments/{seq}",
+    response_class=Response,
+    summary="A scan filed with a dossier (its filer and the reviewing authority only)",
+)
+def get_attachment(
+    request: Request,
+    dossier_id: int,
+    seq: int,
+    caller: Principal = Depends(principal),
+    session: Session = Depends(db_session),
+) -> Response:
+    service.readable_dossier(session, caller, dossier_id)
+    row, data = attachment(session, request.app.state.settings, dossier_id, seq)
+    return Response(
+        data,
+        media_type=row.media_type,
+        headers={"content-disposition": f'inline; filename="attachment-{dossier_id}-{seq}"'},
+    )
 
 
 class Action(BaseModel):
     action: str = Field(pattern="^(request_info|approve|reject|withdraw)$")
     note: str = Field("", max_length=500)
+    resolution: dict | None = Field(
+        None, description="The officer's decision where the procedure needs one (merge: keep; paper book: periods)."
+    )
 
 
 @router.post(
@@ -153,12 +204,15 @@ def act(
     caller: Principal = Depends(principal),
     session: Session = Depends(db_session),
 ) -> dict:
-    dossier = service.act(session, request.app.state.settings, caller, dossier_id, body.action, body.note)
+    dossier = service.act(
+        session, request.app.state.settings, caller, dossier_id, body.action, body.note, body.resolution
+    )
     return dossier_view(session, dossier)
 
 
 class Resubmission(BaseModel):
     form: dict
+    attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
 
 @router.post(
@@ -167,9 +221,21 @@ class Resubmission(BaseModel):
     summary="Answer a request for more information with a corrected form",
 )
 def resubmit(
-    dossier_id: int, body: Resubmission, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    request: Request,
+    dossier_id: int,
+    body: Resubmission,
+    caller: Principal = Depends(principal),
+    session: Session = Depends(db_session),
 ) -> dict:
-    return dossier_view(session, service.resubmit(session, caller, dossier_id, body.form))
+    dossier = service.resubmit(
+        session,
+        request.app.state.settings,
+        caller,
+        dossier_id,
+        body.form,
+        [a.upload() for a in body.attachments],
+    )
+    return dossier_view(session, dossier)
 
 
 @router.get("/officer/queue", summary="Open dossiers of my authority, soonest due first")
@@ -200,6 +266,7 @@ def _documents(rows) -> list[dict]:
             "document": r.document,
             "superseded_by_newer": False,
             "supersedes": r.supersedes_id,
+            "has_file": r.file_sha256 is not None,
         }
         for r in rows
     ]
@@ -222,6 +289,51 @@ def employer_repository(
 ) -> list[dict]:
     service.employer_dossiers(session, caller, employer_id)
     return _documents(service.repository(session, "employer", employer_id))
+
+
+def document_download(settings, row: RepositoryDocument) -> Response:
+    """The file kept with a document (a printout's PDF, a converted scan), else the signed document itself."""
+    if row.file_sha256:
+        data = load_file(settings, row.file_sha256)
+        media_type = "application/pdf" if data.startswith(b"%PDF-") else "application/octet-stream"
+        if data.startswith(b"\xff\xd8\xff"):
+            media_type = "image/jpeg"
+        elif data.startswith(b"\x89PNG"):
+            media_type = "image/png"
+        suffix = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(media_type, "bin")
+    else:
+        data, media_type, suffix = row.document.encode(), "application/jose", "jws"
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"content-disposition": f'attachment; filename="{row.doc_type}-{row.id}.{suffix}"'},
+    )
+
+
+@router.get("/me/repository/{document_id}/download", response_class=Response, summary="Download one of my documents")
+def my_document(
+    request: Request, document_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+) -> Response:
+    require_person(caller)
+    row = service.repository_document(session, "person", caller.person_id or 0, document_id)
+    return document_download(request.app.state.settings, row)
+
+
+@router.get(
+    "/employers/{employer_id}/repository/{document_id}/download",
+    response_class=Response,
+    summary="Download one of an employer's documents",
+)
+def employer_document(
+    request: Request,
+    employer_id: int,
+    document_id: int,
+    caller: Principal = Depends(principal),
+    session: Session = Depends(db_session),
+) -> Response:
+    service.employer_dossiers(session, caller, employer_id)
+    row = service.repository_document(session, "employer", employer_id, document_id)
+    return document_download(request.app.state.settings, row)
 
 
 @router.get("/me/inbox", summary="My in-app messages")

@@ -1,4 +1,5 @@
-"""Procedures a citizen files for themself: voluntary SI registration and correcting personal information.
+"""Procedures a citizen files for themself: voluntary SI, corrections, a new HI card, a certified printout; and
+the officers' transfer between authorities.
 
 The filer is the person; for them ``prepare`` and ``approve`` receive the person's record instead of an employer.
 """
@@ -11,14 +12,20 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from esibook.access.authorities import AUTHORITY_NAMES, Authority
+from esibook.book.documents import printout_pdf
+from esibook.book.service import latest_version
+from esibook.config import Settings
 from esibook.contributions.models import SELF_PAID, ParticipationPeriod
 from esibook.contributions.parameters import current_parameters
 from esibook.errors import DomainError
 from esibook.health.models import Clinic, HICoverage
 from esibook.health.service import latest_card
-from esibook.people.models import Person
+from esibook.people.models import Contact, Person
 from esibook.people.names import fold_name, normalize_name
 from esibook.periods import Month
+from esibook.transactions.files import store_file
+from esibook.transactions.models import RepositoryDocument
 from esibook.transactions.population import LocalPopulationRegistry
 
 CORRECTABLE = ("full_name", "date_of_birth", "sex", "ethnicity_code", "permanent_residence")
@@ -222,3 +229,48 @@ def approve_reissue(session: Session, person: Person, form: dict) -> list[int]:
     )
     old.valid_to = max(old.valid_from, today - timedelta(days=1))
     return [person.id]
+
+
+class PrintoutRequest(BaseModel):
+    """Đề nghị cấp bản in sổ BHXH: a certified printout, kept in the repository and, if asked, sent on paper."""
+
+    delivery: str = Field("electronic", pattern="^(electronic|pickup|post)$")
+    copies: int = Field(1, ge=1, le=3)
+    address: str | None = Field(None, max_length=300)
+
+
+def prepare_printout(session: Session, person: Person, form: PrintoutRequest) -> dict:
+    if latest_version(session, person.id) is None:
+        raise _refuse("dossier.no_book", "no book has been issued to you yet", "bạn chưa được cấp sổ", "delivery")
+    address = None
+    if form.delivery == "post":
+        address = (form.address or "").strip() or _address_on_file(session, person)
+        if not address:
+            raise _refuse("dossier.address", "give the postal address", "hãy ghi địa chỉ nhận", "address")
+    return {"delivery": form.delivery, "copies": form.copies, "address": address}
+
+
+def _address_on_file(session: Session, person: Person) -> str | None:
+    contact = session.get(Contact, person.id)
+    return (contact.address if contact else None) or person.permanent_residence
+
+
+def approve_printout(session: Session, person: Person, form: dict) -> list[int]:
+    """Nothing in the book changes: the result is the printout itself (see ``printout_results``)."""
+    return []
+
+
+def printout_results(session: Session, settings: Settings, caller, person: Person) -> list[RepositoryDocument]:
+    """The certified printout PDF, printed by the approving officer, filed with its signed statement."""
+    data, statement = printout_pdf(session, settings, person.id, printed_by=caller.name)
+    return [
+        RepositoryDocument(
+            owner_kind="person",
+            owner_id=person.id,
+            doc_type="printout",
+            title="Bản in sổ BHXH có xác thực",
+            issuer=AUTHORITY_NAMES[Authority(person.authority)][0],
+            document=statement,
+            file_sha256=store_file(settings, data),
+        )
+    ]

@@ -13,7 +13,6 @@ import io
 import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy.orm import Session
@@ -27,6 +26,7 @@ from esibook.config import Settings
 from esibook.db import transaction
 from esibook.errors import DomainError
 from esibook.people.models import Person
+from esibook.transactions.files import store_file
 from esibook.transactions.models import RepositoryDocument
 from esibook.trust import jws
 from esibook.trust.pki import signer_for
@@ -124,12 +124,30 @@ def convert_paper(
     session: Session, settings: Settings, officer: Principal, person_id: int, *, data: bytes, filename: str, title: str
 ) -> RepositoryDocument:
     """Convert a scanned paper document into the person's repository, signed by the officer's authority."""
+    require_converter(officer)
+    scan = inspect_scan(data, filename)
+    with transaction(session):
+        person = session.get(Person, person_id)
+        if person is None or person.authority != officer.officer_authority:
+            raise person_not_found()
+        row = record_conversion(session, settings, officer, person, scan, title)
+        store_file(settings, data)
+    return row
+
+
+def require_converter(officer: Principal) -> None:
     if not officer.is_officer:
         raise forbidden(
             "access.officer_only",
             "Only a social insurance officer converts paper documents.",
             "Chỉ cán bộ bảo hiểm xã hội mới chuyển đổi văn bản giấy.",
         )
+
+
+def record_conversion(
+    session: Session, settings: Settings, officer: Principal, person: Person, scan: Scan, title: str
+) -> RepositoryDocument:
+    """The signed converted document in the person's repository (within the caller's transaction)."""
     if not 3 <= len(title.strip()) <= 200:
         raise DomainError(
             "scan.title",
@@ -137,51 +155,35 @@ def convert_paper(
             "hãy đặt tên văn bản (3 đến 200 ký tự)",
             field="title",
         )
-    scan = inspect_scan(data, filename)
-    with transaction(session):
-        person = session.get(Person, person_id)
-        if person is None or person.authority != officer.officer_authority:
-            raise person_not_found()
-        statement = {
-            "type": "esibook/converted",
-            "mark": MARK,
-            "title": title.strip(),
-            "converted_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "converter": {"full_name": officer.name, "authority": officer.officer_authority},
-            "content_sha256": scan.sha256,
-            "media_type": scan.media_type,
-            "pages": scan.pages,
-            "person": {"book_id": book_id(person), "full_name": person.full_name},
-        }
-        document = jws.sign(
-            signer_for(session, settings, "issuing", officer.officer_authority), statement, CONVERTED_TYPE
-        )
-        row = RepositoryDocument(
-            owner_kind="person",
-            owner_id=person.id,
-            doc_type="converted",
-            title=title.strip(),
-            issuer=AUTHORITY_NAMES[Authority(officer.officer_authority)][0],
-            document=document,
-        )
-        session.add(row)
-        audit.append(
-            session,
-            actor=officer.actor,
-            action="document.converted",
-            target=f"person:{person.id}",
-            authority=person.authority,
-            details={"sha256": scan.sha256, "pages": scan.pages},
-        )
-        _store(settings, scan.sha256, data)
+    statement = {
+        "type": "esibook/converted",
+        "mark": MARK,
+        "title": title.strip(),
+        "converted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "converter": {"full_name": officer.name, "authority": officer.officer_authority},
+        "content_sha256": scan.sha256,
+        "media_type": scan.media_type,
+        "pages": scan.pages,
+        "person": {"book_id": book_id(person), "full_name": person.full_name},
+    }
+    document = jws.sign(signer_for(session, settings, "issuing", officer.officer_authority), statement, CONVERTED_TYPE)
+    row = RepositoryDocument(
+        owner_kind="person",
+        owner_id=person.id,
+        doc_type="converted",
+        title=title.strip(),
+        issuer=AUTHORITY_NAMES[Authority(officer.officer_authority)][0],
+        document=document,
+        file_sha256=scan.sha256,
+    )
+    session.add(row)
+    session.flush()
+    audit.append(
+        session,
+        actor=officer.actor,
+        action="document.converted",
+        target=f"person:{person.id}",
+        authority=person.authority,
+        details={"sha256": scan.sha256, "pages": scan.pages},
+    )
     return row
-
-
-def _store(settings: Settings, sha256: str, data: bytes) -> None:
-    folder = Path(settings.data_dir).resolve() / "files"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / sha256
-    if not path.exists():
-        temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(path)

@@ -109,6 +109,26 @@ class RepositoryDocument(Base):
     """The signed document (a JWS, or a QR payload for a card)."""
     dossier_id: Mapped[int | None] = mapped_column(BigInteger)
     supersedes_id: Mapped[int | None] = mapped_column(BigInteger)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    """A file kept with the document (a printout's PDF, a converted scan), stored by this hash."""
+
+
+class DossierAttachment(Base):
+    """A scan filed with a dossier (PDF, JPEG, PNG), only for a fact no database holds. Kept by its hash."""
+
+    __tablename__ = "dossier_attachments"
+
+    dossier_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(40))
+    pages: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    added_by: Mapped[str] = mapped_column(String(120))
+    added_at: Mapped[datetime] = created_at_column()
+    converted_document_id: Mapped[int | None] = mapped_column(BigInteger)
+    """Once an officer converts it: the converted document in the person's repository."""
 
 
 class OutboxMessage(Base):

@@ -3,11 +3,13 @@ dossier review, the repositories, and the demo mailbox."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import date
+from typing import get_origin
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,12 +18,19 @@ from esibook.access.deps import csrf_protected
 from esibook.access.errors import forbidden
 from esibook.access.pages import signed_in
 from esibook.access.principal import Principal
+from esibook.contributions.parameters import current_parameters
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
+from esibook.people.models import Person
+from esibook.periods import Month
+from esibook.seeding.vocab import RELATIONSHIPS
 from esibook.transactions import service
 from esibook.transactions.api import dossier_view
+from esibook.transactions.attachments import Upload, attachment
+from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
+from esibook.transactions.household import household_of, insured_on, member_amount
 from esibook.transactions.models import DeliveredMessage
-from esibook.transactions.procedures import PROCEDURES
+from esibook.transactions.procedures import PROCEDURES, procedure
 from esibook.transactions.uploads import read_employee_list
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
@@ -117,6 +126,60 @@ def leavers_page(
     return _employer_page(request, session, caller, employer_id, created=result.dossier)
 
 
+@router.post("/employer/{employer_id}/adjust", dependencies=[Depends(csrf_protected)])
+def adjust_page(
+    request: Request,
+    employer_id: int,
+    idempotency_key: str = Form(...),
+    personal_id: str = Form(...),
+    from_month: str = Form(...),
+    salary: str = Form(...),
+    job_title: str = Form(""),
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+):
+    change = {"personal_id": personal_id, "from_month": from_month, "job_title": job_title.strip() or None}
+    try:
+        change["salary"] = int(salary.replace(".", "").replace(",", "").strip() or 0)
+        result = service.submit(
+            session,
+            request.app.state.settings,
+            caller,
+            procedure_code="adjust_salary",
+            form={"adjustments": [change]},
+            idempotency_key=idempotency_key,
+            employer_id=employer_id,
+        )
+    except (DomainError, ValueError) as error:
+        message = error.message(_lang(request)) if isinstance(error, DomainError) else str(error)
+        return _employer_page(request, session, caller, employer_id, error=message)
+    return _employer_page(request, session, caller, employer_id, created=result.dossier)
+
+
+@router.post("/officer/persons/{person_id}/transfer", dependencies=[Depends(csrf_protected)])
+def transfer_page(
+    request: Request,
+    person_id: int,
+    idempotency_key: str = Form(...),
+    to_authority: str = Form(...),
+    reason: str = Form(...),
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+):
+    """An officer of the person's authority files the transfer; the receiving authority approves it."""
+    person = session.get(Person, person_id)
+    form = {"personal_id": person.personal_id if person else "", "to_authority": to_authority, "reason": reason}
+    result = service.submit(
+        session,
+        request.app.state.settings,
+        caller,
+        procedure_code="transfer_authority",
+        form=form,
+        idempotency_key=idempotency_key,
+    )
+    return RedirectResponse(f"/officer/persons/{person_id}?purpose=TTHC&filed={result.dossier.code}", status_code=303)
+
+
 def _lang(request: Request) -> str:
     return request_language(request, request.app.state.settings.default_language)
 
@@ -130,14 +193,47 @@ def services_page(
     error: str | None = None,
 ):
     citizen = {code: p for code, p in PROCEDURES.items() if p.filer == "citizen"}
+    person = session.get(Person, caller.person_id) if caller.person_id else None
+    household, members = household_of(session, person) if person else (None, [])
+    dossiers = service.my_dossiers(session, caller)
+    today = date.today()
     context = {
         "procedures": citizen,
-        "dossiers": service.my_dossiers(session, caller),
+        "dossiers": dossiers,
+        "forms": {d.id: json.loads(d.form) for d in dossiers if d.status == "needs_info"},
+        "asks": {d.id: service.last_request(session, d.id) for d in dossiers if d.status == "needs_info"},
+        "relationships": {code: (vi, en) for code, vi, en in RELATIONSHIPS},
+        "household": household,
+        "members": [(m, r, insured_on(session, m.id, today)) for m, r in members],
+        "household_amounts": [
+            member_amount(current_parameters().for_month(Month.from_date(today)).reference_level, n)
+            for n in range(1, 6)
+        ],
         "created": created,
         "error": error,
         "idempotency_key": secrets.token_urlsafe(16),
     }
     return render(request, "services.html", context, status_code=400 if error else 200)
+
+
+async def _filed_form(request: Request, proc) -> tuple[dict, list[Upload], str]:
+    """A page's form as the procedure's fields (lists from repeated fields), its scans, and the idempotency key."""
+    data = await request.form()
+    uploads = [
+        Upload(f.filename or "", await f.read(MAX_SCAN_BYTES + 1))
+        for f in data.getlist("attachments")
+        if hasattr(f, "read") and f.filename
+    ]
+    form = {}
+    for name, field in proc.form.model_fields.items():
+        values = [str(v).strip() for v in data.getlist(name) if not hasattr(v, "read") and str(v).strip()]
+        if get_origin(field.annotation) is list:
+            values = [part.strip() for v in values for part in v.split(",") if part.strip()]
+            if values:
+                form[name] = values
+        elif values:  # an empty optional field is no answer
+            form[name] = values[0]
+    return form, uploads, str(data.get("idempotency_key", ""))
 
 
 @router.post("/me/services/{procedure_code}", dependencies=[Depends(csrf_protected)])
@@ -147,17 +243,37 @@ async def file_service(
     caller: Principal = Depends(signed_in),
     session: Session = Depends(db_session),
 ):
-    form = dict(await request.form())
-    key = str(form.pop("idempotency_key", ""))
-    form.pop("csrf_token", None)
-    form = {k: v for k, v in form.items() if v != ""}  # an empty optional field is no answer
     try:
+        form, uploads, key = await _filed_form(request, procedure(procedure_code))
         result = service.submit(
-            session, request.app.state.settings, caller, procedure_code=procedure_code, form=form, idempotency_key=key
+            session,
+            request.app.state.settings,
+            caller,
+            procedure_code=procedure_code,
+            form=form,
+            idempotency_key=key,
+            attachments=uploads,
         )
     except DomainError as failure:
         return services_page(request, caller, session, error=failure.message(_lang(request)))
     return services_page(request, caller, session, created=result.dossier)
+
+
+@router.post("/me/dossiers/{dossier_id}/resubmit", dependencies=[Depends(csrf_protected)])
+async def resubmit_page(
+    request: Request,
+    dossier_id: int,
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+):
+    """Answer a request for more information: the corrected form and any scans asked for."""
+    try:
+        dossier = service.readable_dossier(session, caller, dossier_id)
+        form, uploads, _ = await _filed_form(request, procedure(dossier.procedure))
+        result = service.resubmit(session, request.app.state.settings, caller, dossier_id, form, uploads)
+    except DomainError as failure:
+        return services_page(request, caller, session, error=failure.message(_lang(request)))
+    return services_page(request, caller, session, created=result)
 
 
 @router.get("/officer/queue")
@@ -175,10 +291,7 @@ def queue_page(
     )
 
 
-@router.get("/officer/dossiers/{dossier_id}")
-def dossier_page(
-    request: Request, dossier_id: int, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)
-):
+def _review_page(request: Request, session: Session, caller: Principal, dossier_id: int, error: str | None = None):
     dossier = service.get_dossier(session, dossier_id)
     if not caller.is_officer or caller.officer_authority != dossier.authority:
         raise forbidden(
@@ -189,20 +302,63 @@ def dossier_page(
     return render(
         request,
         "officer_dossier.html",
-        {"dossier": dossier_view(session, dossier), "procedure": PROCEDURES[dossier.procedure]},
+        {"dossier": dossier_view(session, dossier), "procedure": PROCEDURES[dossier.procedure], "error": error},
+        status_code=400 if error else 200,
     )
 
 
-@router.post("/officer/dossiers/{dossier_id}/act", dependencies=[Depends(csrf_protected)])
-def dossier_act(
+@router.get("/officer/dossiers/{dossier_id}")
+def dossier_page(
+    request: Request, dossier_id: int, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)
+):
+    return _review_page(request, session, caller, dossier_id)
+
+
+@router.get("/officer/dossiers/{dossier_id}/attachments/{seq}")
+def attachment_page(
     request: Request,
     dossier_id: int,
-    action: str = Form(...),
-    note: str = Form(""),
+    seq: int,
     caller: Principal = Depends(signed_in),
     session: Session = Depends(db_session),
 ):
-    service.act(session, request.app.state.settings, caller, dossier_id, action, note)
+    """A filed scan, shown inline beside the dossier (also to its filer)."""
+    service.readable_dossier(session, caller, dossier_id)
+    row, data = attachment(session, request.app.state.settings, dossier_id, seq)
+    return Response(data, media_type=row.media_type, headers={"content-disposition": "inline"})
+
+
+PERIOD_FIELDS = ("unit_code", "from_month", "to_month", "salary", "job_title")
+
+
+@router.post("/officer/dossiers/{dossier_id}/act", dependencies=[Depends(csrf_protected)])
+async def dossier_act(
+    request: Request,
+    dossier_id: int,
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+):
+    data = await request.form()
+    rows = range(int(data.get("period_rows", 0) or 0))
+    resolution = {
+        "keep": [int(v) for v in data.getlist("keep") if str(v).isdigit()],
+        "periods": [{f: str(data.get(f"periods-{i}-{f}", "")) for f in PERIOD_FIELDS} for i in rows],
+    }
+    if not data.get("decided"):
+        resolution.pop("keep")
+    try:
+        service.act(
+            session,
+            request.app.state.settings,
+            caller,
+            dossier_id,
+            str(data.get("action", "")),
+            str(data.get("note", "")),
+            resolution,
+        )
+    except DomainError as failure:
+        session.rollback()
+        return _review_page(request, session, caller, dossier_id, error=failure.message(_lang(request)))
     return RedirectResponse("/officer/queue", status_code=303)
 
 
@@ -211,7 +367,11 @@ def my_repository_page(
     request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)
 ):
     documents = service.repository(session, "person", caller.person_id) if caller.person_id else []
-    return render(request, "repository.html", {"documents": documents, "owner": caller.name})
+    return render(
+        request,
+        "repository.html",
+        {"documents": documents, "owner": caller.name, "download_base": "/api/v1/me/repository"},
+    )
 
 
 @router.get("/employer/{employer_id}/repository")
@@ -223,7 +383,11 @@ def employer_repository_page(
     return render(
         request,
         "repository.html",
-        {"documents": service.repository(session, "employer", employer_id), "owner": employer.name},
+        {
+            "documents": service.repository(session, "employer", employer_id),
+            "owner": employer.name,
+            "download_base": f"/api/v1/employers/{employer_id}/repository",
+        },
     )
 
 

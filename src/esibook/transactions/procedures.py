@@ -7,7 +7,6 @@ name, date of birth and sex come from the population database.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -25,20 +24,36 @@ from esibook.health.models import Clinic, HICoverage
 from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
 from esibook.people.names import fold_name
+from esibook.people.si_codes import new_si_code
 from esibook.periods import Month
 from esibook.transactions.citizen_procedures import (
     AuthorityTransfer,
     CardReissue,
     InformationCorrection,
+    PrintoutRequest,
     VoluntaryRegistration,
     approve_correction,
+    approve_printout,
     approve_reissue,
     approve_transfer,
     approve_voluntary,
     prepare_correction,
+    prepare_printout,
     prepare_reissue,
     prepare_transfer,
     prepare_voluntary,
+    printout_results,
+)
+from esibook.transactions.household import HouseholdRegistration, approve_household, prepare_household
+from esibook.transactions.merging import (
+    BookMerge,
+    PaperBookPeriods,
+    approve_merge,
+    approve_paper_book,
+    prepare_merge,
+    prepare_paper_book,
+    resolve_merge,
+    resolve_paper_book,
 )
 from esibook.transactions.population import LocalPopulationRegistry
 
@@ -72,6 +87,29 @@ class ReportLeavers(BaseModel):
     leavers: list[Leaver] = Field(min_length=1, max_length=MAX_EMPLOYEES)
 
 
+class SalaryChange(BaseModel):
+    personal_id: str = Field(min_length=1, max_length=20)
+    from_month: str = Field(min_length=6, max_length=7)
+    salary: int = Field(gt=0, le=10_000_000_000)
+    job_title: str | None = Field(None, max_length=120)
+    position: str | None = Field(None, max_length=120)
+
+
+class AdjustSalary(BaseModel):
+    """Điều chỉnh tiền lương, chức danh: a new salary (and title) from a month, for employees with you."""
+
+    adjustments: list[SalaryChange] = Field(min_length=1, max_length=MAX_EMPLOYEES)
+
+
+@dataclass(frozen=True)
+class AttachmentRule:
+    """Which scans a procedure needs: only what no database holds."""
+
+    vi: str
+    en: str
+    required: bool
+
+
 @dataclass(frozen=True)
 class Procedure:
     code: str
@@ -87,6 +125,15 @@ class Procedure:
     """Validate against the databases and return the form as filed, pre-filled."""
     approve: Callable[[Session, Employer, dict], list[int]]
     """Apply the approved dossier; returns the ids of the persons whose records changed."""
+    attachments: AttachmentRule | None = None
+    """None: the databases hold everything, and no scan is accepted."""
+    resolve: Callable[[Session, Employer, dict, dict], dict] | None = None
+    """The officer's decision at approval (which overlapping periods to keep, the periods read from a scan),
+    checked and added to the form."""
+    results: Callable | None = None
+    """Extra result documents (e.g. a printout PDF): ``(session, settings, caller, person) -> [document]``."""
+    converts_attachments: bool = False
+    """Approval converts the filed scans into the person's repository first (their ids go into the form)."""
 
 
 def _row_error(index: int, code: str, en: str, vi: str) -> DomainError:
@@ -216,7 +263,7 @@ def person_for_personal_id(session: Session, personal_id: str) -> Person:
         )
     person = Person(
         personal_id=resident.personal_id,
-        si_code_legacy=_new_si_code(session, resident),
+        si_code_legacy=new_si_code(session, resident.birth_province_code),
         full_name=resident.full_name,
         name_key=fold_name(resident.full_name),
         date_of_birth=resident.date_of_birth,
@@ -230,15 +277,6 @@ def person_for_personal_id(session: Session, personal_id: str) -> Person:
     session.add(person)
     session.flush()
     return person
-
-
-def _new_si_code(session: Session, resident) -> str:
-    """A fresh 10-digit SI code for the HI card: the province of birth and 8 random digits, unused."""
-    prefix = (resident.birth_province_code or "001")[1:]
-    while True:
-        code = f"{prefix}{secrets.randbelow(10**8):08d}"
-        if not session.scalar(select(Person.id).where(Person.si_code_legacy == code)):
-            return code
 
 
 def _issue_card(session: Session, employer: Employer, person: Person, start: Month) -> None:
@@ -313,6 +351,74 @@ def approve_leavers(session: Session, employer: Employer, form: dict) -> list[in
     return changed
 
 
+def prepare_adjustment(session: Session, employer: Employer, form: AdjustSalary) -> dict:
+    rows = []
+    for i, row in enumerate(form.adjustments):
+        personal_id = _personal_id(i, row.personal_id)
+        period = _open_period(session, employer, personal_id)
+        if period is None:
+            raise _row_error(
+                i,
+                "dossier.not_employed",
+                "this person has no open period with you",
+                "người này không đang tham gia tại đơn vị",
+            )
+        start = _month(i, row.from_month)
+        if start.as_int() < period.from_month:
+            raise _row_error(
+                i,
+                "dossier.adjust_before_start",
+                "the change cannot start before the period did",
+                "không điều chỉnh từ trước tháng bắt đầu tham gia",
+            )
+        _check_salary(i, employer, start, row.salary)
+        rows.append(
+            {
+                **row.model_dump(),
+                "personal_id": personal_id,
+                "from_month": str(start),
+                "previous_salary": period.salary_basis,
+                "previous_job_title": period.job_title,
+            }
+        )
+    return {"adjustments": rows}
+
+
+def approve_adjustment(session: Session, employer: Employer, form: dict) -> list[int]:
+    """From the month of the change the period continues as a new one with the new salary and title."""
+    changed = []
+    for row in form["adjustments"]:
+        period = _open_period(session, employer, row["personal_id"])
+        if period is None:
+            continue
+        start = Month.parse(row["from_month"])
+        if start.as_int() > period.from_month:
+            period.to_month = (start - 1).as_int()
+            seq = session.scalar(
+                select(func.max(ParticipationPeriod.seq)).where(ParticipationPeriod.person_id == period.person_id)
+            )
+            period = ParticipationPeriod(
+                person_id=period.person_id,
+                seq=seq + 1,
+                employer_id=employer.id,
+                from_month=start.as_int(),
+                to_month=None,
+                job_title=period.job_title,
+                position=period.position,
+                workplace=period.workplace,
+                salary_basis=period.salary_basis,
+                participant_type=period.participant_type,
+                provenance="electronic",
+                authority=period.authority,
+            )
+            session.add(period)
+        period.salary_basis = row["salary"]
+        period.job_title = row.get("job_title") or period.job_title
+        period.position = row.get("position") or period.position
+        changed.append(period.person_id)
+    return changed
+
+
 PROCEDURES: dict[str, Procedure] = {
     p.code: p
     for p in (
@@ -337,6 +443,17 @@ PROCEDURES: dict[str, Procedure] = {
             "Sổ BHXH điện tử được cập nhật (chốt sổ)",
             prepare_leavers,
             approve_leavers,
+        ),
+        Procedure(
+            "adjust_salary",
+            "Điều chỉnh tiền lương, chức danh đóng BHXH",
+            "Adjust salary or job title",
+            "employer",
+            AdjustSalary,
+            5,
+            "Sổ BHXH điện tử ghi tiền lương, chức danh mới",
+            prepare_adjustment,
+            approve_adjustment,
         ),
     )
 }
@@ -389,6 +506,59 @@ PROCEDURES.update(
                 "Sổ BHXH điện tử với thông tin đã điều chỉnh",
                 prepare_correction,
                 approve_correction,
+            ),
+            Procedure(
+                "household_hi",
+                "Đăng ký tham gia BHYT hộ gia đình",
+                "Register household members for health insurance",
+                "citizen",
+                HouseholdRegistration,
+                5,
+                "Thẻ BHYT của từng thành viên trong kho dữ liệu điện tử",
+                prepare_household,
+                approve_household,
+            ),
+            Procedure(
+                "merge_books",
+                "Gộp sổ BHXH (một người có nhiều sổ)",
+                "Merge duplicate books",
+                "citizen",
+                BookMerge,
+                10,
+                "Sổ BHXH điện tử gộp các quá trình của sổ trùng",
+                prepare_merge,
+                approve_merge,
+                resolve=resolve_merge,
+            ),
+            Procedure(
+                "paper_book_periods",
+                "Bổ sung quá trình tham gia từ sổ BHXH giấy",
+                "Add periods from an old paper book",
+                "citizen",
+                PaperBookPeriods,
+                10,
+                "Sổ BHXH điện tử ghi các quá trình chuyển đổi từ sổ giấy",
+                prepare_paper_book,
+                approve_paper_book,
+                attachments=AttachmentRule(
+                    "Bản quét sổ BHXH giấy (PDF, JPEG, PNG): không cơ sở dữ liệu nào lưu các quá trình này",
+                    "A scan of the paper book (PDF, JPEG, PNG): no database holds these periods",
+                    required=True,
+                ),
+                resolve=resolve_paper_book,
+                converts_attachments=True,
+            ),
+            Procedure(
+                "request_printout",
+                "Đề nghị cấp bản in sổ BHXH có xác thực",
+                "Request a certified paper printout of the book",
+                "citizen",
+                PrintoutRequest,
+                3,
+                "Bản in sổ BHXH có xác thực (PDF ký số, kèm bản giấy nếu đề nghị)",
+                prepare_printout,
+                approve_printout,
+                results=printout_results,
             ),
         )
     }

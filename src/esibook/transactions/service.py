@@ -32,9 +32,10 @@ from esibook.health.service import latest_card
 from esibook.people.contacts import email_of
 from esibook.people.models import Person
 from esibook.transactions import outbox
+from esibook.transactions.attachments import Upload, attach, attachments_of, check_uploads, convert_attachment
 from esibook.transactions.calendar import add_working_days
 from esibook.transactions.models import DeliveredMessage, Dossier, DossierEvent, RepositoryDocument
-from esibook.transactions.procedures import person_for_personal_id, procedure
+from esibook.transactions.procedures import Procedure, person_for_personal_id, procedure
 from esibook.trust import jws
 from esibook.trust.pki import signer_for
 
@@ -139,6 +140,7 @@ def submit(
     form: dict,
     idempotency_key: str,
     employer_id: int | None = None,
+    attachments: list[Upload] = (),
 ) -> Submitted:
     proc = procedure(procedure_code)
     if not 8 <= len(idempotency_key) <= 80:
@@ -156,12 +158,15 @@ def submit(
     if existing and _is_filer(existing, caller):
         return Submitted(existing, False)
     parsed = _parse(proc, form)
+    files = check_uploads(list(attachments))
     session.rollback()
     try:
         with transaction(session):
             filer = _filer_for(session, caller, proc.filer, employer_id, form)
             filed = proc.prepare(session, filer.record, parsed)
+            _check_attachments(proc, len(files))
             dossier = _create(session, settings, caller, proc, filer, filed, idempotency_key)
+            attach(session, settings, dossier, files, caller.actor)
     except IntegrityError:  # the same key raced in from a double click: the first one won
         session.rollback()
         return Submitted(_by_key(session, ref, idempotency_key), False)
@@ -187,6 +192,24 @@ def register_employees(
         idempotency_key=idempotency_key,
         employer_id=employer_id,
     )
+
+
+def _check_attachments(proc: Procedure, count: int) -> None:
+    """A scan only for what no database holds: required where the procedure says so, refused where it does not."""
+    if proc.attachments is None and count:
+        raise DomainError(
+            "dossier.attachment_not_needed",
+            "no scan is needed: the databases hold everything this procedure uses",
+            "không cần đính kèm: cơ sở dữ liệu đã có mọi thông tin của thủ tục này",
+            field="attachments",
+        )
+    if proc.attachments and proc.attachments.required and not count:
+        raise DomainError(
+            "dossier.attachment_required",
+            f"attach {proc.attachments.en[0].lower()}{proc.attachments.en[1:]}",
+            f"hãy đính kèm {proc.attachments.vi[0].lower()}{proc.attachments.vi[1:]}",
+            field="attachments",
+        )
 
 
 def _parse(proc, form: dict):
@@ -247,8 +270,16 @@ def _create(
     return dossier
 
 
-def resubmit(session: Session, caller: Principal, dossier_id: int, form: dict) -> Dossier:
-    """The filer answers a request for more information with a corrected form, checked again."""
+def resubmit(
+    session: Session,
+    settings: Settings,
+    caller: Principal,
+    dossier_id: int,
+    form: dict,
+    attachments: list[Upload] = (),
+) -> Dossier:
+    """The filer answers a request for more information with a corrected form (and scans), checked again."""
+    files = check_uploads(list(attachments))
     with transaction(session):
         dossier = session.get(Dossier, dossier_id, with_for_update=True)
         if dossier is None or not _is_filer(dossier, caller):
@@ -261,6 +292,8 @@ def resubmit(session: Session, caller: Principal, dossier_id: int, form: dict) -
             )
         proc = procedure(dossier.procedure)
         filed = proc.prepare(session, _filer_of(session, dossier).record, _parse(proc, form))
+        _check_attachments(proc, len(files) + len(attachments_of(session, dossier.id)))
+        attach(session, settings, dossier, files, caller.actor)
         dossier.form, dossier.status = canonical_json(filed), "resubmitted"
         _event(session, dossier, caller.actor, "needs_info", "resubmitted")
     return dossier
@@ -354,6 +387,18 @@ def _require_reviewer(caller: Principal, dossier: Dossier, permission: str) -> N
         )
 
 
+def readable_dossier(session: Session, caller: Principal, dossier_id: int) -> Dossier:
+    """A dossier its filer or a reviewer of its authority may read; anyone else is told it does not exist."""
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None or not (_is_filer(dossier, caller) or _reviews(caller, dossier)):
+        raise NotFound("dossier.not_found", "No such dossier.", "Không có hồ sơ này.")
+    return dossier
+
+
+def _reviews(caller: Principal, dossier: Dossier) -> bool:
+    return caller.is_officer and caller.officer_authority == dossier.authority
+
+
 def get_dossier(session: Session, dossier_id: int) -> Dossier:
     dossier = session.get(Dossier, dossier_id)
     if dossier is None:
@@ -362,9 +407,16 @@ def get_dossier(session: Session, dossier_id: int) -> Dossier:
 
 
 def act(
-    session: Session, settings: Settings, caller: Principal, dossier_id: int, action: str, note: str = ""
+    session: Session,
+    settings: Settings,
+    caller: Principal,
+    dossier_id: int,
+    action: str,
+    note: str = "",
+    resolution: dict | None = None,
 ) -> Dossier:
-    """An officer's decision (request_info, approve, reject) or the filer's (withdraw)."""
+    """An officer's decision (request_info, approve, reject) or the filer's (withdraw). Approving a procedure that
+    needs the officer's decision (``resolve``) takes it as ``resolution``."""
     if action not in TRANSITIONS:
         raise DomainError("dossier.action", f"unknown action '{action}'", f"thao tác '{action}' không có")
     allowed, target = TRANSITIONS[action]
@@ -387,7 +439,7 @@ def act(
         if action in ("approve", "reject"):
             dossier.decided_at, dossier.decision_note = datetime.now(UTC), note.strip() or None
         if action == "approve":
-            _issue_results(session, settings, caller, dossier)
+            _issue_results(session, settings, caller, dossier, resolution or {})
         else:
             _notify(
                 session,
@@ -399,14 +451,26 @@ def act(
     return dossier
 
 
-def _issue_results(session: Session, settings: Settings, caller: Principal, dossier: Dossier) -> None:
+def _issue_results(session: Session, settings: Settings, caller: Principal, dossier: Dossier, resolution: dict) -> None:
     """Apply the approved dossier, sign and file the results, and tell everyone concerned."""
     proc = procedure(dossier.procedure)
     filer = _filer_of(session, dossier)
-    changed = proc.approve(session, filer.record, json.loads(dossier.form))
+    form = json.loads(dossier.form)
+    if proc.resolve:
+        form = proc.resolve(session, filer.record, form, resolution)
+    if proc.converts_attachments:
+        form["converted_documents"] = [
+            convert_attachment(session, settings, caller, dossier, a.seq, f"{proc.name_vi}: {a.filename}").id
+            for a in attachments_of(session, dossier.id)
+        ]
+    dossier.form = canonical_json(form)
+    changed = proc.approve(session, filer.record, form)
     session.flush()
     for person_id in changed:
         _deliver_book(session, settings, caller, dossier, person_id, filer)
+    for document in proc.results(session, settings, caller, filer.record) if proc.results else []:
+        document.dossier_id = dossier.id
+        session.add(document)
     decision = jws.sign(
         signer_for(session, settings, "issuing", dossier.authority),
         {
@@ -474,6 +538,13 @@ def queue(session: Session, caller: Principal, *, procedure_code: str | None = N
     return list(session.scalars(query.order_by(Dossier.due_on, Dossier.id).limit(200)))
 
 
+def repository_document(session: Session, owner_kind: str, owner_id: int, document_id: int) -> RepositoryDocument:
+    row = session.get(RepositoryDocument, document_id)
+    if row is None or (row.owner_kind, row.owner_id) != (owner_kind, owner_id):
+        raise NotFound("document.not_found", "No such document in this repository.", "Kho không có văn bản này.")
+    return row
+
+
 def repository(session: Session, owner_kind: str, owner_id: int) -> list[RepositoryDocument]:
     return list(
         session.scalars(
@@ -490,6 +561,16 @@ def employer_dossiers(session: Session, caller: Principal, employer_id: int) -> 
         session.scalars(
             select(Dossier).where(Dossier.employer_id == employer_id).order_by(Dossier.id.desc()).limit(200)
         )
+    )
+
+
+def last_request(session: Session, dossier_id: int) -> str | None:
+    """What the officer last asked for (the note of the latest request for more information)."""
+    return session.scalar(
+        select(DossierEvent.note)
+        .where(DossierEvent.dossier_id == dossier_id, DossierEvent.to_status == "needs_info")
+        .order_by(DossierEvent.seq.desc())
+        .limit(1)
     )
 
 
