@@ -25,8 +25,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
 i18n: $(STAMP)  ## extract page texts and merge them into the Vietnamese catalogue
+	mkdir -p var
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k N_ --no-location -o var/messages.pot .
-	$(BIN)/pybabel update -i var/messages.pot -d src/esibook/web/locale -l vi --no-location
+	$(BIN)/pybabel update -i var/messages.pot -d src/esibook/web/locale -l vi --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis .ruff_cache
