@@ -11,10 +11,15 @@ from esibook import __doc__ as package_doc
 from esibook.access import api as access_api
 from esibook.access import devidp
 from esibook.access import pages as access_pages
+from esibook.benefits import api as benefits_api
+from esibook.benefits import pages as benefits_pages
 from esibook.book import api as book_api
 from esibook.book import pages as book_pages
 from esibook.config import Settings, load_settings
+from esibook.contributions import pages as contributions_pages
 from esibook.db import make_engine, session_factory
+from esibook.health import api as health_api
+from esibook.health import pages as health_pages
 from esibook.transactions import api as transactions_api
 from esibook.transactions import pages as transactions_pages
 from esibook.web import api as identifiers_api
@@ -46,8 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(book_api.router)
     app.include_router(book_api.well_known)
     app.include_router(book_pages.router)
+    app.include_router(benefits_api.router)
+    app.include_router(benefits_pages.router)
     app.include_router(transactions_api.router)
     app.include_router(transactions_pages.router)
+    app.include_router(health_api.router)
+    app.include_router(health_pages.router)
+    app.include_router(contributions_pages.router)
     if settings.dev_idp_enabled:
         app.include_router(devidp.router)
     install_error_handlers(app)

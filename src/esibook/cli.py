@@ -414,6 +414,40 @@ def _offline_state(trust_list_file: Path, root_file: Path | None):
     return TrustAnchors.from_trust_list(_read(trust_list_file).decode(), root), StatusView()
 
 
+# --- medical visits -------------------------------------------------------------------------------------------
+
+visits_app = typer.Typer(
+    help="Medical visits reported by clinics (XML 130 of the Ministry of Health).", no_args_is_help=True
+)
+app.add_typer(visits_app, name="visits")
+
+
+@visits_app.command("import")
+@friendly_errors
+def visits_import(
+    file: Annotated[Path, typer.Argument(help="An XML file of Decision 130/QĐ-BYT (GIAMDINHHS or TONG_HOP).")],
+    clinic: Annotated[str, typer.Option("--clinic", help="The clinic's code (MA_CSKCB) the file is from.")],
+) -> None:
+    """Check and store a clinic's visit summaries (table XML1). Prints how many were stored and each rejected
+    record with its reasons; exit code 1 when any record was rejected."""
+    from esibook.health.api import xml_clinic
+    from esibook.health.visit_service import operator_sender, receive_visits
+    from esibook.health.xml130 import read_xml1
+
+    parsed = read_xml1(_read(file))
+    with _session() as session:
+        sender = operator_sender(session, xml_clinic(parsed, clinic))
+        report = receive_visits(session, sender, parsed.items, source="xml1")
+    typer.echo(
+        f"clinic {report.clinic_code}: {report.received} received, {report.accepted} stored, "
+        f"{report.duplicates} already stored, {len(report.rejected)} rejected"
+    )
+    for rejection in report.rejected:
+        for problem in rejection.reasons:
+            typer.echo(f"  #{rejection.index} {rejection.visit_ref or '-'}: {problem.code} {problem.message_en}")
+    raise typer.Exit(1 if report.rejected else 0)
+
+
 # --- serve and demo -------------------------------------------------------------------------------------------
 
 
@@ -465,11 +499,18 @@ def _outbox_thread(engine) -> None:
 @friendly_errors
 def worker(once: Annotated[bool, typer.Option("--once", help="Deliver what is pending, then stop.")] = False,
            interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 2.0) -> None:
-    """Deliver notifications from the outbox (email, in-app), each exactly once, retrying failures."""
+    """Deliver notifications from the outbox (email, in-app), each exactly once, retrying failures; and run the
+    arrears watchdog once a day (its notices go out on the 10th)."""
+    from esibook.contributions.arrears import run as run_watchdog
     from esibook.transactions.outbox import deliver_pending, sender_from_environment
 
     sessions, sender = session_factory(make_engine(settings().resolved_database_url())), sender_from_environment()
+    watched = None
     while True:
+        if watched != date.today() and not once:
+            with sessions() as session:
+                run_watchdog(session, date.today())
+            watched = date.today()
         delivered = deliver_pending(sessions, sender)
         if once:
             typer.echo(f"{delivered} messages delivered")
@@ -562,6 +603,14 @@ def _demo_books(engine, config) -> None:
         created = _issue_all_with_progress(session, config, issue_all)
     if created:
         typer.echo(f"{created:,} e-books signed")
+
+
+# Registered last: these modules use the helpers above.
+from esibook.contributions.cli import arrears_app, contributions_app, payments_app  # noqa: E402
+
+app.add_typer(contributions_app, name="contributions")
+app.add_typer(payments_app, name="payments")
+app.add_typer(arrears_app, name="arrears")
 
 
 def main() -> None:

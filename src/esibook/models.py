@@ -4,10 +4,19 @@ from esibook.access.models import AccessLogEntry, ApiClient, DevIdpCode, LoginAt
 from esibook.audit.models import AuditHead, AuditRecord
 from esibook.benefits.models import BenefitSettlement
 from esibook.book.models import BookVersion, LogCheckpoint, LogHead, LogLeaf, Suspension
-from esibook.contributions.models import ContributionLine, ParticipationPeriod, UnemploymentReserve
+from esibook.contributions.models import (
+    ContributionLine,
+    EmployerArrears,
+    ParameterVersion,
+    ParticipationPeriod,
+    Payment,
+    PostingBatch,
+    PostingReject,
+    UnemploymentReserve,
+)
 from esibook.db import Base
 from esibook.employers.models import Employer
-from esibook.health.models import Clinic, HICoverage
+from esibook.health.models import Clinic, HICoverage, MedicalVisit
 from esibook.people.models import Contact, Household, HouseholdMember, Person
 from esibook.transactions.models import (
     DeliveredMessage,
@@ -22,9 +31,11 @@ from esibook.trust.models import TrustCertificate
 
 __all__ = [
     "AccessLogEntry", "ApiClient", "AuditHead", "AuditRecord", "Base", "BenefitSettlement", "BookVersion", "Clinic",
-    "Contact", "ContributionLine", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierAttachment",
+    "Contact", "ContributionLine", "EmployerArrears", "ParameterVersion", "Payment", "PostingBatch",
+    "PostingReject", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierAttachment",
     "DossierEvent", "Employer",
     "HICoverage", "Household", "HouseholdMember", "LogCheckpoint", "LogHead", "LogLeaf", "LoginAttempt",
+    "MedicalVisit",
     "OutboxMessage", "ParticipationPeriod", "Person", "PopulationRecord", "RepositoryDocument", "RoleGrant",
     "ShareLink", "Suspension", "TrustCertificate", "UnemploymentReserve", "WebSession",
 ]

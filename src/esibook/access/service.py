@@ -187,7 +187,7 @@ def officer_view(
 # --- employers -----------------------------------------------------------------------------------------------
 
 
-def _require_employer(principal: Principal, employer_id: int) -> None:
+def require_employer(principal: Principal, employer_id: int) -> None:
     require_person(principal)
     if employer_id not in principal.employer_ids:
         raise forbidden(
@@ -199,7 +199,7 @@ def _require_employer(principal: Principal, employer_id: int) -> None:
 
 def employees(session: Session, principal: Principal, employer_id: int) -> list[dict]:
     """Current employees of an employer the caller represents; each listing is logged for each employee."""
-    _require_employer(principal, employer_id)
+    require_employer(principal, employer_id)
     with transaction(session):
         rows = session.execute(
             select(Person, ParticipationPeriod)
@@ -231,7 +231,7 @@ def employees(session: Session, principal: Principal, employer_id: int) -> list[
 
 
 def employee_view(session: Session, principal: Principal, employer_id: int, person_id: int) -> dict:
-    _require_employer(principal, employer_id)
+    require_employer(principal, employer_id)
     with transaction(session):
         person = session.get(Person, person_id)
         employed = person is not None and session.scalar(

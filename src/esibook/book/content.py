@@ -11,22 +11,12 @@ from sqlalchemy.orm import Session
 
 from esibook.access.authorities import AUTHORITY_NAMES, Authority
 from esibook.benefits.service import settlements_of
+from esibook.contributions.dues import FUNDS
 from esibook.contributions.models import ContributionLine, ParticipationPeriod, UnemploymentReserve
 from esibook.employers.models import Employer
 from esibook.health.service import latest_card
 from esibook.people.models import Person
 from esibook.periods import Month
-
-FUNDS = (
-    "retirement_employer",
-    "retirement_employee",
-    "sickness_employer",
-    "oad_employer",
-    "ui_employer",
-    "ui_employee",
-    "hi_employer",
-    "hi_employee",
-)
 
 
 def book_id(person: Person) -> str:

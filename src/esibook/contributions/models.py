@@ -6,13 +6,13 @@ schema can later be sharded by person. On PostgreSQL ``contribution_lines`` is r
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from esibook.columns import UTCDateTime, authority_check, authority_column, created_at_column
-from esibook.db import Base
+from esibook.db import Base, BigIntKey
 
 PARTICIPANT_TYPES = ("employee", "voluntary", "household", "armed_forces")
 LINE_STATUSES = ("declared", "paid", "partly_paid", "unpaid")
@@ -114,3 +114,82 @@ class UnemploymentReserve(Base):
     reason: Mapped[str] = mapped_column(String(200))
     authority: Mapped[str] = authority_column()
     created_at: Mapped[datetime] = created_at_column()
+
+
+class PostingBatch(Base):
+    """One posted file of contribution lines (kết quả ghi nhận). Its id is the file's SHA-256: posting the same file
+    again finds it here and changes nothing. Written in the transaction that inserts the lines."""
+
+    __tablename__ = "posting_batches"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    lines_total: Mapped[int] = mapped_column(Integer)
+    lines_posted: Mapped[int] = mapped_column(Integer)
+    lines_rejected: Mapped[int] = mapped_column(Integer)
+    parameters_version: Mapped[str] = mapped_column(String(40))
+    posted_by: Mapped[str] = mapped_column(String(120))
+    posted_at: Mapped[datetime] = created_at_column()
+
+
+class PostingReject(Base):
+    """A line of a posted file that was not posted, with the reason (the reject report)."""
+
+    __tablename__ = "posting_rejects"
+
+    batch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    personal_id: Mapped[str | None] = mapped_column(String(40))
+    unit_code: Mapped[str | None] = mapped_column(String(40))
+    month: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(40))
+
+
+class Payment(Base):
+    """Money received from an employer (entered, or read from a bank statement), allocated to the oldest dues first."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount"),
+        CheckConstraint("source IN ('entered', 'bank_csv')", name="source"),
+        Index("ix_payments_employer_id", "employer_id", "paid_on"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    employer_id: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    paid_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(120), unique=True)
+    """The bank's transaction reference (or one made for an entered payment): a statement read twice adds nothing."""
+    source: Mapped[str] = mapped_column(String(10))
+    allocated: Mapped[int] = mapped_column(BigInteger, default=0)
+    """How much went to dues; the rest is the employer's credit."""
+    entered_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class EmployerArrears(Base):
+    """The arrears watchdog's finding for one employer on one day (nợ đóng): 30+ days behind; 60+ is evasion."""
+
+    __tablename__ = "employer_arrears"
+
+    employer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    as_of: Mapped[date] = mapped_column(Date, primary_key=True)
+    days_behind: Mapped[int] = mapped_column(Integer)
+    unpaid_months: Mapped[int] = mapped_column(Integer)
+    unpaid_total: Mapped[int] = mapped_column(BigInteger)
+    late_interest: Mapped[int] = mapped_column(BigInteger)
+    evasion: Mapped[bool] = mapped_column(Boolean, default=False)
+    workers_notified: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ParameterVersion(Base):
+    """A version of the dated parameters file, loaded into the database when first seen, kept for good: every
+    posting names the version it used."""
+
+    __tablename__ = "parameter_versions"
+
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = created_at_column()

@@ -44,6 +44,12 @@ class MonthParameters:
     si_cap: int
     ui_cap: dict[int, int]
     version: str
+    voluntary_support_percent: dict[str, int]
+    """State support of voluntary SI, in percent of the contribution on the rural poverty line, by category."""
+    household_hi_basis_points: int
+    household_member_percent: tuple[int, ...]
+    """Household HI: the 1st, 2nd, 3rd, 4th member's share of the first member's amount; the last applies from the
+    5th on."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class ParameterSet:
     rates: list[tuple[date, Rates]]
     si_cap_multiple: int
     ui_cap_multiple: int
+    voluntary_support: list[tuple[date, dict[str, int]]]
+    household_hi: list[tuple[date, tuple[int, tuple[int, ...]]]]
 
     def in_force(self, series: list[tuple[date, object]], on: date):
         index = bisect_right([start for start, _ in series], on) - 1
@@ -79,6 +87,9 @@ class ParameterSet:
             si_cap=self.si_cap_multiple * reference,
             ui_cap={region: self.ui_cap_multiple * wage for region, wage in minimum.items()},
             version=self.version,
+            voluntary_support_percent=self.in_force(self.voluntary_support, day),
+            household_hi_basis_points=self.in_force(self.household_hi, day)[0],
+            household_member_percent=self.in_force(self.household_hi, day)[1],
         )
 
 
@@ -113,6 +124,11 @@ def current_parameters() -> ParameterSet:
             raw["regional_minimum_wage"], "values", lambda v: {int(k): int(x) for k, x in v.items()}
         ),
         rates=sorted((date.fromisoformat(e["from"]), _rates(e)) for e in raw["contribution_rates"]),
+        voluntary_support=_dated(raw["voluntary_support_percent"], "values"),
+        household_hi=sorted(
+            (date.fromisoformat(e["from"]), (e["rate_basis_points"], tuple(e["member_percent"])))
+            for e in raw["household_hi"]
+        ),
         si_cap_multiple=raw["si_hi_cap_multiple_of_reference_level"],
         ui_cap_multiple=raw["ui_cap_multiple_of_regional_minimum_wage"],
     )

@@ -1,16 +1,27 @@
-"""Data group 5: health insurance coverage (thẻ BHYT) and the clinics where it is used."""
+"""Data group 5: health insurance coverage (thẻ BHYT), the clinics where it is used, and the visits they report."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, Index, SmallInteger, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Index,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from esibook.columns import authority_check, authority_column
+from esibook.columns import authority_check, authority_column, created_at_column
 from esibook.db import Base, BigIntKey
 
 CLINIC_LEVELS = ("central", "province", "district", "commune", "private")
+VISIT_SOURCES = ("json", "xml1")
 
 
 class Clinic(Base):
@@ -52,4 +63,51 @@ class HICoverage(Base):
     valid_to: Mapped[date] = mapped_column(Date)
     five_years_since: Mapped[date | None] = mapped_column(Date)
     """The date 5 consecutive years of participation were reached (thời điểm đủ 5 năm liên tục)."""
+    authority: Mapped[str] = authority_column()
+
+
+class MedicalVisit(Base):
+    """One visit (lượt khám chữa bệnh BHYT) as the clinic reported it after discharge: the XML1 summary of
+    Decision 130/QĐ-BYT, or the same fields in JSON.
+
+    Keyed by the person (a big table); the clinic's own visit reference (MA_LK) is unique per clinic, so the same
+    record sent twice is stored once. Times are the clinic's local time (UTC+7), as the standard writes them.
+    Money is integer VND.
+    """
+
+    __tablename__ = "medical_visits"
+    __table_args__ = (
+        CheckConstraint(f"source IN {VISIT_SOURCES!r}", name="source"),
+        CheckConstraint("discharged_at >= admitted_at", name="dates"),
+        CheckConstraint("total_cost >= 0 AND hi_paid >= 0 AND patient_paid >= 0 AND other_paid >= 0", name="amounts"),
+        authority_check(),
+        UniqueConstraint("clinic_code", "visit_ref", name="uq_medical_visits_clinic_visit_ref"),
+        Index("ix_medical_visits_person_admitted", "person_id", "admitted_at"),
+    )
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    clinic_code: Mapped[str] = mapped_column(String(5))
+    """MA_CSKCB: the facility that treated the person."""
+    visit_ref: Mapped[str] = mapped_column(String(100))
+    """MA_LK (mã liên kết): the clinic's own reference of the visit."""
+    card_code: Mapped[str] = mapped_column(String(15))
+    admitted_at: Mapped[datetime] = mapped_column(DateTime())
+    """NGAY_VAO, local time."""
+    discharged_at: Mapped[datetime] = mapped_column(DateTime())
+    """NGAY_RA, local time."""
+    main_diagnosis: Mapped[str] = mapped_column(String(10))
+    """MA_BENH_CHINH: the ICD-10 code of the main diagnosis."""
+    total_cost: Mapped[int] = mapped_column(BigInteger)
+    """T_TONGCHI_BV: the whole cost of the visit."""
+    hi_paid: Mapped[int] = mapped_column(BigInteger)
+    """T_BHTT: paid by the health insurance fund."""
+    patient_paid: Mapped[int] = mapped_column(BigInteger)
+    """T_BNCCT + T_BNTT: the co-payment and what the patient paid themself."""
+    other_paid: Mapped[int] = mapped_column(BigInteger)
+    """T_NGUONKHAC: other sources (state budget, aid, …)."""
+    source: Mapped[str] = mapped_column(String(4))
+    sent_by: Mapped[str] = mapped_column(String(120))
+    """Who sent it, as the audit log names callers (no personal data in clear)."""
+    received_at: Mapped[datetime] = created_at_column()
     authority: Mapped[str] = authority_column()

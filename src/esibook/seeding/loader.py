@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, Table, func, select, text
 
-from esibook.contributions.parameters import MonthParameters, current_parameters
+from esibook.contributions.dues_sql import MONTH_COLUMNS, by_region, clamp, month_row, share
+from esibook.contributions.parameters import current_parameters
 from esibook.contributions.partitions import ensure_partitions
 from esibook.errors import DomainError
 from esibook.models import Base, Person
@@ -159,79 +160,6 @@ def _advance_sequences(connection: Connection) -> None:
 
 # --- contribution lines, set-based ---------------------------------------------------------------------------
 
-MONTH_COLUMNS = (
-    "month",
-    "idx",
-    "posted_at",
-    "si_cap",
-    "poverty_line",
-    "floor_1",
-    "floor_2",
-    "floor_3",
-    "floor_4",
-    "ui_cap_1",
-    "ui_cap_2",
-    "ui_cap_3",
-    "ui_cap_4",
-    "r_ret_er",
-    "r_sick_er",
-    "r_oad_er",
-    "r_oad_er_reduced",
-    "r_ui_er",
-    "r_hi_er",
-    "r_ret_ee",
-    "r_ui_ee",
-    "r_hi_ee",
-    "r_voluntary",
-)
-
-
-def month_row(index: int, p: MonthParameters) -> dict:
-    r = p.rates
-    posted = datetime.combine((p.month + 1).first_day(), time(8), tzinfo=UTC)
-    return dict(
-        zip(
-            MONTH_COLUMNS,
-            (
-                p.month.as_int(),
-                index,
-                posted,
-                p.si_cap,
-                p.rural_poverty_line,
-                *(p.regional_minimum_wage[region] for region in (1, 2, 3, 4)),
-                *(p.ui_cap[region] for region in (1, 2, 3, 4)),
-                r.retirement_employer,
-                r.sickness_employer,
-                r.oad_employer,
-                r.oad_employer_reduced,
-                r.ui_employer,
-                r.hi_employer,
-                r.retirement_employee,
-                r.ui_employee,
-                r.hi_employee,
-                r.voluntary_retirement,
-            ),
-            strict=True,
-        )
-    )
-
-
-def _share(basis: str, rate: str) -> str:
-    """SQL for :func:`esibook.contributions.parameters.share`: ``basis × rate``, rounded half up."""
-    return f"(({basis}) * ({rate}) + 5000) / 10000"
-
-
-def _clamp(value: str, low: str, high: str) -> str:
-    return f"CASE WHEN {value} > {high} THEN {high} WHEN {value} < {low} THEN {low} ELSE {value} END"
-
-
-def _by_region(prefix: str) -> str:
-    return (
-        f"CASE e.region WHEN 1 THEN m.{prefix}_1 WHEN 2 THEN m.{prefix}_2 WHEN 3 THEN m.{prefix}_3 "
-        f"ELSE m.{prefix}_4 END"
-    )
-
-
 LINES_SQL = f"""
 INSERT INTO contribution_lines (person_id, month, employer_id, participant_type, salary_basis, ui_basis,
     retirement_employer, retirement_employee, sickness_employer, oad_employer, ui_employer, ui_employee,
@@ -246,24 +174,24 @@ FROM (
   FROM (
     SELECT b.person_id, b.month, b.employer_id, b.participant_type, b.salary_basis, b.ui_basis, b.provenance,
       b.authority, b.posted_at, b.status,
-      CASE WHEN b.voluntary = 1 THEN 0 ELSE {_share("b.salary_basis", "b.r_ret_er")} END AS retirement_employer,
-      CASE WHEN b.voluntary = 1 THEN {_share("b.salary_basis", "b.r_voluntary")}
-           ELSE {_share("b.salary_basis", "b.r_ret_ee")} END AS retirement_employee,
-      CASE WHEN b.voluntary = 1 THEN 0 ELSE {_share("b.salary_basis", "b.r_sick_er")} END AS sickness_employer,
-      CASE WHEN b.voluntary = 1 THEN 0 ELSE {_share("b.salary_basis", "b.r_oad")} END AS oad_employer,
-      CASE WHEN b.has_ui = 1 THEN {_share("b.ui_basis", "b.r_ui_er")} ELSE 0 END AS ui_employer,
-      CASE WHEN b.has_ui = 1 THEN {_share("b.ui_basis", "b.r_ui_ee")} ELSE 0 END AS ui_employee,
-      CASE WHEN b.voluntary = 1 THEN 0 ELSE {_share("b.salary_basis", "b.r_hi_er")} END AS hi_employer,
-      CASE WHEN b.voluntary = 1 THEN 0 ELSE {_share("b.salary_basis", "b.r_hi_ee")} END AS hi_employee
+      CASE WHEN b.voluntary = 1 THEN 0 ELSE {share("b.salary_basis", "b.r_ret_er")} END AS retirement_employer,
+      CASE WHEN b.voluntary = 1 THEN {share("b.salary_basis", "b.r_voluntary")}
+           ELSE {share("b.salary_basis", "b.r_ret_ee")} END AS retirement_employee,
+      CASE WHEN b.voluntary = 1 THEN 0 ELSE {share("b.salary_basis", "b.r_sick_er")} END AS sickness_employer,
+      CASE WHEN b.voluntary = 1 THEN 0 ELSE {share("b.salary_basis", "b.r_oad")} END AS oad_employer,
+      CASE WHEN b.has_ui = 1 THEN {share("b.ui_basis", "b.r_ui_er")} ELSE 0 END AS ui_employer,
+      CASE WHEN b.has_ui = 1 THEN {share("b.ui_basis", "b.r_ui_ee")} ELSE 0 END AS ui_employee,
+      CASE WHEN b.voluntary = 1 THEN 0 ELSE {share("b.salary_basis", "b.r_hi_er")} END AS hi_employer,
+      CASE WHEN b.voluntary = 1 THEN 0 ELSE {share("b.salary_basis", "b.r_hi_ee")} END AS hi_employee
     FROM (
       SELECT p.person_id, m.month, p.employer_id, p.participant_type, p.provenance, p.authority, m.posted_at,
         CASE WHEN p.participant_type = 'voluntary' THEN 1 ELSE 0 END AS voluntary,
         CASE WHEN p.participant_type = 'employee' THEN 1 ELSE 0 END AS has_ui,
         CASE WHEN p.participant_type = 'voluntary'
-             THEN {_clamp("p.salary_basis", "m.poverty_line", "m.si_cap")}
-             ELSE {_clamp("p.salary_basis", _by_region("floor"), "m.si_cap")} END AS salary_basis,
+             THEN {clamp("p.salary_basis", "m.poverty_line", "m.si_cap")}
+             ELSE {clamp("p.salary_basis", by_region("floor"), "m.si_cap")} END AS salary_basis,
         CASE WHEN p.participant_type = 'employee'
-             THEN {_clamp("p.salary_basis", _by_region("floor"), _by_region("ui_cap"))} ELSE 0 END AS ui_basis,
+             THEN {clamp("p.salary_basis", by_region("floor"), by_region("ui_cap"))} ELSE 0 END AS ui_basis,
         CASE WHEN e.reduced_oad_rate THEN m.r_oad_er_reduced ELSE m.r_oad_er END AS r_oad,
         m.r_ret_er, m.r_sick_er, m.r_ui_er, m.r_hi_er, m.r_ret_ee, m.r_ui_ee, m.r_hi_ee, m.r_voluntary,
         CASE WHEN m.idx = :last_idx THEN 'declared'

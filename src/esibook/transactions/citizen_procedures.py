@@ -16,6 +16,7 @@ from esibook.access.authorities import AUTHORITY_NAMES, Authority
 from esibook.book.documents import printout_pdf
 from esibook.book.service import latest_version
 from esibook.config import Settings
+from esibook.contributions.dues import voluntary_payment
 from esibook.contributions.models import SELF_PAID, ParticipationPeriod
 from esibook.contributions.parameters import current_parameters
 from esibook.errors import DomainError
@@ -37,6 +38,8 @@ class VoluntaryRegistration(BaseModel):
     income: int = Field(gt=0, le=10_000_000_000)
     from_month: str = Field(min_length=6, max_length=7)
     payment_months: int = Field(1)
+    support_category: str = Field("other", pattern="^(poor|near_poor|ethnic_minority|other)$")
+    """For the State's support: a poor or near-poor household, an ethnic minority, or anyone else."""
 
 
 class InformationCorrection(BaseModel):
@@ -79,12 +82,16 @@ def prepare_voluntary(session: Session, person: Person, form: VoluntaryRegistrat
             "bạn đang tham gia bảo hiểm xã hội",
             "from_month",
         )
-    contribution = form.income * params.rates.voluntary_retirement // 10000
+    payment = voluntary_payment(form.income, month, form.support_category, form.payment_months)
     return {
         **form.model_dump(),
         "from_month": str(month),
-        "monthly_contribution": contribution,
+        "monthly_contribution": payment.monthly_contribution,
+        "monthly_state_support": payment.monthly_state_support,
+        "monthly_payable": payment.monthly_payable,
+        "payable_per_period": payment.payable,
         "rate_basis_points": params.rates.voluntary_retirement,
+        "parameters_version": payment.parameters_version,
     }
 
 

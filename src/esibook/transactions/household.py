@@ -2,8 +2,9 @@
 card. The household and its members come from the database (group 3); the form only picks who joins and for how
 many months.
 
-Amounts (MISSION §4): the first member pays 4.5% of the reference level a month; the 2nd, 3rd and 4th pay 70%, 60%,
-50% of the first member's amount; the 5th and later 40%. Members are counted in the order they are listed.
+Amounts (MISSION §4, dated parameters ``household_hi``): the first member pays 4.5% of the reference level a month;
+the 2nd, 3rd and 4th pay 70%, 60%, 50% of the first member's amount; the 5th and later 40%. Members are counted in
+the order they are listed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from esibook.contributions.parameters import current_parameters
+from esibook.contributions.parameters import MonthParameters, current_parameters, share
 from esibook.errors import DomainError
 from esibook.health.identifiers import make_hi_card_code
 from esibook.health.models import Clinic, HICoverage
@@ -22,9 +23,6 @@ from esibook.people.models import Household, HouseholdMember, Person
 from esibook.people.si_codes import new_si_code
 from esibook.periods import Month
 
-HOUSEHOLD_RATE_BASIS_POINTS = 450
-MEMBER_SHARE_PERCENT = (100, 70, 60, 50)
-LATER_MEMBER_SHARE_PERCENT = 40
 HOUSEHOLD_GROUP = "GD"
 HOUSEHOLD_BENEFIT_LEVEL = 4
 
@@ -36,11 +34,11 @@ class HouseholdRegistration(BaseModel):
     months: int = Field(12)
 
 
-def member_amount(reference_level: int, order: int) -> int:
+def member_amount(params: MonthParameters, order: int) -> int:
     """The monthly amount of the household's ``order``-th joining member (1-based), in VND."""
-    first = (reference_level * HOUSEHOLD_RATE_BASIS_POINTS + 5000) // 10000
-    percent = MEMBER_SHARE_PERCENT[order - 1] if order <= len(MEMBER_SHARE_PERCENT) else LATER_MEMBER_SHARE_PERCENT
-    return (first * percent + 50) // 100
+    first = share(params.reference_level, params.household_hi_basis_points)
+    shares = params.household_member_percent
+    return (first * shares[min(order, len(shares)) - 1] + 50) // 100
 
 
 def household_of(session: Session, person: Person) -> tuple[Household | None, list[tuple[Person, str]]]:
@@ -102,7 +100,7 @@ def prepare_household(session: Session, person: Person, form: HouseholdRegistrat
                 f"{member.full_name} already has a valid HI card",
                 f"{member.full_name} đã có thẻ BHYT còn hạn",
             )
-        monthly = member_amount(params.reference_level, len(rows) + 1)
+        monthly = member_amount(params, len(rows) + 1)
         rows.append(
             {
                 "personal_id": personal_id,

@@ -156,6 +156,40 @@ def adjust_page(
     return _employer_page(request, session, caller, employer_id, created=result.dossier)
 
 
+@router.post("/employer/{employer_id}/claims", dependencies=[Depends(csrf_protected)])
+def claim_page(
+    request: Request,
+    employer_id: int,
+    idempotency_key: str = Form(...),
+    procedure: str = Form(...),
+    personal_id: str = Form(...),
+    month: str = Form(...),
+    count: str = Form("1"),
+    caller: Principal = Depends(signed_in),
+    session: Session = Depends(db_session),
+):
+    """Sickness (days off) or maternity (children born) for an employee; the worksheet goes with the dossier."""
+    forms = {
+        "claim_sickness": {"personal_id": personal_id, "leave_month": month, "days": count},
+        "claim_maternity": {"personal_id": personal_id, "birth_month": month, "children": count},
+    }
+    try:
+        if procedure not in forms:
+            raise DomainError("dossier.procedure", "choose sickness or maternity", "hãy chọn ốm đau hoặc thai sản")
+        result = service.submit(
+            session,
+            request.app.state.settings,
+            caller,
+            procedure_code=procedure,
+            form=forms[procedure],
+            idempotency_key=idempotency_key,
+            employer_id=employer_id,
+        )
+    except DomainError as error:
+        return _employer_page(request, session, caller, employer_id, error=error.message(_lang(request)))
+    return _employer_page(request, session, caller, employer_id, created=result.dossier)
+
+
 @router.post("/officer/persons/{person_id}/transfer", dependencies=[Depends(csrf_protected)])
 def transfer_page(
     request: Request,
@@ -206,8 +240,7 @@ def services_page(
         "household": household,
         "members": [(m, r, insured_on(session, m.id, today)) for m, r in members],
         "household_amounts": [
-            member_amount(current_parameters().for_month(Month.from_date(today)).reference_level, n)
-            for n in range(1, 6)
+            member_amount(current_parameters().for_month(Month.from_date(today)), n) for n in range(1, 6)
         ],
         "created": created,
         "error": error,

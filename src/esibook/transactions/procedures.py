@@ -15,6 +15,18 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from esibook.benefits.claims import (
+    MaternityClaim,
+    OneTimeClaim,
+    SicknessClaim,
+    UnemploymentClaim,
+    approve_employee_claim,
+    approve_own_claim,
+    prepare_maternity,
+    prepare_one_time,
+    prepare_sickness,
+    prepare_unemployment,
+)
 from esibook.contributions.models import ParticipationPeriod
 from esibook.contributions.parameters import current_parameters
 from esibook.employers.models import Employer
@@ -559,6 +571,59 @@ PROCEDURES.update(
                 prepare_printout,
                 approve_printout,
                 results=printout_results,
+            ),
+        )
+    }
+)
+
+
+PROCEDURES.update(
+    {
+        p.code: p
+        for p in (
+            Procedure(
+                "claim_sickness",
+                "Đề nghị hưởng chế độ ốm đau",
+                "Claim the sickness benefit for an employee",
+                "employer",
+                SicknessClaim,
+                6,
+                "Quyết định hưởng chế độ ốm đau, ghi vào sổ BHXH điện tử",
+                prepare_sickness,
+                approve_employee_claim,
+            ),
+            Procedure(
+                "claim_maternity",
+                "Đề nghị hưởng chế độ thai sản",
+                "Claim the maternity benefit for an employee",
+                "employer",
+                MaternityClaim,
+                6,
+                "Quyết định hưởng chế độ thai sản, ghi vào sổ BHXH điện tử",
+                prepare_maternity,
+                approve_employee_claim,
+            ),
+            Procedure(
+                "claim_one_time",
+                "Đề nghị hưởng BHXH một lần",
+                "Claim the one-time social insurance withdrawal",
+                "citizen",
+                OneTimeClaim,
+                10,
+                "Quyết định hưởng BHXH một lần, ghi vào sổ BHXH điện tử",
+                prepare_one_time,
+                approve_own_claim,
+            ),
+            Procedure(
+                "claim_unemployment",
+                "Đề nghị hưởng trợ cấp thất nghiệp",
+                "Claim the unemployment benefit",
+                "citizen",
+                UnemploymentClaim,
+                20,
+                "Quyết định hưởng trợ cấp thất nghiệp, ghi vào sổ BHXH điện tử",
+                prepare_unemployment,
+                approve_own_claim,
             ),
         )
     }
