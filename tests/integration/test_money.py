@@ -235,9 +235,12 @@ def test_the_watchdog_notifies_exactly_the_workers_of_an_employer_behind_once_an
                                                                ContributionLine.month >= 202609)).all()
     workers = {line.person_id for line in owed}
 
+    env = {**os.environ, "ESIBOOK_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    command = subprocess.run([sys.executable, "-m", "esibook", "arrears", "run", "--date", "2026-12-10"], env=env,
+                             capture_output=True, text=True)  # September was due 31 October: 40 days behind
+    assert command.returncode == 0, command.stderr
+    assert f"1 employers in arrears (0 evading), {len(workers)} workers notified" in command.stdout
     with Session(engine) as session:
-        result = run_watchdog(session, date(2026, 12, 10))  # September was due 31 October: 40 days behind
-        assert (result.employers_in_arrears, result.employers_evading, result.notices) == (1, 0, len(workers))
         notices = session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "inapp")).all()
         assert {n.recipient for n in notices} == {f"person:{p}" for p in workers}
         person_id = sorted(workers)[0]
@@ -276,3 +279,24 @@ def test_the_posting_command_reports_in_one_line_and_refuses_a_file_without_the_
     with Session(ledger) as session:
         assert session.scalar(select(func.count()).select_from(PostingBatch).where(
             PostingBatch.filename == "wrong.csv")) == 0
+
+
+def test_the_monthly_declaration_follows_from_the_periods_once(ledger):
+    """Every employee in a period covering December 2026 gets a declared line at the period's salary; declaring the
+    month again changes nothing."""
+    from esibook.contributions.posting import declare_month
+
+    december = Month(2026, 12)
+    expected = {(p, s) for p, _, s, _, _ in employed_in(ledger, december)}
+    first = declare_month(ledger, december, posted_by="test")
+    assert first.lines_posted == len(expected) - first.lines_rejected and first.lines_posted > 0
+    with Session(ledger) as session:
+        declared = set(session.execute(
+            select(Person.personal_id, ContributionLine.salary_basis)
+            .join(Person, Person.id == ContributionLine.person_id)
+            .where(ContributionLine.month == december.as_int())
+        ).all())
+    assert {p for p, _ in declared} <= {p for p, _ in expected}
+    before = fingerprint(ledger)
+    assert declare_month(ledger, december, posted_by="test").already_posted
+    assert fingerprint(ledger) == before

@@ -38,6 +38,33 @@ def post(
     )
 
 
+@contributions_app.command("declare")
+@friendly_errors
+def declare(
+    month: Annotated[str, typer.Option(help="The month to declare, YYYY-MM.")],
+    employer: Annotated[str | None, typer.Option(help="Only this employer (unit code).")] = None,
+) -> None:
+    """The monthly declaration that follows from the participation periods: one line per employee and month."""
+    from sqlalchemy import select
+
+    from esibook.contributions.posting import declare_month
+    from esibook.employers.models import Employer
+    from esibook.periods import Month
+
+    engine = make_engine(settings().resolved_database_url())
+    employer_id = None
+    if employer:
+        with session_factory(engine)() as session:
+            employer_id = session.scalar(select(Employer.id).where(Employer.unit_code == employer.strip().upper()))
+        if employer_id is None:
+            raise typer.BadParameter(f"no employer has unit code {employer}")
+    result = declare_month(engine, Month.parse(month), posted_by="cli", employer_id=employer_id)
+    typer.echo(
+        f"{month}: {result.lines_posted:,} lines declared, {result.lines_rejected:,} refused"
+        + (" (already declared: nothing changed)" if result.already_posted else "")
+    )
+
+
 @payments_app.command("import")
 @friendly_errors
 def import_statement(

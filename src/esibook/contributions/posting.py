@@ -120,40 +120,84 @@ def post_file(
     if not path.is_file():
         raise DomainError("posting.file", f"no such file: {path.name}", f"không có tệp {path.name}", field="file")
     columns = read_header(path)
-    batch_id = file_digest(path)
+    report = _post(
+        engine, file_digest(path), path.name, lambda connection: _stage(connection, path, columns), posted_by, progress
+    )
+    if report_path is not None:
+        write_reject_report(engine, report.batch_id, report_path)
+    return report
+
+
+def declare_month(engine: Engine, month: Month, *, posted_by: str, employer_id: int | None = None) -> PostingReport:
+    """The monthly declaration that follows from the participation periods (and their adjustments): a line for every
+    employee in a period covering ``month``, at the period's salary, through the same checks as a file. Declaring
+    the same month again with the same staff and salaries changes nothing; after a change, only the new lines go in
+    (the others are refused as already posted)."""
+    where = "pp.participant_type = 'employee' AND p.personal_id IS NOT NULL AND pp.from_month <= :m " + (
+        "AND coalesce(pp.to_month, 999912) >= :m" + (" AND pp.employer_id = :e" if employer_id else "")
+    )
+    source = f"""FROM participation_periods pp JOIN persons p ON p.id = pp.person_id
+                 JOIN employers e ON e.id = pp.employer_id WHERE {where}"""
+    params = {"m": month.as_int(), "e": employer_id}
+    with engine.connect() as connection:
+        shape = connection.execute(
+            text(f"SELECT count(*), coalesce(sum(pp.salary_basis), 0), coalesce(sum(pp.person_id), 0) {source}"),
+            params,
+        ).one()
+    batch_id = hashlib.sha256(f"declaration:{month}:{employer_id}:{tuple(shape)}".encode()).hexdigest()
+
+    def stage(connection: Connection) -> int:
+        _create_staging(connection)
+        connection.execute(
+            text(
+                "INSERT INTO posting_staging (personal_id, unit_code, month_text, salary_text) "
+                f"SELECT p.personal_id, e.unit_code, :text, CAST(pp.salary_basis AS TEXT) {source}"
+            ),
+            {**params, "text": str(month)},
+        )
+        return connection.execute(text("SELECT count(*) FROM posting_staging")).scalar_one()
+
+    name = f"declaration {month}" + (f" employer {employer_id}" if employer_id else "")
+    return _post(engine, batch_id, name, stage, posted_by, lambda stage: None)
+
+
+def _post(
+    engine: Engine,
+    batch_id: str,
+    name: str,
+    stage: Callable[[Connection], int],
+    posted_by: str,
+    progress: Callable[[str], None],
+) -> PostingReport:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SET LOCAL jit = off"))  # compiling the plan costs more than it saves here
         _lock_batch(connection, batch_id)
         done = connection.execute(select(PostingBatch.__table__).where(PostingBatch.id == batch_id)).first()
         if done:
-            report = _report(done, already=True)
-        else:
-            progress("copy")
-            total = _stage(connection, path, columns)
-            progress("check")
-            version = _check(connection)
-            with Session(bind=connection) as session:
-                load_current_version(session)
-                session.flush()
-            progress("post")
-            posted = _insert_lines(connection)
-            rejected = _keep_rejects(connection, batch_id)
-            connection.execute(
-                PostingBatch.__table__.insert().values(
-                    id=batch_id,
-                    filename=path.name[:200],
-                    lines_total=total,
-                    lines_posted=posted,
-                    lines_rejected=rejected,
-                    parameters_version=version,
-                    posted_by=posted_by,
-                )
+            return _report(done, already=True)
+        progress("copy")
+        total = stage(connection)
+        progress("check")
+        version = _check(connection)
+        with Session(bind=connection) as session:
+            load_current_version(session)
+            session.flush()
+        progress("post")
+        posted = _insert_lines(connection)
+        rejected = _keep_rejects(connection, batch_id)
+        connection.execute(
+            PostingBatch.__table__.insert().values(
+                id=batch_id,
+                filename=name[:200],
+                lines_total=total,
+                lines_posted=posted,
+                lines_rejected=rejected,
+                parameters_version=version,
+                posted_by=posted_by,
             )
-            report = PostingReport(batch_id, total, posted, rejected, False, version)
-    if report_path is not None:
-        write_reject_report(engine, batch_id, report_path)
-    return report
+        )
+        return PostingReport(batch_id, total, posted, rejected, False, version)
 
 
 def _report(row, *, already: bool) -> PostingReport:
@@ -167,6 +211,15 @@ def _lock_batch(connection: Connection, batch_id: str) -> None:
 
 
 def _stage(connection: Connection, path: Path, columns: list[str]) -> int:
+    _create_staging(connection)
+    if connection.dialect.name == "postgresql":
+        _copy(connection, path, columns)
+    else:
+        _insert_rows(connection, path, columns)
+    return connection.execute(text("SELECT count(*) FROM posting_staging")).scalar_one()
+
+
+def _create_staging(connection: Connection) -> None:
     postgres = connection.dialect.name == "postgresql"
     identity = "BIGINT GENERATED ALWAYS AS IDENTITY" if postgres else "INTEGER PRIMARY KEY AUTOINCREMENT"
     on_commit = " ON COMMIT DROP" if postgres else ""
@@ -177,11 +230,6 @@ def _stage(connection: Connection, path: Path, columns: list[str]) -> int:
             f"month_text TEXT, salary_text TEXT){on_commit}"
         )
     )
-    if postgres:
-        _copy(connection, path, columns)
-    else:
-        _insert_rows(connection, path, columns)
-    return connection.execute(text("SELECT count(*) FROM posting_staging")).scalar_one()
 
 
 def _copy(connection: Connection, path: Path, columns: list[str]) -> None:
