@@ -478,21 +478,35 @@ def _serve(config: Settings, host: str, port: int) -> None:
 
 
 def _outbox_thread(engine) -> None:
-    """In development the server delivers notifications itself; production runs `esibook worker`."""
+    """In development the server delivers notifications and runs the daily arrears watchdog itself; production
+    runs `esibook worker`."""
     import threading
 
-    from esibook.transactions.outbox import deliver_pending, sender_from_environment
+    from esibook.transactions.outbox import sender_from_environment
 
     def loop() -> None:
         sessions, sender = session_factory(engine), sender_from_environment()
+        watched = None
         while True:
             try:
-                deliver_pending(sessions, sender)
+                watched = _worker_round(sessions, sender, watched)
             except Exception:  # noqa: BLE001 - keep serving; the next round retries
                 pass
             time.sleep(2)
 
     threading.Thread(target=loop, daemon=True, name="outbox").start()
+
+
+def _worker_round(sessions, sender, watched: date | None) -> date:
+    """One round of the worker: the arrears watchdog once a day, then the pending notifications."""
+    from esibook.contributions.arrears import run as run_watchdog
+    from esibook.transactions.outbox import deliver_pending
+
+    if watched != date.today():
+        with sessions() as session:
+            run_watchdog(session, date.today())
+    deliver_pending(sessions, sender)
+    return date.today()
 
 
 @app.command("worker")
@@ -501,20 +515,15 @@ def worker(once: Annotated[bool, typer.Option("--once", help="Deliver what is pe
            interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 2.0) -> None:
     """Deliver notifications from the outbox (email, in-app), each exactly once, retrying failures; and run the
     arrears watchdog once a day (its notices go out on the 10th)."""
-    from esibook.contributions.arrears import run as run_watchdog
     from esibook.transactions.outbox import deliver_pending, sender_from_environment
 
     sessions, sender = session_factory(make_engine(settings().resolved_database_url())), sender_from_environment()
+    if once:
+        typer.echo(f"{deliver_pending(sessions, sender)} messages delivered")
+        return
     watched = None
     while True:
-        if watched != date.today() and not once:
-            with sessions() as session:
-                run_watchdog(session, date.today())
-            watched = date.today()
-        delivered = deliver_pending(sessions, sender)
-        if once:
-            typer.echo(f"{delivered} messages delivered")
-            return
+        watched = _worker_round(sessions, sender, watched)
         time.sleep(interval)
 
 
