@@ -183,6 +183,9 @@ ROUTES = [
     ("GET", "/api/v1/exchange/persons/{defence_pid}/groups/5?purpose=KCB", expect(403, system=404), "defence"),
     ("GET", "/api/v1/officer/queue", expect(403, officer_civil=200, officer_defence=200, officer_security=200), None),
     ("GET", "/api/v1/me/repository", expect(403, **PERSONS_OK), None),
+    ("GET", "/api/v1/me/estimates", expect(403, **{**PERSONS_OK, "citizen_l1": 403}), None),
+    ("GET", "/api/v1/me/visits", expect(403, **{**PERSONS_OK, "citizen_l1": 403}), None),
+    ("GET", "/arrears", {role: 200 for role in ROLES}, None),
     ("GET", "/api/v1/employers/{employer}/repository", expect(403, employer_rep=200), None),
     # allowed for the civil officer; this database has no book issued yet, so the answer is a 400 "book.none"
     ("GET", "/api/v1/officer/persons/{stranger}/printout.pdf", expect(404, officer_civil=400), "stranger"),

@@ -71,7 +71,11 @@ def test_an_employer_claims_sickness_days_and_the_settlement_enters_the_book(sig
     assert sheet["eligible"] and sheet["steps"], "the officer sees the arithmetic"
     daily = next(s["value"] for s in sheet["steps"] if s["key"] == "daily")
     assert filed.json()["form"]["total"] == pytest.approx(daily * 4, abs=2)
+    again = file(client, bearer(rep.personal_id), "claim_sickness", form, "sick-again-001", employer_id)
+    assert again.json()["error"]["code"] == "claim.pending", "one claim at a time for the same benefit"
     assert approve(client, bearer(officer.personal_id), filed.json()["id"]).json()["status"] == "result_issued"
+    twice = file(client, bearer(rep.personal_id), "claim_sickness", form, "sick-twice-001", employer_id)
+    assert twice.json()["error"]["code"] == "claim.already_settled", "the same days are never paid twice"
     [settled] = [s for s in settlements(signed.engine, worker.id) if s.regime == "sickness"]
     assert settled.days == 4 and settled.amount == filed.json()["form"]["total"]
     book = jws.parts(client.get("/api/v1/me/book", headers=bearer(worker.personal_id)).json()["document"])[1]
@@ -94,7 +98,8 @@ def test_unemployment_needs_the_job_ended_and_12_months_and_a_one_time_withdrawa
         person, last_month = session.execute(
             select(Person, last).join(ParticipationPeriod, ParticipationPeriod.person_id == Person.id)
             .where(ParticipationPeriod.participant_type == "employee", Person.id.not_in(still_open),
-                   Person.personal_id.is_not(None), Person.authority == "civil")
+                   Person.personal_id.is_not(None), Person.authority == "civil",
+                   Person.personal_id.not_in({i.personal_id for i in ids.values()}))
             .group_by(Person.id).order_by(last.desc(), Person.id).limit(1)
         ).one()
     me = bearer(person.personal_id)
@@ -107,9 +112,22 @@ def test_unemployment_needs_the_job_ended_and_12_months_and_a_one_time_withdrawa
     form = filed.json()["form"]
     assert form["total"] > 0 and not arithmetic_errors_of(form["worksheet"])
     done = approve(client, bearer(ids["officer-civil"].personal_id), filed.json()["id"])
-    assert done.json()["status"] == "result_issued"
+    assert done.json().get("status") == "result_issued", done.text
     [settled] = [s for s in settlements(signed.engine, person.id) if s.regime == "one_time"]
     assert settled.amount == form["total"]
+    again = file(client, me, "claim_one_time", {"reason": "going_abroad"}, "one-time-0002")
+    assert again.json()["error"]["code"] == "claim.already_settled", "a one-time withdrawal is paid once"
+
+
+def test_an_officer_cannot_approve_a_dossier_of_their_own(signed, world):
+    client, ids, bearer = world
+    officer = ids["officer-civil"]
+    mine = file(client, bearer(officer.personal_id), "request_printout", {}, "own-case-0001")
+    if mine.status_code == 400:  # the demo officer has no book of their own: file a correction instead
+        mine = file(client, bearer(officer.personal_id), "reissue_hi_card", {"reason": "mất thẻ"}, "own-case-0002")
+    assert mine.status_code == 201, mine.text
+    refused = approve(client, bearer(officer.personal_id), mine.json()["id"])
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "dossier.own_case"
 
 
 def arithmetic_errors_of(sheet: dict) -> list:

@@ -26,6 +26,7 @@ from esibook.contributions.models import ContributionLine, EmployerArrears, Part
 from esibook.contributions.payments import import_bank_statement, late_interest, record_payment
 from esibook.contributions.posting import post_file
 from esibook.employers.models import Employer
+from esibook.errors import DomainError
 from esibook.people.models import Person
 from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
@@ -198,12 +199,16 @@ def test_a_payment_goes_to_the_oldest_dues_first_and_a_statement_read_twice_pays
         assert paid_september == len(september), "the oldest month is paid first"
         assert statuses == {202610: 1}, "what is left goes to the next month's first line"
 
-        statement = (f"date,amount,reference,description\n2026-11-25,500000,FT2611250001,BHXH {unit} nop tien\n"
-                     "2026-11-25,700000,FT2611250002,chuyen khoan khong ro\n").encode()
+        statement = (f"date,amount,reference,description\n2026-11-25,500000.00,FT2611250001,BHXH {unit} nop tien\n"
+                     "2026-11-25,700000,FT2611250002,chuyen khoan khong ro\n"
+                     f"2026-11-25,900000,,BHXH {unit} khong co so but toan\n"
+                     f"2026-11-25,-200000,FT2611250003,phi {unit}\n").encode()
         first = import_bank_statement(session, statement, entered_by="t")
         second = import_bank_statement(session, statement, entered_by="t")
         assert (first.recorded, second.recorded, second.already_recorded) == (1, 0, 1)
-        assert [line for line, _ in first.unmatched] == [3]
+        assert [(line, why) for line, why in first.unmatched] == [
+            (3, "no known unit code in the description"), (4, "no bank reference")]
+        assert session.scalar(select(Payment.amount).where(Payment.reference == "bank:FT2611250001")) == 500_000
         assert session.scalar(select(func.count()).select_from(Payment).where(Payment.employer_id == employer_id)) == 2
 
 
@@ -249,14 +254,15 @@ def test_the_watchdog_notifies_exactly_the_workers_of_an_employer_behind_once_an
         assert "2026-09, 2026-10" in body and f"{sum(line.total for line in mine):,}" in body
         assert f"{sum(line.hi_employee for line in mine):,}" in body, "the amount of each fund"
 
-        assert run_watchdog(session, date(2026, 12, 10)).notices == len(workers)
+        assert run_watchdog(session, date(2026, 12, 10)).notices == 0
+        assert run_watchdog(session, date(2026, 12, 11)).notices == 0
         assert session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.channel == "inapp")) == len(notices), "a second run the same month sends nothing more"
-        assert run_watchdog(session, date(2026, 12, 11)).notices == 0, "notices go out on the 10th"
+            OutboxMessage.channel == "inapp")) == len(notices), "more runs the same month send nothing more"
         evading = run_watchdog(session, date(2027, 1, 5))
-        assert evading.employers_evading == 1
+        assert evading.employers_evading == 1 and evading.notices == 0, "before the 10th nobody is told"
         row = session.get(EmployerArrears, (employer_id, date(2027, 1, 5)))
         assert row.evasion and row.days_behind == 66 and row.late_interest > 0
+        assert run_watchdog(session, date(2027, 1, 12)).notices == len(workers), "the first run from the 10th"
 
         book = book_content(session, session.get(Person, person_id))
         unit = session.get(Employer, employer_id).unit_code
@@ -300,3 +306,16 @@ def test_the_monthly_declaration_follows_from_the_periods_once(ledger):
     before = fingerprint(ledger)
     assert declare_month(ledger, december, posted_by="test").already_posted
     assert fingerprint(ledger) == before
+
+
+@pytest.mark.postgres
+def test_a_file_with_a_broken_line_is_refused_whole_with_the_line_number(postgres_databases, tmp_path):
+    engine = postgres_databases.engine()
+    path = tmp_path / "broken.csv"
+    path.write_text("so_dinh_danh,ma_don_vi,thang,muc_luong\n001090012345,TA00001,2026-11,9000000\n"
+                    "001090012346,TA00001\n", encoding="utf-8")
+    before = fingerprint(engine)
+    with pytest.raises(DomainError) as refused:
+        post_file(engine, path, posted_by="test")
+    assert refused.value.code == "posting.unreadable" and "line 3" in refused.value.message_en
+    assert fingerprint(engine) == before

@@ -87,3 +87,18 @@ def test_voluntary_si_state_support_and_a_payment_period():
     assert (payment.monthly_contribution, payment.monthly_state_support) == (660_000, 132_000)
     assert (payment.monthly_payable, payment.payable) == (528_000, 3_168_000)
     assert voluntary_payment(3_000_000, NOV_2026, "poor", 1).monthly_state_support == 165_000
+
+
+def test_amounts_are_read_as_people_and_banks_write_them_and_nothing_is_guessed():
+    import pytest
+
+    from esibook.contributions.payments import parse_amount
+    from esibook.errors import DomainError
+
+    for text_, value in [("5000000", 5_000_000), ("5.000.000", 5_000_000), ("5,000,000", 5_000_000),
+                         ("5000000.00", 5_000_000), ("5.000.000,00", 5_000_000), (" 750 ", 750)]:
+        assert parse_amount(text_) == value, text_
+    for bad in ["abc", "5000000.50", "5.00.000", "", "-3"]:
+        with pytest.raises(DomainError) as refused:
+            parse_amount(bad)
+        assert refused.value.code == "payment.amount"

@@ -22,6 +22,7 @@ from esibook.errors import DomainError
 from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
 from esibook.periods import Month
+from esibook.transactions.models import REFILED_DOSSIER, Dossier
 
 
 def _refuse(code: str, en: str, vi: str, field: str) -> DomainError:
@@ -39,6 +40,64 @@ def _worksheet_form(sheet: Worksheet, **facts) -> dict:
             "form",
         )
     return {**facts, "amount": sheet.result, "worksheet": sheet.as_dict()}
+
+
+CLAIMS = ("claim_sickness", "claim_maternity", "claim_one_time", "claim_unemployment")
+
+
+def _not_claimed_twice(session: Session, person: Person, regime: str, start: date, end: date) -> None:
+    """A benefit is paid once: no settlement of the same regime overlapping the period (a one-time withdrawal:
+    none ever), and no claim of the same kind still open for the person."""
+    query = (
+        select(func.count())
+        .select_from(BenefitSettlement)
+        .where(BenefitSettlement.person_id == person.id, BenefitSettlement.regime == regime)
+    )
+    if regime != "one_time":
+        query = query.where(BenefitSettlement.period_from <= end, BenefitSettlement.period_to >= start)
+    if session.scalar(query):
+        raise _refuse(
+            "claim.already_settled",
+            "this benefit is already settled for that period",
+            "chế độ này đã được giải quyết cho thời gian đó",
+            "form",
+        )
+    pending = session.scalar(
+        select(func.count())
+        .select_from(Dossier)
+        .where(
+            Dossier.procedure == f"claim_{regime}",
+            Dossier.status.in_(("submitted", "needs_info", "resubmitted")),
+            Dossier.id != session.info.get(REFILED_DOSSIER, 0),
+            (Dossier.person_id == person.id) | Dossier.form.contains(f'"personal_id":"{person.personal_id}"'),
+        )
+    )
+    if pending:
+        raise _refuse(
+            "claim.pending",
+            "a claim of this kind is already being processed for this person",
+            "đã có hồ sơ đề nghị chế độ này đang được giải quyết",
+            "form",
+        )
+
+
+def _sickness_days_left(session: Session, person: Person, month: Month, sheet: Worksheet, days: int) -> None:
+    taken = session.scalar(
+        select(func.coalesce(func.sum(BenefitSettlement.days), 0)).where(
+            BenefitSettlement.person_id == person.id,
+            BenefitSettlement.regime == "sickness",
+            BenefitSettlement.period_from >= date(month.year, 1, 1),
+            BenefitSettlement.period_from <= date(month.year, 12, 31),
+        )
+    )
+    allowed = int(sheet.value("days_per_year")) if sheet.has("days_per_year") else 30
+    if taken + days > allowed:
+        raise _refuse(
+            "claim.sickness_days",
+            f"{taken} of the {allowed} sickness days of {month.year} are already paid; at most {allowed - taken} left",
+            f"đã hưởng {taken}/{allowed} ngày ốm đau năm {month.year}; còn tối đa {max(allowed - taken, 0)} ngày",
+            "days",
+        )
 
 
 def _employee(session: Session, employer: Employer, personal_id: str, month: Month) -> Person:
@@ -76,6 +135,8 @@ def prepare_sickness(session: Session, employer: Employer, form: SicknessClaim) 
     person = _employee(session, employer, form.personal_id, month)
     history = contribution_history(session, person.id, before=month)
     sheet = sickness(history.months, leave_month=month, days=form.days)
+    _not_claimed_twice(session, person, "sickness", month.first_day(), month.first_day() + timedelta(form.days - 1))
+    _sickness_days_left(session, person, month, sheet, form.days)
     return _worksheet_form(
         sheet,
         personal_id=person.personal_id,
@@ -105,6 +166,7 @@ def prepare_maternity(session: Session, employer: Employer, form: MaternityClaim
             "chế độ thai sản khi sinh con được giải quyết cho người mẹ",
             "personal_id",
         )
+    _not_claimed_twice(session, person, "maternity", month.first_day(), month.last_day())
     history = contribution_history(session, person.id, before=month)
     sheet = maternity(history.months, birth_month=month, children=form.children)
     return _worksheet_form(
@@ -126,6 +188,7 @@ class OneTimeClaim(BaseModel):
 
 def prepare_one_time(session: Session, person: Person, form: OneTimeClaim) -> dict:
     _not_participating(session, person)
+    _not_claimed_twice(session, person, "one_time", date.min, date.max)
     today = date.today()
     history = contribution_history(session, person.id, before=Month.from_date(today))
     sheet = one_time_withdrawal(history.months, computed_on=today)
@@ -141,6 +204,7 @@ class UnemploymentClaim(BaseModel):
 def prepare_unemployment(session: Session, person: Person, form: UnemploymentClaim) -> dict:
     month = Month.parse(form.termination_month, field="termination_month")
     _not_participating(session, person)
+    _not_claimed_twice(session, person, "unemployment", (month + 1).first_day(), (month + 12).last_day())
     history = contribution_history(session, person.id, before=month + 1)
     sheet = unemployment(history.months, termination_month=month, counted_from=history.ui_counted_from)
     duration = int(sheet.value("duration_months")) if sheet.has("duration_months") else 0
@@ -173,6 +237,21 @@ def _not_participating(session: Session, person: Person) -> None:
 
 
 def _settle(session: Session, person: Person, form: dict, start: date, end: date, days: int | None) -> list[int]:
+    session.scalar(select(Person.id).where(Person.id == person.id).with_for_update())  # one approval at a time
+    overlap = (
+        select(func.count())
+        .select_from(BenefitSettlement)
+        .where(BenefitSettlement.person_id == person.id, BenefitSettlement.regime == form["regime"])
+    )
+    if form["regime"] != "one_time":
+        overlap = overlap.where(BenefitSettlement.period_from <= end, BenefitSettlement.period_to >= start)
+    if session.scalar(overlap):
+        raise _refuse(
+            "claim.already_settled",
+            "this benefit was settled for that period meanwhile",
+            "chế độ này đã được giải quyết cho thời gian đó",
+            "form",
+        )
     seq = (
         session.scalar(select(func.max(BenefitSettlement.seq)).where(BenefitSettlement.person_id == person.id)) or 0
     ) + 1

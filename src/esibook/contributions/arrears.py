@@ -4,8 +4,9 @@
   employer responsible.
 - An employer 30 or more days behind (counted from the due date of its oldest owed month) is in arrears, and
   listed on the public page; 60 or more days is evasion (trốn đóng).
-- On the 10th of a month, every worker of an employer in arrears gets a notice (in-app and email) with the unpaid
-  months and the amount of each fund; once per worker, employer and month, however often the job runs.
+- From the 10th of a month (the first run on or after it), every worker of an employer in arrears gets a notice
+  (in-app and email) with the unpaid months and the unpaid amount of each fund; once per worker, employer and
+  month, however often the job runs.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from esibook.audit import service as audit
 from esibook.contributions.dues import FUNDS
 from esibook.contributions.models import ContributionLine, EmployerArrears
-from esibook.contributions.payments import OWED, days_late, due_date, late_interest
+from esibook.contributions.payments import OWED, allocate_all_credit, days_late, due_date, late_interest
 from esibook.db import transaction
 from esibook.employers.models import Employer
 from esibook.people.contacts import email_of
@@ -54,13 +55,14 @@ class WatchdogRun:
 def run(session: Session, as_of: date) -> WatchdogRun:
     """One run of the watchdog for the day ``as_of``; running it again the same day changes nothing more."""
     with transaction(session):
+        allocate_all_credit(session)
         marked = _mark_unpaid(session, as_of)
         found = _employers_behind(session, as_of)
         session.execute(delete(EmployerArrears).where(EmployerArrears.as_of == as_of))
         notices = 0
         for employer_id, (oldest, months, total, interest) in found.items():
             days = days_late(oldest, as_of)
-            notified = _notify_workers(session, employer_id, as_of) if as_of.day == NOTICE_DAY else 0
+            notified = _notify_workers(session, employer_id, as_of) if as_of.day >= NOTICE_DAY else 0
             notices += notified
             session.add(
                 EmployerArrears(
@@ -136,7 +138,8 @@ def _employers_behind(session: Session, as_of: date) -> dict[int, tuple[Month, i
 
 
 def _notify_workers(session: Session, employer_id: int, as_of: date) -> int:
-    """The VssID notice: to each affected worker, the unpaid months and the amount of each fund."""
+    """The VssID notice: to each affected worker, the unpaid months and the amount of each fund. Returns how many
+    workers got a notice now (not those already told this month)."""
     employer = session.get(Employer, employer_id)
     lines = session.scalars(
         select(ContributionLine)
@@ -153,22 +156,38 @@ def _notify_workers(session: Session, employer_id: int, as_of: date) -> int:
     by_person: dict[int, list[ContributionLine]] = defaultdict(list)
     for line in lines:
         by_person[line.person_id].append(line)
+    sent = 0
     for person_id, owed in by_person.items():
         subject = f"Đơn vị {employer.name} chưa đóng BHXH, BHYT, BHTN cho bạn"
         body = notice_text(employer, owed)
         key = f"arrears:{employer_id}:{person_id}:{as_of:%Y-%m}"
-        outbox.enqueue(session, channel="inapp", recipient=f"person:{person_id}", subject=subject, body=body,
-                       dedupe_key=f"{key}:inapp")
+        sent += outbox.enqueue(
+            session,
+            channel="inapp",
+            recipient=f"person:{person_id}",
+            subject=subject,
+            body=body,
+            dedupe_key=f"{key}:inapp",
+        )
         email = email_of(session, person_id)
         if email:
-            outbox.enqueue(session, channel="email", recipient=email, subject=subject, body=body,
-                           dedupe_key=f"{key}:email")
-    return len(by_person)
+            outbox.enqueue(
+                session, channel="email", recipient=email, subject=subject, body=body, dedupe_key=f"{key}:email"
+            )
+    return sent
+
+
+def _unpaid_share(line: ContributionLine, fund: str) -> int:
+    """A fund's part of what is still unpaid on a line (all of it when nothing was paid)."""
+    amount = getattr(line, fund)
+    if not line.paid_amount:
+        return amount
+    return (amount * (line.total - line.paid_amount) + line.total // 2) // line.total
 
 
 def notice_text(employer: Employer, owed: list[ContributionLine]) -> str:
     months = ", ".join(str(Month.from_int(line.month)) for line in owed)
-    funds = {fund: sum(getattr(line, fund) for line in owed) for fund in FUNDS}
+    funds = {fund: sum(_unpaid_share(line, fund) for line in owed) for fund in FUNDS}
     unpaid = sum(line.total - line.paid_amount for line in owed)
     parts = "; ".join(f"{FUND_NAMES_VI[f]} {v:,} đ" for f, v in funds.items() if v)
     return (
@@ -179,14 +198,15 @@ def notice_text(employer: Employer, owed: list[ContributionLine]) -> str:
 
 
 def public_list(session: Session, *, limit: int = 500) -> tuple[date | None, list[tuple[Employer, EmployerArrears]]]:
-    """The published list of employers in arrears, from the latest run."""
+    """The published list of employers in arrears, from the latest run. Units of Defence and Public Security are
+    classified and never published."""
     latest = session.scalar(select(func.max(EmployerArrears.as_of)))
     if latest is None:
         return None, []
     rows = session.execute(
         select(Employer, EmployerArrears)
         .join(EmployerArrears, EmployerArrears.employer_id == Employer.id)
-        .where(EmployerArrears.as_of == latest)
+        .where(EmployerArrears.as_of == latest, Employer.authority == "civil")
         .order_by(EmployerArrears.days_behind.desc(), EmployerArrears.unpaid_total.desc())
         .limit(limit)
     ).all()

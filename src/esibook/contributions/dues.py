@@ -46,8 +46,12 @@ class Dues:
 
     @property
     def employer_share(self) -> int:
-        return self.retirement_employer + self.sickness_employer + self.oad_employer + self.ui_employer + (
-            self.hi_employer
+        return (
+            self.retirement_employer
+            + self.sickness_employer
+            + self.oad_employer
+            + self.ui_employer
+            + (self.hi_employer)
         )
 
     @property

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from esibook.access import service as access
 from esibook.access.deps import csrf_protected
+from esibook.access.errors import forbidden
 from esibook.access.pages import signed_in
 from esibook.access.principal import Principal
 from esibook.contributions import arrears, payments
@@ -43,6 +44,12 @@ def arrears_page(request: Request, session: Session = Depends(db_session)):
 @router.get("/me/contributions")
 def my_contributions(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
     access.require_person(caller)
+    if caller.level < 2:
+        raise forbidden(
+            "contributions.level2_required",
+            "Your contribution months and salaries are shown after logging in with VNeID level 2.",
+            "Quá trình đóng và tiền lương chỉ hiển thị khi đăng nhập VNeID mức 2.",
+        )
     months = timeline(session, caller.person_id) if caller.person_id else []
     return render(request, "my_contributions.html", {"months": months, "chart": salary_chart(months)})
 
@@ -69,12 +76,27 @@ def employer_dues(
     return _employer_dues_page(request, session, caller, employer_id)
 
 
+def _require_collector(caller: Principal) -> str:
+    """Payments are entered by approving officers, for employers of their own authority."""
+    authority = access.require_officer(caller)
+    if "approver" not in caller.officer_permissions:
+        raise forbidden(
+            "payment.permission",
+            "Entering payments needs the approver permission.",
+            "Nhập khoản nộp cần quyền phê duyệt.",
+        )
+    return authority
+
+
 def _officer_payments_page(request: Request, session: Session, caller: Principal, **extra):
-    access.require_officer(caller)
+    authority = _require_collector(caller)
     context = {
         "recent": session.execute(
-            select(Payment, Employer).join(Employer, Employer.id == Payment.employer_id)
-            .order_by(Payment.id.desc()).limit(30)
+            select(Payment, Employer)
+            .join(Employer, Employer.id == Payment.employer_id)
+            .where(Employer.authority == authority)
+            .order_by(Payment.id.desc())
+            .limit(30)
         ).all(),
         "reference": f"UNC-{secrets.token_hex(4).upper()}",
         "error": None,
@@ -99,12 +121,14 @@ def enter_payment(
     caller: Principal = Depends(signed_in),
     session: Session = Depends(db_session),
 ):
-    access.require_officer(caller)
+    authority = _require_collector(caller)
     try:
-        employer_id = session.scalar(select(Employer.id).where(Employer.unit_code == unit_code.strip().upper()))
+        employer_id = session.scalar(
+            select(Employer.id).where(Employer.unit_code == unit_code.strip().upper(), Employer.authority == authority)
+        )
         if employer_id is None:
             raise DomainError("payment.employer", "no employer has this unit code", "không có đơn vị mang mã này")
-        value = int(amount.replace(".", "").replace(",", "").strip() or 0)
+        value = payments.parse_amount(amount)
         result = payments.record_payment(
             session,
             employer_id=employer_id,
@@ -126,9 +150,10 @@ async def upload_statement(
     caller: Principal = Depends(signed_in),
     session: Session = Depends(db_session),
 ):
-    access.require_officer(caller)
+    authority = _require_collector(caller)
     try:
-        result = payments.import_bank_statement(session, await file.read(5 * 1024 * 1024), entered_by=caller.actor)
+        data = await file.read(5 * 1024 * 1024)
+        result = payments.import_bank_statement(session, data, entered_by=caller.actor, authority=authority)
     except DomainError as error:
         return _officer_payments_page(request, session, caller, error=error.message(_lang(request)))
     return _officer_payments_page(request, session, caller, statement=result)

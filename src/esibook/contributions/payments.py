@@ -44,6 +44,25 @@ def late_interest(amount: int, month: Month, as_of: date) -> int:
     return (amount * LATE_INTEREST_BASIS_POINTS_PER_DAY * days_late(month, as_of) + 5000) // 10000
 
 
+AMOUNT = re.compile(r"^(\d{1,15}|\d{1,3}([.,]\d{3})+)([.,]0{1,2})?$")
+
+
+def parse_amount(text_: str) -> int:
+    """A whole amount in đồng as people and banks write it: 5000000, 5.000.000, 5,000,000 or 5000000.00. Anything
+    else (a fraction of a đồng, letters) is refused rather than guessed."""
+    value = text_.strip().replace(" ", "")
+    match = AMOUNT.match(value)
+    if not match:
+        raise DomainError(
+            "payment.amount",
+            f"'{text_.strip()[:20]}' is not a whole amount in đồng",
+            f"'{text_.strip()[:20]}' không phải số tiền đồng",
+            field="amount",
+        )
+    digits = value[: match.start(3)] if match.group(3) else value
+    return int(digits.replace(".", "").replace(",", ""))
+
+
 @dataclass(frozen=True)
 class PaymentResult:
     payment: Payment
@@ -62,37 +81,67 @@ def record_payment(
     entered_by: str,
 ) -> PaymentResult:
     """Record a payment once (by its reference) and allocate the employer's credit to the oldest dues."""
-    if amount <= 0:
-        raise DomainError("payment.amount", "the amount must be positive", "số tiền phải lớn hơn 0", field="amount")
-    reference = reference.strip()[:120]
-    if not reference:
-        raise DomainError("payment.reference", "give the payment's reference", "hãy ghi số chứng từ", field="reference")
     with transaction(session):
-        existing = session.scalar(select(Payment).where(Payment.reference == reference))
-        if existing:
-            return PaymentResult(existing, False, 0)
-        if session.get(Employer, employer_id) is None:
-            raise DomainError("payment.employer", "no such employer", "không có đơn vị này", field="employer_id")
-        payment = Payment(
+        return record_payment_within(
+            session,
             employer_id=employer_id,
             amount=amount,
             paid_on=paid_on,
             reference=reference,
             source=source,
-            allocated=0,
             entered_by=entered_by,
         )
-        session.add(payment)
-        session.flush()
-        lines = allocate_credit(session, employer_id)
-        audit.append(
-            session,
-            actor=entered_by,
-            action="payment.recorded",
-            target=f"employer:{employer_id}",
-            authority="civil",
-            details={"amount": amount, "reference": reference, "lines_paid": lines},
-        )
+
+
+def record_payment_within(
+    session: Session,
+    *,
+    employer_id: int,
+    amount: int,
+    paid_on: date,
+    reference: str,
+    source: str,
+    entered_by: str,
+) -> PaymentResult:
+    """``record_payment`` in the caller's transaction. The same reference again is the same payment only if it
+    matches (employer, amount, day); otherwise it is refused as a conflict, never merged."""
+    if amount <= 0:
+        raise DomainError("payment.amount", "the amount must be positive", "số tiền phải lớn hơn 0", field="amount")
+    reference = reference.strip()[:120]
+    if not reference:
+        raise DomainError("payment.reference", "give the payment's reference", "hãy ghi số chứng từ", field="reference")
+    existing = session.scalar(select(Payment).where(Payment.reference == reference))
+    if existing:
+        if (existing.employer_id, existing.amount, existing.paid_on) != (employer_id, amount, paid_on):
+            raise DomainError(
+                "payment.reference_conflict",
+                f"the reference {reference} is already recorded for another payment",
+                f"số chứng từ {reference} đã được ghi cho một khoản nộp khác",
+                field="reference",
+            )
+        return PaymentResult(existing, False, 0)
+    if session.get(Employer, employer_id) is None:
+        raise DomainError("payment.employer", "no such employer", "không có đơn vị này", field="employer_id")
+    payment = Payment(
+        employer_id=employer_id,
+        amount=amount,
+        paid_on=paid_on,
+        reference=reference,
+        source=source,
+        allocated=0,
+        entered_by=entered_by,
+    )
+    session.add(payment)
+    session.flush()
+    lines = allocate_credit(session, employer_id)
+    audit.append(
+        session,
+        actor=entered_by,
+        action="payment.recorded",
+        target=f"employer:{employer_id}",
+        authority="civil",
+        details={"amount": amount, "reference": reference, "lines_paid": lines},
+    )
     return PaymentResult(payment, True, lines)
 
 
@@ -133,6 +182,14 @@ def allocate_credit(session: Session, employer_id: int) -> int:
     return touched
 
 
+def allocate_all_credit(session: Session) -> int:
+    """Use every employer's credit on dues posted after it paid (the watchdog does this before judging)."""
+    employers = session.scalars(
+        select(Payment.employer_id).where(Payment.allocated < Payment.amount).group_by(Payment.employer_id)
+    ).all()
+    return sum(allocate_credit(session, employer_id) for employer_id in employers)
+
+
 def credit_of(session: Session, employer_id: int) -> int:
     return session.scalar(
         select(func.coalesce(func.sum(Payment.amount - Payment.allocated), 0)).where(Payment.employer_id == employer_id)
@@ -147,49 +204,66 @@ class StatementResult:
     """(line number, why) for each statement line that could not be matched to an employer."""
 
 
-def import_bank_statement(session: Session, data: bytes, *, entered_by: str) -> StatementResult:
+def import_bank_statement(
+    session: Session, data: bytes, *, entered_by: str, authority: str = "civil"
+) -> StatementResult:
     """A bank statement in CSV (date, amount, reference, description): each credit whose description names a unit
-    code is that employer's payment; a statement read twice records nothing new."""
+    code (of an employer of ``authority``) is that employer's payment. All or nothing, in one transaction; a
+    statement read twice records nothing new. A line that cannot be matched (no reference, no known unit code, an
+    unreadable date or amount) is reported, never guessed."""
+    rows = _statement_rows(data)
+    recorded = already = 0
+    unmatched = []
+    with transaction(session):
+        units = dict(
+            session.execute(select(Employer.unit_code, Employer.id).where(Employer.authority == authority)).all()
+        )
+        for number, row in rows:
+            if row["amount"].startswith("-"):
+                continue  # a debit, not a payment
+            match = UNIT_CODE_IN_TEXT.search(row["description"].upper())
+            employer_id = units.get(match.group(1)) if match else None
+            try:
+                amount = parse_amount(row["amount"].lstrip("+"))
+                paid_on = _statement_date(row["date"])
+            except (DomainError, ValueError):
+                unmatched.append((number, "bad date or amount"))
+                continue
+            if not row["reference"]:
+                unmatched.append((number, "no bank reference"))
+                continue
+            if employer_id is None:
+                unmatched.append((number, "no known unit code in the description"))
+                continue
+            result = record_payment_within(
+                session,
+                employer_id=employer_id,
+                amount=amount,
+                paid_on=paid_on,
+                reference=f"bank:{row['reference']}",
+                source="bank_csv",
+                entered_by=entered_by,
+            )
+            recorded, already = recorded + result.created, already + (not result.created)
+    return StatementResult(recorded, already, unmatched)
+
+
+def _statement_rows(data: bytes) -> list[tuple[int, dict]]:
     try:
         text_ = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DomainError("statement.encoding", "the file is not UTF-8 text", "tệp không phải văn bản UTF-8") from error
     rows = list(csv.DictReader(io.StringIO(text_)))
-    if not rows or not {"date", "amount", "reference", "description"} <= {k.strip().lower() for k in rows[0]}:
+    if not rows or not {"date", "amount", "reference", "description"} <= {(k or "").strip().lower() for k in rows[0]}:
         raise DomainError(
             "statement.header",
             "the first line must name the columns date, amount, reference, description",
             "dòng đầu phải là tên cột date, amount, reference, description",
         )
-    recorded = already = 0
-    unmatched = []
-    units = dict(session.execute(select(Employer.unit_code, Employer.id)).all())
-    for number, raw in enumerate(rows, start=2):
-        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        match = UNIT_CODE_IN_TEXT.search(row["description"].upper())
-        employer_id = units.get(match.group(1)) if match else None
-        try:
-            amount = int(row["amount"].replace(".", "").replace(",", ""))
-            paid_on = _statement_date(row["date"])
-        except ValueError:
-            unmatched.append((number, "bad date or amount"))
-            continue
-        if employer_id is None:
-            unmatched.append((number, "no known unit code in the description"))
-            continue
-        if amount <= 0:
-            continue  # a debit, not a payment
-        result = record_payment(
-            session,
-            employer_id=employer_id,
-            amount=amount,
-            paid_on=paid_on,
-            reference=f"bank:{row['reference']}",
-            source="bank_csv",
-            entered_by=entered_by,
-        )
-        recorded, already = recorded + result.created, already + (not result.created)
-    return StatementResult(recorded, already, unmatched)
+    return [
+        (number, {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k})
+        for number, raw in enumerate(rows, start=2)
+    ]
 
 
 def _statement_date(value: str) -> date:

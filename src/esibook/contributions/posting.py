@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
@@ -234,13 +236,28 @@ def _create_staging(connection: Connection) -> None:
 
 def _copy(connection: Connection, path: Path, columns: list[str]) -> None:
     cursor = connection.connection.driver_connection.cursor()
-    with (
-        path.open("rb") as handle,
-        cursor.copy(f"COPY posting_staging ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy,
-    ):
-        handle.readline()  # the header, already read
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            copy.write(chunk)
+    try:
+        with (
+            path.open("rb") as handle,
+            cursor.copy(f"COPY posting_staging ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy,
+        ):
+            handle.readline()  # the header, already read
+            for chunk in iter(lambda: handle.read(CHUNK), b""):
+                copy.write(chunk)
+    except psycopg.DataError as error:  # a line with too few or too many fields, or bytes that are not UTF-8
+        raise _unreadable(error) from error
+
+
+def _unreadable(error: psycopg.DataError) -> DomainError:
+    found = re.search(r"line (\d+)", error.diag.context or "")
+    where = f"line {int(found.group(1)) + 1}" if found else "a line"  # COPY counts from the line after the header
+    where_vi = f"dòng {int(found.group(1)) + 1}" if found else "một dòng"
+    return DomainError(
+        "posting.unreadable",
+        f"{where} of the file is not a line of four fields ({error.diag.message_primary}); nothing was posted",
+        f"{where_vi} của tệp không đủ bốn trường; chưa ghi nhận dòng nào",
+        field="file",
+    )
 
 
 def _insert_rows(connection: Connection, path: Path, columns: list[str]) -> None:

@@ -4,6 +4,7 @@ file written twice is one file, and a file is never changed or deleted."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 
 from esibook.config import Settings
@@ -21,7 +22,7 @@ def store_file(settings: Settings, data: bytes) -> str:
     sha256 = hashlib.sha256(data).hexdigest()
     path = _folder(settings) / sha256
     if not path.exists():
-        temporary = path.with_suffix(".tmp")
+        temporary = path.with_name(f"{sha256}.{uuid.uuid4().hex}.tmp")  # two writers never share one
         temporary.write_bytes(data)
         temporary.replace(path)
     return sha256

@@ -67,6 +67,21 @@ def insured_on(session: Session, person_id: int, day: date) -> bool:
     )
 
 
+def _household_card_on(session: Session, person_id: int, day: date) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    HICoverage.person_id == person_id,
+                    HICoverage.beneficiary_group == HOUSEHOLD_GROUP,
+                    HICoverage.valid_from <= day,
+                    HICoverage.valid_to >= day,
+                )
+            )
+        )
+    )
+
+
 def _refuse(code: str, en: str, vi: str, field: str = "members") -> DomainError:
     return DomainError(code, en, vi, field=field)
 
@@ -84,6 +99,7 @@ def prepare_household(session: Session, person: Person, form: HouseholdRegistrat
     by_id = {p.personal_id: (p, r) for p, r in members if p.personal_id}
     start = Month.from_date(date.today()) + 1
     params = current_parameters().for_month(start)
+    enrolled = sum(1 for p, _ in members if _household_card_on(session, p.id, start.first_day()))
     rows, seen = [], set()
     for personal_id in form.members:
         if personal_id in seen or personal_id not in by_id:
@@ -100,13 +116,14 @@ def prepare_household(session: Session, person: Person, form: HouseholdRegistrat
                 f"{member.full_name} already has a valid HI card",
                 f"{member.full_name} đã có thẻ BHYT còn hạn",
             )
-        monthly = member_amount(params, len(rows) + 1)
+        order = enrolled + len(rows) + 1  # members already enrolled count first
+        monthly = member_amount(params, order)
         rows.append(
             {
                 "personal_id": personal_id,
                 "full_name": member.full_name,
                 "relationship": relationship,
-                "order": len(rows) + 1,
+                "order": order,
                 "monthly": monthly,
                 "amount": monthly * form.months,
             }
@@ -135,7 +152,13 @@ def approve_household(session: Session, person: Person, form: dict) -> list[int]
     )
     changed = []
     for row in form["members"]:
-        member = session.scalar(select(Person).where(Person.personal_id == row["personal_id"]))
+        member = session.scalar(select(Person).where(Person.personal_id == row["personal_id"]).with_for_update())
+        if insured_on(session, member.id, start.first_day()):
+            raise _refuse(
+                "dossier.already_insured",
+                f"{member.full_name} got a valid HI card meanwhile",
+                f"{member.full_name} đã có thẻ BHYT còn hạn trong thời gian xử lý",
+            )
         if not member.si_code_legacy:
             member.si_code_legacy = new_si_code(session, member.birth_province_code)
         seq = (session.scalar(select(func.max(HICoverage.seq)).where(HICoverage.person_id == member.id)) or 0) + 1

@@ -127,7 +127,12 @@ def resolve_merge(session: Session, person: Person, form: dict, resolution: dict
             "các quá trình bị trùng: hãy chọn giữ lại quá trình nào của sổ trùng (có thể không giữ)",
             "keep",
         )
-    keep = {int(seq) for seq in resolution["keep"]}
+    try:
+        keep = {int(seq) for seq in resolution["keep"]}
+    except (TypeError, ValueError) as error:
+        raise _refuse(
+            "dossier.resolution", "keep is a list of period numbers", "hãy chọn số thứ tự quá trình", "keep"
+        ) from error
     if not keep <= overlapping:
         raise _refuse("dossier.resolution", "keep only overlapping periods", "chỉ chọn các quá trình bị trùng", "keep")
     return {**form, "keep": sorted(keep)}
@@ -136,7 +141,14 @@ def resolve_merge(session: Session, person: Person, form: dict, resolution: dict
 def approve_merge(session: Session, person: Person, form: dict) -> list[int]:
     """Move the duplicate's periods (those not overlapping, and the overlapping ones kept) and their months into
     the book; a month already in the book for the same employer stays as it is."""
-    duplicate = session.get(Person, form["duplicate_person_id"])
+    duplicate = session.get(Person, form["duplicate_person_id"], with_for_update=True)
+    if duplicate.merged_into_id is not None:
+        raise _refuse(
+            "dossier.already_merged",
+            "that book was merged meanwhile",
+            "sổ đó đã được gộp trong thời gian xử lý",
+            "other_si_code",
+        )
     overlapping = {o["duplicate_seq"] for o in form["overlaps"]} - set(form.get("keep", []))
     next_seq = session.scalar(
         select(func.max(ParticipationPeriod.seq)).where(ParticipationPeriod.person_id == person.id)
@@ -193,7 +205,12 @@ def prepare_paper_book(session: Session, person: Person, form: PaperBookPeriods)
 
 def resolve_paper_book(session: Session, person: Person, form: dict, resolution: dict) -> dict:
     """The officer enters the periods read from the scan: unit code, months, salary, job."""
-    rows = [r for r in resolution.get("periods", []) if any(str(v).strip() for v in r.values())]
+    given = resolution.get("periods", [])
+    if not isinstance(given, list) or not all(isinstance(r, dict) for r in given):
+        raise _refuse(
+            "dossier.resolution", "periods is a list of objects", "các quá trình phải là danh sách", "periods"
+        )
+    rows = [r for r in given if any(str(v).strip() for v in r.values())]
     if not rows:
         raise _refuse(
             "dossier.resolution_required",

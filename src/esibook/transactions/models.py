@@ -30,6 +30,9 @@ DOC_LABELS = {
     "converted": N_("Converted from paper"),
     "printout": N_("Certified printout"),
 }
+REFILED_DOSSIER = "esibook.refiled_dossier"
+"""``session.info`` key: the dossier whose form is being checked again on resubmission (checks for "another open
+dossier" skip it)."""
 DOSSIER_STATUSES = (
     "draft",
     "submitted",

@@ -26,8 +26,8 @@ MAX_ATTEMPTS = 8
 CRASH_BEFORE_SEND = "ESIBOOK_TEST_CRASH_BEFORE_SEND"
 
 
-def enqueue(session: Session, *, channel: str, recipient: str, subject: str, body: str, dedupe_key: str) -> None:
-    """Add a message in the caller's transaction; the same ``dedupe_key`` twice is one message."""
+def enqueue(session: Session, *, channel: str, recipient: str, subject: str, body: str, dedupe_key: str) -> bool:
+    """Add a message in the caller's transaction; the same ``dedupe_key`` twice is one message. True if added."""
     exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
     if exists is None:
         session.add(
@@ -39,6 +39,8 @@ def enqueue(session: Session, *, channel: str, recipient: str, subject: str, bod
                 dedupe_key=dedupe_key[:120],
             )
         )
+        session.flush()  # a second enqueue of the same key in this transaction sees it
+    return exists is None
 
 
 class EmailSender(Protocol):

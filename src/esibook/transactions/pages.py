@@ -29,6 +29,7 @@ from esibook.transactions.api import dossier_view
 from esibook.transactions.attachments import Upload, attachment
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
 from esibook.transactions.household import household_of, insured_on, member_amount
+from esibook.transactions.merging import MAX_PAPER_PERIODS
 from esibook.transactions.models import DeliveredMessage
 from esibook.transactions.procedures import PROCEDURES, procedure
 from esibook.transactions.uploads import read_employee_list
@@ -228,7 +229,8 @@ def services_page(
 ):
     citizen = {code: p for code, p in PROCEDURES.items() if p.filer == "citizen"}
     person = session.get(Person, caller.person_id) if caller.person_id else None
-    household, members = household_of(session, person) if person else (None, [])
+    # household members' ID numbers and cover are shown at VNeID level 2 only, like the rest of group 3
+    household, members = household_of(session, person) if person and caller.level >= 2 else (None, [])
     dossiers = service.my_dossiers(session, caller)
     today = date.today()
     context = {
@@ -372,7 +374,8 @@ async def dossier_act(
     session: Session = Depends(db_session),
 ):
     data = await request.form()
-    rows = range(int(data.get("period_rows", 0) or 0))
+    rows_text = str(data.get("period_rows", "0"))
+    rows = range(min(int(rows_text), MAX_PAPER_PERIODS) if rows_text.isdigit() else 0)
     resolution = {
         "keep": [int(v) for v in data.getlist("keep") if str(v).isdigit()],
         "periods": [{f: str(data.get(f"periods-{i}-{f}", "")) for f in PERIOD_FIELDS} for i in rows],

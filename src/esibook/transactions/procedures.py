@@ -364,9 +364,14 @@ def approve_leavers(session: Session, employer: Employer, form: dict) -> list[in
 
 
 def prepare_adjustment(session: Session, employer: Employer, form: AdjustSalary) -> dict:
-    rows = []
+    rows, seen = [], set()
     for i, row in enumerate(form.adjustments):
         personal_id = _personal_id(i, row.personal_id)
+        if personal_id in seen:
+            raise _row_error(
+                i, "dossier.duplicate_employee", "this person is listed twice", "người này bị kê khai hai lần"
+            )
+        seen.add(personal_id)
         period = _open_period(session, employer, personal_id)
         if period is None:
             raise _row_error(
@@ -402,7 +407,11 @@ def approve_adjustment(session: Session, employer: Employer, form: dict) -> list
     for row in form["adjustments"]:
         period = _open_period(session, employer, row["personal_id"])
         if period is None:
-            continue
+            raise DomainError(
+                "dossier.not_employed",
+                f"{row['personal_id']} left meanwhile: ask the employer to file again",
+                f"{row['personal_id']} đã nghỉ việc trong thời gian xử lý: đề nghị đơn vị nộp lại",
+            )
         start = Month.parse(row["from_month"])
         if start.as_int() > period.from_month:
             period.to_month = (start - 1).as_int()

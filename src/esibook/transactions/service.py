@@ -34,7 +34,13 @@ from esibook.people.models import Person
 from esibook.transactions import outbox
 from esibook.transactions.attachments import Upload, attach, attachments_of, check_uploads, convert_attachment
 from esibook.transactions.calendar import add_working_days
-from esibook.transactions.models import DeliveredMessage, Dossier, DossierEvent, RepositoryDocument
+from esibook.transactions.models import (
+    REFILED_DOSSIER,
+    DeliveredMessage,
+    Dossier,
+    DossierEvent,
+    RepositoryDocument,
+)
 from esibook.transactions.procedures import Procedure, person_for_personal_id, procedure
 from esibook.trust import jws
 from esibook.trust.pki import signer_for
@@ -291,7 +297,11 @@ def resubmit(
                 f"hồ sơ ở trạng thái {dossier.status} không thể nộp bổ sung",
             )
         proc = procedure(dossier.procedure)
-        filed = proc.prepare(session, _filer_of(session, dossier).record, _parse(proc, form))
+        session.info[REFILED_DOSSIER] = dossier.id  # checks for "another open dossier" skip this one
+        try:
+            filed = proc.prepare(session, _filer_of(session, dossier).record, _parse(proc, form))
+        finally:
+            session.info.pop(REFILED_DOSSIER, None)
         _check_attachments(proc, len(files) + len(attachments_of(session, dossier.id)))
         attach(session, settings, dossier, files, caller.actor)
         dossier.form, dossier.status = canonical_json(filed), "resubmitted"
@@ -385,6 +395,21 @@ def _require_reviewer(caller: Principal, dossier: Dossier, permission: str) -> N
         raise forbidden(
             "dossier.permission", f"This needs the {permission} permission.", f"Việc này cần quyền {permission}."
         )
+    if _concerns(dossier, caller):
+        raise forbidden(
+            "dossier.own_case",
+            "You cannot review a dossier you filed or that concerns you; another officer must.",
+            "Bạn không được xét duyệt hồ sơ do mình nộp hoặc liên quan đến mình; cán bộ khác phải xử lý.",
+        )
+
+
+def _concerns(dossier: Dossier, caller: Principal) -> bool:
+    """A conflict of interest: the officer filed it, it is about them, or their ID number is anywhere in it."""
+    return (
+        _is_filer(dossier, caller)
+        or (caller.person_id is not None and dossier.person_id == caller.person_id)
+        or (bool(caller.personal_id) and caller.personal_id in dossier.form)
+    )
 
 
 def readable_dossier(session: Session, caller: Principal, dossier_id: int) -> Dossier:
