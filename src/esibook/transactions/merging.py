@@ -109,6 +109,11 @@ def prepare_merge(session: Session, person: Person, form: BookMerge) -> dict:
     }
 
 
+def _overlap_pairs(session: Session, person_id: int, duplicate_id: int) -> set[tuple[int, int]]:
+    mine, theirs = _periods(session, person_id), _periods(session, duplicate_id)
+    return {(d.seq, m.seq) for d in theirs for m in mine if _overlap(d, m)}
+
+
 def _units(session: Session, person_ids: list[int]) -> dict[int, Employer]:
     ids = select(ParticipationPeriod.employer_id).where(ParticipationPeriod.person_id.in_(person_ids))
     return {e.id: e for e in session.scalars(select(Employer).where(Employer.id.in_(ids)))}
@@ -116,7 +121,16 @@ def _units(session: Session, person_ids: list[int]) -> dict[int, Employer]:
 
 def resolve_merge(session: Session, person: Person, form: dict, resolution: dict) -> dict:
     """The officer decides each overlapping period of the duplicate: keep it (a second job at the same time) or
-    leave it out (the same job recorded twice)."""
+    leave it out (the same job recorded twice). The overlaps are found again now: if the books changed since filing,
+    the officer decided on a stale list, so the filer is asked to file again."""
+    now = _overlap_pairs(session, person.id, form["duplicate_person_id"])
+    if now != {(o["duplicate_seq"], o["overlaps"]["seq"]) for o in form["overlaps"]}:
+        raise _refuse(
+            "dossier.overlaps_changed",
+            "the periods of these books changed since filing: ask the filer to file again",
+            "quá trình tham gia đã thay đổi sau khi nộp: đề nghị người nộp nộp lại",
+            "keep",
+        )
     overlapping = {o["duplicate_seq"] for o in form["overlaps"]}
     if not overlapping:
         return {**form, "keep": []}
