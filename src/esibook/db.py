@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Engine, Integer, MetaData, String, create_engine, event
+from sqlalchemy import BigInteger, Engine, Integer, MetaData, String, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -90,6 +90,12 @@ def transaction(session: Session) -> Iterator[Session]:
         session.rollback()
         raise
     session.commit()
+
+
+def last_seq(session: Session, seq_column, owner_column, owner_id: int) -> int:
+    """The highest sequence number of an owner's rows (a person's periods, cards, settlements; a dossier's events
+    and attachments), 0 when there are none. Rows keyed ``(owner, seq)`` take ``last_seq(...) + 1``."""
+    return session.scalar(select(func.max(seq_column)).where(owner_column == owner_id)) or 0
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from esibook.benefits.models import BenefitSettlement
 from esibook.benefits.rules import maternity, one_time_withdrawal, sickness, unemployment
 from esibook.benefits.worksheet import Worksheet
 from esibook.contributions.models import ParticipationPeriod
+from esibook.db import last_seq
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.people.identifiers import parse_personal_id
@@ -252,9 +253,7 @@ def _settle(session: Session, person: Person, form: dict, start: date, end: date
             "chế độ này đã được giải quyết cho thời gian đó",
             "form",
         )
-    seq = (
-        session.scalar(select(func.max(BenefitSettlement.seq)).where(BenefitSettlement.person_id == person.id)) or 0
-    ) + 1
+    seq = last_seq(session, BenefitSettlement.seq, BenefitSettlement.person_id, person.id) + 1
     session.add(
         BenefitSettlement(
             person_id=person.id,

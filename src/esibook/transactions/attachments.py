@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esibook.access.principal import Principal
 from esibook.config import Settings
+from esibook.db import last_seq
 from esibook.errors import DomainError, NotFound
 from esibook.people.models import Person
 from esibook.transactions.conversion import Scan, inspect_scan, record_conversion, require_converter
@@ -50,8 +51,7 @@ def check_uploads(uploads: list[Upload]) -> list[CheckedUpload]:
 
 def attach(session: Session, settings: Settings, dossier: Dossier, files: list[CheckedUpload], actor: str) -> None:
     """Add checked files to the dossier, within the caller's transaction."""
-    seq = session.scalar(select(func.max(DossierAttachment.seq)).where(DossierAttachment.dossier_id == dossier.id))
-    seq = seq or 0
+    seq = last_seq(session, DossierAttachment.seq, DossierAttachment.dossier_id, dossier.id)
     if seq + len(files) > MAX_ATTACHMENTS:
         raise DomainError(
             "scan.too_many",

@@ -19,6 +19,7 @@ from esibook.config import Settings
 from esibook.contributions.dues import voluntary_payment
 from esibook.contributions.models import SELF_PAID, ParticipationPeriod
 from esibook.contributions.parameters import current_parameters
+from esibook.db import last_seq
 from esibook.errors import DomainError
 from esibook.health.models import Clinic, HICoverage
 from esibook.health.service import latest_card
@@ -96,9 +97,7 @@ def prepare_voluntary(session: Session, person: Person, form: VoluntaryRegistrat
 
 
 def approve_voluntary(session: Session, person: Person, form: dict) -> list[int]:
-    seq = (
-        session.scalar(select(func.max(ParticipationPeriod.seq)).where(ParticipationPeriod.person_id == person.id)) or 0
-    ) + 1
+    seq = last_seq(session, ParticipationPeriod.seq, ParticipationPeriod.person_id, person.id) + 1
     session.add(
         ParticipationPeriod(
             person_id=person.id,

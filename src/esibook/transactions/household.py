@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel, Field
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from esibook.contributions.parameters import MonthParameters, current_parameters, share
+from esibook.db import last_seq
 from esibook.errors import DomainError
 from esibook.health.identifiers import make_hi_card_code
 from esibook.health.models import Clinic, HICoverage
@@ -161,7 +162,7 @@ def approve_household(session: Session, person: Person, form: dict) -> list[int]
             )
         if not member.si_code_legacy:
             member.si_code_legacy = new_si_code(session, member.birth_province_code)
-        seq = (session.scalar(select(func.max(HICoverage.seq)).where(HICoverage.person_id == member.id)) or 0) + 1
+        seq = last_seq(session, HICoverage.seq, HICoverage.person_id, member.id) + 1
         province = household.province_code[1:]
         session.add(
             HICoverage(

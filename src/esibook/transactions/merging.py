@@ -15,10 +15,11 @@ import re
 from datetime import date
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
 from esibook.contributions.models import ContributionLine, ParticipationPeriod
+from esibook.db import last_seq
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.people.models import Person
@@ -164,10 +165,7 @@ def approve_merge(session: Session, person: Person, form: dict) -> list[int]:
             "other_si_code",
         )
     overlapping = {o["duplicate_seq"] for o in form["overlaps"]} - set(form.get("keep", []))
-    next_seq = session.scalar(
-        select(func.max(ParticipationPeriod.seq)).where(ParticipationPeriod.person_id == person.id)
-    )
-    next_seq = next_seq or 0
+    next_seq = last_seq(session, ParticipationPeriod.seq, ParticipationPeriod.person_id, person.id)
     for period in _periods(session, duplicate.id):
         if period.seq in overlapping:
             continue
@@ -280,8 +278,7 @@ def _paper_period(session: Session, index: int, row: dict, existing: list[Partic
 
 def approve_paper_book(session: Session, person: Person, form: dict) -> list[int]:
     source = (form.get("converted_documents") or [None])[0]
-    seq = session.scalar(select(func.max(ParticipationPeriod.seq)).where(ParticipationPeriod.person_id == person.id))
-    seq = seq or 0
+    seq = last_seq(session, ParticipationPeriod.seq, ParticipationPeriod.person_id, person.id)
     for row in form["periods"]:
         seq += 1
         session.add(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from datetime import date
 from typing import get_origin
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,7 @@ from esibook.periods import Month
 from esibook.seeding.vocab import RELATIONSHIPS
 from esibook.transactions import service
 from esibook.transactions.api import dossier_view
-from esibook.transactions.attachments import Upload, attachment
+from esibook.transactions.attachments import Upload
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
 from esibook.transactions.household import household_of, insured_on, member_amount
 from esibook.transactions.merging import MAX_PAPER_PERIODS
@@ -112,19 +113,10 @@ def leavers_page(
     caller: Principal = Depends(signed_in),
     session: Session = Depends(db_session),
 ):
-    try:
-        result = service.submit(
-            session,
-            request.app.state.settings,
-            caller,
-            procedure_code="report_leavers",
-            form={"leavers": [{"personal_id": personal_id, "last_month": last_month, "reason": reason}]},
-            idempotency_key=idempotency_key,
-            employer_id=employer_id,
-        )
-    except DomainError as error:
-        return _employer_page(request, session, caller, employer_id, error=error.message(_lang(request)))
-    return _employer_page(request, session, caller, employer_id, created=result.dossier)
+    leaver = {"personal_id": personal_id, "last_month": last_month, "reason": reason}
+    return _file_for_employer(
+        request, session, caller, employer_id, "report_leavers", lambda: {"leavers": [leaver]}, idempotency_key
+    )
 
 
 @router.post("/employer/{employer_id}/adjust", dependencies=[Depends(csrf_protected)])
@@ -140,21 +132,11 @@ def adjust_page(
     session: Session = Depends(db_session),
 ):
     change = {"personal_id": personal_id, "from_month": from_month, "job_title": job_title.strip() or None}
-    try:
-        change["salary"] = int(salary.replace(".", "").replace(",", "").strip() or 0)
-        result = service.submit(
-            session,
-            request.app.state.settings,
-            caller,
-            procedure_code="adjust_salary",
-            form={"adjustments": [change]},
-            idempotency_key=idempotency_key,
-            employer_id=employer_id,
-        )
-    except (DomainError, ValueError) as error:
-        message = error.message(_lang(request)) if isinstance(error, DomainError) else str(error)
-        return _employer_page(request, session, caller, employer_id, error=message)
-    return _employer_page(request, session, caller, employer_id, created=result.dossier)
+
+    def form() -> dict:
+        return {"adjustments": [{**change, "salary": int(salary.replace(".", "").replace(",", "").strip() or 0)}]}
+
+    return _file_for_employer(request, session, caller, employer_id, "adjust_salary", form, idempotency_key)
 
 
 @router.post("/employer/{employer_id}/claims", dependencies=[Depends(csrf_protected)])
@@ -174,21 +156,13 @@ def claim_page(
         "claim_sickness": {"personal_id": personal_id, "leave_month": month, "days": count},
         "claim_maternity": {"personal_id": personal_id, "birth_month": month, "children": count},
     }
-    try:
+
+    def form() -> dict:
         if procedure not in forms:
             raise DomainError("dossier.procedure", "choose sickness or maternity", "hãy chọn ốm đau hoặc thai sản")
-        result = service.submit(
-            session,
-            request.app.state.settings,
-            caller,
-            procedure_code=procedure,
-            form=forms[procedure],
-            idempotency_key=idempotency_key,
-            employer_id=employer_id,
-        )
-    except DomainError as error:
-        return _employer_page(request, session, caller, employer_id, error=error.message(_lang(request)))
-    return _employer_page(request, session, caller, employer_id, created=result.dossier)
+        return forms[procedure]
+
+    return _file_for_employer(request, session, caller, employer_id, procedure, form, idempotency_key)
 
 
 @router.post("/officer/persons/{person_id}/transfer", dependencies=[Depends(csrf_protected)])
@@ -213,6 +187,33 @@ def transfer_page(
         idempotency_key=idempotency_key,
     )
     return RedirectResponse(f"/officer/persons/{person_id}?purpose=TTHC&filed={result.dossier.code}", status_code=303)
+
+
+def _file_for_employer(
+    request: Request,
+    session: Session,
+    caller: Principal,
+    employer_id: int,
+    procedure_code: str,
+    form: Callable[[], dict],
+    idempotency_key: str,
+):
+    """File an employer's dossier from a page form (``form`` builds it, and may refuse it) and show the result or
+    the reason on the Employees page."""
+    try:
+        result = service.submit(
+            session,
+            request.app.state.settings,
+            caller,
+            procedure_code=procedure_code,
+            form=form(),
+            idempotency_key=idempotency_key,
+            employer_id=employer_id,
+        )
+    except (DomainError, ValueError) as error:
+        message = error.message(_lang(request)) if isinstance(error, DomainError) else str(error)
+        return _employer_page(request, session, caller, employer_id, error=message)
+    return _employer_page(request, session, caller, employer_id, created=result.dossier)
 
 
 def _lang(request: Request) -> str:
@@ -347,20 +348,6 @@ def dossier_page(
     request: Request, dossier_id: int, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)
 ):
     return _review_page(request, session, caller, dossier_id)
-
-
-@router.get("/officer/dossiers/{dossier_id}/attachments/{seq}")
-def attachment_page(
-    request: Request,
-    dossier_id: int,
-    seq: int,
-    caller: Principal = Depends(signed_in),
-    session: Session = Depends(db_session),
-):
-    """A filed scan, shown inline beside the dossier (also to its filer)."""
-    service.readable_dossier(session, caller, dossier_id)
-    row, data = attachment(session, request.app.state.settings, dossier_id, seq)
-    return Response(data, media_type=row.media_type, headers={"content-disposition": "inline"})
 
 
 PERIOD_FIELDS = ("unit_code", "from_month", "to_month", "salary", "job_title")

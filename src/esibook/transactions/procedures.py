@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esibook.benefits.claims import (
@@ -29,6 +29,7 @@ from esibook.benefits.claims import (
 )
 from esibook.contributions.models import ParticipationPeriod
 from esibook.contributions.parameters import current_parameters
+from esibook.db import last_seq
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.health.identifiers import make_hi_card_code
@@ -156,12 +157,7 @@ def prepare_registration(session: Session, employer: Employer, form: RegisterEmp
     registry = LocalPopulationRegistry(session)
     seen, rows = set(), []
     for i, row in enumerate(form.employees):
-        personal_id = _personal_id(i, row.personal_id)
-        if personal_id in seen:
-            raise _row_error(
-                i, "dossier.duplicate_employee", "this person is listed twice", "người này bị kê khai hai lần"
-            )
-        seen.add(personal_id)
+        personal_id = _listed_once(seen, i, _personal_id(i, row.personal_id))
         resident = registry.find(personal_id)
         if resident is None:
             raise _row_error(
@@ -212,17 +208,7 @@ def _check_salary(index: int, employer: Employer, month: Month, salary: int) -> 
 
 
 def _check_not_employed(session: Session, index: int, employer: Employer, personal_id: str) -> None:
-    open_here = session.scalar(
-        select(func.count())
-        .select_from(ParticipationPeriod)
-        .join(Person, Person.id == ParticipationPeriod.person_id)
-        .where(
-            Person.personal_id == personal_id,
-            ParticipationPeriod.employer_id == employer.id,
-            ParticipationPeriod.to_month.is_(None),
-        )
-    )
-    if open_here:
+    if _open_period(session, employer, personal_id) is not None:
         raise _row_error(
             index,
             "dossier.already_employed",
@@ -236,10 +222,7 @@ def approve_registration(session: Session, employer: Employer, form: dict) -> li
     for row in form["employees"]:
         person = person_for_personal_id(session, row["personal_id"])
         start = Month.parse(row["from_month"])
-        seq = (
-            session.scalar(select(func.max(ParticipationPeriod.seq)).where(ParticipationPeriod.person_id == person.id))
-            or 0
-        ) + 1
+        seq = last_seq(session, ParticipationPeriod.seq, ParticipationPeriod.person_id, person.id) + 1
         session.add(
             ParticipationPeriod(
                 person_id=person.id,
@@ -298,7 +281,7 @@ def _issue_card(session: Session, employer: Employer, person: Person, start: Mon
         .order_by(Clinic.code)
         .limit(1)
     )
-    seq = (session.scalar(select(func.max(HICoverage.seq)).where(HICoverage.person_id == person.id)) or 0) + 1
+    seq = last_seq(session, HICoverage.seq, HICoverage.person_id, person.id) + 1
     group = "HC" if employer.business_type == "hcsn" else "DN"
     province = employer.province_code[1:]
     session.add(
@@ -321,14 +304,7 @@ def prepare_leavers(session: Session, employer: Employer, form: ReportLeavers) -
     rows = []
     for i, row in enumerate(form.leavers):
         personal_id = _personal_id(i, row.personal_id)
-        period = _open_period(session, employer, personal_id)
-        if period is None:
-            raise _row_error(
-                i,
-                "dossier.not_employed",
-                "this person has no open period with you",
-                "người này không đang tham gia tại đơn vị",
-            )
+        period = _employed_here(session, employer, i, personal_id)
         last = _month(i, row.last_month)
         if last.as_int() < period.from_month:
             raise _row_error(
@@ -339,6 +315,27 @@ def prepare_leavers(session: Session, employer: Employer, form: ReportLeavers) -
             )
         rows.append({**row.model_dump(), "personal_id": personal_id, "last_month": str(last)})
     return {"leavers": rows}
+
+
+def _listed_once(seen: set[str], index: int, personal_id: str) -> str:
+    if personal_id in seen:
+        raise _row_error(
+            index, "dossier.duplicate_employee", "this person is listed twice", "người này bị kê khai hai lần"
+        )
+    seen.add(personal_id)
+    return personal_id
+
+
+def _employed_here(session: Session, employer: Employer, index: int, personal_id: str) -> ParticipationPeriod:
+    period = _open_period(session, employer, personal_id)
+    if period is None:
+        raise _row_error(
+            index,
+            "dossier.not_employed",
+            "this person has no open period with you",
+            "người này không đang tham gia tại đơn vị",
+        )
+    return period
 
 
 def _open_period(session: Session, employer: Employer, personal_id: str) -> ParticipationPeriod | None:
@@ -366,20 +363,8 @@ def approve_leavers(session: Session, employer: Employer, form: dict) -> list[in
 def prepare_adjustment(session: Session, employer: Employer, form: AdjustSalary) -> dict:
     rows, seen = [], set()
     for i, row in enumerate(form.adjustments):
-        personal_id = _personal_id(i, row.personal_id)
-        if personal_id in seen:
-            raise _row_error(
-                i, "dossier.duplicate_employee", "this person is listed twice", "người này bị kê khai hai lần"
-            )
-        seen.add(personal_id)
-        period = _open_period(session, employer, personal_id)
-        if period is None:
-            raise _row_error(
-                i,
-                "dossier.not_employed",
-                "this person has no open period with you",
-                "người này không đang tham gia tại đơn vị",
-            )
+        personal_id = _listed_once(seen, i, _personal_id(i, row.personal_id))
+        period = _employed_here(session, employer, i, personal_id)
         start = _month(i, row.from_month)
         if start.as_int() < period.from_month:
             raise _row_error(
@@ -415,12 +400,10 @@ def approve_adjustment(session: Session, employer: Employer, form: dict) -> list
         start = Month.parse(row["from_month"])
         if start.as_int() > period.from_month:
             period.to_month = (start - 1).as_int()
-            seq = session.scalar(
-                select(func.max(ParticipationPeriod.seq)).where(ParticipationPeriod.person_id == period.person_id)
-            )
+            seq = last_seq(session, ParticipationPeriod.seq, ParticipationPeriod.person_id, period.person_id) + 1
             period = ParticipationPeriod(
                 person_id=period.person_id,
-                seq=seq + 1,
+                seq=seq,
                 employer_id=employer.id,
                 from_month=start.as_int(),
                 to_month=None,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from esibook.audit import service as audit
 from esibook.book.service import issue_book_within
 from esibook.canonical import canonical_json
 from esibook.config import Settings
-from esibook.db import transaction
+from esibook.db import last_seq, transaction
 from esibook.employers.models import Employer
 from esibook.errors import DomainError, NotFound
 from esibook.health.card import card_qr
@@ -310,7 +310,7 @@ def resubmit(
 
 
 def _event(session: Session, dossier: Dossier, actor: str, before: str | None, after: str, note: str = "") -> None:
-    seq = (session.scalar(select(func.max(DossierEvent.seq)).where(DossierEvent.dossier_id == dossier.id)) or 0) + 1
+    seq = last_seq(session, DossierEvent.seq, DossierEvent.dossier_id, dossier.id) + 1
     session.add(
         DossierEvent(
             dossier_id=dossier.id, seq=seq, actor=actor, from_status=before, to_status=after, note=note or None
