@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from esibook import __doc__ as package_doc
@@ -28,6 +29,31 @@ from esibook.web.errors import install_error_handlers
 from esibook.web.pages import make_templates
 
 
+#: Every router the application serves; each of their routes declares its audience (access/policy.py).
+ROUTERS: tuple[APIRouter, ...] = (
+    home.router,
+    identifiers_api.router,
+    access_api.router,
+    access_api.oauth,
+    access_pages.router,
+    book_api.router,
+    book_api.well_known,
+    book_pages.router,
+    benefits_api.router,
+    benefits_pages.router,
+    transactions_api.router,
+    transactions_pages.router,
+    health_api.router,
+    health_pages.router,
+    contributions_pages.router,
+)
+
+
+def served_routes(app: FastAPI) -> list[APIRoute]:
+    """Every route the application serves (the authorization test walks these)."""
+    return [route for router in app.state.routers for route in router.routes if isinstance(route, APIRoute)]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     app = FastAPI(
@@ -43,23 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = session_factory(app.state.engine)
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(resources.files("esibook.web") / "static")), name="static")
-    app.include_router(home.router)
-    app.include_router(identifiers_api.router)
-    app.include_router(access_api.router)
-    app.include_router(access_api.oauth)
-    app.include_router(access_pages.router)
-    app.include_router(book_api.router)
-    app.include_router(book_api.well_known)
-    app.include_router(book_pages.router)
-    app.include_router(benefits_api.router)
-    app.include_router(benefits_pages.router)
-    app.include_router(transactions_api.router)
-    app.include_router(transactions_pages.router)
-    app.include_router(health_api.router)
-    app.include_router(health_pages.router)
-    app.include_router(contributions_pages.router)
-    if settings.dev_idp_enabled:
-        app.include_router(devidp.router)
+    app.state.routers = [*ROUTERS, *([devidp.router] if settings.dev_idp_enabled else [])]
+    for router in app.state.routers:
+        app.include_router(router)
     install_error_handlers(app)
     access_pages.install_login_redirect(app)
     return app

@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from esibook.access import service, sharing
+from esibook.access import policy, service, sharing
 from esibook.access.accesslog import accesses_of
-from esibook.access.deps import csrf_protected, principal, web_session
+from esibook.access.deps import csrf_protected, web_session
 from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
 from esibook.access.tokens import authenticate_client, issue_person_token, issue_system_token
@@ -27,7 +27,7 @@ oauth = APIRouter(tags=["access"])
 @router.get("/me", summary="Who I am and my record (all groups at level 2, status only at level 1)")
 def me(
     groups: list[int] | None = Query(None),
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.PERSON),
     session: Session = Depends(db_session),
 ) -> dict:
     return {
@@ -48,8 +48,7 @@ def me(
     dependencies=[Depends(csrf_protected)],
     summary="A short-lived bearer token for the API, for the signed-in browser session",
 )
-def my_token(request: Request, caller: Principal = Depends(principal)) -> dict:
-    service.require_person(caller)
+def my_token(request: Request, caller: Principal = Depends(policy.PERSON)) -> dict:
     active = web_session(request)
     if active is None:
         raise forbidden(
@@ -66,7 +65,7 @@ def my_token(request: Request, caller: Principal = Depends(principal)) -> dict:
 
 
 @router.get("/me/access-log", summary="Who accessed my data")
-def my_access_log(caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> list[dict]:
+def my_access_log(caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> list[dict]:
     service.require_person(caller)
     if caller.person_id is None:
         return []
@@ -85,7 +84,7 @@ def my_access_log(caller: Principal = Depends(principal), session: Session = Dep
 
 
 @router.get("/me/dependants", summary="Persons I legally represent")
-def my_dependants(caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> list[dict]:
+def my_dependants(caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> list[dict]:
     return [
         {"person_id": p.id, "full_name": p.full_name, "date_of_birth": p.date_of_birth.isoformat()}
         for p in service.dependants(session, caller)
@@ -94,7 +93,7 @@ def my_dependants(caller: Principal = Depends(principal), session: Session = Dep
 
 @router.get("/me/dependants/{person_id}", summary="The record of a person I represent")
 def dependant_record(
-    person_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    person_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
 ) -> dict:
     return service.own_record(session, caller, person_id=person_id)
 
@@ -112,7 +111,7 @@ class ShareRequest(BaseModel):
     summary="Share an extract of my data for a limited time",
 )
 def create_share_link(
-    body: ShareRequest, request: Request, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    body: ShareRequest, request: Request, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
 ) -> dict:
     link = sharing.create_link(session, caller, extract=body.extract, parameter=body.parameter, days=body.days)
     url = f"{request.app.state.settings.base_url.rstrip('/')}/s/{link.token}"
@@ -120,7 +119,7 @@ def create_share_link(
 
 
 @router.get("/me/share-links", summary="My share links")
-def list_share_links(caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> list[dict]:
+def list_share_links(caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> list[dict]:
     return [
         {
             "id": s.id,
@@ -137,7 +136,7 @@ def list_share_links(caller: Principal = Depends(principal), session: Session = 
 @router.delete(
     "/me/share-links/{link_id}", status_code=204, dependencies=[Depends(csrf_protected)], summary="Revoke a share link"
 )
-def revoke_share_link(link_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)):
+def revoke_share_link(link_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)):
     sharing.revoke_link(session, caller, link_id)
 
 
@@ -145,7 +144,7 @@ class PasscodeBody(BaseModel):
     passcode: str = Field(min_length=1, max_length=12)
 
 
-@router.post("/shared/{token}", summary="Open a share link with its passcode")
+@router.post("/shared/{token}", dependencies=[Depends(policy.SHARE_LINK)], summary="Open a share link with its passcode")
 def open_shared(token: str, body: PasscodeBody, session: Session = Depends(db_session)) -> dict:
     return sharing.open_link(session, token, body.passcode)
 
@@ -153,7 +152,7 @@ def open_shared(token: str, body: PasscodeBody, session: Session = Depends(db_se
 @router.get("/officer/persons", summary="Search persons of my authority (name with or without accents, ID)")
 def officer_search(
     q: str = Query(min_length=1, max_length=100),
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.OFFICER),
     session: Session = Depends(db_session),
 ) -> list[dict]:
     return [m.as_dict() for m in service.officer_search(session, caller, q)]
@@ -164,7 +163,7 @@ def officer_person(
     person_id: int,
     purpose: str = Query(...),
     groups: list[int] | None = Query(None),
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.OFFICER),
     session: Session = Depends(db_session),
 ) -> dict:
     return service.officer_view(session, caller, person_id, purpose=purpose, groups=groups)
@@ -172,20 +171,20 @@ def officer_person(
 
 @router.get("/employers/{employer_id}/employees", summary="Current employees of an employer I represent")
 def employer_employees(
-    employer_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    employer_id: int, caller: Principal = Depends(policy.EMPLOYER), session: Session = Depends(db_session)
 ) -> list[dict]:
     return service.employees(session, caller, employer_id)
 
 
 @router.get("/employers/{employer_id}/employees/{person_id}", summary="An employee's groups 1 and 4 (logged)")
 def employer_employee(
-    employer_id: int, person_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    employer_id: int, person_id: int, caller: Principal = Depends(policy.EMPLOYER), session: Session = Depends(db_session)
 ) -> dict:
     return service.employee_view(session, caller, employer_id, person_id)
 
 
 @router.get("/clinic/cards/{personal_id}", summary="Check-in: is this person's HI card valid today? (logged)")
-def clinic_card(personal_id: str, caller: Principal = Depends(principal), session: Session = Depends(db_session)):
+def clinic_card(personal_id: str, caller: Principal = Depends(policy.CLINIC), session: Session = Depends(db_session)):
     return service.clinic_card_check(session, caller, personal_id)
 
 
@@ -198,13 +197,13 @@ def exchange(
     group: int,
     purpose: str | None = Query(None),
     x_purpose: str | None = Header(None),
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.SYSTEM),
     session: Session = Depends(db_session),
 ) -> dict:
     return service.exchange_read(session, caller, personal_id, group, purpose or x_purpose)
 
 
-@oauth.post("/oauth/token", summary="OAuth2 client credentials: a bearer token for a connected system")
+@oauth.post("/oauth/token", dependencies=[Depends(policy.PUBLIC)], summary="OAuth2 client credentials: a bearer token for a connected system")
 def token(
     request: Request,
     grant_type: str = Form(""),

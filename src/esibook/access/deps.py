@@ -51,6 +51,13 @@ def principal(request: Request) -> Principal:
     return found
 
 
+class LoginRedirect(Exception):
+    """Raised by a page's audience for an anonymous visitor: the page answers with a redirect to the login."""
+
+    def __init__(self, return_to: str):
+        self.return_to = return_to
+
+
 def web_session(request: Request) -> ActiveSession | None:
     return getattr(request.state, "web_session", None)
 

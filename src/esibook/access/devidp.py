@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from joserfc import jwt
 from sqlalchemy.orm import Session
 
+from esibook.access import policy
 from esibook.access.demo import DemoIdentity, demo_identities
 from esibook.access.keys import public_jwks, signing_key
 from esibook.access.models import DevIdpCode
@@ -44,7 +45,7 @@ def oauth_error(code: str, description: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": code, "error_description": description}, status_code=status)
 
 
-@router.get("/.well-known/openid-configuration")
+@router.get("/.well-known/openid-configuration", dependencies=[Depends(policy.DEVELOPMENT)])
 def discovery(request: Request) -> dict:
     base, settings = issuer(request), request.app.state.settings
     return {
@@ -64,7 +65,7 @@ def discovery(request: Request) -> dict:
     }
 
 
-@router.get("/jwks")
+@router.get("/jwks", dependencies=[Depends(policy.DEVELOPMENT)])
 def jwks(request: Request) -> dict:
     return public_jwks(idp_key(request))
 
@@ -90,7 +91,7 @@ def _check_authorization_request(
             raise DomainError("dev_idp.bad_request", message, message)
 
 
-@router.get("/authorize")
+@router.get("/authorize", dependencies=[Depends(policy.DEVELOPMENT)])
 def authorize_page(
     request: Request,
     client_id: str = "",
@@ -114,7 +115,7 @@ def authorize_page(
     return render(request, "dev_idp_authorize.html", {"identities": demo_identities(session), "params": params})
 
 
-@router.post("/authorize")
+@router.post("/authorize", dependencies=[Depends(policy.DEVELOPMENT)])
 def authorize_choice(
     request: Request,
     identity: str = Form(),
@@ -152,7 +153,7 @@ def _client_credentials(request: Request, client_id: str, client_secret: str) ->
     return client_id, client_secret
 
 
-@router.post("/token")
+@router.post("/token", dependencies=[Depends(policy.DEVELOPMENT)])
 def token(
     request: Request,
     grant_type: str = Form(""),

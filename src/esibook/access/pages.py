@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from esibook.access import service, sharing
+from esibook.access import policy, service, sharing
 from esibook.access.accesslog import accesses_of
-from esibook.access.deps import csrf_protected, optional_principal
+from esibook.access.deps import LoginRedirect, csrf_protected, optional_principal
 from esibook.access.oidc import LoginError, finish_login, start_login
 from esibook.access.principal import Principal, person_principal
 from esibook.access.purposes import PURPOSES
@@ -30,37 +30,26 @@ def page_principal(request: Request) -> Principal | None:
     return found
 
 
-def signed_in(request: Request, caller: Principal | None = Depends(page_principal)) -> Principal:
-    if caller is None:
-        raise _RedirectToLogin(request.url.path)
-    return caller
-
-
-class _RedirectToLogin(Exception):
-    def __init__(self, return_to: str):
-        self.return_to = return_to
-
-
 def install_login_redirect(app) -> None:
-    @app.exception_handler(_RedirectToLogin)
-    async def to_login(request: Request, error: _RedirectToLogin):
+    @app.exception_handler(LoginRedirect)
+    async def to_login(request: Request, error: LoginRedirect):
         return RedirectResponse(f"/login?return_to={error.return_to}", status_code=303)
 
 
 # --- sign-in -------------------------------------------------------------------------------------------------
 
 
-@router.get("/login")
+@router.get("/login", dependencies=[Depends(policy.PUBLIC)])
 def login_page(request: Request, return_to: str = "/me", caller: Principal | None = Depends(page_principal)):
     return render(request, "login.html", {"return_to": return_to})
 
 
-@router.get("/auth/login")
+@router.get("/auth/login", dependencies=[Depends(policy.PUBLIC)])
 def auth_login(request: Request, return_to: str = "/me", session: Session = Depends(db_session)):
     return RedirectResponse(start_login(session, request.app.state.settings, return_to), status_code=303)
 
 
-@router.get("/auth/callback")
+@router.get("/auth/callback", dependencies=[Depends(policy.PUBLIC)])
 def auth_callback(
     request: Request, state: str = "", code: str = "", error: str = "", session: Session = Depends(db_session)
 ):
@@ -102,7 +91,7 @@ def auth_callback(
     return response
 
 
-@router.post("/auth/logout", dependencies=[Depends(csrf_protected)])
+@router.post("/auth/logout", dependencies=[Depends(policy.PUBLIC), Depends(csrf_protected)])
 def auth_logout(request: Request, session: Session = Depends(db_session)):
     session_id = request.cookies.get(SESSION_COOKIE)
     if session_id:
@@ -124,7 +113,7 @@ def auth_logout(request: Request, session: Session = Depends(db_session)):
 def my_data(
     request: Request,
     person: int | None = None,
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.PERSON.page),
     session: Session = Depends(db_session),
 ):
     try:
@@ -134,19 +123,25 @@ def my_data(
             raise
         record = None
     return render(
-        request, "me.html", {"record": record, "group_names": GROUPS, "dependants": service.dependants(session, caller)}
+        request,
+        "me.html",
+        {
+            "record": record,
+            "group_names": GROUPS,
+            "dependants": service.dependants(session, caller) if caller.level >= policy.LEVEL_PERSONAL_DATA else [],
+        },
     )
 
 
 @router.get("/me/access-log")
-def access_log_page(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+def access_log_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     service.require_person(caller)
     entries = accesses_of(session, caller.person_id) if caller.person_id else []
     return render(request, "access_log.html", {"entries": entries, "group_names": GROUPS, "purposes": PURPOSES})
 
 
 @router.get("/me/shares")
-def shares_page(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+def shares_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     return render(
         request, "shares.html", {"links": sharing.my_links(session, caller), "created": None, "group_names": GROUPS}
     )
@@ -158,7 +153,7 @@ def create_share(
     extract: str = Form(),
     parameter: int | None = Form(None),
     days: int = Form(7),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
 ):
     created = sharing.create_link(session, caller, extract=extract, parameter=parameter, days=days)
@@ -176,17 +171,17 @@ def create_share(
 
 
 @router.post("/me/shares/{link_id}/revoke", dependencies=[Depends(csrf_protected)])
-def revoke_share(link_id: int, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+def revoke_share(link_id: int, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     sharing.revoke_link(session, caller, link_id)
     return RedirectResponse("/me/shares", status_code=303)
 
 
-@router.get("/s/{token}")
+@router.get("/s/{token}", dependencies=[Depends(policy.SHARE_LINK)])
 def open_share_page(request: Request, token: str, caller: Principal | None = Depends(page_principal)):
     return render(request, "share_open.html", {"token": token, "extract": None, "error": None})
 
 
-@router.post("/s/{token}")
+@router.post("/s/{token}", dependencies=[Depends(policy.SHARE_LINK)])
 def open_share(
     request: Request,
     token: str,
@@ -218,7 +213,7 @@ def open_share(
 def officer_search_page(
     request: Request,
     q: str = Query("", max_length=100),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
     service.require_officer(caller)
@@ -231,7 +226,7 @@ def officer_person_page(
     request: Request,
     person_id: int,
     purpose: str = "TTHC",
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
     view = service.officer_view(session, caller, person_id, purpose=purpose)

@@ -61,6 +61,8 @@ def person_principal(session: Session, identity: Identity) -> Principal:
     grants = session.scalars(
         select(RoleGrant).where(RoleGrant.personal_id == identity.personal_id, RoleGrant.revoked_at.is_(None))
     ).all()
+    if identity.level < 2:
+        grants = []  # roles act on other persons' data: they count only at VNeID level 2
     officer = next((g for g in grants if g.role == "officer"), None)
     return Principal(
         kind="person",

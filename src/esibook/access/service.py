@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from esibook.access import policy
 from esibook.access.accesslog import record_access
 from esibook.access.errors import forbidden, person_not_found
 from esibook.access.principal import Principal
@@ -26,8 +27,6 @@ from esibook.audit import service as audit
 from esibook.contributions.models import ParticipationPeriod
 from esibook.db import scoped_to, transaction
 from esibook.errors import DomainError
-from esibook.health.models import Clinic
-from esibook.health.service import latest_card
 from esibook.people.groups import GROUPS, person_groups, status_view
 from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
@@ -39,16 +38,12 @@ EMPLOYER_GROUPS = (1, 4)
 
 
 def require_person(principal: Principal) -> None:
-    if principal.kind != "person":
-        raise forbidden(
-            "access.person_only",
-            "Only a person signed in with VNeID may do this.",
-            "Chỉ người đăng nhập bằng VNeID mới thực hiện được việc này.",
-        )
+    """A person signed in at VNeID level 2 (every read of personal data needs it)."""
+    policy.require_level2(principal)
 
 
 def require_officer(principal: Principal) -> str:
-    if not principal.is_officer:
+    if not policy.reviews(principal, principal.officer_authority or ""):
         raise forbidden(
             "access.officer_only",
             "Only a social insurance officer may do this.",
@@ -80,12 +75,17 @@ def own_record(
     groups: list[int] | None = None,
     today: date | None = None,
 ) -> dict:
-    """The caller's own record, or that of a person they represent (``person_id``)."""
-    require_person(principal)
+    """The caller's own record (status only below level 2), or that of a person they represent (``person_id``)."""
+    if principal.kind != "person":
+        raise forbidden(
+            "access.person_only",
+            "Only a person signed in with VNeID may do this.",
+            "Chỉ người đăng nhập bằng VNeID mới thực hiện được việc này.",
+        )
     chosen = check_groups(groups)
     today = today or date.today()
     with transaction(session):
-        person = _represented(session, principal, person_id) if person_id else _self(session, principal)
+        person = policy.represented_person(session, principal, person_id) if person_id else _self(session, principal)
         view = {
             "person_id": person.id,
             "full_name": person.full_name,
@@ -133,13 +133,6 @@ def dependants(session: Session, principal: Principal) -> list[Person]:
     )
 
 
-def _represented(session: Session, principal: Principal, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None or person.representative_id != principal.personal_id:
-        raise person_not_found()
-    return person
-
-
 # --- officers ------------------------------------------------------------------------------------------------
 
 
@@ -156,9 +149,7 @@ def officer_view(
     purpose = check_purpose(purpose)
     chosen = check_groups(groups)
     with scoped_to(authority), transaction(session):
-        person = session.get(Person, person_id)
-        if person is None or person.authority != authority:
-            raise person_not_found()
+        person = policy.officer_acts_on(session, principal, person_id)
         record_access(
             session,
             person_id=person.id,
@@ -188,13 +179,7 @@ def officer_view(
 
 
 def require_employer(principal: Principal, employer_id: int) -> None:
-    require_person(principal)
-    if employer_id not in principal.employer_ids:
-        raise forbidden(
-            "access.employer_not_granted",
-            "You do not represent this employer.",
-            "Bạn không phải người đại diện của đơn vị này.",
-        )
+    policy.represents_employer(principal, employer_id)
 
 
 def employees(session: Session, principal: Principal, employer_id: int) -> list[dict]:
@@ -231,16 +216,8 @@ def employees(session: Session, principal: Principal, employer_id: int) -> list[
 
 
 def employee_view(session: Session, principal: Principal, employer_id: int, person_id: int) -> dict:
-    require_employer(principal, employer_id)
     with transaction(session):
-        person = session.get(Person, person_id)
-        employed = person is not None and session.scalar(
-            select(ParticipationPeriod.seq)
-            .where(ParticipationPeriod.person_id == person_id, ParticipationPeriod.employer_id == employer_id)
-            .limit(1)
-        )
-        if not employed:
-            raise person_not_found()
+        person = policy.current_employee(session, principal, employer_id, person_id)
         record_access(
             session,
             person_id=person.id,
@@ -258,44 +235,11 @@ def employee_view(session: Session, principal: Principal, employer_id: int, pers
 
 
 def clinic_card_check(session: Session, principal: Principal, personal_id: str, *, today: date | None = None) -> dict:
-    """Check-in eligibility at a clinic (group 5 status only)."""
-    require_person(principal)
-    if not principal.clinic_codes:
-        raise forbidden(
-            "access.clinic_only",
-            "Only staff of a health facility may check cards.",
-            "Chỉ nhân viên cơ sở khám chữa bệnh mới kiểm tra thẻ.",
-        )
+    """Check-in eligibility at a clinic by personal ID number: the check-in rule itself (one implementation)."""
+    from esibook.health.checkin import check_in
+
     number = parse_personal_id(personal_id).number
-    today = today or date.today()
-    with transaction(session):
-        person = session.scalar(select(Person).where(Person.personal_id == number))
-        if person is None:
-            raise person_not_found()
-        card = latest_card(session, person.id)
-        record_access(
-            session,
-            person_id=person.id,
-            principal=principal,
-            groups=[5],
-            purpose="KCB",
-            outcome="allowed",
-            channel="clinic",
-        )
-    if card is None:
-        return {"full_name": person.full_name, "valid": False, "reason": "no_card"}
-    clinic = session.scalar(select(Clinic.name).where(Clinic.code == card.initial_clinic_code))
-    return {
-        "full_name": person.full_name,
-        "date_of_birth": person.date_of_birth.isoformat(),
-        "card_code": card.card_code,
-        "valid": card.valid_from <= today <= card.valid_to,
-        "valid_from": card.valid_from.isoformat(),
-        "valid_to": card.valid_to.isoformat(),
-        "benefit_level": card.benefit_level,
-        "initial_clinic": {"code": card.initial_clinic_code, "name": clinic},
-        "at_initial_clinic": card.initial_clinic_code in principal.clinic_codes,
-    }
+    return check_in(session, principal, code=number, today=today)
 
 
 # --- external systems ----------------------------------------------------------------------------------------
@@ -304,9 +248,7 @@ def clinic_card_check(session: Session, principal: Principal, personal_id: str, 
 def exchange_read(session: Session, principal: Principal, personal_id: str, group: int, purpose: str | None) -> dict:
     """One data group of one person, for a system granted that group and stating an allowed purpose."""
     if principal.kind != "system":
-        raise forbidden(
-            "access.system_only", "This interface is for connected systems.", "Giao diện này dành cho hệ thống kết nối."
-        )
+        raise policy.system_only()
     number = parse_personal_id(personal_id).number
     check_groups([group])
     with scoped_to(principal.client_authority), transaction(session):

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from esibook.access.accesslog import record_access
@@ -125,34 +125,51 @@ def revoke_link(session: Session, principal: Principal, link_id: int) -> None:
 
 
 def open_link(session: Session, token: str, passcode: str, *, today: date | None = None) -> dict:
-    """The extract behind a link, if the link is live and the passcode right; the opening is logged."""
+    """The extract behind a link, if the link is live and the passcode right; the opening is logged.
+
+    Each guess first takes one of the link's attempts in its own committed write, so parallel guesses cannot all
+    be checked: at most MAX_FAILED_PASSCODES wrong passcodes are ever compared, on SQLite as on PostgreSQL."""
     today = today or date.today()
+    link_id, passcode_hash = _take_attempt(session, token)
+    if not secret_matches(passcode, passcode_hash):
+        raise DomainError("share.passcode", "The passcode is not right.", "Mã truy cập không đúng.")
     with transaction(session):
-        link = session.scalar(select(ShareLink).where(ShareLink.token_hash == _token_hash(token)).with_for_update())
+        session.execute(
+            update(ShareLink)
+            .where(ShareLink.id == link_id)
+            .values(failed_passcodes=ShareLink.failed_passcodes - 1, views=ShareLink.views + 1)
+        )
+        link = session.get(ShareLink, link_id)
+        person = session.get(Person, link.person_id)
+        extract = _extract(session, person, link, today)
+        record_access(
+            session,
+            person_id=person.id,
+            principal=None,
+            groups=extract["groups"],
+            purpose="CHIASE",
+            outcome="allowed",
+            channel="share",
+            accessor=("share_link", f"Người mở liên kết chia sẻ #{link.id}"),
+        )
+    return extract
+
+
+def _take_attempt(session: Session, token: str) -> tuple[int, str]:
+    """Count this guess as a failure until it proves right; refuse once the link's attempts are used up."""
+    with transaction(session):
+        link = session.scalar(select(ShareLink).where(ShareLink.token_hash == _token_hash(token)))
         problem = _link_problem(link)
         if problem:
             raise problem
-        if not secret_matches(passcode, link.passcode_hash):
-            link.failed_passcodes += 1
-            wrong = DomainError("share.passcode", "The passcode is not right.", "Mã truy cập không đúng.")
-        else:
-            link.views += 1
-            wrong = None
-            person = session.get(Person, link.person_id)
-            extract = _extract(session, person, link, today)
-            record_access(
-                session,
-                person_id=person.id,
-                principal=None,
-                groups=extract["groups"],
-                purpose="CHIASE",
-                outcome="allowed",
-                channel="share",
-                accessor=("share_link", f"Người mở liên kết chia sẻ #{link.id}"),
-            )
-    if wrong:
-        raise wrong
-    return extract
+        taken = session.execute(
+            update(ShareLink)
+            .where(ShareLink.id == link.id, ShareLink.failed_passcodes < MAX_FAILED_PASSCODES)
+            .values(failed_passcodes=ShareLink.failed_passcodes + 1)
+        ).rowcount
+        if not taken:
+            raise _link_problem(None)
+        return link.id, link.passcode_hash
 
 
 def _link_problem(link: ShareLink | None) -> DomainError | None:

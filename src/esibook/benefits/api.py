@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
-from esibook.access.deps import principal
+from esibook.access import policy
 from esibook.access.principal import Principal
 from esibook.benefits.estimator import my_estimates
 from esibook.web.deps import db_session
@@ -18,5 +18,5 @@ router = APIRouter(prefix="/api/v1", tags=["benefits"])
     summary="What would I get: one-time withdrawal, pension at retirement age, unemployment and sickness benefits, "
     "each with its worksheet (inputs, rules, arithmetic)",
 )
-def my_estimates_route(caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> dict:
+def my_estimates_route(caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> dict:
     return my_estimates(session, caller).as_dict()

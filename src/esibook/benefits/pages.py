@@ -8,7 +8,7 @@ from decimal import Decimal
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
-from esibook.access.pages import signed_in
+from esibook.access import policy
 from esibook.access.principal import Principal
 from esibook.benefits.estimator import my_estimates
 from esibook.benefits.worksheet import DAYS, MONTHS, PERCENT, VND, YEARS, Text, Worksheet
@@ -23,7 +23,7 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @router.get("/me/estimator")
-def estimator_page(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+def estimator_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     estimates = my_estimates(session, caller)
     lang = request_language(request, request.app.state.settings.default_language)
     gettext = translations(lang).gettext

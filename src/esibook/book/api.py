@@ -3,25 +3,26 @@ lists, suspension, and verification."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from esibook.access.deps import csrf_protected, principal
-from esibook.access.errors import forbidden, person_not_found
+from esibook.access import policy
+from esibook.access.accesslog import record_access
+from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
-from esibook.access.service import require_person
 from esibook.audit import service as audit
 from esibook.book import log
 from esibook.book import service as books
 from esibook.book.documents import printout_pdf, signed_pdf, verifier_state
-from esibook.book.models import BookVersion, LogLeaf
+from esibook.book.models import LogLeaf
 from esibook.book.status import status_list
 from esibook.db import transaction
-from esibook.errors import DomainError
+from esibook.errors import DomainError, NotFound
 from esibook.health.card import card_qr
+from esibook.people.groups import GROUPS
 from esibook.people.models import Person
 from esibook.transactions.models import RepositoryDocument
 from esibook.trust.anchors import trust_list
@@ -35,33 +36,25 @@ MAX_VERIFY_BYTES = 10 * 1024 * 1024
 
 
 def _own_person(session: Session, caller: Principal) -> Person:
-    require_person(caller)
-    person = session.get(Person, caller.person_id) if caller.person_id else None
-    if person is None:
-        raise DomainError("person.no_record", "The National Insurance Database holds no record for you yet.",
-                          "Cơ sở dữ liệu quốc gia về bảo hiểm chưa có thông tin của bạn.")
-    if caller.level < 2:
-        raise forbidden("book.level2_required", "Your book needs a VNeID level 2 sign-in.",
-                        "Xem sổ cần đăng nhập VNeID mức 2.")
-    return person
+    return policy.own_person(session, caller)
 
 
 @router.get("/me/book", summary="My latest book version with its inclusion proof and the signed checkpoint")
-def my_book(request: Request, version: int | None = None, caller: Principal = Depends(principal),
+def my_book(request: Request, version: int | None = None, caller: Principal = Depends(policy.CITIZEN),
             session: Session = Depends(db_session)) -> dict:
     person = _own_person(session, caller)
     return books.bundle(session, request.app.state.settings, person.id, version).as_dict()
 
 
 @router.get("/me/book/versions", summary="Every version of my book")
-def my_book_versions(caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> list[dict]:
+def my_book_versions(caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> list[dict]:
     person = _own_person(session, caller)
     return [{"version": v.version, "issued_at": v.issued_at.isoformat(), "reason": v.reason,
              "leaf_index": v.leaf_index} for v in books.versions(session, person.id)]
 
 
 @router.get("/me/book.pdf", summary="My book as a signed PDF (PAdES)", response_class=Response)
-def my_book_pdf(request: Request, version: int | None = None, caller: Principal = Depends(principal),
+def my_book_pdf(request: Request, version: int | None = None, caller: Principal = Depends(policy.CITIZEN),
                 session: Session = Depends(db_session)) -> Response:
     person = _own_person(session, caller)
     data = signed_pdf(session, request.app.state.settings, person.id, version)
@@ -71,18 +64,16 @@ def my_book_pdf(request: Request, version: int | None = None, caller: Principal 
 
 @router.get("/me/book/printout.pdf", summary="A certified paper printout of my book (electronic → paper)",
             response_class=Response)
-def my_printout(request: Request, caller: Principal = Depends(principal), session: Session = Depends(db_session)):
+def my_printout(request: Request, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)):
     person = _own_person(session, caller)
     return _printout(request, session, person, caller)
 
 
 @router.get("/officer/persons/{person_id}/printout.pdf", summary="A certified printout of a person's book",
             response_class=Response)
-def officer_printout(request: Request, person_id: int, caller: Principal = Depends(principal),
+def officer_printout(request: Request, person_id: int, caller: Principal = Depends(policy.OFFICER),
                      session: Session = Depends(db_session)):
-    person = session.get(Person, person_id)
-    if not caller.is_officer or person is None or person.authority != caller.officer_authority:
-        raise person_not_found()
+    person = policy.officer_acts_on(session, caller, person_id)
     return _printout(request, session, person, caller)
 
 
@@ -93,44 +84,47 @@ def _printout(request: Request, session: Session, person: Person, caller: Princi
                                        title="Bản in sổ BHXH có xác thực", issuer="esibook", document=statement))
         audit.append(session, actor=caller.actor, action="book.printed", target=f"person:{person.id}",
                      authority=person.authority)
+        if caller.person_id != person.id:
+            record_access(session, person_id=person.id, principal=caller, groups=list(GROUPS), purpose="TTHC",
+                          outcome="allowed", channel="web")
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="ban-in-so-bhxh-{person.id}.pdf"'})
 
 
 @router.get("/me/card/qr", summary="My HI card as a signed QR payload (one-time: valid 5 minutes)")
-def my_card_qr(request: Request, one_time: bool = False, caller: Principal = Depends(principal),
+def my_card_qr(request: Request, one_time: bool = False, caller: Principal = Depends(policy.CITIZEN),
                session: Session = Depends(db_session)) -> dict:
     person = _own_person(session, caller)
     qr = card_qr(session, request.app.state.settings, person, one_time=one_time)
     return {"payload": qr.payload, "expires_at": qr.expires_at.isoformat(), "one_time": qr.one_time}
 
 
-@router.get("/log/checkpoint", summary="The latest signed checkpoint of the transparency log")
+@router.get("/log/checkpoint", dependencies=[Depends(policy.PUBLIC)], summary="The latest signed checkpoint of the transparency log")
 def checkpoint(request: Request, session: Session = Depends(db_session)) -> dict:
     with transaction(session):
         row = log.checkpoint(session, request.app.state.settings)
     return {"tree_size": row.tree_size, "root_hash": row.root_hash, "checkpoint": row.document}
 
 
-@router.get("/log/proof/inclusion", summary="Inclusion proof of a leaf in a tree of a given size (RFC 6962)")
+@router.get("/log/proof/inclusion", dependencies=[Depends(policy.PUBLIC)], summary="Inclusion proof of a leaf in a tree of a given size (RFC 6962)")
 def inclusion(leaf_index: int = Query(ge=0), tree_size: int = Query(ge=1),
               session: Session = Depends(db_session)) -> dict:
     return {"leaf_index": leaf_index, "tree_size": tree_size,
             "audit_path": log.inclusion_proof(session, leaf_index, tree_size)}
 
 
-@router.get("/log/proof/consistency", summary="Consistency proof between two tree sizes (RFC 6962)")
+@router.get("/log/proof/consistency", dependencies=[Depends(policy.PUBLIC)], summary="Consistency proof between two tree sizes (RFC 6962)")
 def consistency(first: int = Query(ge=1), second: int = Query(ge=1), session: Session = Depends(db_session)) -> dict:
     return {"first": first, "second": second, "consistency": log.consistency_proof(session, first, second)}
 
 
-@router.get("/log/entries/{leaf_index}", summary="The signed book version logged at a leaf")
-def log_entry(leaf_index: int, session: Session = Depends(db_session)) -> dict:
+@router.get("/log/entries/{leaf_index}", dependencies=[Depends(policy.PUBLIC)],
+            summary="The hash logged at a leaf (never the book: a public log carries no personal data)")
+def log_entry(leaf_index: int = Path(ge=0, le=2**62), session: Session = Depends(db_session)) -> dict:
     leaf = session.get(LogLeaf, leaf_index)
     if leaf is None:
-        raise DomainError("log.leaf_index", "no such leaf", "không có lá này")
-    version = session.get(BookVersion, (leaf.person_id, leaf.version))
-    return {"leaf_index": leaf_index, "leaf_hash": leaf.leaf_hash, "document": version.document}
+        raise NotFound("log.leaf_index", "The log has no leaf at this index.", "Nhật ký không có lá ở vị trí này.")
+    return {"leaf_index": leaf_index, "leaf_hash": leaf.leaf_hash}
 
 
 class SuspensionBody(BaseModel):
@@ -140,7 +134,7 @@ class SuspensionBody(BaseModel):
 
 @router.post("/officer/persons/{person_id}/suspensions", status_code=201, dependencies=[Depends(csrf_protected)],
              summary="Suspend a book or an HI card (fraud, forgery)")
-def suspend(person_id: int, body: SuspensionBody, caller: Principal = Depends(principal),
+def suspend(person_id: int, body: SuspensionBody, caller: Principal = Depends(policy.OFFICER),
             session: Session = Depends(db_session)) -> dict:
     row = books.suspend(session, caller, person_id, subject=body.subject, reason=body.reason)
     return {"subject": row.subject, "person_id": row.person_id, "since": row.suspended_at.isoformat()}
@@ -148,12 +142,12 @@ def suspend(person_id: int, body: SuspensionBody, caller: Principal = Depends(pr
 
 @router.delete("/officer/persons/{person_id}/suspensions/{subject}", status_code=204,
                dependencies=[Depends(csrf_protected)], summary="Restore a suspended book or HI card")
-def restore(person_id: int, subject: str, caller: Principal = Depends(principal),
+def restore(person_id: int, subject: str, caller: Principal = Depends(policy.OFFICER),
             session: Session = Depends(db_session)):
     books.restore(session, caller, person_id, subject=subject)
 
 
-@router.post("/verify", summary="Check a PDF, a signed book or an HI card QR payload, trusting only the trust list")
+@router.post("/verify", dependencies=[Depends(policy.PUBLIC)], summary="Check a PDF, a signed book or an HI card QR payload, trusting only the trust list")
 async def verify_upload(request: Request, file: UploadFile | None = File(None)) -> dict:
     data = await file.read(MAX_VERIFY_BYTES + 1) if file else (await request.body())[: MAX_VERIFY_BYTES + 1]
     if len(data) > MAX_VERIFY_BYTES:
@@ -165,13 +159,13 @@ async def verify_upload(request: Request, file: UploadFile | None = File(None)) 
     return (await run_in_threadpool(verify, data, trust, status)).as_dict()
 
 
-@well_known.get("/.well-known/esibook/trust-list.jws", response_class=PlainTextResponse,
+@well_known.get("/.well-known/esibook/trust-list.jws", dependencies=[Depends(policy.PUBLIC)], response_class=PlainTextResponse,
                 summary="The root-signed trust list")
 def trust_list_route(request: Request, session: Session = Depends(db_session)) -> str:
     return trust_list(session, request.app.state.settings)
 
 
-@well_known.get("/.well-known/esibook/root.pem", response_class=PlainTextResponse,
+@well_known.get("/.well-known/esibook/root.pem", dependencies=[Depends(policy.PUBLIC)], response_class=PlainTextResponse,
                 summary="The national root certificate (to pin out of band)")
 def root_pem(session: Session = Depends(db_session)) -> str:
     row = root(session)
@@ -180,7 +174,7 @@ def root_pem(session: Session = Depends(db_session)) -> str:
     return row.cert_pem
 
 
-@well_known.get("/.well-known/esibook/status-list.jws", response_class=PlainTextResponse,
+@well_known.get("/.well-known/esibook/status-list.jws", dependencies=[Depends(policy.PUBLIC)], response_class=PlainTextResponse,
                 summary="The signed list of suspended books and cards")
 def status_list_route(request: Request, session: Session = Depends(db_session)) -> str:
     return status_list(session, request.app.state.settings)

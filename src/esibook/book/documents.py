@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -16,8 +17,13 @@ from esibook.trust.anchors import TrustAnchors
 from esibook.trust.pki import signer_for
 
 
-def verify_url(settings: Settings, book_id: str, version: int) -> str:
-    return f"{settings.base_url.rstrip('/')}/verify?book={book_id}&v={version}"
+def document_digest(document: str) -> str:
+    """A short digest of a signed version, printed in its QR: only someone holding the paper can look it up."""
+    return hashlib.sha256(document.encode()).hexdigest()[:32]
+
+
+def verify_url(settings: Settings, book_id: str, version: int, document: str) -> str:
+    return f"{settings.base_url.rstrip('/')}/verify?book={book_id}&v={version}&d={document_digest(document)}"
 
 
 def signed_pdf(session: Session, settings: Settings, person_id: int, version: int | None = None) -> bytes:
@@ -26,7 +32,7 @@ def signed_pdf(session: Session, settings: Settings, person_id: int, version: in
 
     def make() -> bytes:
         signer = signer_for(session, settings, "issuing", found.authority)
-        unsigned = pdf.render_book(payload, found.document, verify_url(settings, found.book_id, found.version))
+        unsigned = pdf.render_book(payload, found.document, verify_url(settings, found.book_id, found.version, found.document))
         return pdf.sign_book_pdf(unsigned, found.document, signer, reason=f"Sổ BHXH điện tử {found.book_id}")
 
     return pdf.cached_pdf(settings.data_dir.resolve() / "cache" / "books", found.book_id, found.version, make)
@@ -53,7 +59,7 @@ def printout_pdf(session: Session, settings: Settings, person_id: int, *, printe
                  "system": f"esibook, Cơ sở dữ liệu quốc gia về bảo hiểm ({settings.base_url.rstrip('/')})",
                  "printed_by": printed_by, "printed_at": datetime.now(UTC).isoformat(timespec="seconds")}
     signed_statement = jws.sign(signer, statement, PRINTOUT_TYPE)
-    unsigned = pdf.render_book(payload, found.document, verify_url(settings, found.book_id, found.version),
+    unsigned = pdf.render_book(payload, found.document, verify_url(settings, found.book_id, found.version, found.document),
                                printout={**statement, "printed_at": statement["printed_at"].replace("T", " ")})
     return pdf.sign_book_pdf(unsigned, found.document, signer, reason=f"Bản in sổ {found.book_id}",
                              printout=signed_statement), signed_statement

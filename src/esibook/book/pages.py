@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 import segno
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -9,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from esibook.access import policy
 from esibook.access.deps import csrf_protected
-from esibook.access.pages import page_principal, signed_in
+from esibook.access.pages import page_principal
 from esibook.access.principal import Principal
 from esibook.book import service as books
 from esibook.book.api import MAX_VERIFY_BYTES, _own_person
-from esibook.book.documents import verifier_state
+from esibook.book.documents import document_digest, verifier_state
 from esibook.book.models import BookVersion
 from esibook.book.status import StatusView
 from esibook.employers.models import Employer
@@ -31,7 +34,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/me/book")
-def my_book_page(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+def my_book_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     person = _own_person(session, caller)
     versions = books.versions(session, person.id)
     payload = jws.parts(versions[0].document)[1] if versions else None
@@ -47,7 +50,7 @@ def my_book_page(request: Request, caller: Principal = Depends(signed_in), sessi
 
 
 @router.get("/me/card")
-def my_card_page(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+def my_card_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     person = _own_person(session, caller)
     card = latest_card(session, person.id)
     qr = card_qr(session, request.app.state.settings, person) if card else None
@@ -67,7 +70,7 @@ def _svg(payload: str) -> str:
 
 
 @router.get("/me/card.svg")
-def my_card_image(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+def my_card_image(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     """The card as an image to save or print, with its (validity-long) signed QR."""
     person = _own_person(session, caller)
     card = latest_card(session, person.id)
@@ -87,7 +90,7 @@ def suspend_from_page(
     person_id: int,
     subject: str = Form(),
     reason: str = Form(""),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
     books.suspend(session, caller, person_id, subject=subject, reason=reason)
@@ -98,7 +101,7 @@ def suspend_from_page(
 def restore_from_page(
     person_id: int,
     subject: str = Form(),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
     books.restore(session, caller, person_id, subject=subject)
@@ -106,7 +109,7 @@ def restore_from_page(
 
 
 @router.get("/me/card/one-time.svg")
-def one_time_qr(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+def one_time_qr(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     person = _own_person(session, caller)
     qr = card_qr(session, request.app.state.settings, person, one_time=True)
     return Response(
@@ -116,7 +119,7 @@ def one_time_qr(request: Request, caller: Principal = Depends(signed_in), sessio
     )
 
 
-@router.get("/sw.js")
+@router.get("/sw.js", dependencies=[Depends(policy.PUBLIC)])
 def service_worker():
     """Keeps the HI card page available offline once it has been opened (network first, then the copy)."""
     script = """
@@ -133,25 +136,27 @@ self.addEventListener('fetch', e => {
     return Response(script, media_type="application/javascript", headers={"service-worker-allowed": "/"})
 
 
-@router.get("/verify")
+@router.get("/verify", dependencies=[Depends(policy.PUBLIC)])
 def verify_page(
     request: Request,
     book: str | None = Query(None, max_length=40),
-    v: int | None = Query(None),
+    v: int | None = Query(None, ge=1, le=2**31),
+    d: str | None = Query(None, max_length=64),
     _viewer=Depends(page_principal),
     session: Session = Depends(db_session),
 ):
-    lookup = _lookup(session, book, v) if book else None
+    lookup = _lookup(session, book, v, d or "") if book else None
     return render(request, "verify.html", {"result": None, "lookup": lookup})
 
 
-def _lookup(session: Session, book_id: str, version: int | None) -> dict:
-    """What the QR on a printed page asks: is this version of this book genuine and current?"""
+def _lookup(session: Session, book_id: str, version: int | None, digest: str) -> dict:
+    """What the QR on a printed page asks: is this version of this book genuine and current? Only with the
+    digest printed in that QR: typing a personal ID number tells nothing about its holder."""
     rows = list(
         session.scalars(select(BookVersion).where(BookVersion.book_id == book_id).order_by(BookVersion.version.desc()))
     )
-    found = next((r for r in rows if r.version == version), None) if version else (rows[0] if rows else None)
-    if found is None:
+    found = next((r for r in rows if r.version == version), None) if version else None
+    if found is None or not hmac.compare_digest(document_digest(found.document), digest):
         return {"found": False, "book_id": book_id}
     payload = jws.parts(found.document)[1]
     status = StatusView.from_database(session)
@@ -161,12 +166,11 @@ def _lookup(session: Session, book_id: str, version: int | None) -> dict:
         "version": found.version,
         "latest": rows[0].version,
         "issued_at": payload["issued_at"],
-        "full_name": payload["person"]["full_name"],
         "suspended": status.is_suspended("book", book_id),
     }
 
 
-@router.post("/verify")
+@router.post("/verify", dependencies=[Depends(policy.PUBLIC)])
 async def verify_submit(
     request: Request, text: str = Form(""), file: UploadFile | None = File(None), _viewer=Depends(page_principal)
 ):

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
+from esibook.access import policy
 from esibook.access.errors import forbidden, person_not_found
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
@@ -180,15 +181,15 @@ def bundle(session: Session, settings: Settings, person_id: int, version: int | 
 # --- suspension --------------------------------------------------------------------------------------------
 
 
-def _require_approver(principal: Principal, person: Person | None) -> Person:
-    if not principal.is_officer or "approver" not in principal.officer_permissions:
+def _require_approver(session: Session, principal: Principal, person_id: int) -> Person:
+    """An approving officer of the person's authority, never on their own book or card (policy.officer_acts_on)."""
+    person = policy.officer_acts_on(session, principal, person_id)
+    if "approver" not in principal.officer_permissions:
         raise forbidden(
             "book.approver_only",
             "Only an approving officer may suspend or restore.",
             "Chỉ cán bộ có quyền phê duyệt mới được tạm dừng hoặc khôi phục.",
         )
-    if person is None or person.authority != principal.officer_authority:
-        raise person_not_found()
     return person
 
 
@@ -206,7 +207,7 @@ def suspend(session: Session, principal: Principal, person_id: int, *, subject: 
     if not reason.strip():
         raise DomainError("book.reason", "give the reason for the suspension", "hãy nêu lý do tạm dừng")
     with scoped_to(principal.officer_authority or ""), transaction(session):
-        person = _require_approver(principal, session.get(Person, person_id))
+        person = _require_approver(session, principal, person_id)
         existing = active_suspension(session, person.id, subject)
         if existing:
             return existing
@@ -227,7 +228,7 @@ def suspend(session: Session, principal: Principal, person_id: int, *, subject: 
 
 def restore(session: Session, principal: Principal, person_id: int, *, subject: str) -> None:
     with scoped_to(principal.officer_authority or ""), transaction(session):
-        person = _require_approver(principal, session.get(Person, person_id))
+        person = _require_approver(session, principal, person_id)
         existing = active_suspension(session, person.id, subject)
         if existing is None:
             raise DomainError("book.not_suspended", f"this {subject} is not suspended", "không ở trạng thái tạm dừng")

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from esibook.access import policy
 from esibook.access import service as access
 from esibook.access.deps import csrf_protected
 from esibook.access.errors import forbidden
-from esibook.access.pages import signed_in
 from esibook.access.principal import Principal
 from esibook.contributions import arrears, payments
 from esibook.contributions.models import Payment
@@ -34,7 +34,7 @@ def _lang(request: Request) -> str:
     return request_language(request, request.app.state.settings.default_language)
 
 
-@router.get("/arrears")
+@router.get("/arrears", dependencies=[Depends(policy.PUBLIC)])
 def arrears_page(request: Request, session: Session = Depends(db_session)):
     """Public: employers 30 or more days behind (Decree 164: the agency publishes them)."""
     as_of, rows = arrears.public_list(session)
@@ -42,7 +42,7 @@ def arrears_page(request: Request, session: Session = Depends(db_session)):
 
 
 @router.get("/me/contributions")
-def my_contributions(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+def my_contributions(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     access.require_person(caller)
     if caller.level < 2:
         raise forbidden(
@@ -71,7 +71,7 @@ def _employer_dues_page(request: Request, session: Session, caller: Principal, e
 
 @router.get("/employer/{employer_id}/dues")
 def employer_dues(
-    request: Request, employer_id: int, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)
+    request: Request, employer_id: int, caller: Principal = Depends(policy.EMPLOYER.page), session: Session = Depends(db_session)
 ):
     return _employer_dues_page(request, session, caller, employer_id)
 
@@ -107,7 +107,7 @@ def _officer_payments_page(request: Request, session: Session, caller: Principal
 
 
 @router.get("/officer/payments")
-def officer_payments(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+def officer_payments(request: Request, caller: Principal = Depends(policy.OFFICER.page), session: Session = Depends(db_session)):
     return _officer_payments_page(request, session, caller)
 
 
@@ -118,7 +118,7 @@ def enter_payment(
     amount: str = Form(...),
     paid_on: str = Form(...),
     reference: str = Form(...),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
     authority = _require_collector(caller)
@@ -147,7 +147,7 @@ def enter_payment(
 async def upload_statement(
     request: Request,
     file: UploadFile = File(...),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
     authority = _require_collector(caller)
@@ -167,7 +167,7 @@ def _day(value: str) -> date:
 
 
 @router.get("/officer/parameters")
-def parameters_page(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+def parameters_page(request: Request, caller: Principal = Depends(policy.OFFICER.page), session: Session = Depends(db_session)):
     """The dated parameters in force and every version loaded."""
     access.require_officer(caller)
     with transaction(session):

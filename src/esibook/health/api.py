@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from esibook.access.deps import csrf_protected, principal
+from esibook.access import policy
+from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
 from esibook.errors import DomainError
 from esibook.health import visit_service
@@ -80,7 +81,7 @@ class VisitBatch(BaseModel):
     summary="Send visit records (JSON): the good ones are stored, each bad one is reported with its reasons",
 )
 def send_visits(
-    body: VisitBatch, request: Request, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    body: VisitBatch, request: Request, caller: Principal = Depends(policy.CLINIC_OR_SYSTEM), session: Session = Depends(db_session)
 ) -> dict:
     sender = visit_service.sender_for(session, caller, body.clinic_code)
     records = [visit.record(index) for index, visit in enumerate(body.visits, start=1)]
@@ -95,7 +96,7 @@ def send_visits(
 async def send_visits_xml(
     request: Request,
     clinic_code: str | None = Query(None, max_length=10),
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.CLINIC_OR_SYSTEM),
     session: Session = Depends(db_session),
 ) -> dict:
     data = await read_limited(request)
@@ -148,12 +149,12 @@ class CheckInRequest(BaseModel):
 def clinic_check_in(
     body: CheckInRequest,
     request: Request,
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.CLINIC_OR_SYSTEM),
     session: Session = Depends(db_session),
 ) -> dict:
     return check_in(session, caller, qr=body.qr, code=body.code, clinic_code=body.clinic_code, lang=_lang(request))
 
 
 @router.get("/me/visits", summary="My medical history: visits reported by clinics, newest first")
-def my_visits(caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> list[dict]:
+def my_visits(caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> list[dict]:
     return visit_service.my_visits(session, caller)

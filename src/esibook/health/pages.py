@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from esibook.access import policy
 from esibook.access.deps import csrf_protected
-from esibook.access.pages import signed_in
 from esibook.access.principal import Principal
 from esibook.access.service import require_person
 from esibook.errors import DomainError
@@ -61,7 +61,7 @@ def _page_clinic(caller: Principal, clinic: str) -> str | None:
 def check_in_page(
     request: Request,
     clinic: str = "",
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.CLINIC.page),
     session: Session = Depends(db_session),
 ):
     return _clinic_page(request, session, caller, "clinic_checkin.html", clinic)
@@ -73,7 +73,7 @@ def check_in_submit(
     qr: str = Form("", max_length=2000),
     code: str = Form("", max_length=20),
     clinic: str = Form("", max_length=10),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.CLINIC.page),
     session: Session = Depends(db_session),
 ):
     try:
@@ -100,7 +100,7 @@ def check_in_submit(
 def visits_page(
     request: Request,
     clinic: str = "",
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.CLINIC.page),
     session: Session = Depends(db_session),
 ):
     return _clinic_page(request, session, caller, "clinic_visits.html", clinic)
@@ -111,7 +111,7 @@ async def visits_upload(
     request: Request,
     file: UploadFile = File(...),
     clinic: str = Form("", max_length=10),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.CLINIC.page),
     session: Session = Depends(db_session),
 ):
     lang = _lang(request)
@@ -143,7 +143,7 @@ async def visits_upload(
 
 
 @router.get("/me/visits")
-def my_visits_page(request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)):
+def my_visits_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     require_person(caller)
     visits = visit_service.my_visits(session, caller) if caller.level >= 2 else None
     return render(request, "my_visits.html", {"visits": visits})

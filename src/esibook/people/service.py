@@ -73,7 +73,7 @@ def _by_name(session: Session, text: str, limit: int, scope: tuple = ()) -> list
     key = fold_name(text)
     same_key = session.scalars(
         select(Person)
-        .where(Person.name_key == key)
+        .where(Person.name_key == key, *scope)
         .order_by(case((Person.full_name == text, 0), else_=1), Person.id)
         .limit(limit)
     ).all()
@@ -81,7 +81,7 @@ def _by_name(session: Session, text: str, limit: int, scope: tuple = ()) -> list
     if len(matches) < limit:
         longer = session.scalars(
             select(Person)
-            .where(Person.name_key > key, Person.name_key < key + _HIGH)
+            .where(Person.name_key > key, Person.name_key < key + _HIGH, *scope)
             .order_by(Person.name_key, Person.id)
             .limit(limit - len(matches))
         ).all()

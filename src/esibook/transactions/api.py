@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from esibook.access.deps import csrf_protected, principal
+from esibook.access import policy
+from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
 from esibook.access.service import require_person
 from esibook.errors import DomainError
@@ -62,7 +63,7 @@ def dossier_view(session: Session, dossier: Dossier) -> dict:
     }
 
 
-@router.get("/procedures", summary="The procedures that can be filed online")
+@router.get("/procedures", dependencies=[Depends(policy.PUBLIC)], summary="The procedures that can be filed online")
 def procedures() -> list[dict]:
     return [
         {
@@ -116,7 +117,7 @@ def submit(
     request: Request,
     body: Submission,
     idempotency_key: str = Header(...),
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.CITIZEN),
     session: Session = Depends(db_session),
 ):
     result = service.submit(
@@ -143,7 +144,7 @@ async def upload_registration(
     employer_id: int,
     file: UploadFile = File(...),
     idempotency_key: str = Form(...),
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.EMPLOYER),
     session: Session = Depends(db_session),
 ):
     employees = read_employee_list(await file.read(3 * 1024 * 1024))
@@ -159,7 +160,7 @@ async def upload_registration(
 
 
 @router.get("/dossiers/{dossier_id}", summary="A dossier with its history and attachments")
-def get_dossier(dossier_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)):
+def get_dossier(dossier_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)):
     return dossier_view(session, service.readable_dossier(session, caller, dossier_id))
 
 
@@ -172,7 +173,7 @@ def get_attachment(
     request: Request,
     dossier_id: int,
     seq: int,
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.CITIZEN),
     session: Session = Depends(db_session),
 ) -> Response:
     service.readable_dossier(session, caller, dossier_id)
@@ -201,7 +202,7 @@ def act(
     request: Request,
     dossier_id: int,
     body: Action,
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.CITIZEN),
     session: Session = Depends(db_session),
 ) -> dict:
     dossier = service.act(
@@ -224,7 +225,7 @@ def resubmit(
     request: Request,
     dossier_id: int,
     body: Resubmission,
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.CITIZEN),
     session: Session = Depends(db_session),
 ) -> dict:
     dossier = service.resubmit(
@@ -240,7 +241,7 @@ def resubmit(
 
 @router.get("/officer/queue", summary="Open dossiers of my authority, soonest due first")
 def officer_queue(
-    procedure: str | None = None, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    procedure: str | None = None, caller: Principal = Depends(policy.OFFICER), session: Session = Depends(db_session)
 ) -> list[dict]:
     return [
         {
@@ -273,19 +274,19 @@ def _documents(rows) -> list[dict]:
 
 
 @router.get("/me/dossiers", summary="My own dossiers with their status")
-def my_dossiers(caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> list[dict]:
+def my_dossiers(caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> list[dict]:
     return [dossier_view(session, d) for d in service.my_dossiers(session, caller)]
 
 
 @router.get("/me/repository", summary="My electronic data repository: every result document")
-def my_repository(caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> list[dict]:
+def my_repository(caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> list[dict]:
     require_person(caller)
     return _documents(service.repository(session, "person", caller.person_id)) if caller.person_id else []
 
 
 @router.get("/employers/{employer_id}/repository", summary="An employer's electronic data repository")
 def employer_repository(
-    employer_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    employer_id: int, caller: Principal = Depends(policy.EMPLOYER), session: Session = Depends(db_session)
 ) -> list[dict]:
     service.employer_dossiers(session, caller, employer_id)
     return _documents(service.repository(session, "employer", employer_id))
@@ -312,7 +313,7 @@ def document_download(settings, row: RepositoryDocument) -> Response:
 
 @router.get("/me/repository/{document_id}/download", response_class=Response, summary="Download one of my documents")
 def my_document(
-    request: Request, document_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    request: Request, document_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
 ) -> Response:
     require_person(caller)
     row = service.repository_document(session, "person", caller.person_id or 0, document_id)
@@ -328,7 +329,7 @@ def employer_document(
     request: Request,
     employer_id: int,
     document_id: int,
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.EMPLOYER),
     session: Session = Depends(db_session),
 ) -> Response:
     service.employer_dossiers(session, caller, employer_id)
@@ -337,7 +338,7 @@ def employer_document(
 
 
 @router.get("/me/inbox", summary="My in-app messages")
-def my_inbox(caller: Principal = Depends(principal), session: Session = Depends(db_session)) -> list[dict]:
+def my_inbox(caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> list[dict]:
     return [
         {"subject": m.subject, "body": m.body, "at": m.delivered_at.isoformat()} for m in service.inbox(session, caller)
     ]
@@ -354,7 +355,7 @@ async def convert(
     person_id: int,
     file: UploadFile = File(...),
     title: str = Form(...),
-    caller: Principal = Depends(principal),
+    caller: Principal = Depends(policy.OFFICER),
     session: Session = Depends(db_session),
 ) -> dict:
     data = await file.read(MAX_SCAN_BYTES + 1)

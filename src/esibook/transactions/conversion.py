@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy.orm import Session
 
+from esibook.access import policy
 from esibook.access.authorities import AUTHORITY_NAMES, Authority
-from esibook.access.errors import forbidden, person_not_found
+from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
 from esibook.book.content import book_id
@@ -127,16 +128,14 @@ def convert_paper(
     require_converter(officer)
     scan = inspect_scan(data, filename)
     with transaction(session):
-        person = session.get(Person, person_id)
-        if person is None or person.authority != officer.officer_authority:
-            raise person_not_found()
+        person = policy.officer_acts_on(session, officer, person_id)
         row = record_conversion(session, settings, officer, person, scan, title)
         store_file(settings, data)
     return row
 
 
 def require_converter(officer: Principal) -> None:
-    if not officer.is_officer:
+    if not policy.reviews(officer, officer.officer_authority or ""):
         raise forbidden(
             "access.officer_only",
             "Only a social insurance officer converts paper documents.",

@@ -14,10 +14,10 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from esibook.access import policy
 from esibook.access import service as access
 from esibook.access.deps import csrf_protected
 from esibook.access.errors import forbidden
-from esibook.access.pages import signed_in
 from esibook.access.principal import Principal
 from esibook.contributions.parameters import current_parameters
 from esibook.employers.models import Employer
@@ -58,7 +58,7 @@ def _employer_page(request: Request, session: Session, caller: Principal, employ
 
 @router.get("/employer/{employer_id}/employees")
 def employees_page(
-    request: Request, employer_id: int, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)
+    request: Request, employer_id: int, caller: Principal = Depends(policy.EMPLOYER.page), session: Session = Depends(db_session)
 ):
     return _employer_page(request, session, caller, employer_id)
 
@@ -73,7 +73,7 @@ async def register_page(
     job_title: str = Form(""),
     salary: str = Form(""),
     from_month: str = Form(""),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.EMPLOYER.page),
     session: Session = Depends(db_session),
 ):
     try:
@@ -110,7 +110,7 @@ def leavers_page(
     personal_id: str = Form(...),
     last_month: str = Form(...),
     reason: str = Form(...),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.EMPLOYER.page),
     session: Session = Depends(db_session),
 ):
     leaver = {"personal_id": personal_id, "last_month": last_month, "reason": reason}
@@ -128,7 +128,7 @@ def adjust_page(
     from_month: str = Form(...),
     salary: str = Form(...),
     job_title: str = Form(""),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.EMPLOYER.page),
     session: Session = Depends(db_session),
 ):
     change = {"personal_id": personal_id, "from_month": from_month, "job_title": job_title.strip() or None}
@@ -148,7 +148,7 @@ def claim_page(
     personal_id: str = Form(...),
     month: str = Form(...),
     count: str = Form("1"),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.EMPLOYER.page),
     session: Session = Depends(db_session),
 ):
     """Sickness (days off) or maternity (children born) for an employee; the worksheet goes with the dossier."""
@@ -172,7 +172,7 @@ def transfer_page(
     idempotency_key: str = Form(...),
     to_authority: str = Form(...),
     reason: str = Form(...),
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
     """An officer of the person's authority files the transfer; the receiving authority approves it."""
@@ -223,7 +223,7 @@ def _lang(request: Request) -> str:
 @router.get("/me/services")
 def services_page(
     request: Request,
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
     created=None,
     error: str | None = None,
@@ -276,7 +276,7 @@ async def _filed_form(request: Request, proc) -> tuple[dict, list[Upload], str]:
 async def file_service(
     request: Request,
     procedure_code: str,
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
 ):
     try:
@@ -299,7 +299,7 @@ async def file_service(
 async def resubmit_page(
     request: Request,
     dossier_id: int,
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
 ):
     """Answer a request for more information: the corrected form and any scans asked for."""
@@ -316,7 +316,7 @@ async def resubmit_page(
 def queue_page(
     request: Request,
     procedure: str | None = None,
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
     dossiers = service.queue(session, caller, procedure_code=procedure or None)
@@ -345,7 +345,7 @@ def _review_page(request: Request, session: Session, caller: Principal, dossier_
 
 @router.get("/officer/dossiers/{dossier_id}")
 def dossier_page(
-    request: Request, dossier_id: int, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)
+    request: Request, dossier_id: int, caller: Principal = Depends(policy.OFFICER.page), session: Session = Depends(db_session)
 ):
     return _review_page(request, session, caller, dossier_id)
 
@@ -357,7 +357,7 @@ PERIOD_FIELDS = ("unit_code", "from_month", "to_month", "salary", "job_title")
 async def dossier_act(
     request: Request,
     dossier_id: int,
-    caller: Principal = Depends(signed_in),
+    caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
     data = await request.form()
@@ -387,7 +387,7 @@ async def dossier_act(
 
 @router.get("/me/repository")
 def my_repository_page(
-    request: Request, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
 ):
     documents = service.repository(session, "person", caller.person_id) if caller.person_id else []
     return render(
@@ -399,7 +399,7 @@ def my_repository_page(
 
 @router.get("/employer/{employer_id}/repository")
 def employer_repository_page(
-    request: Request, employer_id: int, caller: Principal = Depends(signed_in), session: Session = Depends(db_session)
+    request: Request, employer_id: int, caller: Principal = Depends(policy.EMPLOYER.page), session: Session = Depends(db_session)
 ):
     service.employer_dossiers(session, caller, employer_id)
     employer = session.get(Employer, employer_id)
@@ -414,7 +414,7 @@ def employer_repository_page(
     )
 
 
-@router.get("/demo/mailbox")
+@router.get("/demo/mailbox", dependencies=[Depends(policy.DEVELOPMENT)])
 def mailbox_page(request: Request, session: Session = Depends(db_session)):
     """The demo's mail sink (development only): every email the system sent."""
     if not request.app.state.settings.dev_idp_enabled:

@@ -16,10 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from esibook.access import policy
 from esibook.access.authorities import AUTHORITY_NAMES, Authority
-from esibook.access.errors import forbidden, person_not_found
+from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
-from esibook.access.service import require_person
+from esibook.access.service import require_officer, require_person
 from esibook.audit import service as audit
 from esibook.book.service import issue_book_within
 from esibook.canonical import canonical_json
@@ -79,37 +80,27 @@ class Filer:
 
 
 def _employer_filer(session: Session, caller: Principal, employer_id: int | None) -> Filer:
-    if caller.kind != "person" or employer_id not in caller.employer_ids:
-        raise forbidden(
-            "access.employer_not_granted",
-            "You do not represent this employer.",
-            "Bạn không phải người đại diện của đơn vị này.",
-        )
+    policy.represents_employer(caller, employer_id)
     employer = session.get(Employer, employer_id)
     return Filer("employer", f"employer:{employer.id}", employer.name, employer.authority, employer)
 
 
 def _citizen_filer(session: Session, caller: Principal) -> Filer:
-    require_person(caller)
-    if caller.level < 2:
-        raise forbidden(
-            "dossier.level2_required", "Filing needs a VNeID level 2 sign-in.", "Nộp hồ sơ cần đăng nhập VNeID mức 2."
-        )
+    policy.require_level2(caller)
     person = person_for_personal_id(session, caller.personal_id)
     return Filer("person", f"person:{caller.personal_id}", person.full_name, person.authority, person)
 
 
 def _officer_filer(session: Session, caller: Principal, form: dict) -> Filer:
     """An officer files about a person of their own authority; the dossier goes to the authority receiving them."""
-    if not caller.is_officer:
+    if not policy.reviews(caller, caller.officer_authority or ""):
         raise forbidden(
             "access.officer_only",
             "Only a social insurance officer may file this.",
             "Chỉ cán bộ bảo hiểm xã hội mới nộp được thủ tục này.",
         )
-    person = session.scalar(select(Person).where(Person.personal_id == str(form.get("personal_id", ""))))
-    if person is None or person.authority != caller.officer_authority:
-        raise person_not_found()
+    person_id = session.scalar(select(Person.id).where(Person.personal_id == str(form.get("personal_id", ""))))
+    person = policy.officer_acts_on(session, caller, person_id or 0)
     target = str(form.get("to_authority", person.authority))
     return Filer("officer", f"officer:{caller.personal_id}", caller.name, target, person)
 
@@ -131,10 +122,7 @@ def _filer_of(session: Session, dossier: Dossier) -> Filer:
 
 
 def _is_filer(dossier: Dossier, caller: Principal) -> bool:
-    refs = {f"person:{caller.personal_id}", f"officer:{caller.personal_id}"} | {
-        f"employer:{e}" for e in caller.employer_ids
-    }
-    return caller.kind == "person" and dossier.filer_ref in refs
+    return dossier.filer_ref in policy.filer_refs(caller)
 
 
 def submit(
@@ -389,8 +377,8 @@ def _notify(session: Session, filer: Filer, subject: str, body: str, key: str) -
 
 
 def _require_reviewer(caller: Principal, dossier: Dossier, permission: str) -> None:
-    if not caller.is_officer or caller.officer_authority != dossier.authority:
-        raise NotFound("dossier.not_found", "No such dossier in your queue.", "Không có hồ sơ này trong hàng đợi.")
+    if not policy.reviews(caller, dossier.authority):
+        raise policy.not_found_in_queue()
     if permission not in caller.officer_permissions:
         raise forbidden(
             "dossier.permission", f"This needs the {permission} permission.", f"Việc này cần quyền {permission}."
@@ -405,11 +393,7 @@ def _require_reviewer(caller: Principal, dossier: Dossier, permission: str) -> N
 
 def _concerns(dossier: Dossier, caller: Principal) -> bool:
     """A conflict of interest: the officer filed it, it is about them, or their ID number is anywhere in it."""
-    return (
-        _is_filer(dossier, caller)
-        or (caller.person_id is not None and dossier.person_id == caller.person_id)
-        or (bool(caller.personal_id) and caller.personal_id in dossier.form)
-    )
+    return policy.concerns(caller, person_id=dossier.person_id, filed_by=dossier.filer_ref, text=dossier.form)
 
 
 def readable_dossier(session: Session, caller: Principal, dossier_id: int) -> Dossier:
@@ -421,7 +405,7 @@ def readable_dossier(session: Session, caller: Principal, dossier_id: int) -> Do
 
 
 def _reviews(caller: Principal, dossier: Dossier) -> bool:
-    return caller.is_officer and caller.officer_authority == dossier.authority
+    return policy.reviews(caller, dossier.authority)
 
 
 def get_dossier(session: Session, dossier_id: int) -> Dossier:
@@ -551,12 +535,7 @@ def _deliver_book(
 
 def queue(session: Session, caller: Principal, *, procedure_code: str | None = None) -> list[Dossier]:
     """The officer's queue: open dossiers of their authority, overdue and soonest due first."""
-    if not caller.is_officer:
-        raise forbidden(
-            "access.officer_only",
-            "Only a social insurance officer may do this.",
-            "Chỉ cán bộ bảo hiểm xã hội mới thực hiện được việc này.",
-        )
+    require_officer(caller)
     query = select(Dossier).where(Dossier.authority == caller.officer_authority, Dossier.status.in_(OPEN))
     if procedure_code:
         query = query.where(Dossier.procedure == procedure_code)

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.orm import Session
 
 from esibook.config import Settings
+from esibook.errors import DomainError
 from esibook.trust import jws
 from esibook.trust.pki import all_certificates, key_id, signer_for
 
@@ -44,7 +45,13 @@ class TrustAnchors:
     @classmethod
     def from_database(cls, session: Session) -> TrustAnchors:
         rows = all_certificates(session)
-        root_row = next(r for r in rows if r.role == "root")
+        root_row = next((r for r in rows if r.role == "root"), None)
+        if root_row is None:
+            raise DomainError(
+                "keys.not_initialised",
+                "This installation has no keys yet, so nothing can be verified here.",
+                "Hệ thống chưa có khóa nên chưa kiểm tra được văn bản nào.",
+            )
         root = x509.load_pem_x509_certificate(root_row.cert_pem.encode())
         trust = cls(root)
         for row in rows:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from esibook.access import policy
 from esibook.identifiers import check_identifier
 
 router = APIRouter(prefix="/api/v1", tags=["identifiers"])
@@ -33,6 +34,7 @@ class IdentifierVerdict(BaseModel):
 
 @router.post(
     "/identifiers/check",
+    dependencies=[Depends(policy.PUBLIC)],
     response_model=IdentifierVerdict,
     summary="Check a personal ID number, HI card code, SI code, unit code or tax code",
     responses={422: {"description": "Not valid: the error names the part that is wrong"}},

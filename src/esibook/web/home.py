@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from esibook.access import policy
 from esibook.access.pages import page_principal
 from esibook.errors import DomainError
 from esibook.identifiers import KINDS, check_identifier
@@ -47,12 +48,12 @@ def database_statistics(session: Session, today: date) -> DatabaseStatistics:
     )
 
 
-@router.get("/", include_in_schema=False)
+@router.get("/", include_in_schema=False, dependencies=[Depends(policy.PUBLIC)])
 def home(request: Request, session: Session = Depends(db_session), _viewer=Depends(page_principal)):
     return render(request, "home.html", {"stats": database_statistics(session, date.today())})
 
 
-@router.get("/identifiers", include_in_schema=False)
+@router.get("/identifiers", include_in_schema=False, dependencies=[Depends(policy.PUBLIC)])
 def identifiers_page(
     request: Request,
     kind: str = "personal_id",
@@ -73,7 +74,7 @@ def identifiers_page(
     return render(request, "identifiers.html", context)
 
 
-@router.get("/healthz", tags=["system"], summary="Is the service up and its database reachable?")
+@router.get("/healthz", tags=["system"], dependencies=[Depends(policy.PUBLIC)], summary="Is the service up and its database reachable?")
 def healthz(request: Request):
     try:
         with request.app.state.engine.connect() as connection:

@@ -1,0 +1,152 @@
+"""Step 6 findings, each reproduced as an attacker or a careless user would try it, and now refused."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from esibook.access import policy
+from esibook.access.accesslog import accesses_of
+from esibook.access.principal import Identity
+from esibook.access.sharing import MAX_FAILED_PASSCODES
+from esibook.access.tokens import issue_person_token
+from esibook.app import create_app
+from esibook.book.documents import document_digest
+from esibook.book.models import BookVersion
+from esibook.health.models import HICoverage
+from esibook.people.models import Person
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "access.md"
+
+
+@pytest.fixture(scope="module")
+def signed_world(signed):
+    from esibook.access.demo import demo_identities
+
+    app = create_app(signed.settings)
+    client = TestClient(app, follow_redirects=False)
+    with Session(signed.engine) as session:
+        identities = {i.key: i for i in demo_identities(session)}
+        holder = session.scalar(
+            select(Person)
+            .join(HICoverage, HICoverage.person_id == Person.id)
+            .where(Person.authority == "civil", Person.personal_id.not_in([i.personal_id for i in identities.values()]))
+            .order_by(Person.id)
+            .limit(1)
+        )
+        session.expunge(holder)
+
+    def headers(key: str, level: int = 2) -> dict:
+        identity = identities[key]
+        token = issue_person_token(signed.settings, Identity(f"s-{key}", identity.personal_id, identity.name, level))
+        return {"authorization": f"Bearer {token}"}
+
+    return client, headers, holder, signed
+
+
+def test_the_public_log_hands_out_hashes_never_books(signed_world):
+    client, _, holder, _ = signed_world
+    response = client.get("/api/v1/log/entries/0")
+    assert response.status_code == 200
+    assert set(response.json()) == {"leaf_index", "leaf_hash"}
+    assert "eyJ" not in response.text  # no JWS
+    assert client.get("/api/v1/log/entries/99999999").json()["error"]["code"] == "log.leaf_index"
+
+
+def test_level_1_gets_no_repository_printout_or_inbox(signed_world):
+    client, headers, _, _ = signed_world
+    for url in ("/api/v1/me/repository", "/api/v1/me/repository/1/download", "/api/v1/me/inbox",
+                "/api/v1/me/book/printout.pdf", "/api/v1/me/dossiers", "/api/v1/me/access-log"):
+        response = client.get(url, headers=headers("citizen-l2", level=1))
+        assert response.status_code == 403, url
+        assert response.json()["error"]["code"] == "access.level2_required", url
+
+
+def test_a_suspended_card_is_not_valid_at_the_clinic_card_endpoint(signed_world):
+    client, headers, holder, _ = signed_world
+    officer = headers("officer-civil")
+    suspended = client.post(
+        f"/api/v1/officer/persons/{holder.id}/suspensions", headers=officer,
+        json={"subject": "card", "reason": "reported stolen"},
+    )
+    assert suspended.status_code == 201
+    try:
+        card = client.get(f"/api/v1/clinic/cards/{holder.personal_id}", headers=headers("clinic")).json()
+        assert card["valid"] is False and card["reason"]["code"] == "checkin.card_suspended"
+    finally:
+        client.delete(f"/api/v1/officer/persons/{holder.id}/suspensions/card", headers=officer)
+    again = client.get(f"/api/v1/clinic/cards/{holder.personal_id}", headers=headers("clinic")).json()
+    assert again["reason"] is None or again["reason"]["code"] != "checkin.card_suspended"
+
+
+def test_an_officers_printout_is_in_the_persons_access_log(signed_world):
+    client, headers, holder, signed = signed_world
+    with Session(signed.engine) as session:
+        before = len(accesses_of(session, holder.id, limit=500))
+    response = client.get(f"/api/v1/officer/persons/{holder.id}/printout.pdf", headers=headers("officer-civil"))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    with Session(signed.engine) as session:
+        entries = accesses_of(session, holder.id, limit=500)
+    assert len(entries) == before + 1 and entries[0].accessor_kind == "officer"
+
+
+def test_the_public_verify_page_names_no_holder(signed_world):
+    client, _, holder, signed = signed_world
+    with Session(signed.engine) as session:
+        version = session.scalar(
+            select(BookVersion).where(BookVersion.person_id == holder.id).order_by(BookVersion.version.desc())
+        )
+        book_id, number, document = version.book_id, version.version, version.document
+    typed = client.get(f"/verify?book={book_id}&v={number}")
+    assert typed.status_code == 200 and holder.full_name not in typed.text
+    assert 'data-testid="lookup"' in typed.text and "issued" not in typed.text.split('data-testid="lookup"')[1][:200]
+    scanned = client.get(f"/verify?book={book_id}&v={number}&d={document_digest(document)}")
+    assert scanned.status_code == 200 and holder.full_name not in scanned.text
+    assert "verdict good" in scanned.text or "verdict bad" in scanned.text
+
+
+def test_parallel_wrong_passcodes_are_counted_before_they_are_checked(
+    live_server, live_data_dir, demo_identities, seeded_engine
+):
+    """30 wrong guesses at once: at most 5 are ever compared; then even the right passcode is refused."""
+    from esibook.config import Settings
+
+    settings = Settings(
+        database_url=seeded_engine.url.render_as_string(hide_password=False), data_dir=live_data_dir, env="test",
+        base_url=live_server,
+    )
+    identity = demo_identities["citizen-l2"]
+    token = issue_person_token(settings, Identity("s-share", identity.personal_id, identity.name, 2))
+    created = httpx.post(
+        f"{live_server}/api/v1/me/share-links", headers={"authorization": f"Bearer {token}"},
+        json={"extract": "hi_card_valid", "days": 1},
+    )
+    assert created.status_code == 201, created.text
+    link, passcode = created.json()["url"].rsplit("/", 1)[1], created.json()["passcode"]
+    wrong = f"{(int(passcode) + 1) % 10**6:06d}"
+    codes: list[str] = []
+
+    def guess() -> None:
+        answer = httpx.post(f"{live_server}/api/v1/shared/{link}", json={"passcode": wrong}, timeout=30)
+        codes.append(answer.json()["error"]["code"])
+
+    threads = [threading.Thread(target=guess) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(codes) == 30 and codes.count("share.passcode") <= MAX_FAILED_PASSCODES
+    right = httpx.post(f"{live_server}/api/v1/shared/{link}", json={"passcode": passcode})
+    assert right.status_code == 404 and right.json()["error"]["code"] == "share.unavailable"
+
+
+def test_the_access_page_carries_the_policy_table():
+    text = DOCS.read_text()
+    begin, end = "<!-- policy-rules:begin -->\n", "\n<!-- policy-rules:end -->"
+    assert text[text.index(begin) + len(begin) : text.index(end)] == policy.rules_table()
