@@ -28,7 +28,6 @@ from esibook.web import home
 from esibook.web.errors import install_error_handlers
 from esibook.web.pages import make_templates
 
-
 #: Every router the application serves; each of their routes declares its audience (access/policy.py).
 ROUTERS: tuple[APIRouter, ...] = (
     home.router,

@@ -180,12 +180,25 @@ def test_rewriting_a_logged_version_is_detected(signed, client):
     with Session(signed.engine, expire_on_commit=False) as session:
         version = books.latest_version(session, person.id)
     checkpoint = client.get("/api/v1/log/checkpoint").json()
-    with signed.engine.begin() as connection:
-        connection.execute(
-            text("UPDATE book_versions SET document = :d WHERE person_id = :p AND version = :v"),
-            {"d": version.document[:-8] + "AAAAAAAA", "p": person.id, "v": version.version},
-        )
-    rewritten = client.get(f"/api/v1/log/entries/{version.leaf_index}").json()["document"]
+    rewritten = version.document[:-8] + "AAAAAAAA"
+    try:
+        with signed.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE book_versions SET document = :d WHERE person_id = :p AND version = :v"),
+                {"d": rewritten, "p": person.id, "v": version.version},
+            )
+        _check_rewrite_is_caught(signed, client, version, checkpoint, rewritten)
+    finally:
+        with signed.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE book_versions SET document = :d WHERE person_id = :p AND version = :v"),
+                {"d": version.document, "p": person.id, "v": version.version},
+            )
+
+
+def _check_rewrite_is_caught(signed, client, version, checkpoint, rewritten: str) -> None:
+    logged = client.get(f"/api/v1/log/entries/{version.leaf_index}").json()
+    assert logged["leaf_hash"] == leaf_hash(version.document.encode()).hex() != leaf_hash(rewritten.encode()).hex()
     proof = client.get(
         "/api/v1/log/proof/inclusion", params={"leaf_index": version.leaf_index, "tree_size": checkpoint["tree_size"]}
     ).json()
@@ -197,11 +210,6 @@ def test_rewriting_a_logged_version_is_detected(signed, client):
         bytes.fromhex(checkpoint["root_hash"]),
     )
     assert check(signed.engine, rewritten.encode()).verdict == Verdict.ALTERED
-    with signed.engine.begin() as connection:
-        connection.execute(
-            text("UPDATE book_versions SET document = :d WHERE person_id = :p AND version = :v"),
-            {"d": version.document, "p": person.id, "v": version.version},
-        )
 
 
 def test_a_defence_book_verifies_with_the_defence_key_and_carries_no_classified_detail(signed):

@@ -103,7 +103,7 @@ def test_level_1_cannot_file(signed, world):
         {"income": 3_000_000, "from_month": "2026-12"},
         "vol-level1-01",
     )
-    assert response.status_code == 403 and response.json()["error"]["code"] == "dossier.level2_required"
+    assert response.status_code == 403 and response.json()["error"]["code"] == "access.level2_required"
 
 
 def test_reissue_the_card_at_another_initial_clinic_of_the_same_province(signed, world):

@@ -134,7 +134,7 @@ def test_estimates_need_a_level_2_sign_in_and_a_person(signed, client_and_ids):
     assert client.get("/api/v1/me/estimates").status_code == 401
     level1 = client.get("/api/v1/me/estimates", headers=bearer(signed.settings, ids["citizen-l2"].personal_id, 1))
     assert level1.status_code == 403
-    assert level1.json()["error"]["code"] == "estimates.level2_required"
+    assert level1.json()["error"]["code"] == "access.level2_required"
     unknown = client.get("/api/v1/me/estimates", headers=bearer(signed.settings, "001099000001"))
     assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "person.no_record"
 

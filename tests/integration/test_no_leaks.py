@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.accesslog import accesses_of
+from esibook.access.models import RoleGrant
 from esibook.access.principal import Identity
 from esibook.access.sharing import MAX_FAILED_PASSCODES
 from esibook.access.tokens import issue_person_token
@@ -27,24 +28,31 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 
 @pytest.fixture(scope="module")
 def signed_world(signed):
-    from esibook.access.demo import demo_identities
-
+    """The signed database's officers and clinic staff (by their grants) and a civil card holder with a book."""
     app = create_app(signed.settings)
     client = TestClient(app, follow_redirects=False)
     with Session(signed.engine) as session:
-        identities = {i.key: i for i in demo_identities(session)}
+        grants = session.scalars(select(RoleGrant).where(RoleGrant.revoked_at.is_(None))).all()
+        people = {
+            "officer-civil": next(g.personal_id for g in grants if g.role == "officer" and g.authority == "civil"),
+            "clinic": next(g.personal_id for g in grants if g.role == "clinic"),
+        }
         holder = session.scalar(
             select(Person)
             .join(HICoverage, HICoverage.person_id == Person.id)
-            .where(Person.authority == "civil", Person.personal_id.not_in([i.personal_id for i in identities.values()]))
+            .where(
+                Person.authority == "civil",
+                Person.personal_id.not_in([g.personal_id for g in grants]),
+                Person.id.in_(select(BookVersion.person_id)),
+            )
             .order_by(Person.id)
             .limit(1)
         )
         session.expunge(holder)
+    people["holder"] = holder.personal_id
 
     def headers(key: str, level: int = 2) -> dict:
-        identity = identities[key]
-        token = issue_person_token(signed.settings, Identity(f"s-{key}", identity.personal_id, identity.name, level))
+        token = issue_person_token(signed.settings, Identity(f"s-{key}", people[key], key, level))
         return {"authorization": f"Bearer {token}"}
 
     return client, headers, holder, signed
@@ -63,7 +71,7 @@ def test_level_1_gets_no_repository_printout_or_inbox(signed_world):
     client, headers, _, _ = signed_world
     for url in ("/api/v1/me/repository", "/api/v1/me/repository/1/download", "/api/v1/me/inbox",
                 "/api/v1/me/book/printout.pdf", "/api/v1/me/dossiers", "/api/v1/me/access-log"):
-        response = client.get(url, headers=headers("citizen-l2", level=1))
+        response = client.get(url, headers=headers("holder", level=1))
         assert response.status_code == 403, url
         assert response.json()["error"]["code"] == "access.level2_required", url
 

@@ -62,6 +62,10 @@ def demo_identities(session: Session) -> list[DemoIdentity]:
     if len(workers) < 2 or len(staff) < 3 or not defence or not security:
         return []
     citizen, employee = workers[0], workers[1]
+    # An officer is never the service member they would review: with one person of an authority, take a civilian.
+    spare = iter(staff[3:])
+    officer_defence = defence[1] if len(defence) > 1 else next(spare, defence[-1])
+    officer_security = security[1] if len(security) > 1 else next(spare, security[-1])
     employer_id = session.scalar(
         select(ParticipationPeriod.employer_id).where(
             ParticipationPeriod.person_id == employee.id, ParticipationPeriod.to_month.is_(None)
@@ -114,8 +118,8 @@ def demo_identities(session: Session) -> list[DemoIdentity]:
             "officer-defence",
             "Cán bộ Bộ Quốc phòng",
             "Officer, Ministry of Defence",
-            defence[-1].personal_id,
-            defence[-1].full_name,
+            officer_defence.personal_id,
+            officer_defence.full_name,
             2,
             ("officer", "defence", "reviewer", None, None),
         ),
@@ -123,8 +127,8 @@ def demo_identities(session: Session) -> list[DemoIdentity]:
             "officer-security",
             "Cán bộ Bộ Công an",
             "Officer, Ministry of Public Security",
-            security[-1].personal_id,
-            security[-1].full_name,
+            officer_security.personal_id,
+            officer_security.full_name,
             2,
             ("officer", "security", "reviewer", None, None),
         ),

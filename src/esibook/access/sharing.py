@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from esibook.access.accesslog import record_access
-from esibook.access.errors import forbidden, person_not_found
+from esibook.access.errors import person_not_found
 from esibook.access.models import ShareLink
 from esibook.access.principal import Principal
 from esibook.access.service import check_groups, require_person
@@ -47,12 +47,6 @@ def create_link(
 ) -> NewShareLink:
     require_person(principal)
     _check_request(extract, parameter, days)
-    if principal.level < 2:
-        raise forbidden(
-            "share.level2_required",
-            "Sharing your data needs a VNeID level 2 sign-in.",
-            "Chia sẻ dữ liệu cần đăng nhập VNeID mức 2.",
-        )
     token, passcode = secrets.token_urlsafe(24), f"{secrets.randbelow(10**6):06d}"
     expires = datetime.now(UTC) + timedelta(days=days)
     with transaction(session):

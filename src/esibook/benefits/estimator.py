@@ -19,9 +19,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from esibook.access.errors import forbidden
+from esibook.access import policy
 from esibook.access.principal import Principal
-from esibook.access.service import require_person
 from esibook.benefits.long_term import one_time_withdrawal, pension, retirement_age
 from esibook.benefits.models import BenefitSettlement
 from esibook.benefits.months import COMPULSORY, VOLUNTARY, ContributedMonth
@@ -29,7 +28,6 @@ from esibook.benefits.short_term import sickness, unemployment
 from esibook.benefits.worksheet import Text, Worksheet
 from esibook.contributions.models import ContributionLine, ParticipationPeriod
 from esibook.employers.models import Employer
-from esibook.errors import DomainError
 from esibook.people.models import Person
 from esibook.periods import Month
 
@@ -205,18 +203,5 @@ def _add_note(sheet: Worksheet, note: Text) -> Worksheet:
 
 def my_estimates(session: Session, caller: Principal, *, today: date | None = None) -> Estimates:
     """The caller's own estimates: a person signed in with VNeID level 2, reading only their own book."""
-    require_person(caller)
-    person = session.get(Person, caller.person_id) if caller.person_id else None
-    if person is None:
-        raise DomainError(
-            "person.no_record",
-            "The National Insurance Database holds no record for you yet.",
-            "Cơ sở dữ liệu quốc gia về bảo hiểm chưa có thông tin của bạn.",
-        )
-    if caller.level < 2:
-        raise forbidden(
-            "estimates.level2_required",
-            "Estimates read your whole book: they need a VNeID level 2 sign-in.",
-            "Ước tính đọc toàn bộ sổ của bạn: cần đăng nhập VNeID mức 2.",
-        )
+    person = policy.own_person(session, caller)
     return estimate(session, person, today=today)

@@ -44,12 +44,6 @@ def arrears_page(request: Request, session: Session = Depends(db_session)):
 @router.get("/me/contributions")
 def my_contributions(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     access.require_person(caller)
-    if caller.level < 2:
-        raise forbidden(
-            "contributions.level2_required",
-            "Your contribution months and salaries are shown after logging in with VNeID level 2.",
-            "Quá trình đóng và tiền lương chỉ hiển thị khi đăng nhập VNeID mức 2.",
-        )
     months = timeline(session, caller.person_id) if caller.person_id else []
     return render(request, "my_contributions.html", {"months": months, "chart": salary_chart(months)})
 
