@@ -21,6 +21,7 @@ test: $(STAMP)  ## every test: unit, integration on SQLite and PostgreSQL, brows
 bench: $(STAMP)  ## speed goals; results go to docs/performance.md
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/posting.py
+	$(BIN)/python benchmarks/policy.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -66,7 +66,7 @@ def prepare(url: str, data_dir: Path) -> tuple[TestClient, str]:
         citizen = next(i for i in demo_identities(session) if i.key == "citizen-l2")
         person_id = session.scalar(select(Person.id).where(Person.personal_id == citizen.personal_id))
     with Session(engine) as session:
-        books.issue(session, settings, person_id)
+        books.issue_book(session, settings, person_id, reason="benchmark")
     with Session(engine) as session:
         assert session.scalar(select(BookVersion.version).where(BookVersion.person_id == person_id))
     app = create_app(settings)
