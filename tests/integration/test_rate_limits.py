@@ -23,6 +23,8 @@ OTHER_ADDRESS = ("192.0.2.10", 40000)  # a documentation address: only a label i
 def make_app(seeded_engine, demo_identities, tmp_path):
     """An application on the seeded database with the given (low) rate limits."""
 
+    apps = []
+
     def make(**limits) -> tuple[Settings, object]:
         settings = Settings(
             database_url=seeded_engine.url.render_as_string(hide_password=False),
@@ -30,9 +32,12 @@ def make_app(seeded_engine, demo_identities, tmp_path):
             env="test",
             **limits,
         )
-        return settings, create_app(settings)
+        apps.append(create_app(settings))
+        return settings, apps[-1]
 
-    return make
+    yield make
+    for app in apps:
+        app.state.engine.dispose()
 
 
 def assert_limited(response, *, json_body: bool) -> None:

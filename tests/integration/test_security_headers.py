@@ -24,7 +24,8 @@ def site(signed):
     def boom():
         raise RuntimeError("a bug")
 
-    return TestClient(app, raise_server_exceptions=False)
+    yield TestClient(app, raise_server_exceptions=False)
+    app.state.engine.dispose()
 
 
 @pytest.fixture(scope="module")
