@@ -196,8 +196,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, data_dir) -> Iterator[str]:
-    """Serve esibook (with the development identity provider) on 127.0.0.1; yields its base URL."""
+def running_server(database_url: str, data_dir, **overrides) -> Iterator[str]:
+    """Serve esibook (with the development identity provider) on 127.0.0.1; yields its base URL. ``overrides``
+    are settings (e.g. low rate limits)."""
     import threading
     import time
 
@@ -208,7 +209,17 @@ def running_server(database_url: str, data_dir) -> Iterator[str]:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    settings = Settings(database_url=database_url, data_dir=data_dir, env="test", base_url=base)
+    # one client address signs in many times a minute across the suite; the limits themselves are tested apart
+    settings = Settings(
+        **{
+            "database_url": database_url,
+            "data_dir": data_dir,
+            "env": "test",
+            "base_url": base,
+            "rate_limit_login_ip": "10000/minute",
+            **overrides,
+        }
+    )
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -24,7 +24,7 @@ from esibook.health import pages as health_pages
 from esibook.transactions import api as transactions_api
 from esibook.transactions import pages as transactions_pages
 from esibook.web import api as identifiers_api
-from esibook.web import home
+from esibook.web import home, ratelimit, security
 from esibook.web.errors import install_error_handlers
 from esibook.web.pages import make_templates
 
@@ -73,4 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     install_error_handlers(app)
     access_pages.install_login_redirect(app)
+    ratelimit.install(app, settings)
+    security.install(app, settings)
     return app

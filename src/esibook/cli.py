@@ -458,7 +458,24 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the web application and the API."""
-    _serve(settings(), host, port)
+    config = settings()
+    _refuse_open_development(config, host)
+    _serve(config, host, port)
+
+
+def _refuse_open_development(config: Settings, host: str) -> None:
+    """The development identity provider signs anyone in as anyone: it never listens beyond this machine."""
+    import ipaddress
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if config.dev_idp_enabled and not loopback:
+        fail(
+            f"refusing to listen on {host}: the development identity provider lets anyone log in as anyone; "
+            "listen on 127.0.0.1, or set ESIBOOK_OIDC_ISSUER (a real provider) or ESIBOOK_ENV=production"
+        )
 
 
 def _serve(config: Settings, host: str, port: int) -> None:
@@ -541,6 +558,8 @@ def demo(
     from esibook.seeding.generator import SeedPlan
 
     config = settings()
+    if not seed_only:
+        _refuse_open_development(config, host)
     engine = make_engine(config.resolved_database_url())
     migrate.upgrade(engine)
     with engine.connect() as connection:

@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
+from limits import parse
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +32,28 @@ class Settings(BaseSettings):
     oidc_personal_id_claim: str = "personal_id"
     session_hours: int = 8
     access_token_minutes: int = 15
+
+    # Rate limits ("N/second|minute|hour|day", "" for none), counted in ``rate_limit_storage`` (``memory://``
+    # for one process; ``redis://…`` when several processes serve).
+    rate_limit_storage: str = "memory://"
+    rate_limit_token_client: str = "10/minute"
+    rate_limit_token_ip: str = "60/minute"
+    rate_limit_login_ip: str = "30/minute"
+    rate_limit_share_token: str = "10/minute"
+    rate_limit_share_ip: str = "30/minute"
+
+    @field_validator(
+        "rate_limit_token_client",
+        "rate_limit_token_ip",
+        "rate_limit_login_ip",
+        "rate_limit_share_token",
+        "rate_limit_share_ip",
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        if value.strip():
+            parse(value)  # ValueError names what is wrong
+        return value.strip()
 
     def resolved_database_url(self) -> str:
         """The database to use: ``ESIBOOK_DATABASE_URL``, else an SQLite file in the data directory."""

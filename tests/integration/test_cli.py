@@ -82,3 +82,19 @@ def test_demo_seed_only_prepares_data_once(tmp_path, engine_name, url):
     assert "demo data created" in first.stdout
     second = run(url, "demo", "--seed-only", tmp=tmp_path)
     assert "demo data present" in second.stdout
+
+
+@pytest.mark.parametrize("command", [["serve", "--host", "0.0.0.0"], ["demo", "--host", "192.0.2.1"]])
+def test_development_mode_refuses_to_listen_beyond_this_machine(url, tmp_path, command):
+    result = run(url, *command, tmp=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "development identity provider" in lines[0] and "127.0.0.1" in lines[0]
+    assert "running" not in result.stdout
+
+
+def test_with_a_real_identity_provider_any_address_may_be_used(url, tmp_path, monkeypatch):
+    monkeypatch.setenv("ESIBOOK_ENV", "production")
+    monkeypatch.setenv("ESIBOOK_OIDC_ISSUER", "https://vneid.example/oidc")
+    result = run(url, "serve", "--host", "0.0.0.0", tmp=tmp_path)
+    assert result.returncode == 2 and "no schema yet" in result.stderr, "past the address check: the empty database"

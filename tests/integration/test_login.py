@@ -15,8 +15,9 @@ from esibook.access.oidc import LoginError, provider_metadata, validate_id_token
 from esibook.config import Settings
 
 
-def sign_in(base: str, identity: str) -> tuple[httpx.Client, str]:
-    """Walk the whole flow as a browser would; returns the signed-in client and the callback URL used."""
+def start_sign_in(base: str, identity: str) -> tuple[httpx.Client, str]:
+    """Start a sign-in and pick an identity at the provider; returns the client and the callback URL (with code
+    and state) the provider sends the browser to, not yet followed."""
     client = httpx.Client(base_url=base)
     authorize = client.get("/auth/login?return_to=/me").headers["location"]
     assert authorize.startswith(f"{base}/dev-idp/authorize?") and "code_challenge_method=S256" in authorize
@@ -26,7 +27,12 @@ def sign_in(base: str, identity: str) -> tuple[httpx.Client, str]:
         rf'<form method="post" action="/dev-idp/authorize">(.*?identity-{identity}".*?)</form>', picker.text, re.S
     )
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(1).split("<li>")[-1]))
-    callback = client.post("/dev-idp/authorize", data=fields).headers["location"]
+    return client, client.post("/dev-idp/authorize", data=fields).headers["location"]
+
+
+def sign_in(base: str, identity: str) -> tuple[httpx.Client, str]:
+    """Walk the whole flow as a browser would; returns the signed-in client and the callback URL used."""
+    client, callback = start_sign_in(base, identity)
     landed = client.get(callback)
     assert landed.status_code == 303 and landed.headers["location"] == "/me", landed.text[:500]
     return client, callback
@@ -54,6 +60,48 @@ def test_a_replayed_callback_is_refused(live_server):
     replay = httpx.get(callback, headers={"cookie": "lang=en"})
     assert replay.status_code == 401
     assert "this sign-in response was already used" in replay.text
+
+
+def test_the_login_cookie_is_httponly_lax_and_cleared_after_the_callback(live_server):
+    client = httpx.Client(base_url=live_server)
+    started = client.get("/auth/login?return_to=/me")
+    cookie = next(v for k, v in started.headers.multi_items() if k == "set-cookie" and "esibook_login=" in v)
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/auth" in cookie
+    client, callback = start_sign_in(live_server, "citizen-l2")
+    landed = client.get(callback)
+    assert landed.status_code == 303
+    assert client.cookies.get("esibook_login", path="/auth") is None, "the login cookie is cleared"
+
+
+def test_an_attackers_callback_link_does_not_sign_in_another_browser(live_server, demo_identities):
+    """Login CSRF: the attacker starts a sign-in as themselves and sends the victim the provider's callback URL."""
+    _, attackers_link = start_sign_in(live_server, "officer-civil")
+    victim = httpx.Client(base_url=live_server, cookies={"lang": "en"})
+    refused = victim.get(attackers_link)
+    assert refused.status_code == 401
+    assert "started in another browser" in refused.text
+    assert "esibook_session" not in victim.cookies, "no session was opened"
+    assert victim.get("/me").status_code == 303, "the victim is not signed in"
+    assert demo_identities["officer-civil"].name not in victim.get("/").text
+
+
+def test_a_callback_without_the_login_cookie_is_refused_and_the_code_is_burnt(live_server):
+    starter, link = start_sign_in(live_server, "citizen-l2")
+    stranger = httpx.get(link, headers={"cookie": "lang=en"})
+    assert stranger.status_code == 401 and "started in another browser" in stranger.text
+    afterwards = starter.get(link)
+    assert afterwards.status_code == 401, "a link shown to someone else no longer works, even where it started"
+
+
+def test_logging_out_revokes_the_api_token_at_once(live_server, demo_identities):
+    client, _ = sign_in(live_server, "citizen-l2")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/me").text).group(1)
+    token = client.post("/api/v1/me/token", headers={"x-csrf-token": csrf}).json()["access_token"]
+    bearer = {"authorization": f"Bearer {token}"}
+    assert httpx.get(f"{live_server}/api/v1/me", headers=bearer).status_code == 200
+    assert client.post("/auth/logout", data={"csrf_token": csrf}).status_code == 303
+    after = httpx.get(f"{live_server}/api/v1/me", headers=bearer)
+    assert after.status_code == 401 and after.json()["error"]["code"] == "access.session_ended"
 
 
 def test_an_unknown_state_is_refused(live_server):

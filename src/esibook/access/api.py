@@ -19,6 +19,7 @@ from esibook.audit import service as audit
 from esibook.db import transaction
 from esibook.errors import DomainError
 from esibook.web.deps import db_session
+from esibook.web.ratelimit import limit_share, limit_token
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
 oauth = APIRouter(tags=["access"])
@@ -58,7 +59,7 @@ def my_token(request: Request, caller: Principal = Depends(policy.PERSON)) -> di
         )
     settings = request.app.state.settings
     return {
-        "access_token": issue_person_token(settings, active.identity),
+        "access_token": issue_person_token(settings, active.identity, session_id_hash=active.id_hash),
         "token_type": "Bearer",
         "expires_in": settings.access_token_minutes * 60,
     }
@@ -144,7 +145,11 @@ class PasscodeBody(BaseModel):
     passcode: str = Field(min_length=1, max_length=12)
 
 
-@router.post("/shared/{token}", dependencies=[Depends(policy.SHARE_LINK)], summary="Open a share link with its passcode")
+@router.post(
+    "/shared/{token}",
+    dependencies=[Depends(policy.SHARE_LINK), Depends(limit_share)],
+    summary="Open a share link with its passcode",
+)
 def open_shared(token: str, body: PasscodeBody, session: Session = Depends(db_session)) -> dict:
     return sharing.open_link(session, token, body.passcode)
 
@@ -203,7 +208,11 @@ def exchange(
     return service.exchange_read(session, caller, personal_id, group, purpose or x_purpose)
 
 
-@oauth.post("/oauth/token", dependencies=[Depends(policy.PUBLIC)], summary="OAuth2 client credentials: a bearer token for a connected system")
+@oauth.post(
+    "/oauth/token",
+    dependencies=[Depends(policy.PUBLIC), Depends(limit_token)],
+    summary="OAuth2 client credentials: a bearer token for a connected system",
+)
 def token(
     request: Request,
     grant_type: str = Form(""),

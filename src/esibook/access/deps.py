@@ -8,7 +8,7 @@ from fastapi import Request
 from esibook.access.errors import Forbidden, Unauthenticated, login_required
 from esibook.access.models import ApiClient
 from esibook.access.principal import Identity, Principal, person_principal, system_principal
-from esibook.access.sessions import SESSION_COOKIE, ActiveSession, csrf_ok, load_session
+from esibook.access.sessions import SESSION_COOKIE, ActiveSession, csrf_ok, load_session, session_live
 from esibook.access.tokens import verify_token
 
 CSRF_HEADER = "x-csrf-token"
@@ -35,6 +35,12 @@ def optional_principal(request: Request) -> Principal | None:
                         "Quyền truy cập của hệ thống này đã bị thu hồi.",
                     )
                 return system_principal(client)
+            if "sid" in claims and not session_live(session, str(claims["sid"])):
+                raise Unauthenticated(
+                    "access.session_ended",
+                    "You logged out, so this access token no longer works; log in again.",
+                    "Bạn đã đăng xuất nên mã truy cập này không còn hiệu lực; hãy đăng nhập lại.",
+                )
             identity = Identity(claims["sub"], claims["pid"], claims.get("name", ""), int(claims["lvl"]))
             return person_principal(session, identity)
         active = load_session(session, request.cookies.get(SESSION_COOKIE))

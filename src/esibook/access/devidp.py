@@ -118,15 +118,17 @@ def authorize_page(
 @router.post("/authorize", dependencies=[Depends(policy.DEVELOPMENT)])
 def authorize_choice(
     request: Request,
-    identity: str = Form(),
     client_id: str = Form(),
     redirect_uri: str = Form(),
+    code_challenge: str = Form(),
+    identity: str = Form(""),
+    pid: str = Form(""),
     state: str = Form(""),
     nonce: str = Form(""),
-    code_challenge: str = Form(),
     session: Session = Depends(db_session),
 ):
     _check_authorization_request(request, client_id, redirect_uri, "code", code_challenge, "S256")
+    identity = identity or (f"pid:{pid.strip()}" if pid.strip() else "")
     code = secrets.token_urlsafe(32)
     with transaction(session):
         if _identity(session, identity) is None:

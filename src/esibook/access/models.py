@@ -23,6 +23,8 @@ class LoginAttempt(Base):
     nonce: Mapped[str] = mapped_column(String(64))
     code_verifier: Mapped[str] = mapped_column(String(128))
     return_to: Mapped[str] = mapped_column(String(300), default="/")
+    browser_hash: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the random value in the browser's login cookie: the callback must come from that browser."""
     created_at: Mapped[datetime] = created_at_column()
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

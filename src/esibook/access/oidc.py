@@ -3,11 +3,17 @@
 Authorization code flow with PKCE (S256), state and nonce; discovery; ID token signature, issuer, audience,
 expiry and nonce checks. The assurance level comes from the returned ``acr`` claim, which esibook checks itself:
 ``acr_values`` in the request is only a wish. State, nonce and verifier live server-side in ``login_attempts``,
-each used once, so a replayed callback is refused.
+each used once, so a replayed callback is refused. Each attempt is bound to the browser that started it (a random
+value in the login cookie, its SHA-256 on the attempt), so a callback link from someone else's attempt cannot sign
+this browser in as them (login CSRF).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +38,9 @@ ATTEMPT_MINUTES = 10
 CLOCK_SKEW_SECONDS = 60
 ALLOWED_ALGORITHMS = ["ES256", "RS256", "PS256"]
 METADATA_TTL_SECONDS = 300
+LOGIN_COOKIE = "esibook_login"
+LOGIN_COOKIE_PATH = "/auth"
+_BROWSER_KEY = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 class LoginError(DomainError):
@@ -85,12 +94,31 @@ def redirect_uri(settings: Settings) -> str:
     return f"{settings.base_url.rstrip('/')}/auth/callback"
 
 
-def start_login(session: Session, settings: Settings, return_to: str = "/") -> str:
-    """Record a new attempt and return the provider's authorization URL to send the browser to."""
+def browser_key(current: str | None) -> str:
+    """The random value of the login cookie: the browser's current one (several tabs may sign in at once), or a
+    new one."""
+    return current if current and _BROWSER_KEY.fullmatch(current) else secrets.token_urlsafe(32)
+
+
+def _browser_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def start_login(session: Session, settings: Settings, return_to: str = "/", *, browser: str) -> str:
+    """Record a new attempt, bound to the browser's login cookie value, and return the provider's authorization
+    URL to send the browser to."""
     metadata = provider_metadata(settings)
     state, nonce, verifier = generate_token(43), generate_token(43), generate_token(64)
     with transaction(session):
-        session.add(LoginAttempt(state=state, nonce=nonce, code_verifier=verifier, return_to=_safe(return_to)))
+        session.add(
+            LoginAttempt(
+                state=state,
+                nonce=nonce,
+                code_verifier=verifier,
+                return_to=_safe(return_to),
+                browser_hash=_browser_hash(browser),
+            )
+        )
     return prepare_grant_uri(
         metadata["authorization_endpoint"],
         client_id=settings.oidc_client_id,
@@ -110,8 +138,12 @@ def _safe(return_to: str) -> str:
     return return_to if return_to.startswith("/") and not return_to.startswith("//") else "/"
 
 
-def finish_login(session: Session, settings: Settings, *, state: str, code: str) -> tuple[Identity, str]:
-    """Exchange the code and validate the ID token; returns who signed in and where to go next."""
+def finish_login(
+    session: Session, settings: Settings, *, state: str, code: str, browser: str | None
+) -> tuple[Identity, str]:
+    """Exchange the code and validate the ID token; returns who signed in and where to go next.
+
+    ``browser`` is the login cookie's value: the attempt must have been started by this browser."""
     with transaction(session):
         attempt = session.get(LoginAttempt, state, with_for_update=True) if state else None
         if attempt is None:
@@ -125,8 +157,15 @@ def finish_login(session: Session, settings: Settings, *, state: str, code: str)
                 "state_replayed", "this sign-in response was already used", "phản hồi đăng nhập này đã được sử dụng"
             )
         created = attempt.created_at
-        attempt.used_at = datetime.now(UTC)
+        attempt.used_at = datetime.now(UTC)  # even when refused below: a code shown to a stranger is burnt
         nonce, verifier, return_to = attempt.nonce, attempt.code_verifier, attempt.return_to
+        expected = attempt.browser_hash
+    if not (expected and browser and hmac.compare_digest(expected, _browser_hash(browser))):
+        raise login_error(
+            "state_foreign",
+            "this sign-in was started in another browser; please log in again here",
+            "phiên đăng nhập này được bắt đầu từ một trình duyệt khác; vui lòng đăng nhập lại tại đây",
+        )
     if datetime.now(UTC) - created > timedelta(minutes=ATTEMPT_MINUTES):
         raise login_error(
             "state_expired", "the sign-in took too long; please start again", "đăng nhập quá lâu; vui lòng thử lại"

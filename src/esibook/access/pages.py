@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from esibook.access import policy, service, sharing
 from esibook.access.accesslog import accesses_of
 from esibook.access.deps import LoginRedirect, csrf_protected, optional_principal
-from esibook.access.oidc import LoginError, finish_login, start_login
+from esibook.access.oidc import LOGIN_COOKIE, LOGIN_COOKIE_PATH, LoginError, browser_key, finish_login, start_login
 from esibook.access.principal import Principal, person_principal
 from esibook.access.purposes import PURPOSES
 from esibook.access.sessions import SESSION_COOKIE, end_session, open_session
@@ -19,7 +19,9 @@ from esibook.db import transaction
 from esibook.errors import DomainError
 from esibook.people.groups import GROUPS
 from esibook.web.deps import db_session
+from esibook.web.errors import error_response
 from esibook.web.pages import render
+from esibook.web.ratelimit import limit_login, limit_share
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,12 +46,30 @@ def login_page(request: Request, return_to: str = "/me", caller: Principal | Non
     return render(request, "login.html", {"return_to": return_to})
 
 
-@router.get("/auth/login", dependencies=[Depends(policy.PUBLIC)])
+@router.get("/auth/login", dependencies=[Depends(policy.PUBLIC), Depends(limit_login)])
 def auth_login(request: Request, return_to: str = "/me", session: Session = Depends(db_session)):
-    return RedirectResponse(start_login(session, request.app.state.settings, return_to), status_code=303)
+    settings = request.app.state.settings
+    browser = browser_key(request.cookies.get(LOGIN_COOKIE))
+    response = RedirectResponse(start_login(session, settings, return_to, browser=browser), status_code=303)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        browser,
+        max_age=15 * 60,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path=LOGIN_COOKIE_PATH,
+    )
+    return response
 
 
-@router.get("/auth/callback", dependencies=[Depends(policy.PUBLIC)])
+def _forget_login_cookie(response, settings) -> None:
+    response.delete_cookie(
+        LOGIN_COOKIE, path=LOGIN_COOKIE_PATH, httponly=True, samesite="lax", secure=settings.secure_cookies
+    )
+
+
+@router.get("/auth/callback", dependencies=[Depends(policy.PUBLIC), Depends(limit_login)])
 def auth_callback(
     request: Request, state: str = "", code: str = "", error: str = "", session: Session = Depends(db_session)
 ):
@@ -61,13 +81,17 @@ def auth_callback(
                 f"The identity provider said: {error}",
                 f"Nhà cung cấp định danh báo lỗi: {error}",
             )
-        identity, return_to = finish_login(session, settings, state=state, code=code)
+        identity, return_to = finish_login(
+            session, settings, state=state, code=code, browser=request.cookies.get(LOGIN_COOKIE)
+        )
     except LoginError as failure:
         with transaction(session):
             audit.append(
                 session, actor="anonymous", action="login.refused", target="session", details={"code": failure.code}
             )
-        raise
+        refused = error_response(request, failure.status, failure.code, failure.message_vi, failure.message_en)
+        _forget_login_cookie(refused, settings)
+        return refused
     with transaction(session):
         session_id = open_session(session, identity, settings.session_hours)
         caller = person_principal(session, identity)
@@ -88,6 +112,7 @@ def auth_callback(
         secure=settings.secure_cookies,
         path="/",
     )
+    _forget_login_cookie(response, settings)
     return response
 
 
@@ -181,7 +206,7 @@ def open_share_page(request: Request, token: str, caller: Principal | None = Dep
     return render(request, "share_open.html", {"token": token, "extract": None, "error": None})
 
 
-@router.post("/s/{token}", dependencies=[Depends(policy.SHARE_LINK)])
+@router.post("/s/{token}", dependencies=[Depends(policy.SHARE_LINK), Depends(limit_share)])
 def open_share(
     request: Request,
     token: str,

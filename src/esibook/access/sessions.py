@@ -22,6 +22,8 @@ SESSION_COOKIE = "esibook_session"
 class ActiveSession:
     identity: Identity
     csrf_token: str
+    id_hash: str
+    """The stored key of the session (SHA-256 of the cookie's id): API tokens minted for it carry it as ``sid``."""
 
 
 def _digest(session_id: str) -> str:
@@ -50,7 +52,13 @@ def load_session(session: Session, session_id: str | None) -> ActiveSession | No
         return None
     if row.expires_at <= datetime.now(UTC):
         return None
-    return ActiveSession(Identity(**json.loads(row.principal)), row.csrf_token)
+    return ActiveSession(Identity(**json.loads(row.principal)), row.csrf_token, row.id_hash)
+
+
+def session_live(session: Session, id_hash: str) -> bool:
+    """Whether the session with this stored key is still open (not logged out, not expired)."""
+    row = session.get(WebSession, id_hash)
+    return row is not None and row.ended_at is None and row.expires_at > datetime.now(UTC)
 
 
 def end_session(session: Session, session_id: str) -> Identity | None:

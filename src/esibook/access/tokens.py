@@ -1,6 +1,7 @@
 """Bearer tokens for the API: ES256 JWTs esibook signs, for persons and for external systems.
 
-External systems obtain one with the OAuth2 client credentials grant at ``POST /oauth/token``.
+External systems obtain one with the OAuth2 client credentials grant at ``POST /oauth/token``. A person's token
+minted for a browser session carries the session's key as ``sid`` and stops working when that session ends.
 """
 
 from __future__ import annotations
@@ -29,17 +30,18 @@ def issuer(settings: Settings) -> str:
     return settings.base_url.rstrip("/")
 
 
-def issue_person_token(settings: Settings, identity: Identity) -> str:
-    return _sign(
-        settings,
-        {
-            "sub": identity.subject,
-            "kind": "person",
-            "pid": identity.personal_id,
-            "name": identity.name,
-            "lvl": identity.level,
-        },
-    )
+def issue_person_token(settings: Settings, identity: Identity, *, session_id_hash: str | None = None) -> str:
+    """A person's token; with ``session_id_hash`` it is tied to that browser session (revoked at its logout)."""
+    claims = {
+        "sub": identity.subject,
+        "kind": "person",
+        "pid": identity.personal_id,
+        "name": identity.name,
+        "lvl": identity.level,
+    }
+    if session_id_hash:
+        claims["sid"] = session_id_hash
+    return _sign(settings, claims)
 
 
 def issue_system_token(settings: Settings, client: ApiClient) -> str:
@@ -78,23 +80,35 @@ def verify_token(settings: Settings, token: str) -> dict:
     return claims
 
 
+def _derive(secret: str, salt: bytes) -> bytes:
+    return hashlib.scrypt(secret.encode(), salt=salt, n=2**14, r=8, p=1)
+
+
 def hash_secret(secret: str) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(secret.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"{SECRET_SCHEME}${salt.hex()}${digest.hex()}"
+    return f"{SECRET_SCHEME}${salt.hex()}${_derive(secret, salt).hex()}"
 
 
 def secret_matches(secret: str, stored: str) -> bool:
     scheme, salt, digest = stored.split("$")
-    if scheme != SECRET_SCHEME:
-        return False
-    candidate = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1)
-    return hmac.compare_digest(candidate.hex(), digest)
+    candidate = _derive(secret, bytes.fromhex(salt))
+    return scheme == SECRET_SCHEME and hmac.compare_digest(candidate, bytes.fromhex(digest))
+
+
+#: What an unknown client id is checked against, so it costs the same scrypt as a known one. (A hash of a secret
+#: nobody kept; an unknown id is refused whatever the comparison says.)
+DUMMY_SECRET_HASH = (
+    "scrypt$5d275c5ef4a40aaa8610f6693b5e4160$b6b7e4d209df2ce17967851dac3c06771d9e74706851617f34559f37f33cdd2a"
+    "bc208fa500c5bc2dbfbd7d4fc2ac75d375c55e81266017b8321c34ba073971c3"
+)
 
 
 def authenticate_client(session: Session, client_id: str, client_secret: str) -> ApiClient:
+    """The client whose id and secret these are. Unknown, withdrawn and wrong answer alike and take the same work,
+    so timing does not tell which client ids exist."""
     client = session.get(ApiClient, client_id) if client_id else None
-    if client is None or not client.active or not secret_matches(client_secret, client.secret_hash):
+    matches = secret_matches(client_secret, client.secret_hash if client is not None else DUMMY_SECRET_HASH)
+    if client is None or not client.active or not matches:
         raise Unauthenticated(
             "access.client_invalid", "Unknown client or wrong secret.", "Hệ thống không xác định hoặc sai mật khẩu."
         )

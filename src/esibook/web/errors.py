@@ -26,7 +26,7 @@ HTTP_MESSAGES = {
 
 def wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api/") or path in ("/healthz", "/openapi.json")
+    return path.startswith(("/api/", "/oauth/")) or path in ("/healthz", "/openapi.json")
 
 
 def error_response(
