@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from esibook import __doc__ as package_doc
 from esibook.access import api as access_api
-from esibook.access import devidp
+from esibook.access import consent_api, devidp
 from esibook.access import pages as access_pages
 from esibook.benefits import api as benefits_api
 from esibook.benefits import pages as benefits_pages
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(access_api.router)
     app.include_router(access_api.oauth)
     app.include_router(access_pages.router)
+    app.include_router(consent_api.router)
     app.include_router(book_api.router)
     app.include_router(book_api.well_known)
     app.include_router(book_pages.router)
