@@ -61,7 +61,7 @@ def world(seeded_engine, demo_identities, tmp_path_factory) -> World:
             session,
             name="Test hospital HIS",
             groups="1,5",
-            purposes="KCB",
+            purposes="KCB,TINDUNG",
             client_id=f"authz-{seeded_engine.dialect.name}",
         )
     app_client = TestClient(create_app(settings))
@@ -70,7 +70,23 @@ def world(seeded_engine, demo_identities, tmp_path_factory) -> World:
     ).json()["access_token"]
     tokens["system"] = token
     ids, names = _targets(seeded_engine, demo_identities)
+    ids.update(_consents(app_client, tokens, ids["me_pid"]))
     return World(app_client, tokens, ids, names)
+
+
+def _consents(client: TestClient, tokens: dict, personal_id: str) -> dict:
+    """Three requests of the system to the level-2 citizen: two left pending, one approved."""
+    system = {"authorization": f"Bearer {tokens['system']}"}
+    made = [
+        client.post("/api/v1/exchange/consents", json=_consent_body(personal_id), headers=system).json()["id"]
+        for _ in range(3)
+    ]
+    client.post(f"/api/v1/me/consents/{made[2]}/approve", headers={"authorization": f"Bearer {tokens['citizen-l2']}"})
+    return {"consent_pending": made[0], "consent_to_refuse": made[1], "consent_approved": made[2]}
+
+
+def _consent_body(personal_id: str) -> dict:
+    return {"personal_id": personal_id, "groups": [1], "purpose": "TINDUNG", "reason": "Thẩm định tín dụng", "days": 30}
 
 
 def _targets(engine, identities) -> tuple[dict, dict]:
@@ -148,6 +164,9 @@ PERSONS_OK = dict(
     clinic=200,
 )
 
+#: Answering a consent request: only its person, at level 2; anyone else's is "not found".
+ANSWERS = dict(citizen_l2=200, citizen_l1=403, system=403)
+
 ROUTES = [
     ("GET", "/healthz", {role: 200 for role in ROLES}, None),
     ("GET", "/api/v1/me", expect(403, **PERSONS_OK), None),
@@ -205,6 +224,12 @@ ROUTES = [
         ),
         None,
     ),
+    ("GET", "/api/v1/me/consents", expect(403, **{**PERSONS_OK, "citizen_l1": 403}), None),
+    ("POST", "/api/v1/exchange/consents", expect(403, system=202), None),
+    ("GET", "/api/v1/exchange/consents/{consent_pending}", expect(403, system=200), None),
+    ("POST", "/api/v1/me/consents/{consent_pending}/approve", expect(404, **ANSWERS), None),
+    ("POST", "/api/v1/me/consents/{consent_to_refuse}/refuse", expect(404, **ANSWERS), None),
+    ("POST", "/api/v1/me/consents/{consent_approved}/revoke", expect(404, **ANSWERS), None),
 ]
 
 
@@ -215,7 +240,7 @@ def test_every_route_as_every_role(world, method, path, expected, protected):
     for role in ROLES:
         token = world.tokens[role]
         headers = {"authorization": f"Bearer {token}"} if token else {}
-        body = {"extract": "hi_card_valid", "days": 3} if method == "POST" else None
+        body = _post_body(path, world.ids) if method == "POST" else None
         response = world.client.request(method, url, headers=headers, json=body)
         outcomes[role] = response.status_code
         if response.status_code >= 400:
@@ -224,6 +249,12 @@ def test_every_route_as_every_role(world, method, path, expected, protected):
             if protected:
                 assert world.names[protected] not in response.text, f"{role} saw a name through {url}"
     assert outcomes == expected
+
+
+def _post_body(path: str, ids: dict) -> dict:
+    if path == "/api/v1/exchange/consents":
+        return _consent_body(ids["stranger_pid"])
+    return {"extract": "hi_card_valid", "days": 3}
 
 
 def test_level_1_sees_status_but_no_data_group(world):
