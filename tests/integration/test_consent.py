@@ -120,10 +120,13 @@ def test_approved_request_lets_the_bank_read_and_each_read_names_the_consent(app
         ("Ngân hàng thử nghiệm yes", [4], "TINDUNG", REASON, 30, "pending")
     ]
     with Session(seeded_engine) as session:
-        notices = session.scalars(
-            select(OutboxMessage.recipient).where(OutboxMessage.dedupe_key == f"consent:{body['id']}:inapp")
+        notices = session.execute(
+            select(OutboxMessage.recipient, OutboxMessage.body).where(
+                OutboxMessage.dedupe_key == f"consent:{body['id']}:inapp"
+            )
         ).all()
-    assert notices == [f"person:{person.id}"], "the person is told a request arrived"
+    assert [n.recipient for n in notices] == [f"person:{person.id}"], "the person is told a request arrived"
+    assert "Bảo hiểm xã hội" in notices[0].body and REASON not in notices[0].body
 
     assert read(client, system, people["pid"]).status_code == 403, "pending is not approved"
     approved = answer(client, people["me"], body["id"], "approve")

@@ -31,6 +31,7 @@ from esibook.people.groups import GROUPS
 from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
 from esibook.transactions import outbox
+from esibook.web.i18n import translations
 
 MAX_DAYS = 365
 DEFAULT_DAYS = 90
@@ -211,9 +212,11 @@ def _check_request(
 
 def _notify_person(session: Session, principal: Principal, consent: Consent) -> None:
     """In-app (and email where known), without the requester's free text: the page shows it, as plain text."""
+    vi = translations("vi").gettext
+    groups = ", ".join(vi(GROUPS[g]) for g in group_list(consent))
     subject = f"{principal.name} đề nghị bạn đồng ý chia sẻ dữ liệu"
     body = (
-        f"Mục đích: {PURPOSES[consent.purpose][0]}. Nhóm dữ liệu: {consent.groups}. Thời hạn: {consent.days} ngày. "
+        f"Mục đích: {PURPOSES[consent.purpose][0]}. Nhóm dữ liệu: {groups}. Thời hạn: {consent.days} ngày. "
         "Vào mục «Yêu cầu đồng ý» (/me/consents) để đồng ý hoặc từ chối."
     )
     key = f"consent:{consent.id}"
