@@ -105,7 +105,7 @@ def test_a_credit_read_without_consent_is_refused_and_in_the_persons_log(app, pe
 
 
 def test_approved_request_lets_the_bank_read_and_each_read_names_the_consent(app, people, seeded_engine):
-    settings, client = app
+    _, client = app
     system = bank(app, seeded_engine, "yes")
     filed = ask(client, system, people["pid"], days=30)
     assert filed.status_code == 202
@@ -287,14 +287,13 @@ def test_only_a_connected_system_files_requests(app, people):
 
 
 def test_the_page_shows_who_asks_and_answers_with_the_csrf_token(app, people, seeded_engine, demo_identities):
-    settings, _ = app
+    _, api = app
     system = bank(app, seeded_engine, "page")
-    api = app[1]
     consent_id = ask(api, system, people["pid"], reason="<script>alert(1)</script> vay tiêu dùng").json()["id"]
     me = demo_identities["citizen-l2"]
     with Session(seeded_engine) as session, session.begin():
         cookie = open_session(session, Identity("sub-page", me.personal_id, me.name, 2), 1)
-    browser = TestClient(create_app(settings))
+    browser = TestClient(app[1].app)  # a browser of its own on the same application
     browser.cookies.set(SESSION_COOKIE, cookie)
 
     page = browser.get("/me/consents?lang=en")
@@ -319,11 +318,10 @@ def test_the_page_shows_who_asks_and_answers_with_the_csrf_token(app, people, se
 
 
 def test_level_1_page_says_how_to_answer(app, seeded_engine, demo_identities):
-    settings, _ = app
     me = demo_identities["citizen-l2"]
     with Session(seeded_engine) as session, session.begin():
         cookie = open_session(session, Identity("sub-page-l1", me.personal_id, me.name, 1), 1)
-    browser = TestClient(create_app(settings))
+    browser = TestClient(app[1].app)  # a browser of its own on the same application
     browser.cookies.set(SESSION_COOKIE, cookie)
     page = browser.get("/me/consents?lang=en").text
     assert 'data-testid="upgrade"' in page and "consent-approve" not in page
