@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from esibook import __doc__ as package_doc
 from esibook.access import api as access_api
-from esibook.access import devidp
+from esibook.access import consent_api, devidp
 from esibook.access import pages as access_pages
 from esibook.benefits import api as benefits_api
 from esibook.benefits import pages as benefits_pages
@@ -35,6 +35,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     access_api.router,
     access_api.oauth,
     access_pages.router,
+    consent_api.api,
+    consent_api.pages,
     book_api.router,
     book_api.well_known,
     book_pages.router,

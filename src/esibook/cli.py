@@ -582,8 +582,8 @@ def demo(
 
 
 def _demo_access(engine) -> None:
-    """Role grants for the demo identities, and a demo hospital system whose secret is shown once."""
-    from esibook.access.clients import DEMO_CLIENT_ID, register_client
+    """Role grants for the demo identities, and a demo hospital and a demo bank whose secrets are shown once."""
+    from esibook.access.clients import DEMO_BANK_ID, DEMO_CLIENT_ID, register_client
     from esibook.access.demo import grant_demo_roles
     from esibook.access.models import ApiClient
 
@@ -600,6 +600,16 @@ def _demo_access(engine) -> None:
                 client_id=DEMO_CLIENT_ID,
             )
             typer.echo(f"demo API client: client_id={DEMO_CLIENT_ID} client_secret={secret} (shown once)")
+        if session.get(ApiClient, DEMO_BANK_ID) is None:
+            _, secret = register_client(
+                session,
+                name="Ngân hàng TMCP Thử nghiệm (thẩm định tín dụng)",
+                groups="1,4",
+                purposes="TINDUNG",
+                authority="civil",
+                client_id=DEMO_BANK_ID,
+            )
+            typer.echo(f"demo bank (consent): client_id={DEMO_BANK_ID} client_secret={secret} (shown once)")
     typer.echo("log in at /login and pick a demo identity (citizen, officer, employer, clinic)")
 
 

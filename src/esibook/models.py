@@ -1,6 +1,15 @@
 """Imports every bounded context's tables so that ``Base.metadata`` is complete (for Alembic and the seeder)."""
 
-from esibook.access.models import AccessLogEntry, ApiClient, DevIdpCode, LoginAttempt, RoleGrant, ShareLink, WebSession
+from esibook.access.models import (
+    AccessLogEntry,
+    ApiClient,
+    Consent,
+    DevIdpCode,
+    LoginAttempt,
+    RoleGrant,
+    ShareLink,
+    WebSession,
+)
 from esibook.audit.models import AuditHead, AuditRecord
 from esibook.benefits.models import BenefitSettlement
 from esibook.book.models import BookVersion, LogCheckpoint, LogHead, LogLeaf, Suspension
@@ -31,7 +40,7 @@ from esibook.trust.models import TrustCertificate
 
 __all__ = [
     "AccessLogEntry", "ApiClient", "AuditHead", "AuditRecord", "Base", "BenefitSettlement", "BookVersion", "Clinic",
-    "Contact", "ContributionLine", "EmployerArrears", "ParameterVersion", "Payment", "PostingBatch",
+    "Consent", "Contact", "ContributionLine", "EmployerArrears", "ParameterVersion", "Payment", "PostingBatch",
     "PostingReject", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierAttachment",
     "DossierEvent", "Employer",
     "HICoverage", "Household", "HouseholdMember", "LogCheckpoint", "LogHead", "LogLeaf", "LoginAttempt",

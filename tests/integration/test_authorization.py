@@ -79,6 +79,16 @@ AUDIENCE_OF: dict[str, str] = {
     "GET /api/v1/employers/{employer_id}/employees/{person_id}": "employer",
     "GET /api/v1/clinic/cards/{personal_id}": "clinic",
     "GET /api/v1/exchange/persons/{personal_id}/groups/{group}": "system",
+    "POST /api/v1/exchange/consents": "system",
+    "GET /api/v1/exchange/consents/{consent_id}": "system",
+    "GET /api/v1/me/consents": "citizen",
+    "POST /api/v1/me/consents/{consent_id}/approve": "citizen",
+    "POST /api/v1/me/consents/{consent_id}/refuse": "citizen",
+    "POST /api/v1/me/consents/{consent_id}/revoke": "citizen",
+    "GET /me/consents": "citizen",
+    "POST /me/consents/{consent_id}/approve": "citizen",
+    "POST /me/consents/{consent_id}/refuse": "citizen",
+    "POST /me/consents/{consent_id}/revoke": "citizen",
     "POST /oauth/token": "public",
     "GET /login": "public",
     "GET /auth/login": "public",
@@ -206,7 +216,7 @@ def world(seeded_engine, demo_identities, tmp_path_factory) -> World:
             session,
             name="Test hospital HIS",
             groups="1,5",
-            purposes="KCB",
+            purposes="KCB,TINDUNG",
             client_id=f"authz-{seeded_engine.dialect.name}",
         )
     app = create_app(settings)
@@ -221,7 +231,17 @@ def world(seeded_engine, demo_identities, tmp_path_factory) -> World:
         for method in sorted(route.methods):
             routes.append((method, route.path, audience.key if audience else None))
     ids, names = _targets(seeded_engine, demo_identities)
+    ids.update(_consents(app_client, tokens, ids["me_pid"]))
     return World(app_client, routes, tokens, ids, names)
+
+
+def _consents(client: TestClient, tokens: dict, personal_id: str) -> dict:
+    """Three requests of the system to the level-2 citizen: two left pending, one approved."""
+    system = {"authorization": f"Bearer {tokens['system']}"}
+    body = {"personal_id": personal_id, "groups": [1], "purpose": "TINDUNG", "reason": "Thẩm định tín dụng", "days": 30}
+    made = [client.post("/api/v1/exchange/consents", json=body, headers=system).json()["id"] for _ in range(3)]
+    client.post(f"/api/v1/me/consents/{made[2]}/approve", headers={"authorization": f"Bearer {tokens['citizen-l2']}"})
+    return {"consent_pending": made[0], "consent_to_refuse": made[1], "consent_approved": made[2]}
 
 
 def _targets(engine, identities) -> tuple[dict, dict]:
@@ -313,6 +333,7 @@ def _fill(world: World, path: str, person: str = "stranger", employer: str = "em
         "leaf_index": 0,
         "subject": "card",
         "procedure_code": "voluntary_si",
+        "consent_id": world.ids["consent_pending"],
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
@@ -450,6 +471,10 @@ OUTCOMES = [
     # allowed for the civil officer; this database has no book issued yet, so the answer is a 400 "book.none"
     ("GET", "/api/v1/officer/persons/{stranger}/printout.pdf", {"officer-civil": 400}, "stranger"),
     ("GET", "/arrears", {"anonymous": 200}, None),
+    ("GET", "/api/v1/exchange/consents/{consent_pending}", {"system": 200}, None),
+    ("POST", "/api/v1/me/consents/{consent_pending}/approve", {"officer-civil": 404, "guardian": 404}, None),
+    ("POST", "/api/v1/me/consents/{consent_to_refuse}/refuse", {"citizen-l2": 200}, None),
+    ("POST", "/api/v1/me/consents/{consent_approved}/revoke", {"citizen-l2": 200}, None),
 ]
 
 

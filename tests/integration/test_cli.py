@@ -80,8 +80,10 @@ def test_demo_seed_only_prepares_data_once(tmp_path, engine_name, url):
     first = run(url, "demo", "--seed-only", tmp=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "demo data created" in first.stdout
+    assert "demo bank (consent): client_id=demo-bank" in first.stdout
     second = run(url, "demo", "--seed-only", tmp=tmp_path)
     assert "demo data present" in second.stdout
+    assert "client_secret" not in second.stdout, "secrets are shown once"
 
 
 @pytest.mark.parametrize("command", [["serve", "--host", "0.0.0.0"], ["demo", "--host", "192.0.2.1"]])

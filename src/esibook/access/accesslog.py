@@ -39,8 +39,9 @@ def record_access(
     outcome: str,
     channel: str,
     accessor: tuple[str, str] | None = None,
+    consent_id: int | None = None,
 ) -> None:
-    """Add one entry in the caller's transaction."""
+    """Add one entry in the caller's transaction; ``consent_id`` names the consent a read was made under."""
     kind, label = accessor or accessor_label(principal)
     session.add(
         AccessLogEntry(
@@ -53,6 +54,7 @@ def record_access(
             purpose=purpose[:40],
             outcome=outcome,
             channel=channel,
+            consent_id=consent_id,
         )
     )
 

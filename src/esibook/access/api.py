@@ -79,6 +79,7 @@ def my_access_log(caller: Principal = Depends(policy.CITIZEN), session: Session 
             "purpose": e.purpose,
             "outcome": e.outcome,
             "channel": e.channel,
+            "consent_id": e.consent_id,
         }
         for e in accesses_of(session, caller.person_id)
     ]

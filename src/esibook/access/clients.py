@@ -17,6 +17,8 @@ from esibook.db import transaction
 from esibook.errors import DomainError
 
 DEMO_CLIENT_ID = "demo-hospital"
+#: A demo bank that reads salaries for credit, only under the person's consent (access/consent.py).
+DEMO_BANK_ID = "demo-bank"
 _CLIENT_ID = re.compile(r"[a-z0-9][a-z0-9-]{2,63}")
 
 

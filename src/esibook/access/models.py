@@ -1,4 +1,5 @@
-"""Access: sign-in attempts, sessions, role grants, API clients, the per-person access log, share links."""
+"""Access: sign-in attempts, sessions, role grants, API clients, the per-person access log, share links,
+consents."""
 
 from __future__ import annotations
 
@@ -102,6 +103,8 @@ class AccessLogEntry(Base):
     purpose: Mapped[str] = mapped_column(String(40))
     outcome: Mapped[str] = mapped_column(String(8))
     channel: Mapped[str] = mapped_column(String(10))
+    consent_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The person's consent the read was made under, for a purpose that needs one."""
 
 
 class ShareLink(Base):
@@ -121,6 +124,34 @@ class ShareLink(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     views: Mapped[int] = mapped_column(Integer, default=0)
     failed_passcodes: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+class Consent(Base):
+    """A connected system's request to read some data groups of a person for one purpose, and the person's answer
+    (sự đồng ý của chủ thể dữ liệu). Pending until answered or until ``answer_by``; once approved, it lasts
+    ``days`` days unless revoked. ``person_id`` is empty when the personal ID named no person within the
+    system's reach: such a request is kept like any other, seen by nobody, and lapses unanswered."""
+
+    __tablename__ = "consents"
+    __table_args__ = (
+        CheckConstraint("days BETWEEN 1 AND 365", name="days"),
+        Index("ix_consents_person_id", "person_id"),
+        Index("ix_consents_client_id", "client_id", "person_id", "purpose"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    client_id: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int | None] = mapped_column(BigInteger)
+    groups: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(500))
+    days: Mapped[int] = mapped_column(SmallInteger)
+    requested_at: Mapped[datetime] = created_at_column()
+    answer_by: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class DevIdpCode(Base):

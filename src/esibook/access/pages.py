@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from esibook.access import policy, service, sharing
+from esibook.access import consent, policy, service, sharing
 from esibook.access.accesslog import accesses_of
 from esibook.access.deps import LoginRedirect, csrf_protected, optional_principal
 from esibook.access.oidc import LOGIN_COOKIE, LOGIN_COOKIE_PATH, LoginError, browser_key, finish_login, start_login
@@ -162,7 +162,12 @@ def my_data(
 def access_log_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     service.require_person(caller)
     entries = accesses_of(session, caller.person_id) if caller.person_id else []
-    return render(request, "access_log.html", {"entries": entries, "group_names": GROUPS, "purposes": PURPOSES})
+    decisions = consent.decisions_of(session, caller.person_id)
+    return render(
+        request,
+        "access_log.html",
+        {"entries": entries, "decisions": decisions, "group_names": GROUPS, "purposes": PURPOSES},
+    )
 
 
 @router.get("/me/shares")

@@ -13,6 +13,15 @@ PURPOSES: dict[str, tuple[str, str]] = {
     "THONGKE": ("Thống kê (không định danh)", "Statistics (de-identified)"),
 }
 
+#: Purposes for which a connected system reads a person's data only with that person's consent (sự đồng ý),
+#: asked and given in esibook (``access/consent.py``). The decree names only credit assessment so; the other
+#: purposes rest on a legal duty (care, a procedure, a benefit, a court) or on de-identified data (statistics).
+REQUIRES_CONSENT: frozenset[str] = frozenset({"TINDUNG"})
+
+
+def requires_consent(code: str) -> bool:
+    return code in REQUIRES_CONSENT
+
 
 def check_purpose(code: str | None) -> str:
     if not code:

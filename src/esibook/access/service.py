@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.accesslog import record_access
+from esibook.access.consent import require_consent
 from esibook.access.errors import forbidden, person_not_found
 from esibook.access.principal import Principal
 from esibook.access.purposes import check_purpose
@@ -255,7 +256,9 @@ def exchange_read(session: Session, principal: Principal, personal_id: str, grou
         person = session.scalar(select(Person).where(Person.personal_id == number))
         if person is None or person.authority != principal.client_authority:
             raise person_not_found()
-        refusal = _exchange_refusal(principal, group, purpose)
+        consent_id, refusal = None, _exchange_refusal(principal, group, purpose)
+        if refusal is None:
+            consent_id, refusal = require_consent(session, principal, person.id, group, purpose)
         record_access(
             session,
             person_id=person.id,
@@ -264,6 +267,7 @@ def exchange_read(session: Session, principal: Principal, personal_id: str, grou
             purpose=purpose or "-",
             outcome="refused" if refusal else "allowed",
             channel="api",
+            consent_id=consent_id,
         )
         if refusal is None:
             data = person_groups(session, person, [group])[group]

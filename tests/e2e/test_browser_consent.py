@@ -1,0 +1,51 @@
+"""A bank asks for consent; the citizen answers on a phone, and the bank's read then appears in the access log."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from esibook.access.clients import register_client
+from esibook.db import make_engine
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, site: str, identity: str, return_to: str) -> None:
+    page.goto(f"{site}/login?return_to={return_to}")
+    page.get_by_test_id("login-vneid").click()
+    page.get_by_test_id(f"identity-{identity}").click()
+    page.wait_for_url(f"{site}{return_to}*")
+
+
+def test_the_citizen_approves_a_banks_request_on_a_phone(phone, site, site_data, identities):
+    with Session(make_engine(site_data[0])) as session:
+        client_id, secret = register_client(
+            session, name="Ngân hàng Điện thoại", groups="1,4", purposes="TINDUNG", client_id="bank-phone"
+        )
+    token = httpx.post(
+        f"{site}/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    ).json()["access_token"]
+    bank = {"authorization": f"Bearer {token}"}
+    pid = identities["citizen-l2"].personal_id
+    filed = httpx.post(
+        f"{site}/api/v1/exchange/consents",
+        json={"personal_id": pid, "groups": [4], "purpose": "TINDUNG", "reason": "Hồ sơ vay số 42", "days": 60},
+        headers=bank,
+    ).json()
+
+    sign_in(phone, site, "citizen-l2", "/me/consents")
+    card = phone.get_by_test_id(f"consent-{filed['id']}")
+    assert "Ngân hàng Điện thoại" in card.inner_text() and "Hồ sơ vay số 42" in card.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.get_by_test_id(f"consent-approve-{filed['id']}").click()
+    phone.wait_for_url(f"{site}/me/consents")
+    assert phone.get_by_test_id("consents-approved").is_visible()
+
+    read = httpx.get(f"{site}/api/v1/exchange/persons/{pid}/groups/4", params={"purpose": "TINDUNG"}, headers=bank)
+    assert read.status_code == 200
+    phone.goto(f"{site}/me/access-log")
+    assert phone.get_by_test_id("under-consent").first.is_visible()
+    assert "Ngân hàng Điện thoại" in phone.get_by_test_id("consent-decisions").inner_text()
