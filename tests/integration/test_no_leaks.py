@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.accesslog import accesses_of
-from esibook.access.models import RoleGrant
+from esibook.access.models import RoleGrant, ShareLink
 from esibook.access.principal import Identity
 from esibook.access.sharing import MAX_FAILED_PASSCODES
 from esibook.access.tokens import issue_person_token
@@ -150,8 +150,11 @@ def test_parallel_wrong_passcodes_are_counted_before_they_are_checked(
     for thread in threads:
         thread.join()
     assert len(codes) == 30 and codes.count("share.passcode") <= MAX_FAILED_PASSCODES
+    with Session(seeded_engine) as session:
+        stored = session.scalar(select(ShareLink).where(ShareLink.id == created.json()["id"]))
+        assert stored.failed_passcodes == MAX_FAILED_PASSCODES, "the link is locked"
     right = httpx.post(f"{live_server}/api/v1/shared/{link}", json={"passcode": passcode})
-    assert right.status_code == 404 and right.json()["error"]["code"] == "share.unavailable"
+    assert right.json()["error"]["code"] in ("share.unavailable", "rate.limited")
 
 
 def test_the_access_page_carries_the_policy_table():
