@@ -1,7 +1,7 @@
 """Imports every bounded context's tables so that ``Base.metadata`` is complete (for Alembic and the seeder)."""
 
 from esibook.access.models import AccessLogEntry, ApiClient, DevIdpCode, LoginAttempt, RoleGrant, ShareLink, WebSession
-from esibook.audit.models import AuditHead, AuditRecord
+from esibook.audit.models import AuditCheckpoint, AuditHead, AuditRecord
 from esibook.benefits.models import BenefitSettlement
 from esibook.book.models import BookVersion, LogCheckpoint, LogHead, LogLeaf, Suspension
 from esibook.contributions.models import (
@@ -30,7 +30,8 @@ from esibook.transactions.models import (
 from esibook.trust.models import TrustCertificate
 
 __all__ = [
-    "AccessLogEntry", "ApiClient", "AuditHead", "AuditRecord", "Base", "BenefitSettlement", "BookVersion", "Clinic",
+    "AccessLogEntry", "ApiClient", "AuditCheckpoint", "AuditHead", "AuditRecord", "Base", "BenefitSettlement",
+    "BookVersion", "Clinic",
     "Contact", "ContributionLine", "EmployerArrears", "ParameterVersion", "Payment", "PostingBatch",
     "PostingReject", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierAttachment",
     "DossierEvent", "Employer",
