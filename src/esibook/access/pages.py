@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
@@ -22,6 +24,7 @@ from esibook.web.deps import db_session
 from esibook.web.pages import render
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("esibook.access")
 
 
 def page_principal(request: Request) -> Principal | None:
@@ -74,10 +77,9 @@ def auth_callback(
             )
         identity, return_to = finish_login(session, settings, state=state, code=code)
     except LoginError as failure:
-        with transaction(session):
-            audit.append(
-                session, actor="anonymous", action="login.refused", target="session", details={"code": failure.code}
-            )
+        # Nobody is signed in: the audit chain records only what a known principal did. The code alone, no
+        # personal data nor the provider's text, goes to the application log.
+        log.info("sign-in refused: %s", failure.code)
         raise
     with transaction(session):
         session_id = open_session(session, identity, settings.session_hours)
