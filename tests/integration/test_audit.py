@@ -275,3 +275,71 @@ def test_a_checkpoint_is_due_an_hour_after_the_last_one(anchored):
         signed_at = session.get(AuditCheckpoint, 5).created_at
         assert not due(session, settings, now=signed_at + timedelta(minutes=59))
         assert due(session, settings, now=signed_at + timedelta(minutes=60))
+
+
+# --- no personal ID number in the chain ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def flows(signed):
+    """Officers, a citizen and a connected system do what leaves audit records, on the signed demo database."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import exists
+
+    from esibook.access.clients import register_client
+    from esibook.access.demo import demo_identities
+    from esibook.access.principal import Identity
+    from esibook.access.tokens import issue_person_token
+    from esibook.app import create_app
+    from esibook.book.models import BookVersion
+    from esibook.book.service import issue_book
+    from esibook.people.models import Person
+
+    engine, settings = signed.engine, signed.settings
+    with Session(engine) as session:
+        ids = {i.key: i for i in demo_identities(session)}
+        person = session.scalar(select(Person).where(Person.authority == "civil").order_by(Person.id.desc()).limit(1))
+        unbooked = session.scalar(
+            select(Person).where(
+                Person.authority == "civil",
+                Person.personal_id.is_not(None),
+                ~exists().where(BookVersion.person_id == Person.id),
+            )
+        )
+        person_id, involved = person.id, [person.personal_id, unbooked.personal_id]
+        assert issue_book(session, settings, unbooked.id, reason="issued")[1], "a first version: book.issued"
+    client = TestClient(create_app(settings))
+
+    def bearer(key: str) -> dict:
+        who = ids[key]
+        token = issue_person_token(settings, Identity(f"s-{key}", who.personal_id, who.name, 2))
+        return {"authorization": f"Bearer {token}"}
+
+    officer = bearer("officer-civil")
+    assert client.get(f"/api/v1/officer/persons/{person_id}?purpose=TTHC", headers=officer).status_code == 200
+    assert client.get(f"/api/v1/officer/persons/{person_id}/printout.pdf", headers=officer).status_code == 200
+    body = {"subject": "card", "reason": "thẻ giả mạo"}
+    suspensions = f"/api/v1/officer/persons/{person_id}/suspensions"
+    assert client.post(suspensions, json=body, headers=officer).status_code == 201
+    assert client.delete(f"{suspensions}/card", headers=officer).status_code == 204
+    citizen = bearer("citizen-l2")
+    link = client.post("/api/v1/me/share-links", json={"extract": "hi_card_valid"}, headers=citizen).json()
+    assert client.delete(f"/api/v1/me/share-links/{link['id']}", headers=citizen).status_code == 204
+    with Session(engine) as session:
+        client_id, secret = register_client(session, name="HIS", groups="1,5", purposes="KCB")
+    token = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    assert client.post("/oauth/token", data=token).status_code == 200
+    return engine, involved + [i.personal_id for i in ids.values()]
+
+
+def test_no_personal_id_number_is_written_to_the_audit_chain(flows):
+    from support.audit_privacy import personal_ids_in_audit
+
+    engine, involved = flows
+    with Session(engine) as session:
+        rows = session.scalars(select(AuditRecord)).all()
+    actions = {r.action for r in rows}
+    assert {"book.issued", "person.viewed", "book.printed", "card.suspended", "share_link.created"} <= actions
+    written = " ".join(f"{r.actor} {r.target} {r.details}" for r in rows)
+    assert not [pid for pid in involved if pid in written]
+    assert personal_ids_in_audit(engine) == []
