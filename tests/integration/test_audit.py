@@ -343,3 +343,19 @@ def test_no_personal_id_number_is_written_to_the_audit_chain(flows):
     written = " ".join(f"{r.actor} {r.target} {r.details}" for r in rows)
     assert not [pid for pid in involved if pid in written]
     assert personal_ids_in_audit(engine) == []
+
+
+def test_a_head_row_reset_below_the_anchor_is_named(anchored):
+    from esibook.audit.checkpoints import load_verifier, verify_anchored
+
+    engine, data_dir = anchored
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_log WHERE seq = 4)"))
+    with Session(engine) as session:
+        report = verify_anchored(
+            session, anchor=anchor_file(data_dir), verifier=load_verifier(data_dir / "keys" / "audit-checkpoint.vkey")
+        )
+    assert report.problems == [
+        "the chain ends at record 5 but the head says 4: the head row was rewritten",
+        "the head row says seq 4 but seq 5 was anchored: the head was reset",
+    ]

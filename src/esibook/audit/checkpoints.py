@@ -29,6 +29,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from esibook.audit.models import AuditCheckpoint, AuditHead, AuditRecord
@@ -224,6 +225,21 @@ def make_checkpoint(session: Session, settings: Settings, anchor: Path | None = 
     anchored, problems = _anchored(anchor, signer.verifier)
     if problems:
         raise ChainTampered(problems)
+    try:
+        signed = _sign_head(session, signer, anchored)
+    except IntegrityError:  # SQLite: another worker signed the same head a moment before
+        session.rollback()
+        signed = _sign_head(session, signer, anchored)
+    if signed is None:
+        return None
+    checkpoint, created = signed
+    append = not anchored or anchored[-1].seq < checkpoint.seq
+    if append:
+        append_anchor(anchor, checkpoint.note)
+    return CheckpointMade(checkpoint, created, append)
+
+
+def _sign_head(session: Session, signer: NoteSigner, anchored: list[Checkpoint]) -> tuple[Checkpoint, bool] | None:
     with transaction(session):
         head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
         if head is None or head.seq == 0:
@@ -233,17 +249,11 @@ def make_checkpoint(session: Session, settings: Settings, anchor: Path | None = 
         problems = _extension_problems(session, head, [c for c in (*anchored[-1:], stored) if c])
         if problems:
             raise ChainTampered(problems)
-        created = stored is None or stored.seq != head.seq
-        if created:
-            note = signer.sign(note_text(signer.name, head.seq, head.hash))
-            session.add(AuditCheckpoint(seq=head.seq, hash=head.hash, note=note))
-            checkpoint = Checkpoint(head.seq, head.hash, note)
-        else:
-            checkpoint = stored
-    append = not anchored or anchored[-1].seq < checkpoint.seq
-    if append:
-        append_anchor(anchor, checkpoint.note)
-    return CheckpointMade(checkpoint, created, append)
+        if stored and stored.seq == head.seq:
+            return stored, False
+        note = signer.sign(note_text(signer.name, head.seq, head.hash))
+        session.add(AuditCheckpoint(seq=head.seq, hash=head.hash, note=note))
+        return Checkpoint(head.seq, head.hash, note), True
 
 
 def _stored(row: AuditCheckpoint | None, verifier: NoteVerifier) -> Checkpoint | None:
