@@ -61,10 +61,9 @@ def audit_signer(settings: Settings) -> NoteSigner:
     if str(folder) not in _signers:
         if not (folder / KEY_FILE).exists():
             _create_key(settings, folder)
-        name = load_verifier(folder / VKEY_FILE).name
-        key = decrypt_private_key(settings, (folder / KEY_FILE).read_bytes())
-        signer = NoteSigner(name, key)
-        if signer.verifier.vkey != load_verifier(folder / VKEY_FILE).vkey:
+        public = load_verifier(folder / VKEY_FILE)
+        signer = NoteSigner(public.name, decrypt_private_key(settings, (folder / KEY_FILE).read_bytes()))
+        if signer.verifier.vkey != public.vkey:
             raise DomainError(
                 "audit.key_mismatch",
                 f"{folder / VKEY_FILE} is not the public key of {folder / KEY_FILE}",
