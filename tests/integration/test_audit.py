@@ -36,7 +36,8 @@ def chained(empty_engine):
                     target=f"thing:{number}",
                     details={"n": number},
                 )
-    return empty_engine
+    yield empty_engine
+    empty_engine.dispose()  # many small databases: do not keep a pool of connections open for each
 
 
 def verify(engine) -> audit.ChainReport:
