@@ -81,12 +81,28 @@ class DatabaseFactory:
         return engine
 
     def drop_all(self) -> None:
+        leaks = []
         for url, engine in self.created:
+            leaks += [f"{make_url(url).database}: {leak}" for leak in _audit_leaks(engine)]
             engine.dispose()
             if self.engine_name == "postgres":
                 name = make_url(url).database
                 with _postgres_admin().connect() as connection:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if leaks:
+            pytest.fail("personal ID numbers in the audit chain after the tests:\n" + "\n".join(leaks[:20]))
+
+
+def _audit_leaks(engine: Engine) -> list[str]:
+    """What every flow the tests ran left in the audit chain that a personal ID number could be read from."""
+    from sqlalchemy.exc import DBAPIError
+
+    from support.audit_privacy import personal_ids_in_audit
+
+    try:
+        return personal_ids_in_audit(engine)
+    except DBAPIError:  # a database a test left without a schema or unreachable
+        return []
 
 
 @pytest.fixture(params=ENGINES, scope="session")

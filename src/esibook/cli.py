@@ -212,18 +212,59 @@ def people_search(
 
 @audit_app.command("verify")
 @friendly_errors
-def audit_verify() -> None:
-    """Recompute the chain; exit 1 and name every altered, deleted or reordered record."""
-    from esibook.audit.service import verify
+def audit_verify(
+    anchor: Annotated[
+        Path | None, typer.Option(help="The anchor file of checkpoints (default: ESIBOOK_AUDIT_ANCHOR_FILE).")
+    ] = None,
+    key: Annotated[
+        Path | None, typer.Option(help="The audit public key, a vkey file (default: in the data directory).")
+    ] = None,
+) -> None:
+    """Recompute the chain and check it against every anchored checkpoint; exit 1 and name every altered,
+    deleted or reordered record, a cut-off tail, a reset head or a rewritten chain."""
+    from esibook.audit.checkpoints import load_verifier, verify_anchored, vkey_path
 
-    with session_factory(make_engine(settings().resolved_database_url()))() as session:
-        report = verify(session)
+    config = settings()
+    anchor = anchor or config.resolved_audit_anchor_file()
+    key_file = key or vkey_path(config)
+    verifier = load_verifier(key_file) if key or key_file.exists() else None
+    with _session() as session:
+        report = verify_anchored(session, anchor=anchor, verifier=verifier)
     if report.intact:
-        typer.echo(f"audit log intact: {report.records:,} records")
+        typer.echo(report.summary())
         return
     for problem in report.problems:
-        err.print(f"[bold red]tampered:[/] {problem}", highlight=False)
+        err.print(f"[bold red]tampered:[/] {problem}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+@friendly_errors
+def audit_checkpoint(
+    anchor: Annotated[
+        Path | None, typer.Option(help="Append to this anchor file (default: ESIBOOK_AUDIT_ANCHOR_FILE).")
+    ] = None,
+) -> None:
+    """Sign the chain's head as a checkpoint and append it to the anchor file; exit 1 if the chain no longer
+    extends the last checkpoint."""
+    from esibook.audit.checkpoints import ChainTampered, audit_signer, make_checkpoint
+
+    config = settings()
+    with _session() as session:
+        try:
+            made = make_checkpoint(session, config, anchor)
+        except ChainTampered as refused:
+            for problem in refused.problems:
+                err.print(f"[bold red]tampered:[/] {problem}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    if made is None:
+        typer.echo("the audit chain is empty: nothing to sign")
+        return
+    state = "signed" if made.created else "already signed"
+    where = "appended to" if made.anchored else "already in"
+    anchor = anchor or config.resolved_audit_anchor_file()
+    typer.echo(f"checkpoint at seq {made.checkpoint.seq} {state}, {where} {anchor}")
+    typer.echo(f"audit public key: {audit_signer(config).verifier.vkey}")
 
 
 @clients_app.command("add")
@@ -489,14 +530,14 @@ def _serve(config: Settings, host: str, port: int) -> None:
     if "ESIBOOK_BASE_URL" not in os.environ:  # sign-in redirects and QR links must point where we listen
         config = config.model_copy(update={"base_url": f"http://{host}:{port}"})
     if config.dev_idp_enabled:
-        _outbox_thread(engine)
+        _outbox_thread(engine, config)
     typer.echo(f"esibook is running: open http://{host}:{port}/ (API documentation at /docs). Ctrl+C stops it.")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
 
 
-def _outbox_thread(engine) -> None:
-    """In development the server delivers notifications and runs the daily arrears watchdog itself; production
-    runs `esibook worker`."""
+def _outbox_thread(engine, config: Settings) -> None:
+    """In development the server delivers notifications, signs audit checkpoints and runs the daily arrears
+    watchdog itself; production runs `esibook worker`."""
     import threading
 
     from esibook.transactions.outbox import sender_from_environment
@@ -506,7 +547,7 @@ def _outbox_thread(engine) -> None:
         watched = None
         while True:
             try:
-                watched = _worker_round(sessions, sender, watched)
+                watched = _worker_round(sessions, sender, watched, config)
             except Exception:  # noqa: BLE001 - keep serving; the next round retries
                 pass
             time.sleep(2)
@@ -514,33 +555,58 @@ def _outbox_thread(engine) -> None:
     threading.Thread(target=loop, daemon=True, name="outbox").start()
 
 
-def _worker_round(sessions, sender, watched: date | None) -> date:
-    """One round of the worker: the arrears watchdog once a day, then the pending notifications."""
+def _worker_round(sessions, sender, watched: date | None, config: Settings) -> date:
+    """One round of the worker: the arrears watchdog once a day, an audit checkpoint when due, then the pending
+    notifications."""
     from esibook.contributions.arrears import run as run_watchdog
     from esibook.transactions.outbox import deliver_pending
 
     if watched != date.today():
         with sessions() as session:
             run_watchdog(session, date.today())
+    _audit_checkpoint_if_due(sessions, config)
     deliver_pending(sessions, sender)
     return date.today()
 
 
+def _audit_checkpoint_if_due(sessions, config: Settings) -> None:
+    """Sign and anchor the audit chain's head hourly or every 1000 records; a refusal is logged, not fatal."""
+    import logging
+
+    from esibook.audit.checkpoints import ChainTampered, due, make_checkpoint
+
+    with sessions() as session:
+        if not due(session, config):
+            return
+        try:
+            made = make_checkpoint(session, config)
+        except (ChainTampered, DomainError) as refused:
+            logging.getLogger("esibook.audit").error("audit checkpoint refused: %s", refused)
+            return
+    if made and made.anchored:
+        typer.echo(f"audit checkpoint at seq {made.checkpoint.seq} anchored")
+
+
 @app.command("worker")
 @friendly_errors
-def worker(once: Annotated[bool, typer.Option("--once", help="Deliver what is pending, then stop.")] = False,
-           interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 2.0) -> None:
-    """Deliver notifications from the outbox (email, in-app), each exactly once, retrying failures; and run the
-    arrears watchdog once a day (its notices go out on the 10th)."""
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="One round (checkpoint if due, messages), then stop.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 2.0,
+) -> None:
+    """Deliver notifications from the outbox (email, in-app), each exactly once, retrying failures; sign and
+    anchor an audit checkpoint hourly (or every 1000 records); and run the arrears watchdog once a day (its notices
+    go out on the 10th)."""
     from esibook.transactions.outbox import deliver_pending, sender_from_environment
 
-    sessions, sender = session_factory(make_engine(settings().resolved_database_url())), sender_from_environment()
+    config = settings()
+    sessions, sender = session_factory(make_engine(config.resolved_database_url())), sender_from_environment()
     if once:
+        _audit_checkpoint_if_due(sessions, config)
         typer.echo(f"{deliver_pending(sessions, sender)} messages delivered")
         return
     watched = None
     while True:
-        watched = _worker_round(sessions, sender, watched)
+        watched = _worker_round(sessions, sender, watched, config)
         time.sleep(interval)
 
 

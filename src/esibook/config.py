@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from limits import parse
 from pydantic import field_validator
@@ -55,11 +56,25 @@ class Settings(BaseSettings):
             parse(value)  # ValueError names what is wrong
         return value.strip()
 
+    # Audit checkpoints: the signed head of the audit chain, appended to a file the database owner cannot rewrite.
+    audit_origin: str = ""
+    """The checkpoints' origin line and key name (default ``<host of base_url>/audit``), fixed when the key is made."""
+    audit_anchor_file: Path | None = None
+    """Where checkpoints are appended (default ``<data_dir>/audit-checkpoints.txt``)."""
+    audit_checkpoint_minutes: int = 60
+    audit_checkpoint_records: int = 1000
+
     def resolved_database_url(self) -> str:
         """The database to use: ``ESIBOOK_DATABASE_URL``, else an SQLite file in the data directory."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'esibook.db').resolve()}"
+
+    def resolved_audit_origin(self) -> str:
+        return self.audit_origin or f"{urlsplit(self.base_url).netloc or 'esibook'}/audit"
+
+    def resolved_audit_anchor_file(self) -> Path:
+        return self.audit_anchor_file or self.data_dir / "audit-checkpoints.txt"
 
     @property
     def dev_idp_enabled(self) -> bool:

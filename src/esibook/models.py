@@ -10,7 +10,7 @@ from esibook.access.models import (
     ShareLink,
     WebSession,
 )
-from esibook.audit.models import AuditHead, AuditRecord
+from esibook.audit.models import AuditCheckpoint, AuditHead, AuditRecord
 from esibook.benefits.models import BenefitSettlement
 from esibook.book.models import BookVersion, LogCheckpoint, LogHead, LogLeaf, Suspension
 from esibook.contributions.models import (
@@ -39,8 +39,9 @@ from esibook.transactions.models import (
 from esibook.trust.models import TrustCertificate
 
 __all__ = [
-    "AccessLogEntry", "ApiClient", "AuditHead", "AuditRecord", "Base", "BenefitSettlement", "BookVersion", "Clinic",
-    "Consent", "Contact", "ContributionLine", "EmployerArrears", "ParameterVersion", "Payment", "PostingBatch",
+    "AccessLogEntry", "ApiClient", "AuditCheckpoint", "AuditHead", "AuditRecord", "Base", "BenefitSettlement",
+    "BookVersion", "Clinic", "Consent", "Contact", "ContributionLine", "EmployerArrears", "ParameterVersion", "Payment",
+    "PostingBatch",
     "PostingReject", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierAttachment",
     "DossierEvent", "Employer",
     "HICoverage", "Household", "HouseholdMember", "LogCheckpoint", "LogHead", "LogLeaf", "LoginAttempt",

@@ -205,12 +205,35 @@ def test_sign_ins_are_in_the_audit_chain_and_it_verifies(live_server, seeded_eng
     from esibook.audit.service import verify
 
     sign_in(live_server, "officer-civil")
-    httpx.get(f"{live_server}/auth/callback?state=not-ours&code=x")
     with Session(seeded_engine) as session:
         actions = set(session.scalars(select(AuditRecord.action)))
         report = verify(session)
-    assert {"login", "login.refused"} <= actions
+    assert "login" in actions
     assert report.intact
+
+
+def test_anonymous_requests_never_write_to_the_audit_chain(live_server, seeded_engine):
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from esibook.audit.models import AuditRecord
+
+    def records() -> int:
+        with Session(seeded_engine) as session:
+            return session.scalar(select(func.count()).select_from(AuditRecord))
+
+    before = records()
+    refused = [
+        httpx.get(f"{live_server}/auth/callback?error=access_denied"),
+        httpx.get(f"{live_server}/auth/callback?error=079123456723"),
+        httpx.get(f"{live_server}/auth/callback?state=not-ours&code=x"),
+        httpx.post(f"{live_server}/oauth/token", data={"grant_type": "client_credentials", "client_id": "x",
+                                                      "client_secret": "y"}),
+        httpx.post(f"{live_server}/api/v1/shared/not-a-token", json={"passcode": "000000"}),
+        httpx.get(f"{live_server}/api/v1/me"),
+    ]
+    assert [r.status_code for r in refused] == [401, 401, 401, 401, 404, 401]
+    assert records() == before, "refused sign-ins and anonymous calls leave the audit chain as it was"
 
 
 def test_production_never_serves_the_development_provider(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
@@ -24,6 +26,7 @@ from esibook.web.pages import render
 from esibook.web.ratelimit import limit_login, limit_share
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("esibook.access")
 
 
 def page_principal(request: Request) -> Principal | None:
@@ -85,10 +88,9 @@ def auth_callback(
             session, settings, state=state, code=code, browser=request.cookies.get(LOGIN_COOKIE)
         )
     except LoginError as failure:
-        with transaction(session):
-            audit.append(
-                session, actor="anonymous", action="login.refused", target="session", details={"code": failure.code}
-            )
+        # Nobody is signed in: the audit chain records only what a known principal did. The code alone, no
+        # personal data nor the provider's text, goes to the application log.
+        log.info("sign-in refused: %s", failure.code)
         refused = error_response(request, failure.status, failure.code, failure.message_vi, failure.message_en)
         _forget_login_cookie(refused, settings)
         return refused

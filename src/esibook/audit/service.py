@@ -67,33 +67,56 @@ def append(
 class ChainReport:
     records: int
     problems: list[str]
+    last_seq: int = 0
+    """The number of the chain's last record (0 when empty)."""
+    head_seq: int | None = None
+    """What the head row says (None when there is none)."""
 
     @property
     def intact(self) -> bool:
         return not self.problems
 
 
-def verify(session: Session, *, batch: int = 10_000) -> ChainReport:
-    """Walk the chain in order; name every record that was altered, removed or moved, and a cut-off tail."""
+@dataclass(frozen=True)
+class Walk:
+    records: int
+    last_seq: int
+    last_hash: str
+    problems: list[str]
+
+
+def walk(session: Session, *, after: int = 0, prev_hash: str = GENESIS, batch: int = 10_000) -> Walk:
+    """Check, in order, every record after number ``after`` (whose hash is ``prev_hash``): each must follow the one
+    before it and match its own hash."""
     problems: list[str] = []
-    expected_prev, expected_seq, count = GENESIS, 1, 0
-    last_seq = 0
+    expected_prev, expected_seq, count, last_seq = prev_hash, after + 1, 0, after
     while True:
         rows = session.scalars(
             select(AuditRecord).where(AuditRecord.seq > last_seq).order_by(AuditRecord.seq).limit(batch)
         ).all()
         if not rows:
-            break
+            return Walk(count, last_seq, expected_prev, problems)
         for record in rows:
             count += 1
             problems += _check(record, expected_prev, expected_seq)
             expected_prev, expected_seq, last_seq = record.hash, record.seq + 1, record.seq
+
+
+def verify(session: Session, *, batch: int = 10_000) -> ChainReport:
+    """Walk the chain in order; name every record that was altered, removed or moved, and a cut-off tail."""
+    walked = walk(session, batch=batch)
+    problems = list(walked.problems)
     head = session.get(AuditHead, 1)
-    if head and (head.seq != last_seq or head.hash != expected_prev):
-        problems.append(
-            f"the chain ends at record {last_seq} but the head says {head.seq}: records after {last_seq} were deleted"
-        )
-    return ChainReport(count, problems)
+    if head and (head.seq != walked.last_seq or head.hash != walked.last_hash):
+        problems.append(head_problem(walked.last_seq, head.seq))
+    return ChainReport(walked.records, problems, walked.last_seq, head.seq if head else None)
+
+
+def head_problem(last_seq: int, head_seq: int) -> str:
+    said = f"the chain ends at record {last_seq} but the head says {head_seq}"
+    if head_seq > last_seq:
+        return f"{said}: records after {last_seq} were deleted"
+    return f"{said}: the head row was rewritten"
 
 
 def _check(record: AuditRecord, expected_prev: str, expected_seq: int) -> list[str]:

@@ -65,7 +65,7 @@ def issue_book_within(
             session,
             actor=actor,
             action="book.issued",
-            target=f"book:{version.book_id}",
+            target=f"person:{person.id}",  # the book id is the personal ID number: never in the audit chain
             authority=person.authority,
             details={"version": version.version, "reason": reason},
         )

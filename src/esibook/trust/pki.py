@@ -84,6 +84,19 @@ def _load_key(settings: Settings, kid: str) -> ec.EllipticCurvePrivateKey:
     return serialization.load_pem_private_key(path.read_bytes(), _passphrase(settings))
 
 
+def encrypt_private_key(settings: Settings, key) -> bytes:
+    """A private key as PKCS#8 PEM, encrypted with the key store's passphrase (for keys kept outside the PKI)."""
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(_passphrase(settings)),
+    )
+
+
+def decrypt_private_key(settings: Settings, pem: bytes):
+    return serialization.load_pem_private_key(pem, _passphrase(settings))
+
+
 def _name(common_name: str, organisation: str) -> x509.Name:
     return x509.Name(
         [

@@ -1,0 +1,61 @@
+"""Signed notes are the C2SP format other checkpoint tools read: Go's sumdb/note test vector signs and opens."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from esibook.trust.note import NoteError, NoteSigner, NoteVerifier, open_note
+
+# golang.org/x/mod/sumdb/note, example_test.go
+SKEY_SEED = "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
+VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
+SIGNED = (
+    TEXT
+    + "\n— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+)
+
+
+def go_signer() -> NoteSigner:
+    return NoteSigner("PeterNeumann", Ed25519PrivateKey.from_private_bytes(base64.b64decode(SKEY_SEED)[1:]))
+
+
+def test_signing_gives_the_same_bytes_as_go_sumdb_note():
+    assert go_signer().verifier.vkey == VKEY
+    assert go_signer().sign(TEXT) == SIGNED
+
+
+def test_a_note_signed_by_go_opens_with_its_verifier_key():
+    assert open_note(SIGNED, NoteVerifier.from_vkey(VKEY)) == TEXT
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        SIGNED.replace("the answer", "an answer"),
+        SIGNED.replace("x08go", "x08gp"),
+        TEXT,
+        SIGNED.replace("PeterNeumann x08", "SomeoneElse x08"),
+    ],
+    ids=["text changed", "signature changed", "unsigned", "other signer"],
+)
+def test_a_changed_or_foreign_note_does_not_open(note):
+    with pytest.raises(NoteError):
+        open_note(note, NoteVerifier.from_vkey(VKEY))
+
+
+def test_the_same_name_with_another_key_does_not_open():
+    impostor = NoteSigner("PeterNeumann", Ed25519PrivateKey.generate())
+    with pytest.raises(NoteError):
+        open_note(impostor.sign(TEXT), NoteVerifier.from_vkey(VKEY))
+
+
+@pytest.mark.parametrize(
+    "vkey", ["PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "PeterNeumann+c74f20a3", "x"]
+)
+def test_a_wrong_verifier_key_is_refused(vkey):
+    with pytest.raises(NoteError):
+        NoteVerifier.from_vkey(vkey)
