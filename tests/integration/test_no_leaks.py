@@ -161,3 +161,22 @@ def test_the_access_page_carries_the_policy_table():
     text = DOCS.read_text()
     begin, end = "<!-- policy-rules:begin -->\n", "\n<!-- policy-rules:end -->"
     assert text[text.index(begin) + len(begin) : text.index(end)] == policy.rules_table()
+
+
+def test_an_officer_reading_a_dossier_about_a_person_is_in_their_access_log(signed_world):
+    client, headers, holder, signed = signed_world
+    filed = client.post(
+        "/api/v1/dossiers",
+        json={"procedure": "request_printout", "form": {"delivery": "post", "copies": 1}},
+        headers={**headers("holder"), "idempotency-key": "leaks-printout-0001"},
+    )
+    assert filed.status_code in (200, 201), filed.text
+    with Session(signed.engine) as session:
+        before = len(accesses_of(session, holder.id, limit=500))
+    mine = client.get(f"/api/v1/dossiers/{filed.json()['id']}", headers=headers("holder"))
+    assert mine.status_code == 200
+    read = client.get(f"/api/v1/dossiers/{filed.json()['id']}", headers=headers("officer-civil"))
+    assert read.status_code == 200
+    with Session(signed.engine) as session:
+        entries = accesses_of(session, holder.id, limit=500)
+    assert len(entries) == before + 1 and entries[0].accessor_kind == "officer"

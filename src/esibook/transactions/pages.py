@@ -328,13 +328,7 @@ def queue_page(
 
 
 def _review_page(request: Request, session: Session, caller: Principal, dossier_id: int, error: str | None = None):
-    dossier = service.get_dossier(session, dossier_id)
-    if not caller.is_officer or caller.officer_authority != dossier.authority:
-        raise forbidden(
-            "access.officer_only",
-            "Only an officer of this authority may review it.",
-            "Chỉ cán bộ của cơ quan quản lý mới xét duyệt được.",
-        )
+    dossier = service.dossier_under_review(session, caller, dossier_id)
     return render(
         request,
         "officer_dossier.html",

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
+from esibook.access.accesslog import record_access
 from esibook.access.authorities import AUTHORITY_NAMES, Authority
 from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
@@ -401,18 +402,38 @@ def readable_dossier(session: Session, caller: Principal, dossier_id: int) -> Do
     dossier = session.get(Dossier, dossier_id)
     if dossier is None or not (_is_filer(dossier, caller) or _reviews(caller, dossier)):
         raise NotFound("dossier.not_found", "No such dossier.", "Không có hồ sơ này.")
+    if not _is_filer(dossier, caller):
+        _log_review_read(session, caller, dossier)
     return dossier
+
+
+def dossier_under_review(session: Session, caller: Principal, dossier_id: int) -> Dossier:
+    """A dossier of the officer's authority, for review; any other is "not in your queue"."""
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None or not _reviews(caller, dossier):
+        raise policy.not_found_in_queue()
+    _log_review_read(session, caller, dossier)
+    return dossier
+
+
+def _log_review_read(session: Session, caller: Principal, dossier: Dossier) -> None:
+    """An officer reading a dossier about a person reads that person's data: it goes to their access log."""
+    if dossier.person_id is None or dossier.person_id == caller.person_id:
+        return
+    with transaction(session):
+        record_access(
+            session,
+            person_id=dossier.person_id,
+            principal=caller,
+            groups=[1],
+            purpose="TTHC",
+            outcome="allowed",
+            channel="web",
+        )
 
 
 def _reviews(caller: Principal, dossier: Dossier) -> bool:
     return policy.reviews(caller, dossier.authority)
-
-
-def get_dossier(session: Session, dossier_id: int) -> Dossier:
-    dossier = session.get(Dossier, dossier_id)
-    if dossier is None:
-        raise NotFound("dossier.not_found", "No such dossier.", "Không có hồ sơ này.")
-    return dossier
 
 
 def act(
