@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session
 
 from esibook.access.principal import Identity, person_principal
 from esibook.book import service as books
+from esibook.book.content import book_id
 from esibook.book.documents import signed_pdf, verifier_state
 from esibook.book.models import BookVersion
 from esibook.health import card as hi_card
 from esibook.health.models import HICoverage
 from esibook.people.models import Person
-from esibook.trust import base45
+from esibook.trust import base45, jws
 from esibook.trust.anchors import TrustAnchors, trust_list
 from esibook.trust.pki import root
 from esibook.trust.signer import FileSigner
@@ -125,7 +126,11 @@ def test_a_suspended_card_and_book_say_so_online_and_in_the_status_list(signed):
         listing = status_list(session, signed.settings)
         anchors = TrustAnchors.from_database(session)
     offline = StatusView.from_status_list(listing, anchors)
-    assert offline.is_suspended("card", qr.payload and _card_code(signed.engine, person.id))
+    card_code = _card_code(signed.engine, person.id)
+    assert offline.is_suspended("card", card_code) and offline.is_suspended("book", book_id(person))
+    assert not offline.is_suspended("card", card_code[:-1] + ("0" if card_code[-1] != "0" else "1"))
+    published = json.dumps(jws.parts(listing)[1])
+    assert person.personal_id not in published and card_code not in published, "the public list names no one"
     with Session(signed.engine) as session:
         books.restore(session, officer, person.id, subject="card")
         books.restore(session, officer, person.id, subject="book")
