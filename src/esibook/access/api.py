@@ -18,7 +18,9 @@ from esibook.access.tokens import authenticate_client, issue_person_token, issue
 from esibook.audit import service as audit
 from esibook.db import transaction
 from esibook.errors import DomainError
+from esibook.params import RowId
 from esibook.web.deps import db_session
+from esibook.web.errors import OAUTH_ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
 oauth = APIRouter(tags=["access"])
@@ -94,14 +96,14 @@ def my_dependants(caller: Principal = Depends(principal), session: Session = Dep
 
 @router.get("/me/dependants/{person_id}", summary="The record of a person I represent")
 def dependant_record(
-    person_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    person_id: RowId, caller: Principal = Depends(principal), session: Session = Depends(db_session)
 ) -> dict:
     return service.own_record(session, caller, person_id=person_id)
 
 
 class ShareRequest(BaseModel):
     extract: Literal["insured_months", "hi_card_valid", "data_group"]
-    parameter: int | None = None
+    parameter: RowId | None = None
     days: int = Field(7, ge=1, le=sharing.MAX_DAYS)
 
 
@@ -137,7 +139,7 @@ def list_share_links(caller: Principal = Depends(principal), session: Session = 
 @router.delete(
     "/me/share-links/{link_id}", status_code=204, dependencies=[Depends(csrf_protected)], summary="Revoke a share link"
 )
-def revoke_share_link(link_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)):
+def revoke_share_link(link_id: RowId, caller: Principal = Depends(principal), session: Session = Depends(db_session)):
     sharing.revoke_link(session, caller, link_id)
 
 
@@ -161,7 +163,7 @@ def officer_search(
 
 @router.get("/officer/persons/{person_id}", summary="A person's record, for a stated purpose (logged)")
 def officer_person(
-    person_id: int,
+    person_id: RowId,
     purpose: str = Query(...),
     groups: list[int] | None = Query(None),
     caller: Principal = Depends(principal),
@@ -172,14 +174,14 @@ def officer_person(
 
 @router.get("/employers/{employer_id}/employees", summary="Current employees of an employer I represent")
 def employer_employees(
-    employer_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    employer_id: RowId, caller: Principal = Depends(principal), session: Session = Depends(db_session)
 ) -> list[dict]:
     return service.employees(session, caller, employer_id)
 
 
 @router.get("/employers/{employer_id}/employees/{person_id}", summary="An employee's groups 1 and 4 (logged)")
 def employer_employee(
-    employer_id: int, person_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    employer_id: RowId, person_id: RowId, caller: Principal = Depends(principal), session: Session = Depends(db_session)
 ) -> dict:
     return service.employee_view(session, caller, employer_id, person_id)
 
@@ -204,7 +206,11 @@ def exchange(
     return service.exchange_read(session, caller, personal_id, group, purpose or x_purpose)
 
 
-@oauth.post("/oauth/token", summary="OAuth2 client credentials: a bearer token for a connected system")
+@oauth.post(
+    "/oauth/token",
+    summary="OAuth2 client credentials: a bearer token for a connected system",
+    responses=OAUTH_ERROR_RESPONSES,
+)
 def token(
     request: Request,
     grant_type: str = Form(""),

@@ -22,6 +22,7 @@ from esibook.book.status import status_list
 from esibook.db import transaction
 from esibook.errors import DomainError
 from esibook.health.card import card_qr
+from esibook.params import MAX_ROW_ID, RowId, RowIndex
 from esibook.people.models import Person
 from esibook.transactions.models import RepositoryDocument
 from esibook.trust.anchors import trust_list
@@ -47,7 +48,7 @@ def _own_person(session: Session, caller: Principal) -> Person:
 
 
 @router.get("/me/book", summary="My latest book version with its inclusion proof and the signed checkpoint")
-def my_book(request: Request, version: int | None = None, caller: Principal = Depends(principal),
+def my_book(request: Request, version: RowId | None = None, caller: Principal = Depends(principal),
             session: Session = Depends(db_session)) -> dict:
     person = _own_person(session, caller)
     return books.bundle(session, request.app.state.settings, person.id, version).as_dict()
@@ -61,7 +62,7 @@ def my_book_versions(caller: Principal = Depends(principal), session: Session = 
 
 
 @router.get("/me/book.pdf", summary="My book as a signed PDF (PAdES)", response_class=Response)
-def my_book_pdf(request: Request, version: int | None = None, caller: Principal = Depends(principal),
+def my_book_pdf(request: Request, version: RowId | None = None, caller: Principal = Depends(principal),
                 session: Session = Depends(db_session)) -> Response:
     person = _own_person(session, caller)
     data = signed_pdf(session, request.app.state.settings, person.id, version)
@@ -78,7 +79,7 @@ def my_printout(request: Request, caller: Principal = Depends(principal), sessio
 
 @router.get("/officer/persons/{person_id}/printout.pdf", summary="A certified printout of a person's book",
             response_class=Response)
-def officer_printout(request: Request, person_id: int, caller: Principal = Depends(principal),
+def officer_printout(request: Request, person_id: RowId, caller: Principal = Depends(principal),
                      session: Session = Depends(db_session)):
     person = session.get(Person, person_id)
     if not caller.is_officer or person is None or person.authority != caller.officer_authority:
@@ -113,19 +114,20 @@ def checkpoint(request: Request, session: Session = Depends(db_session)) -> dict
 
 
 @router.get("/log/proof/inclusion", summary="Inclusion proof of a leaf in a tree of a given size (RFC 6962)")
-def inclusion(leaf_index: int = Query(ge=0), tree_size: int = Query(ge=1),
+def inclusion(leaf_index: int = Query(ge=0, le=MAX_ROW_ID), tree_size: int = Query(ge=1, le=MAX_ROW_ID),
               session: Session = Depends(db_session)) -> dict:
     return {"leaf_index": leaf_index, "tree_size": tree_size,
             "audit_path": log.inclusion_proof(session, leaf_index, tree_size)}
 
 
 @router.get("/log/proof/consistency", summary="Consistency proof between two tree sizes (RFC 6962)")
-def consistency(first: int = Query(ge=1), second: int = Query(ge=1), session: Session = Depends(db_session)) -> dict:
+def consistency(first: int = Query(ge=1, le=MAX_ROW_ID), second: int = Query(ge=1, le=MAX_ROW_ID),
+                session: Session = Depends(db_session)) -> dict:
     return {"first": first, "second": second, "consistency": log.consistency_proof(session, first, second)}
 
 
 @router.get("/log/entries/{leaf_index}", summary="The signed book version logged at a leaf")
-def log_entry(leaf_index: int, session: Session = Depends(db_session)) -> dict:
+def log_entry(leaf_index: RowIndex, session: Session = Depends(db_session)) -> dict:
     leaf = session.get(LogLeaf, leaf_index)
     if leaf is None:
         raise DomainError("log.leaf_index", "no such leaf", "không có lá này")
@@ -140,7 +142,7 @@ class SuspensionBody(BaseModel):
 
 @router.post("/officer/persons/{person_id}/suspensions", status_code=201, dependencies=[Depends(csrf_protected)],
              summary="Suspend a book or an HI card (fraud, forgery)")
-def suspend(person_id: int, body: SuspensionBody, caller: Principal = Depends(principal),
+def suspend(person_id: RowId, body: SuspensionBody, caller: Principal = Depends(principal),
             session: Session = Depends(db_session)) -> dict:
     row = books.suspend(session, caller, person_id, subject=body.subject, reason=body.reason)
     return {"subject": row.subject, "person_id": row.person_id, "since": row.suspended_at.isoformat()}
@@ -148,14 +150,14 @@ def suspend(person_id: int, body: SuspensionBody, caller: Principal = Depends(pr
 
 @router.delete("/officer/persons/{person_id}/suspensions/{subject}", status_code=204,
                dependencies=[Depends(csrf_protected)], summary="Restore a suspended book or HI card")
-def restore(person_id: int, subject: str, caller: Principal = Depends(principal),
+def restore(person_id: RowId, subject: str, caller: Principal = Depends(principal),
             session: Session = Depends(db_session)):
     books.restore(session, caller, person_id, subject=subject)
 
 
 @router.post("/verify", summary="Check a PDF, a signed book or an HI card QR payload, trusting only the trust list")
 async def verify_upload(request: Request, file: UploadFile | None = File(None)) -> dict:
-    data = await file.read(MAX_VERIFY_BYTES + 1) if file else (await request.body())[: MAX_VERIFY_BYTES + 1]
+    data = await file.read(MAX_VERIFY_BYTES + 1) if file else await _raw_body(request)
     if len(data) > MAX_VERIFY_BYTES:
         raise DomainError("verify.too_large", "Files up to 10 MB can be checked.", "Chỉ kiểm tra được tệp đến 10 MB.")
     if not data.strip():
@@ -163,6 +165,14 @@ async def verify_upload(request: Request, file: UploadFile | None = File(None)) 
     with request.app.state.sessions() as session:
         trust, status = verifier_state(session)
     return (await run_in_threadpool(verify, data, trust, status)).as_dict()
+
+
+async def _raw_body(request: Request) -> bytes:
+    """The body sent as is (a QR payload, a signed document); a form without a ``file`` part carries nothing to check
+    (its stream was read as the form)."""
+    if request.headers.get("content-type", "").startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        return b""
+    return (await request.body())[: MAX_VERIFY_BYTES + 1]
 
 
 @well_known.get("/.well-known/esibook/trust-list.jws", response_class=PlainTextResponse,

@@ -17,6 +17,7 @@ from esibook.access.deps import csrf_protected, principal
 from esibook.access.principal import Principal
 from esibook.access.service import require_person
 from esibook.errors import DomainError
+from esibook.params import RowId
 from esibook.transactions import service
 from esibook.transactions.attachments import MAX_ATTACHMENTS, Upload, attachment, attachments_of
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
@@ -101,7 +102,7 @@ class Attachment(BaseModel):
 
 class Submission(BaseModel):
     procedure: str = Field(max_length=40)
-    employer_id: int | None = None
+    employer_id: RowId | None = None
     form: dict
     attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
@@ -140,7 +141,7 @@ def submit(
 )
 async def upload_registration(
     request: Request,
-    employer_id: int,
+    employer_id: RowId,
     file: UploadFile = File(...),
     idempotency_key: str = Form(...),
     caller: Principal = Depends(principal),
@@ -159,7 +160,7 @@ async def upload_registration(
 
 
 @router.get("/dossiers/{dossier_id}", summary="A dossier with its history and attachments")
-def get_dossier(dossier_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)):
+def get_dossier(dossier_id: RowId, caller: Principal = Depends(principal), session: Session = Depends(db_session)):
     return dossier_view(session, service.readable_dossier(session, caller, dossier_id))
 
 
@@ -170,8 +171,8 @@ def get_dossier(dossier_id: int, caller: Principal = Depends(principal), session
 )
 def get_attachment(
     request: Request,
-    dossier_id: int,
-    seq: int,
+    dossier_id: RowId,
+    seq: RowId,
     caller: Principal = Depends(principal),
     session: Session = Depends(db_session),
 ) -> Response:
@@ -199,7 +200,7 @@ class Action(BaseModel):
 )
 def act(
     request: Request,
-    dossier_id: int,
+    dossier_id: RowId,
     body: Action,
     caller: Principal = Depends(principal),
     session: Session = Depends(db_session),
@@ -222,7 +223,7 @@ class Resubmission(BaseModel):
 )
 def resubmit(
     request: Request,
-    dossier_id: int,
+    dossier_id: RowId,
     body: Resubmission,
     caller: Principal = Depends(principal),
     session: Session = Depends(db_session),
@@ -285,7 +286,7 @@ def my_repository(caller: Principal = Depends(principal), session: Session = Dep
 
 @router.get("/employers/{employer_id}/repository", summary="An employer's electronic data repository")
 def employer_repository(
-    employer_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    employer_id: RowId, caller: Principal = Depends(principal), session: Session = Depends(db_session)
 ) -> list[dict]:
     service.employer_dossiers(session, caller, employer_id)
     return _documents(service.repository(session, "employer", employer_id))
@@ -312,7 +313,7 @@ def document_download(settings, row: RepositoryDocument) -> Response:
 
 @router.get("/me/repository/{document_id}/download", response_class=Response, summary="Download one of my documents")
 def my_document(
-    request: Request, document_id: int, caller: Principal = Depends(principal), session: Session = Depends(db_session)
+    request: Request, document_id: RowId, caller: Principal = Depends(principal), session: Session = Depends(db_session)
 ) -> Response:
     require_person(caller)
     row = service.repository_document(session, "person", caller.person_id or 0, document_id)
@@ -326,8 +327,8 @@ def my_document(
 )
 def employer_document(
     request: Request,
-    employer_id: int,
-    document_id: int,
+    employer_id: RowId,
+    document_id: RowId,
     caller: Principal = Depends(principal),
     session: Session = Depends(db_session),
 ) -> Response:
@@ -351,7 +352,7 @@ def my_inbox(caller: Principal = Depends(principal), session: Session = Depends(
 )
 async def convert(
     request: Request,
-    person_id: int,
+    person_id: RowId,
     file: UploadFile = File(...),
     title: str = Form(...),
     caller: Principal = Depends(principal),

@@ -3,11 +3,11 @@ and rows; a malformed or oversized file is refused with the reason and nothing i
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
 
+from esibook import tabular
 from esibook.errors import DomainError
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -61,8 +61,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise refuse("encoding", "a CSV file must be UTF-8", "tệp CSV phải mã hóa UTF-8") from error
-    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if "," not in text[:200] else csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+    return tabular.read_rows(text, code="upload", field="file", sniff=True)
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
