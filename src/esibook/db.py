@@ -15,6 +15,8 @@ from sqlalchemy import BigInteger, Engine, Integer, MetaData, String, create_eng
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from esibook.errors import InvalidText
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -53,8 +55,25 @@ def make_engine(url: str, **kwargs) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "before_cursor_execute", _refuse_nul_text)
+    return engine
+
+
+def _refuse_nul_text(_connection, _cursor, _statement, parameters, _context, executemany) -> None:
+    """PostgreSQL cannot store or even compare text holding a NUL character (it fails the statement with a
+    DataError); SQLite would store it. Either way it is input no record should hold: refused on both engines
+    before the statement runs, as the caller's error."""
+    rows = parameters if executemany else (parameters,)
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise InvalidText(
+                "text.nul_character",
+                "the text sent holds a NUL character (U+0000), which no record may hold",
+                "nội dung gửi lên có ký tự NUL (U+0000), không được phép lưu",
+            )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

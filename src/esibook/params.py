@@ -1,8 +1,9 @@
-"""Bounded integers for what callers send: row ids and log indexes fit a signed 64-bit column.
+"""Bounded integers for what callers send: each fits the column it is looked up in.
 
-A path, query, form or body field typed :data:`RowId` refuses ``0``, negatives and anything past
-``2**63 - 1`` with the usual 422 (``request.invalid``) before a route runs; unbounded, such a number reaches the
-database and fails there (SQLite cannot bind it, PostgreSQL answers "bigint out of range").
+A path, query, form or body field typed :data:`RowId` refuses ``0``, negatives and anything past ``2**63 - 1``
+with the usual 422 (``request.invalid``) before a route runs; :data:`SeqNo` and :data:`SmallNumber` stop at
+``2**31 - 1`` for 32-bit columns. Unbounded, such a number reaches the database and fails there (SQLite cannot
+bind it, PostgreSQL answers "integer out of range").
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]
 
 #: A position from 0 (a leaf of the transparency log).
 RowIndex = Annotated[int, Ge(0), Le(MAX_ROW_ID)]
+
+#: The largest value of a signed 32-bit integer (SQL ``INTEGER``).
+MAX_INT32 = 2**31 - 1
+
+#: A number within an owner, kept in a 32-bit column: a book's version, a dossier's attachment.
+SeqNo = Annotated[int, Ge(1), Le(MAX_INT32)]
+
+#: A small number kept in a 32-bit column (a share link's parameter: months, a data group).
+SmallNumber = Annotated[int, Ge(0), Le(MAX_INT32)]
 
 
 def is_ascii_number(text: str) -> bool:

@@ -18,7 +18,7 @@ from esibook.access.tokens import authenticate_client, issue_person_token, issue
 from esibook.audit import service as audit
 from esibook.db import transaction
 from esibook.errors import DomainError
-from esibook.params import RowId
+from esibook.params import RowId, SmallNumber
 from esibook.web.deps import db_session
 from esibook.web.errors import OAUTH_ERROR_RESPONSES
 
@@ -103,7 +103,7 @@ def dependant_record(
 
 class ShareRequest(BaseModel):
     extract: Literal["insured_months", "hi_card_valid", "data_group"]
-    parameter: RowId | None = None
+    parameter: SmallNumber | None = None
     days: int = Field(7, ge=1, le=sharing.MAX_DAYS)
 
 

@@ -17,7 +17,7 @@ from esibook.audit import service as audit
 from esibook.book import service as books
 from esibook.db import transaction
 from esibook.errors import DomainError
-from esibook.params import RowId
+from esibook.params import RowId, SmallNumber
 from esibook.people.groups import GROUPS
 from esibook.web.deps import db_session
 from esibook.web.pages import render
@@ -157,7 +157,7 @@ def shares_page(request: Request, caller: Principal = Depends(signed_in), sessio
 def create_share(
     request: Request,
     extract: str = Form(),
-    parameter: RowId | None = Form(None),
+    parameter: SmallNumber | None = Form(None),
     days: int = Form(7),
     caller: Principal = Depends(signed_in),
     session: Session = Depends(db_session),

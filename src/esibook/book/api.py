@@ -22,7 +22,7 @@ from esibook.book.status import status_list
 from esibook.db import transaction
 from esibook.errors import DomainError
 from esibook.health.card import card_qr
-from esibook.params import MAX_ROW_ID, RowId, RowIndex
+from esibook.params import MAX_ROW_ID, RowId, RowIndex, SeqNo
 from esibook.people.models import Person
 from esibook.transactions.models import RepositoryDocument
 from esibook.trust.anchors import trust_list
@@ -48,7 +48,7 @@ def _own_person(session: Session, caller: Principal) -> Person:
 
 
 @router.get("/me/book", summary="My latest book version with its inclusion proof and the signed checkpoint")
-def my_book(request: Request, version: RowId | None = None, caller: Principal = Depends(principal),
+def my_book(request: Request, version: SeqNo | None = None, caller: Principal = Depends(principal),
             session: Session = Depends(db_session)) -> dict:
     person = _own_person(session, caller)
     return books.bundle(session, request.app.state.settings, person.id, version).as_dict()
@@ -62,7 +62,7 @@ def my_book_versions(caller: Principal = Depends(principal), session: Session = 
 
 
 @router.get("/me/book.pdf", summary="My book as a signed PDF (PAdES)", response_class=Response)
-def my_book_pdf(request: Request, version: RowId | None = None, caller: Principal = Depends(principal),
+def my_book_pdf(request: Request, version: SeqNo | None = None, caller: Principal = Depends(principal),
                 session: Session = Depends(db_session)) -> Response:
     person = _own_person(session, caller)
     data = signed_pdf(session, request.app.state.settings, person.id, version)

@@ -22,7 +22,7 @@ from esibook.errors import DomainError
 from esibook.health.card import card_qr, level_text
 from esibook.health.card_image import card_svg
 from esibook.health.service import latest_card
-from esibook.params import RowId
+from esibook.params import RowId, SeqNo
 from esibook.trust import jws
 from esibook.trust.verify import verify
 from esibook.web.deps import db_session
@@ -138,7 +138,7 @@ self.addEventListener('fetch', e => {
 def verify_page(
     request: Request,
     book: str | None = Query(None, max_length=40),
-    v: RowId | None = Query(None),
+    v: SeqNo | None = Query(None),
     _viewer=Depends(page_principal),
     session: Session = Depends(db_session),
 ):

@@ -372,7 +372,7 @@ def _staged_months(connection: Connection) -> set[Month]:
     found = set()
     for (value,) in connection.execute(text("SELECT DISTINCT month_text FROM posting_staging")):
         try:
-            month = Month.parse(value or "")
+            month = Month.parse_input(value or "")
             current_parameters().for_month(month)
         except DomainError:
             continue  # the line is refused: badly formed, or no parameters in force then

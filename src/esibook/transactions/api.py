@@ -17,7 +17,7 @@ from esibook.access.deps import csrf_protected, principal
 from esibook.access.principal import Principal
 from esibook.access.service import require_person
 from esibook.errors import DomainError
-from esibook.params import RowId
+from esibook.params import RowId, SeqNo
 from esibook.transactions import service
 from esibook.transactions.attachments import MAX_ATTACHMENTS, Upload, attachment, attachments_of
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
@@ -172,7 +172,7 @@ def get_dossier(dossier_id: RowId, caller: Principal = Depends(principal), sessi
 def get_attachment(
     request: Request,
     dossier_id: RowId,
-    seq: RowId,
+    seq: SeqNo,
     caller: Principal = Depends(principal),
     session: Session = Depends(db_session),
 ) -> Response:

@@ -25,7 +25,7 @@ from esibook.errors import DomainError
 from esibook.params import ascii_int
 from esibook.people.models import Person
 from esibook.people.names import fold_name
-from esibook.periods import Month
+from esibook.periods import FIRST_LEGACY_MONTH, Month
 
 MAX_PAPER_PERIODS = 40
 
@@ -248,8 +248,8 @@ def _paper_period(session: Session, index: int, row: dict, existing: list[Partic
     employer = session.scalar(select(Employer).where(Employer.unit_code == unit_code))
     if employer is None:
         raise refuse("dossier.unknown_employer", f"no employer has unit code '{unit_code}'", "không có đơn vị mã này")
-    start = Month.parse(str(row.get("from_month", "")).strip(), field=where)
-    end = Month.parse(str(row.get("to_month", "")).strip(), field=where)
+    start = Month.parse_input(str(row.get("from_month", "")).strip(), field=where, earliest=FIRST_LEGACY_MONTH)
+    end = Month.parse_input(str(row.get("to_month", "")).strip(), field=where, earliest=FIRST_LEGACY_MONTH)
     if end.as_int() < start.as_int() or end.as_int() >= Month.from_date(date.today()).as_int():
         raise refuse(
             "dossier.months", "the months must be in order and in the past", "tháng phải theo thứ tự và đã qua"
