@@ -6,7 +6,7 @@ for the tests. The schema is created only by Alembic migrations (``esibook db up
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -65,15 +65,25 @@ def _refuse_nul_text(_connection, _cursor, _statement, parameters, _context, exe
     """PostgreSQL cannot store or even compare text holding a NUL character (it fails the statement with a
     DataError); SQLite would store it. Either way it is input no record should hold: refused on both engines
     before the statement runs, as the caller's error."""
-    rows = parameters if executemany else (parameters,)
-    for row in rows:
-        values = row.values() if isinstance(row, dict) else row or ()
-        if any(isinstance(value, str) and "\x00" in value for value in values):
-            raise InvalidText(
-                "text.nul_character",
-                "the text sent holds a NUL character (U+0000), which no record may hold",
-                "nội dung gửi lên có ký tự NUL (U+0000), không được phép lưu",
-            )
+    if any("\x00" in value for value in _texts(parameters)):
+        raise InvalidText(
+            "text.nul_character",
+            "the text sent holds a NUL character (U+0000), which no record may hold",
+            "nội dung gửi lên có ký tự NUL (U+0000), không được phép lưu",
+        )
+
+
+def _texts(parameters) -> Iterator[str]:
+    """Every string among a statement's parameters (a mapping, a row, or many of either)."""
+    pending = [parameters]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, Mapping):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -26,7 +26,7 @@ from esibook.params import RowId, ascii_int
 from esibook.people.models import Person
 from esibook.periods import Month
 from esibook.seeding.vocab import RELATIONSHIPS
-from esibook.transactions import service
+from esibook.transactions import registrations, service
 from esibook.transactions.api import dossier_view
 from esibook.transactions.attachments import Upload
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
@@ -339,7 +339,12 @@ def _review_page(request: Request, session: Session, caller: Principal, dossier_
     return render(
         request,
         "officer_dossier.html",
-        {"dossier": dossier_view(session, dossier), "procedure": PROCEDURES[dossier.procedure], "error": error},
+        {
+            "dossier": dossier_view(session, dossier),
+            "procedure": PROCEDURES[dossier.procedure],
+            "conflicts": registrations.conflicts_of(session, dossier),
+            "error": error,
+        },
         status_code=400 if error else 200,
     )
 

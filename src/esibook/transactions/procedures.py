@@ -7,7 +7,8 @@ name, date of birth and sex come from the population database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -247,38 +248,41 @@ def _still_not_employed(session: Session, index: int, employer: Employer, person
 
 
 def approve_registration(session: Session, employer: Employer, form: dict) -> list[int]:
-    changed = []
-    for i, row in enumerate(form["employees"]):
-        _still_not_employed(session, i, employer, row["personal_id"])
-        person = person_for_personal_id(session, row["personal_id"])
-        start = Month.parse(row["from_month"])
-        seq = last_seq(session, ParticipationPeriod.seq, ParticipationPeriod.person_id, person.id) + 1
-        session.add(
-            ParticipationPeriod(
-                person_id=person.id,
-                seq=seq,
-                employer_id=employer.id,
-                from_month=start.as_int(),
-                to_month=None,
-                job_title=row["job_title"],
-                position=row.get("position"),
-                workplace=row.get("workplace"),
-                salary_basis=row["salary"],
-                participant_type="employee",
-                provenance="electronic",
-                authority=employer.authority,
+    with _one_open_period():
+        changed = []
+        for i, row in enumerate(form["employees"]):
+            _still_not_employed(session, i, employer, row["personal_id"])
+            person = person_for_personal_id(session, row["personal_id"])
+            start = Month.parse(row["from_month"])
+            seq = last_seq(session, ParticipationPeriod.seq, ParticipationPeriod.person_id, person.id) + 1
+            session.add(
+                ParticipationPeriod(
+                    person_id=person.id,
+                    seq=seq,
+                    employer_id=employer.id,
+                    from_month=start.as_int(),
+                    to_month=None,
+                    job_title=row["job_title"],
+                    position=row.get("position"),
+                    workplace=row.get("workplace"),
+                    salary_basis=row["salary"],
+                    participant_type="employee",
+                    provenance="electronic",
+                    authority=employer.authority,
+                )
             )
-        )
-        _issue_card(session, employer, person, start)
-        changed.append(person.id)
-    _flush_one_open_period(session)
+            _issue_card(session, employer, person, start)
+            changed.append(person.id)
+        session.flush()
     return changed
 
 
-def _flush_one_open_period(session: Session) -> None:
-    """Two approvals racing past the check: the unique index refuses the second, as a rule, not a crash."""
+@contextmanager
+def _one_open_period() -> Iterator[None]:
+    """Two approvals racing past the check: the unique index refuses the second (at whichever flush), as a rule
+    broken, not a crash; the whole approval is rolled back."""
     try:
-        session.flush()
+        yield
     except IntegrityError as error:
         if not any(name in str(error.orig) for name in OPEN_PERIOD_INDEX):
             raise
