@@ -83,6 +83,8 @@ def iter_rows(handle, *, code: str, field: str | None = None, dialect=csv.excel)
             raise DomainError(
                 f"{code}.encoding", "the file is not UTF-8 text", "tệp không phải văn bản UTF-8", field=field
             ) from error
+        if any("\x00" in cell for cell in row):  # Python's csv reads NUL since 3.11; no record may hold it
+            raise _unreadable(code, field, reader.line_num, "NUL")
         yield row
 
 

@@ -378,3 +378,21 @@ def test_the_errors_are_documented_in_the_openapi(world):
     assert json.dumps(schema["components"]["schemas"]["ErrorDetail"]["required"]) == json.dumps(
         ["code", "message", "message_vi", "message_en"]
     )
+
+
+@pytest.mark.parametrize(
+    "content, code",
+    [
+        (b"date,amount,reference,description\n2026-11-02,1000," + b"R" * 200_000 + b",TC0001A\n",
+         "statement.unreadable"),
+        (b"date,amount,reference,description\n2026-11-02,1000,FT1,C\xf4ng ty\n", "statement.encoding"),
+        (b"ngay;so_tien\n2026-11-02;1000\n", "statement.header"),
+    ],
+)
+def test_a_bank_statement_the_csv_module_cannot_read_is_refused_whole(empty_engine, content, code):
+    from esibook.contributions.payments import import_bank_statement
+    from esibook.errors import DomainError
+
+    with Session(empty_engine) as session, pytest.raises(DomainError) as refused:
+        import_bank_statement(session, content, entered_by="test")
+    assert refused.value.code == code
