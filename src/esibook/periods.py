@@ -15,9 +15,9 @@ from datetime import date
 
 from esibook.errors import InvalidIdentifier
 
-_ISO = re.compile(r"(\d{4})-(\d{2})")
-_VIETNAMESE = re.compile(r"(\d{2})/(\d{4})")
-_COMPACT = re.compile(r"(\d{4})(\d{2})")
+_ISO = re.compile(r"(\d{4})-(\d{2})", re.ASCII)  # ASCII: only 0-9 are digits of a month
+_VIETNAMESE = re.compile(r"(\d{2})/(\d{4})", re.ASCII)
+_COMPACT = re.compile(r"(\d{4})(\d{2})", re.ASCII)
 
 MIN_YEAR, MAX_YEAR = 1, 9999
 #: How far ahead a month sent as input may be: a year, as far as voluntary SI may be paid in advance at once.

@@ -148,6 +148,10 @@ def test_a_visit_time_outside_the_calendar_in_vietnam_is_a_422(world):
          "upload.type"),
         (b"so_dinh_danh,chuc_danh,muc_luong,tu_thang\n079123456789,K\xe9 to\xe1n,7000000,2026-11\n",
          "upload.encoding"),
+        (b"so_dinh_danh,chuc_danh,muc_luong,tu_thang\n079123456789,Ke toan," + b"9" * 400 + b",2026-11\n",
+         "upload.salary"),  # float() of it is infinite: int() of that raised OverflowError
+        ("so_dinh_danh,chuc_danh,muc_luong,tu_thang\n079123456789,Ke toan,٧٠٠٠٠٠٠,2026-11\n".encode(),
+         "upload.salary"),  # Arabic-Indic digits are digits to Python, not to a payroll
     ],
 )
 def test_a_malformed_employee_list_is_refused_with_its_reason(signed, world, content, code):

@@ -43,7 +43,7 @@ def late_interest(amount: int, month: Month, as_of: date) -> int:
     return (amount * LATE_INTEREST_BASIS_POINTS_PER_DAY * days_late(month, as_of) + 5000) // 10000
 
 
-AMOUNT = re.compile(r"^(\d{1,15}|\d{1,3}([.,]\d{3})+)([.,]0{1,2})?$")
+AMOUNT = re.compile(r"^(\d{1,15}|\d{1,3}([.,]\d{3})+)([.,]0{1,2})?$", re.ASCII)
 
 
 def parse_amount(text_: str) -> int:

@@ -68,7 +68,7 @@ def _overlap(a: ParticipationPeriod, b: ParticipationPeriod) -> bool:
 
 def prepare_merge(session: Session, person: Person, form: BookMerge) -> dict:
     code = form.other_si_code.strip()
-    if not re.fullmatch(r"\d{10}", code):
+    if not re.fullmatch(r"\d{10}", code, re.ASCII):
         raise _refuse("dossier.si_code", "an SI code has 10 digits", "mã số BHXH gồm 10 chữ số", "other_si_code")
     if code == person.si_code_legacy:
         raise _refuse(

@@ -108,10 +108,10 @@ def _employees(rows: list[list[str]]) -> list[dict]:
 def _money(text: str, line: int) -> int:
     """VND as people write it: 5310000, 5.310.000, 5,310,000, or a spreadsheet's 5310000.0."""
     text = text.replace(" ", "")
-    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+    if re.fullmatch(r"\d{1,3}([.,]\d{3}){1,4}", text, re.ASCII):
         return int(re.sub(r"[.,]", "", text))
-    if re.fullmatch(r"\d+(\.0+)?", text):
-        return int(float(text))
+    if re.fullmatch(r"\d{1,13}(\.0{1,4})?", text, re.ASCII):  # only 0-9, and no more than a float holds exactly
+        return int(text.split(".")[0])
     raise refuse(
         "salary",
         f"line {line}: the salary '{text}' is not an amount in đồng",
