@@ -134,6 +134,19 @@ def test_a_visit_time_outside_the_calendar_in_vietnam_is_a_422(world):
     error = answer.json()["error"]
     assert error["code"] == "request.invalid" and "visits.0.admitted_at" in {d["field"] for d in error["details"]}
 
+    local = {**visit, "admitted_at": "9999-12-31T20:00:00", "discharged_at": "9999-12-31T23:59:00"}
+    stored = client.post("/api/v1/clinic/visits", json={"visits": [local]}, headers=bearer("clinic"))
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["accepted"] == 0
+    xml = (
+        "<TONG_HOP><MA_LK>TZ-2</MA_LK><MA_THE_BHYT>DN4797924151241</MA_THE_BHYT><NGAY_VAO>999912312000</NGAY_VAO>"
+        "<NGAY_RA>999912312359</NGAY_RA><MA_BENH_CHINH>J06.9</MA_BENH_CHINH><T_TONGCHI_BV>100000</T_TONGCHI_BV>"
+        "</TONG_HOP>"
+    )
+    sent = client.post("/api/v1/clinic/visits/xml", content=xml.encode(), headers=bearer("clinic"))
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["accepted"] == 0
+
 
 # --- files: employee lists --------------------------------------------------------------------------------------
 
@@ -400,3 +413,62 @@ def test_a_bank_statement_the_csv_module_cannot_read_is_refused_whole(empty_engi
     with Session(empty_engine) as session, pytest.raises(DomainError) as refused:
         import_bank_statement(session, content, entered_by="test")
     assert refused.value.code == code
+
+
+def test_a_merged_book_cannot_keep_a_second_open_period_at_the_same_employer(signed, world):
+    from esibook.people.si_codes import new_si_code
+
+    client, ids, bearer = world
+    demo = {i.personal_id for i in ids.values()}
+    with Session(signed.engine) as session, session.begin():
+        person, period = session.execute(
+            select(Person, ParticipationPeriod)
+            .join(ParticipationPeriod, ParticipationPeriod.person_id == Person.id)
+            .where(
+                Person.authority == "civil",
+                Person.personal_id.is_not(None),
+                Person.personal_id.not_in(demo),
+                ParticipationPeriod.to_month.is_(None),
+                ParticipationPeriod.employer_id != 0,
+            )
+            .order_by(Person.id.desc())
+            .limit(1)
+        ).one()
+        duplicate = Person(
+            si_code_legacy=new_si_code(session, person.birth_province_code),
+            full_name=person.full_name,
+            name_key=person.name_key,
+            date_of_birth=person.date_of_birth,
+            sex=person.sex,
+            authority=person.authority,
+        )
+        session.add(duplicate)
+        session.flush()
+        session.add(
+            ParticipationPeriod(
+                person_id=duplicate.id, seq=1, employer_id=period.employer_id, from_month=period.from_month,
+                to_month=None, salary_basis=period.salary_basis, participant_type="employee",
+                provenance="electronic", authority="civil",
+            )
+        )
+        code, personal_id = duplicate.si_code_legacy, person.personal_id
+    token = issue_person_token(signed.settings, Identity("s-merge", personal_id, "x", 2))
+    filed = client.post(
+        "/api/v1/dossiers",
+        json={"procedure": "merge_books", "form": {"other_si_code": code}},
+        headers={"authorization": f"Bearer {token}", "idempotency-key": "merge-open-twice"},
+    )
+    assert filed.status_code == 201, filed.text
+    assert [o["duplicate_seq"] for o in filed.json()["form"]["overlaps"]] == [1]
+    kept = client.post(
+        f"/api/v1/dossiers/{filed.json()['id']}/actions",
+        json={"action": "approve", "resolution": {"keep": [1]}},
+        headers=bearer("officer-civil"),
+    )
+    assert kept.status_code == 400 and kept.json()["error"]["code"] == "registration.already_employed"
+    merged = client.post(
+        f"/api/v1/dossiers/{filed.json()['id']}/actions",
+        json={"action": "approve", "resolution": {"keep": []}},
+        headers=bearer("officer-civil"),
+    )
+    assert merged.json()["status"] == "result_issued", merged.text

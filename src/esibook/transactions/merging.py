@@ -26,6 +26,7 @@ from esibook.params import ascii_int
 from esibook.people.models import Person
 from esibook.people.names import fold_name
 from esibook.periods import FIRST_LEGACY_MONTH, Month
+from esibook.transactions import registrations
 
 MAX_PAPER_PERIODS = 40
 
@@ -151,7 +152,21 @@ def resolve_merge(session: Session, person: Person, form: dict, resolution: dict
         ) from error
     if not keep <= overlapping:
         raise _refuse("dossier.resolution", "keep only overlapping periods", "chỉ chọn các quá trình bị trùng", "keep")
+    _not_open_twice(session, person.id, form["duplicate_person_id"], keep)
     return {**form, "keep": sorted(keep)}
+
+
+def _not_open_twice(session: Session, person_id: int, duplicate_id: int, keep: set[int]) -> None:
+    """Two periods still open at the same employer are one job recorded twice, never two jobs: not kept."""
+    open_here = {p.employer_id for p in _periods(session, person_id) if p.to_month is None}
+    kept = [p for p in _periods(session, duplicate_id) if p.seq in keep]
+    if any(p.to_month is None and p.employer_id in open_here for p in kept):
+        raise _refuse(
+            "registration.already_employed",
+            "a period still open at an employer where the book has an open period is the same job: do not keep it",
+            "quá trình đang mở tại đơn vị mà sổ đang tham gia là cùng một công việc: không giữ lại",
+            "keep",
+        )
 
 
 def approve_merge(session: Session, person: Person, form: dict) -> list[int]:
@@ -167,18 +182,19 @@ def approve_merge(session: Session, person: Person, form: dict) -> list[int]:
         )
     overlapping = {o["duplicate_seq"] for o in form["overlaps"]} - set(form.get("keep", []))
     next_seq = last_seq(session, ParticipationPeriod.seq, ParticipationPeriod.person_id, person.id)
-    for period in _periods(session, duplicate.id):
-        if period.seq in overlapping:
-            continue
-        next_seq += 1
-        _move_lines(session, duplicate.id, person.id, period)
-        session.execute(
-            update(ParticipationPeriod)
-            .where(ParticipationPeriod.person_id == duplicate.id, ParticipationPeriod.seq == period.seq)
-            .values(person_id=person.id, seq=next_seq)
-        )
-    duplicate.merged_into_id = person.id
-    session.flush()
+    with registrations.one_open_period():
+        for period in _periods(session, duplicate.id):
+            if period.seq in overlapping:
+                continue
+            next_seq += 1
+            _move_lines(session, duplicate.id, person.id, period)
+            session.execute(
+                update(ParticipationPeriod)
+                .where(ParticipationPeriod.person_id == duplicate.id, ParticipationPeriod.seq == period.seq)
+                .values(person_id=person.id, seq=next_seq)
+            )
+        duplicate.merged_into_id = person.id
+        session.flush()
     session.expire_all()  # the periods and lines moved in SQL
     return [person.id]
 

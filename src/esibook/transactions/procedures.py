@@ -7,14 +7,12 @@ name, date of birth and sex come from the population database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from esibook.benefits.claims import (
@@ -74,11 +72,6 @@ from esibook.transactions.merging import (
 from esibook.transactions.population import LocalPopulationRegistry
 
 MAX_EMPLOYEES = 1000
-#: How each engine names the one-open-period index when it refuses a row.
-OPEN_PERIOD_INDEX = (
-    "uq_participation_periods_open",
-    "participation_periods.person_id, participation_periods.employer_id",
-)
 
 
 class NewEmployee(BaseModel):
@@ -248,7 +241,7 @@ def _still_not_employed(session: Session, index: int, employer: Employer, person
 
 
 def approve_registration(session: Session, employer: Employer, form: dict) -> list[int]:
-    with _one_open_period():
+    with registrations.one_open_period():
         changed = []
         for i, row in enumerate(form["employees"]):
             _still_not_employed(session, i, employer, row["personal_id"])
@@ -275,22 +268,6 @@ def approve_registration(session: Session, employer: Employer, form: dict) -> li
             changed.append(person.id)
         session.flush()
     return changed
-
-
-@contextmanager
-def _one_open_period() -> Iterator[None]:
-    """Two approvals racing past the check: the unique index refuses the second (at whichever flush), as a rule
-    broken, not a crash; the whole approval is rolled back."""
-    try:
-        yield
-    except IntegrityError as error:
-        if not any(name in str(error.orig) for name in OPEN_PERIOD_INDEX):
-            raise
-        raise DomainError(
-            "registration.already_employed",
-            "a person of this list was registered with this employer at the same moment: nothing was approved",
-            "một người trong danh sách vừa được đăng ký tại đơn vị cùng lúc: chưa duyệt hồ sơ",
-        ) from error
 
 
 def person_for_personal_id(session: Session, personal_id: str) -> Person:

@@ -7,16 +7,25 @@ refused), shown to the reviewing officer, and guaranteed by a partial unique ind
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from esibook.contributions.models import ParticipationPeriod
+from esibook.errors import DomainError
 from esibook.people.models import Person
 from esibook.transactions.models import REFILED_DOSSIER, Dossier
 
 PENDING = ("submitted", "needs_info", "resubmitted")
+#: How each engine names the one-open-period index when it refuses a row.
+OPEN_PERIOD_INDEX = (
+    "uq_participation_periods_open",
+    "participation_periods.person_id, participation_periods.employer_id",
+)
 
 
 @dataclass(frozen=True)
@@ -74,3 +83,19 @@ def conflicts_of(session: Session, dossier: Dossier) -> list[Conflict]:
         elif other := pending_registration(session, dossier.employer_id, personal_id, exclude=dossier.id):
             found.append(Conflict(personal_id, "pending", other.code))
     return found
+
+
+@contextmanager
+def one_open_period() -> Iterator[None]:
+    """Around an approval that opens periods: if two approvals race past the checks, the unique index refuses the
+    second (at whichever flush); that is the rule broken, answered as such, and the whole approval is rolled back."""
+    try:
+        yield
+    except IntegrityError as error:
+        if not any(name in str(error.orig) for name in OPEN_PERIOD_INDEX):
+            raise
+        raise DomainError(
+            "registration.already_employed",
+            "a person here was registered with the same employer at the same moment: nothing was approved",
+            "một người trong hồ sơ vừa được đăng ký tại cùng đơn vị cùng lúc: chưa duyệt hồ sơ",
+        ) from error
