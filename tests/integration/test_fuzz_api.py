@@ -7,6 +7,9 @@ status code (error answers are documented once, as the shared error shape). The 
 a fixed number of examples per operation, derandomized, without shrinking.
 
 The fuzzed database is its own (small, seeded, demo grants in place), since the fuzzer files dossiers and shares.
+Each operation runs as a Hypothesis test of its own (``operation.as_strategy``) rather than through Schemathesis's
+pytest plugin, whose lazy loader renames pytest's nodes in a way pytest 9 no longer allows; one test then reports
+every failing operation at once.
 """
 
 from __future__ import annotations

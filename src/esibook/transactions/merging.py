@@ -170,6 +170,11 @@ def _not_open_twice(session: Session, person_id: int, duplicate_id: int, keep: s
 
 
 def approve_merge(session: Session, person: Person, form: dict) -> list[int]:
+    with registrations.one_open_period():  # a registration approved meanwhile at the same employer
+        return _merge(session, person, form)
+
+
+def _merge(session: Session, person: Person, form: dict) -> list[int]:
     """Move the duplicate's periods (those not overlapping, and the overlapping ones kept) and their months into
     the book; a month already in the book for the same employer stays as it is."""
     duplicate = session.get(Person, form["duplicate_person_id"], with_for_update=True)
@@ -182,19 +187,18 @@ def approve_merge(session: Session, person: Person, form: dict) -> list[int]:
         )
     overlapping = {o["duplicate_seq"] for o in form["overlaps"]} - set(form.get("keep", []))
     next_seq = last_seq(session, ParticipationPeriod.seq, ParticipationPeriod.person_id, person.id)
-    with registrations.one_open_period():
-        for period in _periods(session, duplicate.id):
-            if period.seq in overlapping:
-                continue
-            next_seq += 1
-            _move_lines(session, duplicate.id, person.id, period)
-            session.execute(
-                update(ParticipationPeriod)
-                .where(ParticipationPeriod.person_id == duplicate.id, ParticipationPeriod.seq == period.seq)
-                .values(person_id=person.id, seq=next_seq)
-            )
-        duplicate.merged_into_id = person.id
-        session.flush()
+    for period in _periods(session, duplicate.id):
+        if period.seq in overlapping:
+            continue
+        next_seq += 1
+        _move_lines(session, duplicate.id, person.id, period)
+        session.execute(
+            update(ParticipationPeriod)
+            .where(ParticipationPeriod.person_id == duplicate.id, ParticipationPeriod.seq == period.seq)
+            .values(person_id=person.id, seq=next_seq)
+        )
+    duplicate.merged_into_id = person.id
+    session.flush()
     session.expire_all()  # the periods and lines moved in SQL
     return [person.id]
 

@@ -242,31 +242,36 @@ def _still_not_employed(session: Session, index: int, employer: Employer, person
 
 def approve_registration(session: Session, employer: Employer, form: dict) -> list[int]:
     with registrations.one_open_period():
-        changed = []
-        for i, row in enumerate(form["employees"]):
-            _still_not_employed(session, i, employer, row["personal_id"])
-            person = person_for_personal_id(session, row["personal_id"])
-            start = Month.parse(row["from_month"])
-            seq = last_seq(session, ParticipationPeriod.seq, ParticipationPeriod.person_id, person.id) + 1
-            session.add(
-                ParticipationPeriod(
-                    person_id=person.id,
-                    seq=seq,
-                    employer_id=employer.id,
-                    from_month=start.as_int(),
-                    to_month=None,
-                    job_title=row["job_title"],
-                    position=row.get("position"),
-                    workplace=row.get("workplace"),
-                    salary_basis=row["salary"],
-                    participant_type="employee",
-                    provenance="electronic",
-                    authority=employer.authority,
-                )
-            )
-            _issue_card(session, employer, person, start)
-            changed.append(person.id)
+        changed = _register(session, employer, form)
         session.flush()
+    return changed
+
+
+def _register(session: Session, employer: Employer, form: dict) -> list[int]:
+    changed = []
+    for i, row in enumerate(form["employees"]):
+        _still_not_employed(session, i, employer, row["personal_id"])
+        person = person_for_personal_id(session, row["personal_id"])
+        start = Month.parse(row["from_month"])
+        seq = last_seq(session, ParticipationPeriod.seq, ParticipationPeriod.person_id, person.id) + 1
+        session.add(
+            ParticipationPeriod(
+                person_id=person.id,
+                seq=seq,
+                employer_id=employer.id,
+                from_month=start.as_int(),
+                to_month=None,
+                job_title=row["job_title"],
+                position=row.get("position"),
+                workplace=row.get("workplace"),
+                salary_basis=row["salary"],
+                participant_type="employee",
+                provenance="electronic",
+                authority=employer.authority,
+            )
+        )
+        _issue_card(session, employer, person, start)
+        changed.append(person.id)
     return changed
 
 
