@@ -25,6 +25,17 @@ from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
 from esibook.seeding.loader import seed
 
+
+def _forget_the_callers_settings() -> None:
+    """The suite never touches the caller's database, data directory or identity provider: every ``ESIBOOK_``
+    setting of the calling shell is dropped when this file loads, before any test builds settings (nothing builds
+    them at import time); only the suite's own ``ESIBOOK_TEST_*`` are kept. Subprocesses started by tests inherit
+    the cleaned environment."""
+    for name in [n for n in os.environ if n.startswith("ESIBOOK_") and not n.startswith("ESIBOOK_TEST_")]:
+        del os.environ[name]
+
+
+_forget_the_callers_settings()
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("ESIBOOK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

@@ -25,7 +25,7 @@ from esibook.transactions import api as transactions_api
 from esibook.transactions import pages as transactions_pages
 from esibook.web import api as identifiers_api
 from esibook.web import home, ratelimit, security
-from esibook.web.errors import install_error_handlers
+from esibook.web.errors import ERROR_RESPONSES, install_error_handlers
 from esibook.web.pages import make_templates
 
 #: Every router the application serves; each of their routes declares its audience (access/policy.py).
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url())

@@ -6,7 +6,7 @@ for the tests. The schema is created only by Alembic migrations (``esibook db up
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -14,6 +14,8 @@ from pathlib import Path
 from sqlalchemy import BigInteger, Engine, Integer, MetaData, String, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from esibook.errors import InvalidText
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,8 +55,35 @@ def make_engine(url: str, **kwargs) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "before_cursor_execute", _refuse_nul_text)
+    return engine
+
+
+def _refuse_nul_text(_connection, _cursor, _statement, parameters, _context, executemany) -> None:
+    """PostgreSQL cannot store or even compare text holding a NUL character (it fails the statement with a
+    DataError); SQLite would store it. Either way it is input no record should hold: refused on both engines
+    before the statement runs, as the caller's error."""
+    if any("\x00" in value for value in _texts(parameters)):
+        raise InvalidText(
+            "text.nul_character",
+            "the text sent holds a NUL character (U+0000), which no record may hold",
+            "nội dung gửi lên có ký tự NUL (U+0000), không được phép lưu",
+        )
+
+
+def _texts(parameters) -> Iterator[str]:
+    """Every string among a statement's parameters (a mapping, a row, or many of either)."""
+    pending = [parameters]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, Mapping):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -41,5 +41,11 @@ class InvalidIdentifier(DomainError):
     status = 422
 
 
+class InvalidText(DomainError):
+    """Text that no column can hold (a NUL character)."""
+
+    status = 422
+
+
 class NotFound(DomainError):
     status = 404

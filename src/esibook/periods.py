@@ -15,11 +15,13 @@ from datetime import date
 
 from esibook.errors import InvalidIdentifier
 
-_ISO = re.compile(r"(\d{4})-(\d{2})")
-_VIETNAMESE = re.compile(r"(\d{2})/(\d{4})")
-_COMPACT = re.compile(r"(\d{4})(\d{2})")
+_ISO = re.compile(r"(\d{4})-(\d{2})", re.ASCII)  # ASCII: only 0-9 are digits of a month
+_VIETNAMESE = re.compile(r"(\d{2})/(\d{4})", re.ASCII)
+_COMPACT = re.compile(r"(\d{4})(\d{2})", re.ASCII)
 
 MIN_YEAR, MAX_YEAR = 1, 9999
+#: How far ahead a month sent as input may be: a year, as far as voluntary SI may be paid in advance at once.
+MONTHS_AHEAD = 12
 
 
 @dataclass(frozen=True, order=True)
@@ -51,6 +53,16 @@ class Month:
             )
         _check_range(year, month, text, field)
         return cls(year, month)
+
+    @classmethod
+    def parse_input(
+        cls, value: str, *, field: str = "month", today: date | None = None, earliest: Month | None = None
+    ) -> Month:
+        """:meth:`parse` for a month someone sends (a form, a file, a command): it must also lie between
+        :data:`FIRST_SI_MONTH` (or ``earliest``) and :data:`MONTHS_AHEAD` months after the current one."""
+        month = cls.parse(value, field=field)
+        check_input_range(month, field=field, today=today, earliest=earliest)
+        return month
 
     @classmethod
     def from_int(cls, value: int) -> Month:
@@ -123,5 +135,32 @@ def _check_range(year: int, month: int, text: str, field: str) -> None:
             "month.range",
             f"the month '{text}' has year {year}; it must be {MIN_YEAR}–{MAX_YEAR}",
             f"tháng '{text}' có năm {year}; năm phải từ {MIN_YEAR} đến {MAX_YEAR}",
+            field=field,
+        )
+
+
+#: The first month of Vietnam's compulsory social insurance as esibook runs it (the 1995 Labour Code and Decree
+#: 12/CP, in force from 1995-01-01); nothing filed online, posted or declared is for a month before it.
+FIRST_SI_MONTH = Month(1995, 1)
+#: Periods read from a paper book may go back further: service in the State sector before 1995 counts (the benefit
+#: rules adjust such salaries by the ``before_1995`` coefficient); the State's SI regime began in 1962 (Decree
+#: 218/CP of 1961).
+FIRST_LEGACY_MONTH = Month(1962, 1)
+
+
+def check_input_range(
+    month: Month, *, field: str = "month", today: date | None = None, earliest: Month | None = None
+) -> None:
+    """Refuse (``month.out_of_range``) a month before ``earliest`` (default :data:`FIRST_SI_MONTH`) or more than
+    :data:`MONTHS_AHEAD` months after the current one."""
+    first = earliest or FIRST_SI_MONTH
+    last = Month.from_date(today or date.today()) + MONTHS_AHEAD
+    if not first <= month <= last:
+        raise InvalidIdentifier(
+            "month.out_of_range",
+            f"the month {month} is outside {first} – {last} (from the start of social insurance to "
+            f"{MONTHS_AHEAD} months ahead)",
+            f"tháng {month} nằm ngoài khoảng {first} – {last} (từ khi bắt đầu bảo hiểm xã hội đến "
+            f"{MONTHS_AHEAD} tháng tới)",
             field=field,
         )

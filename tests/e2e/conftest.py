@@ -37,13 +37,13 @@ PERSONS = 300
 @pytest.fixture(scope="session")
 def site_data(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("site")
-    url = Settings(data_dir=data_dir).resolved_database_url()
+    url = f"sqlite:///{(data_dir / 'esibook.db').resolve()}"  # never the caller's ESIBOOK_DATABASE_URL
     engine = make_engine(url)
     migrate.upgrade(engine)
     seed(engine, SeedPlan(persons=PERSONS, months=12, seed=2, end_month=Month(2026, 10)))
     with Session(engine) as session, session.begin():
         grant_demo_roles(session)
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, database_url=url)
     with Session(engine) as session:
         init_pki(session, settings)
         issue_all(session, settings)

@@ -18,7 +18,9 @@ from esibook.access.tokens import authenticate_client, issue_person_token, issue
 from esibook.audit import service as audit
 from esibook.db import transaction
 from esibook.errors import DomainError
+from esibook.params import RowId, SmallNumber
 from esibook.web.deps import db_session
+from esibook.web.errors import OAUTH_ERROR_RESPONSES
 from esibook.web.ratelimit import limit_share, limit_token
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
@@ -95,14 +97,14 @@ def my_dependants(caller: Principal = Depends(policy.CITIZEN), session: Session 
 
 @router.get("/me/dependants/{person_id}", summary="The record of a person I represent")
 def dependant_record(
-    person_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
+    person_id: RowId, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
 ) -> dict:
     return service.own_record(session, caller, person_id=person_id)
 
 
 class ShareRequest(BaseModel):
     extract: Literal["insured_months", "hi_card_valid", "data_group"]
-    parameter: int | None = None
+    parameter: SmallNumber | None = None
     days: int = Field(7, ge=1, le=sharing.MAX_DAYS)
 
 
@@ -138,7 +140,7 @@ def list_share_links(caller: Principal = Depends(policy.CITIZEN), session: Sessi
 @router.delete(
     "/me/share-links/{link_id}", status_code=204, dependencies=[Depends(csrf_protected)], summary="Revoke a share link"
 )
-def revoke_share_link(link_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)):
+def revoke_share_link(link_id: RowId, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)):
     sharing.revoke_link(session, caller, link_id)
 
 
@@ -166,7 +168,7 @@ def officer_search(
 
 @router.get("/officer/persons/{person_id}", summary="A person's record, for a stated purpose (logged)")
 def officer_person(
-    person_id: int,
+    person_id: RowId,
     purpose: str = Query(...),
     groups: list[int] | None = Query(None),
     caller: Principal = Depends(policy.OFFICER),
@@ -177,14 +179,14 @@ def officer_person(
 
 @router.get("/employers/{employer_id}/employees", summary="Current employees of an employer I represent")
 def employer_employees(
-    employer_id: int, caller: Principal = Depends(policy.EMPLOYER), session: Session = Depends(db_session)
+    employer_id: RowId, caller: Principal = Depends(policy.EMPLOYER), session: Session = Depends(db_session)
 ) -> list[dict]:
     return service.employees(session, caller, employer_id)
 
 
 @router.get("/employers/{employer_id}/employees/{person_id}", summary="An employee's groups 1 and 4 (logged)")
 def employer_employee(
-    employer_id: int, person_id: int, caller: Principal = Depends(policy.EMPLOYER), session: Session = Depends(db_session)
+    employer_id: RowId, person_id: RowId, caller: Principal = Depends(policy.EMPLOYER), session: Session = Depends(db_session)
 ) -> dict:
     return service.employee_view(session, caller, employer_id, person_id)
 
@@ -213,6 +215,7 @@ def exchange(
     "/oauth/token",
     dependencies=[Depends(policy.PUBLIC), Depends(limit_token)],
     summary="OAuth2 client credentials: a bearer token for a connected system",
+    responses=OAUTH_ERROR_RESPONSES,
 )
 def token(
     request: Request,

@@ -19,6 +19,7 @@ from esibook.audit import service as audit
 from esibook.book import service as books
 from esibook.db import transaction
 from esibook.errors import DomainError
+from esibook.params import RowId, SmallNumber
 from esibook.people.groups import GROUPS
 from esibook.web.deps import db_session
 from esibook.web.errors import error_response
@@ -139,7 +140,7 @@ def auth_logout(request: Request, session: Session = Depends(db_session)):
 @router.get("/me")
 def my_data(
     request: Request,
-    person: int | None = None,
+    person: RowId | None = None,
     caller: Principal = Depends(policy.PERSON.page),
     session: Session = Depends(db_session),
 ):
@@ -183,7 +184,7 @@ def shares_page(request: Request, caller: Principal = Depends(policy.CITIZEN.pag
 def create_share(
     request: Request,
     extract: str = Form(),
-    parameter: int | None = Form(None),
+    parameter: SmallNumber | None = Form(None),
     days: int = Form(7),
     caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
@@ -203,7 +204,7 @@ def create_share(
 
 
 @router.post("/me/shares/{link_id}/revoke", dependencies=[Depends(csrf_protected)])
-def revoke_share(link_id: int, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def revoke_share(link_id: RowId, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
     sharing.revoke_link(session, caller, link_id)
     return RedirectResponse("/me/shares", status_code=303)
 
@@ -256,7 +257,7 @@ def officer_search_page(
 @router.get("/officer/persons/{person_id}")
 def officer_person_page(
     request: Request,
-    person_id: int,
+    person_id: RowId,
     purpose: str = "TTHC",
     caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),

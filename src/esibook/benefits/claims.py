@@ -132,7 +132,7 @@ class SicknessClaim(BaseModel):
 
 
 def prepare_sickness(session: Session, employer: Employer, form: SicknessClaim) -> dict:
-    month = Month.parse(form.leave_month, field="leave_month")
+    month = Month.parse_input(form.leave_month, field="leave_month")
     person = _employee(session, employer, form.personal_id, month)
     history = contribution_history(session, person.id, before=month)
     sheet = sickness(history.months, leave_month=month, days=form.days)
@@ -158,7 +158,7 @@ class MaternityClaim(BaseModel):
 
 
 def prepare_maternity(session: Session, employer: Employer, form: MaternityClaim) -> dict:
-    month = Month.parse(form.birth_month, field="birth_month")
+    month = Month.parse_input(form.birth_month, field="birth_month")
     person = _employee(session, employer, form.personal_id, month)
     if person.sex != "female":
         raise _refuse(
@@ -203,7 +203,7 @@ class UnemploymentClaim(BaseModel):
 
 
 def prepare_unemployment(session: Session, person: Person, form: UnemploymentClaim) -> dict:
-    month = Month.parse(form.termination_month, field="termination_month")
+    month = Month.parse_input(form.termination_month, field="termination_month")
     _not_participating(session, person)
     _not_claimed_twice(session, person, "unemployment", (month + 1).first_day(), (month + 12).last_day())
     history = contribution_history(session, person.id, before=month + 1)

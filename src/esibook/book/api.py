@@ -3,7 +3,7 @@ lists, suspension, and verification."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from esibook.book.status import status_list
 from esibook.db import transaction
 from esibook.errors import DomainError, NotFound
 from esibook.health.card import card_qr
+from esibook.params import MAX_ROW_ID, RowId, RowIndex, SeqNo
 from esibook.people.groups import GROUPS
 from esibook.people.models import Person
 from esibook.transactions.models import RepositoryDocument
@@ -40,7 +41,7 @@ def _own_person(session: Session, caller: Principal) -> Person:
 
 
 @router.get("/me/book", summary="My latest book version with its inclusion proof and the signed checkpoint")
-def my_book(request: Request, version: int | None = None, caller: Principal = Depends(policy.CITIZEN),
+def my_book(request: Request, version: SeqNo | None = None, caller: Principal = Depends(policy.CITIZEN),
             session: Session = Depends(db_session)) -> dict:
     person = _own_person(session, caller)
     return books.bundle(session, request.app.state.settings, person.id, version).as_dict()
@@ -54,7 +55,7 @@ def my_book_versions(caller: Principal = Depends(policy.CITIZEN), session: Sessi
 
 
 @router.get("/me/book.pdf", summary="My book as a signed PDF (PAdES)", response_class=Response)
-def my_book_pdf(request: Request, version: int | None = None, caller: Principal = Depends(policy.CITIZEN),
+def my_book_pdf(request: Request, version: SeqNo | None = None, caller: Principal = Depends(policy.CITIZEN),
                 session: Session = Depends(db_session)) -> Response:
     person = _own_person(session, caller)
     data = signed_pdf(session, request.app.state.settings, person.id, version)
@@ -71,7 +72,7 @@ def my_printout(request: Request, caller: Principal = Depends(policy.CITIZEN), s
 
 @router.get("/officer/persons/{person_id}/printout.pdf", summary="A certified printout of a person's book",
             response_class=Response)
-def officer_printout(request: Request, person_id: int, caller: Principal = Depends(policy.OFFICER),
+def officer_printout(request: Request, person_id: RowId, caller: Principal = Depends(policy.OFFICER),
                      session: Session = Depends(db_session)):
     person = policy.officer_acts_on(session, caller, person_id)
     return _printout(request, session, person, caller)
@@ -106,21 +107,24 @@ def checkpoint(request: Request, session: Session = Depends(db_session)) -> dict
     return {"tree_size": row.tree_size, "root_hash": row.root_hash, "checkpoint": row.document}
 
 
-@router.get("/log/proof/inclusion", dependencies=[Depends(policy.PUBLIC)], summary="Inclusion proof of a leaf in a tree of a given size (RFC 6962)")
-def inclusion(leaf_index: int = Query(ge=0), tree_size: int = Query(ge=1),
+@router.get("/log/proof/inclusion", dependencies=[Depends(policy.PUBLIC)],
+            summary="Inclusion proof of a leaf in a tree of a given size (RFC 6962)")
+def inclusion(leaf_index: int = Query(ge=0, le=MAX_ROW_ID), tree_size: int = Query(ge=1, le=MAX_ROW_ID),
               session: Session = Depends(db_session)) -> dict:
     return {"leaf_index": leaf_index, "tree_size": tree_size,
             "audit_path": log.inclusion_proof(session, leaf_index, tree_size)}
 
 
-@router.get("/log/proof/consistency", dependencies=[Depends(policy.PUBLIC)], summary="Consistency proof between two tree sizes (RFC 6962)")
-def consistency(first: int = Query(ge=1), second: int = Query(ge=1), session: Session = Depends(db_session)) -> dict:
+@router.get("/log/proof/consistency", dependencies=[Depends(policy.PUBLIC)],
+            summary="Consistency proof between two tree sizes (RFC 6962)")
+def consistency(first: int = Query(ge=1, le=MAX_ROW_ID), second: int = Query(ge=1, le=MAX_ROW_ID),
+                session: Session = Depends(db_session)) -> dict:
     return {"first": first, "second": second, "consistency": log.consistency_proof(session, first, second)}
 
 
 @router.get("/log/entries/{leaf_index}", dependencies=[Depends(policy.PUBLIC)],
             summary="The hash logged at a leaf (never the book: a public log carries no personal data)")
-def log_entry(leaf_index: int = Path(ge=0, le=2**62), session: Session = Depends(db_session)) -> dict:
+def log_entry(leaf_index: RowIndex, session: Session = Depends(db_session)) -> dict:
     leaf = session.get(LogLeaf, leaf_index)
     if leaf is None:
         raise NotFound("log.leaf_index", "The log has no leaf at this index.", "Nhật ký không có lá ở vị trí này.")
@@ -134,7 +138,7 @@ class SuspensionBody(BaseModel):
 
 @router.post("/officer/persons/{person_id}/suspensions", status_code=201, dependencies=[Depends(csrf_protected)],
              summary="Suspend a book or an HI card (fraud, forgery)")
-def suspend(person_id: int, body: SuspensionBody, caller: Principal = Depends(policy.OFFICER),
+def suspend(person_id: RowId, body: SuspensionBody, caller: Principal = Depends(policy.OFFICER),
             session: Session = Depends(db_session)) -> dict:
     row = books.suspend(session, caller, person_id, subject=body.subject, reason=body.reason)
     return {"subject": row.subject, "person_id": row.person_id, "since": row.suspended_at.isoformat()}
@@ -142,14 +146,14 @@ def suspend(person_id: int, body: SuspensionBody, caller: Principal = Depends(po
 
 @router.delete("/officer/persons/{person_id}/suspensions/{subject}", status_code=204,
                dependencies=[Depends(csrf_protected)], summary="Restore a suspended book or HI card")
-def restore(person_id: int, subject: str, caller: Principal = Depends(policy.OFFICER),
+def restore(person_id: RowId, subject: str, caller: Principal = Depends(policy.OFFICER),
             session: Session = Depends(db_session)):
     books.restore(session, caller, person_id, subject=subject)
 
 
 @router.post("/verify", dependencies=[Depends(policy.PUBLIC)], summary="Check a PDF, a signed book or an HI card QR payload, trusting only the trust list")
 async def verify_upload(request: Request, file: UploadFile | None = File(None)) -> dict:
-    data = await file.read(MAX_VERIFY_BYTES + 1) if file else (await request.body())[: MAX_VERIFY_BYTES + 1]
+    data = await file.read(MAX_VERIFY_BYTES + 1) if file else await _raw_body(request)
     if len(data) > MAX_VERIFY_BYTES:
         raise DomainError("verify.too_large", "Files up to 10 MB can be checked.", "Chỉ kiểm tra được tệp đến 10 MB.")
     if not data.strip():
@@ -159,7 +163,16 @@ async def verify_upload(request: Request, file: UploadFile | None = File(None)) 
     return (await run_in_threadpool(verify, data, trust, status)).as_dict()
 
 
-@well_known.get("/.well-known/esibook/trust-list.jws", dependencies=[Depends(policy.PUBLIC)], response_class=PlainTextResponse,
+async def _raw_body(request: Request) -> bytes:
+    """The body sent as is (a QR payload, a signed document); a form without a ``file`` part carries nothing to check
+    (its stream was read as the form)."""
+    if request.headers.get("content-type", "").startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        return b""
+    return (await request.body())[: MAX_VERIFY_BYTES + 1]
+
+
+@well_known.get("/.well-known/esibook/trust-list.jws", dependencies=[Depends(policy.PUBLIC)],
+                response_class=PlainTextResponse,
                 summary="The root-signed trust list")
 def trust_list_route(request: Request, session: Session = Depends(db_session)) -> str:
     return trust_list(session, request.app.state.settings)

@@ -25,6 +25,7 @@ from esibook.errors import DomainError
 from esibook.health.card import card_qr, level_text
 from esibook.health.card_image import card_svg
 from esibook.health.service import latest_card
+from esibook.params import RowId, SeqNo
 from esibook.trust import jws
 from esibook.trust.verify import verify
 from esibook.web.deps import db_session
@@ -87,7 +88,7 @@ def my_card_image(request: Request, caller: Principal = Depends(policy.CITIZEN.p
 
 @router.post("/officer/persons/{person_id}/suspend", dependencies=[Depends(csrf_protected)])
 def suspend_from_page(
-    person_id: int,
+    person_id: RowId,
     subject: str = Form(),
     reason: str = Form(""),
     caller: Principal = Depends(policy.OFFICER.page),
@@ -99,7 +100,7 @@ def suspend_from_page(
 
 @router.post("/officer/persons/{person_id}/restore", dependencies=[Depends(csrf_protected)])
 def restore_from_page(
-    person_id: int,
+    person_id: RowId,
     subject: str = Form(),
     caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
@@ -140,7 +141,7 @@ self.addEventListener('fetch', e => {
 def verify_page(
     request: Request,
     book: str | None = Query(None, max_length=40),
-    v: int | None = Query(None, ge=1, le=2**31),
+    v: SeqNo | None = Query(None),
     d: str | None = Query(None, max_length=64),
     _viewer=Depends(page_principal),
     session: Session = Depends(db_session),

@@ -58,7 +58,7 @@ def declare(
             employer_id = session.scalar(select(Employer.id).where(Employer.unit_code == employer.strip().upper()))
         if employer_id is None:
             raise typer.BadParameter(f"no employer has unit code {employer}")
-    result = declare_month(engine, Month.parse(month), posted_by="cli", employer_id=employer_id)
+    result = declare_month(engine, Month.parse_input(month), posted_by="cli", employer_id=employer_id)
     typer.echo(
         f"{month}: {result.lines_posted:,} lines declared, {result.lines_rejected:,} refused"
         + (" (already declared: nothing changed)" if result.already_posted else "")

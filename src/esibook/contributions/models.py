@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from esibook.columns import UTCDateTime, authority_check, authority_column, created_at_column
@@ -40,6 +40,15 @@ class ParticipationPeriod(Base):
         CheckConstraint("salary_basis >= 0", name="salary_basis"),
         authority_check(),
         Index("ix_participation_periods_employer_id", "employer_id", "from_month"),
+        # one open period per person and employer (a second registration is refused; this is the last wall)
+        Index(
+            "uq_participation_periods_open",
+            "person_id",
+            "employer_id",
+            unique=True,
+            postgresql_where=text("to_month IS NULL"),
+            sqlite_where=text("to_month IS NULL"),
+        ),
     )
 
     person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

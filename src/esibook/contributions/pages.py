@@ -23,6 +23,7 @@ from esibook.contributions.timeline import salary_chart, timeline
 from esibook.db import transaction
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
+from esibook.params import RowId
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
@@ -65,7 +66,7 @@ def _employer_dues_page(request: Request, session: Session, caller: Principal, e
 
 @router.get("/employer/{employer_id}/dues")
 def employer_dues(
-    request: Request, employer_id: int, caller: Principal = Depends(policy.EMPLOYER.page), session: Session = Depends(db_session)
+    request: Request, employer_id: RowId, caller: Principal = Depends(policy.EMPLOYER.page), session: Session = Depends(db_session)
 ):
     return _employer_dues_page(request, session, caller, employer_id)
 

@@ -8,8 +8,6 @@ the month after the contribution month).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from esibook import tabular
 from esibook.audit import service as audit
 from esibook.contributions.models import ContributionLine, Payment
 from esibook.db import transaction
@@ -44,7 +43,7 @@ def late_interest(amount: int, month: Month, as_of: date) -> int:
     return (amount * LATE_INTEREST_BASIS_POINTS_PER_DAY * days_late(month, as_of) + 5000) // 10000
 
 
-AMOUNT = re.compile(r"^(\d{1,15}|\d{1,3}([.,]\d{3})+)([.,]0{1,2})?$")
+AMOUNT = re.compile(r"^(\d{1,15}|\d{1,3}([.,]\d{3})+)([.,]0{1,2})?$", re.ASCII)
 
 
 def parse_amount(text_: str) -> int:
@@ -249,12 +248,10 @@ def import_bank_statement(
 
 
 def _statement_rows(data: bytes) -> list[tuple[int, dict]]:
-    try:
-        text_ = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DomainError("statement.encoding", "the file is not UTF-8 text", "tệp không phải văn bản UTF-8") from error
-    rows = list(csv.DictReader(io.StringIO(text_)))
-    if not rows or not {"date", "amount", "reference", "description"} <= {(k or "").strip().lower() for k in rows[0]}:
+    lines = tabular.read_rows(tabular.decode(data, code="statement", field="file"), code="statement", field="file")
+    header = lines[0] if lines else []
+    rows = [dict(zip(header, line + [""] * (len(header) - len(line)), strict=False)) for line in lines[1:]]
+    if not rows or not {"date", "amount", "reference", "description"} <= {k.strip().lower() for k in header}:
         raise DomainError(
             "statement.header",
             "the first line must name the columns date, amount, reference, description",

@@ -14,8 +14,8 @@ Each rejected line is kept with its reason (``posting_rejects``) and written to 
 
 from __future__ import annotations
 
-import csv
 import hashlib
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ import psycopg
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
+from esibook import tabular
 from esibook.contributions.dues_sql import MONTH_COLUMNS, by_region, clamp, month_row, share
 from esibook.contributions.models import PostingBatch, PostingReject
 from esibook.contributions.parameters import current_parameters
@@ -96,7 +97,7 @@ def file_digest(path: Path) -> str:
 def read_header(path: Path) -> list[str]:
     """The staging columns in the file's order, from its header line (Vietnamese or English names)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), [])
+        header = next(tabular.iter_rows(handle, code="posting", field="file"), [])
     names = {alias: column for column, aliases in HEADERS.items() for alias in aliases}
     columns = [names.get(h.strip().lower()) for h in header]
     if sorted(c for c in columns if c) != sorted(HEADERS) or None in columns:
@@ -265,7 +266,7 @@ def _insert_rows(connection: Connection, path: Path, columns: list[str]) -> None
         f"INSERT INTO posting_staging ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
     )
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+        reader = tabular.iter_rows(handle, code="posting", field="file")
         next(reader)
         batch = []
         for row in reader:
@@ -371,7 +372,7 @@ def _staged_months(connection: Connection) -> set[Month]:
     found = set()
     for (value,) in connection.execute(text("SELECT DISTINCT month_text FROM posting_staging")):
         try:
-            month = Month.parse(value or "")
+            month = Month.parse_input(value or "")
             current_parameters().for_month(month)
         except DomainError:
             continue  # the line is refused: badly formed, or no parameters in force then
@@ -453,17 +454,16 @@ def _keep_rejects(connection: Connection, batch_id: str) -> int:
 
 
 def write_reject_report(engine: Engine, batch_id: str, path: Path) -> int:
-    """The rejected lines of a batch, one per row, with the reason in Vietnamese and English."""
-    count = 0
+    """The rejected lines of a batch, one per row, with the reason in Vietnamese and English (cells that a
+    spreadsheet would run as a formula are written as text)."""
+    header = ["line", "personal_id", "unit_code", "month", "reason", "ly_do", "reason_en"]
     with engine.connect() as connection, path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["line", "personal_id", "unit_code", "month", "reason", "ly_do", "reason_en"])
         rows = connection.execute(
             select(PostingReject).where(PostingReject.batch_id == batch_id).order_by(PostingReject.line_no)
         )
-        for row in rows:
-            en, vi = REASONS[row.reason]
-            # line 1 of the file is its header: the first data line is line 2
-            writer.writerow([row.line_no + 1, row.personal_id, row.unit_code, row.month, row.reason, vi, en])
-            count += 1
-    return count
+        # line 1 of the file is its header: the first data line is line 2
+        lines = (
+            [row.line_no + 1, row.personal_id, row.unit_code, row.month, row.reason, *reversed(REASONS[row.reason])]
+            for row in rows
+        )
+        return tabular.write_rows(handle, itertools.chain([header], lines)) - 1

@@ -71,7 +71,7 @@ def _unit_error(message_en: str, message_vi: str) -> InvalidIdentifier:
 
 TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 PREFIX9_MAX = 999_999_999
-_TAX_CODE = re.compile(r"(\d{10})(?:-?(\d{3}))?")
+_TAX_CODE = re.compile(r"(\d{10})(?:-?(\d{3}))?", re.ASCII)
 
 
 @dataclass(frozen=True)

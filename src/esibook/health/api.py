@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -31,6 +32,21 @@ def _lang(request: Request) -> str:
     return request_language(request, request.app.state.settings.default_language)
 
 
+def _local(moment: datetime) -> datetime:
+    """Vietnam's local time without a zone, as XML 130 and the table keep it. A moment whose Vietnam time falls
+    outside the calendar (9999-12-31T23:00-05:00 is year 10000 in Vietnam) is refused as invalid input."""
+    if moment.tzinfo is None:
+        return moment.replace(second=0, microsecond=0)
+    try:
+        return moment.astimezone(VIETNAM).replace(tzinfo=None, second=0, microsecond=0)
+    except OverflowError as error:
+        raise ValueError("the date and time, in Vietnam's time zone, is outside the calendar") from error
+
+
+#: A date and time as a clinic sends it, read as Vietnam's local time (checked when the request is read).
+LocalTime = Annotated[datetime, AfterValidator(_local)]
+
+
 class VisitIn(BaseModel):
     """One visit summary: the XML1 fields of Decision 130/QĐ-BYT under plain names. Amounts in đồng."""
 
@@ -38,8 +54,8 @@ class VisitIn(BaseModel):
     card_code: str = Field(min_length=1, max_length=200, description="MA_THE_BHYT")
     clinic_code: str | None = Field(None, max_length=10, description="MA_CSKCB; defaults to the sending clinic")
     personal_id: str | None = Field(None, max_length=12, description="SO_CCCD, checked against the card holder")
-    admitted_at: datetime = Field(description="NGAY_VAO; without a time zone it is Vietnam's local time")
-    discharged_at: datetime = Field(description="NGAY_RA")
+    admitted_at: LocalTime = Field(description="NGAY_VAO; without a time zone it is Vietnam's local time")
+    discharged_at: LocalTime = Field(description="NGAY_RA")
     main_diagnosis: str = Field(min_length=1, max_length=20, description="MA_BENH_CHINH, an ICD-10 code")
     total_cost: Decimal = Field(description="T_TONGCHI_BV")
     hi_paid: Decimal = Field(Decimal(0), description="T_BHTT")
@@ -52,8 +68,8 @@ class VisitIn(BaseModel):
             visit_ref=self.visit_ref.strip(),
             card_code=first_card_code(self.card_code),
             clinic_code=(self.clinic_code or "").strip() or None,
-            admitted_at=_local(self.admitted_at),
-            discharged_at=_local(self.discharged_at),
+            admitted_at=self.admitted_at,
+            discharged_at=self.discharged_at,
             main_diagnosis=self.main_diagnosis.strip().upper(),
             total_cost=self.total_cost,
             hi_paid=self.hi_paid,
@@ -63,11 +79,6 @@ class VisitIn(BaseModel):
         )
 
 
-def _local(moment: datetime) -> datetime:
-    """Vietnam's local time without a zone, as XML 130 and the table keep it."""
-    if moment.tzinfo is None:
-        return moment.replace(second=0, microsecond=0)
-    return moment.astimezone(VIETNAM).replace(tzinfo=None, second=0, microsecond=0)
 
 
 class VisitBatch(BaseModel):

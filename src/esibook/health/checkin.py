@@ -25,6 +25,7 @@ from esibook.health import card as hi_card
 from esibook.health.identifiers import BENEFIT_LEVELS, parse_hi_card_code
 from esibook.health.models import Clinic, HICoverage
 from esibook.health.visit_service import clinic_staff_clinic, require_health_system
+from esibook.params import is_ascii_number
 from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
 from esibook.trust.anchors import TrustAnchors
@@ -203,7 +204,7 @@ def _read_qr(session: Session, text: str, status: StatusView, now: float | None)
 def _find(session: Session, code: str, authority: str | None) -> tuple[str, Person | None, list[HICoverage]]:
     """(how the code was read, the person, their card spans) for a personal ID number or a card code."""
     text = code.upper().replace(" ", "")
-    if text.isdigit() and len(text) == 12:
+    if is_ascii_number(text) and len(text) == 12:
         number = parse_personal_id(text).number
         person = session.scalar(select(Person).where(Person.personal_id == number))
         spans = list(session.scalars(select(HICoverage).where(HICoverage.person_id == person.id))) if person else []

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from esibook.errors import DomainError
 from esibook.health.icd10 import normalize_icd10
+from esibook.params import is_ascii_number
 
 #: Sums may differ by at most this much (hospital software rounds each line to the đồng).
 TOLERANCE = Decimal(1)
@@ -279,7 +280,7 @@ def parse_xml_time(text: str | None, tag: str) -> datetime:
         raise reason("missing", f"{tag} is missing", f"thiếu {tag}", tag.lower())
     layouts = {12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S", 8: "%Y%m%d"}
     try:
-        if value.isdigit() and len(value) in layouts:
+        if is_ascii_number(value) and len(value) in layouts:
             return datetime.strptime(value, layouts[len(value)])
     except ValueError:
         pass

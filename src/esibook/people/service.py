@@ -15,7 +15,7 @@ from esibook.people.models import Person
 from esibook.people.names import fold_name, normalize_name
 
 MAX_LIMIT = 200
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"\d+", re.ASCII)
 #: Sorts after every character a folded key can hold, so ``[key, key + _HIGH)`` is a prefix range.
 _HIGH = "\U0010ffff"
 

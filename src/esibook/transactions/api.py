@@ -18,6 +18,7 @@ from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
 from esibook.access.service import require_person
 from esibook.errors import DomainError
+from esibook.params import RowId, SeqNo
 from esibook.transactions import service
 from esibook.transactions.attachments import MAX_ATTACHMENTS, Upload, attachment, attachments_of
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
@@ -102,7 +103,7 @@ class Attachment(BaseModel):
 
 class Submission(BaseModel):
     procedure: str = Field(max_length=40)
-    employer_id: int | None = None
+    employer_id: RowId | None = None
     form: dict
     attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
@@ -141,7 +142,7 @@ def submit(
 )
 async def upload_registration(
     request: Request,
-    employer_id: int,
+    employer_id: RowId,
     file: UploadFile = File(...),
     idempotency_key: str = Form(...),
     caller: Principal = Depends(policy.EMPLOYER),
@@ -160,7 +161,7 @@ async def upload_registration(
 
 
 @router.get("/dossiers/{dossier_id}", summary="A dossier with its history and attachments")
-def get_dossier(dossier_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)):
+def get_dossier(dossier_id: RowId, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)):
     return dossier_view(session, service.readable_dossier(session, caller, dossier_id))
 
 
@@ -171,8 +172,8 @@ def get_dossier(dossier_id: int, caller: Principal = Depends(policy.CITIZEN), se
 )
 def get_attachment(
     request: Request,
-    dossier_id: int,
-    seq: int,
+    dossier_id: RowId,
+    seq: SeqNo,
     caller: Principal = Depends(policy.CITIZEN),
     session: Session = Depends(db_session),
 ) -> Response:
@@ -200,7 +201,7 @@ class Action(BaseModel):
 )
 def act(
     request: Request,
-    dossier_id: int,
+    dossier_id: RowId,
     body: Action,
     caller: Principal = Depends(policy.CITIZEN),
     session: Session = Depends(db_session),
@@ -223,7 +224,7 @@ class Resubmission(BaseModel):
 )
 def resubmit(
     request: Request,
-    dossier_id: int,
+    dossier_id: RowId,
     body: Resubmission,
     caller: Principal = Depends(policy.CITIZEN),
     session: Session = Depends(db_session),
@@ -286,7 +287,7 @@ def my_repository(caller: Principal = Depends(policy.CITIZEN), session: Session 
 
 @router.get("/employers/{employer_id}/repository", summary="An employer's electronic data repository")
 def employer_repository(
-    employer_id: int, caller: Principal = Depends(policy.EMPLOYER), session: Session = Depends(db_session)
+    employer_id: RowId, caller: Principal = Depends(policy.EMPLOYER), session: Session = Depends(db_session)
 ) -> list[dict]:
     service.employer_dossiers(session, caller, employer_id)
     return _documents(service.repository(session, "employer", employer_id))
@@ -313,7 +314,7 @@ def document_download(settings, row: RepositoryDocument) -> Response:
 
 @router.get("/me/repository/{document_id}/download", response_class=Response, summary="Download one of my documents")
 def my_document(
-    request: Request, document_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
+    request: Request, document_id: RowId, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
 ) -> Response:
     require_person(caller)
     row = service.repository_document(session, "person", caller.person_id or 0, document_id)
@@ -327,8 +328,8 @@ def my_document(
 )
 def employer_document(
     request: Request,
-    employer_id: int,
-    document_id: int,
+    employer_id: RowId,
+    document_id: RowId,
     caller: Principal = Depends(policy.EMPLOYER),
     session: Session = Depends(db_session),
 ) -> Response:
@@ -352,7 +353,7 @@ def my_inbox(caller: Principal = Depends(policy.CITIZEN), session: Session = Dep
 )
 async def convert(
     request: Request,
-    person_id: int,
+    person_id: RowId,
     file: UploadFile = File(...),
     title: str = Form(...),
     caller: Principal = Depends(policy.OFFICER),

@@ -55,7 +55,7 @@ def _refuse(code: str, en: str, vi: str, field: str) -> DomainError:
 
 
 def prepare_voluntary(session: Session, person: Person, form: VoluntaryRegistration) -> dict:
-    month = Month.parse(form.from_month, field="from_month")
+    month = Month.parse_input(form.from_month, field="from_month")
     params = current_parameters().for_month(month)
     if form.payment_months not in (1, 3, 6, 12):
         raise _refuse(

@@ -22,9 +22,11 @@ from esibook.contributions.models import ContributionLine, ParticipationPeriod
 from esibook.db import last_seq
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
+from esibook.params import ascii_int
 from esibook.people.models import Person
 from esibook.people.names import fold_name
-from esibook.periods import Month
+from esibook.periods import FIRST_LEGACY_MONTH, Month
+from esibook.transactions import registrations
 
 MAX_PAPER_PERIODS = 40
 
@@ -67,7 +69,7 @@ def _overlap(a: ParticipationPeriod, b: ParticipationPeriod) -> bool:
 
 def prepare_merge(session: Session, person: Person, form: BookMerge) -> dict:
     code = form.other_si_code.strip()
-    if not re.fullmatch(r"\d{10}", code):
+    if not re.fullmatch(r"\d{10}", code, re.ASCII):
         raise _refuse("dossier.si_code", "an SI code has 10 digits", "mã số BHXH gồm 10 chữ số", "other_si_code")
     if code == person.si_code_legacy:
         raise _refuse(
@@ -150,10 +152,29 @@ def resolve_merge(session: Session, person: Person, form: dict, resolution: dict
         ) from error
     if not keep <= overlapping:
         raise _refuse("dossier.resolution", "keep only overlapping periods", "chỉ chọn các quá trình bị trùng", "keep")
+    _not_open_twice(session, person.id, form["duplicate_person_id"], keep)
     return {**form, "keep": sorted(keep)}
 
 
+def _not_open_twice(session: Session, person_id: int, duplicate_id: int, keep: set[int]) -> None:
+    """Two periods still open at the same employer are one job recorded twice, never two jobs: not kept."""
+    open_here = {p.employer_id for p in _periods(session, person_id) if p.to_month is None}
+    kept = [p for p in _periods(session, duplicate_id) if p.seq in keep]
+    if any(p.to_month is None and p.employer_id in open_here for p in kept):
+        raise _refuse(
+            "registration.already_employed",
+            "a period still open at an employer where the book has an open period is the same job: do not keep it",
+            "quá trình đang mở tại đơn vị mà sổ đang tham gia là cùng một công việc: không giữ lại",
+            "keep",
+        )
+
+
 def approve_merge(session: Session, person: Person, form: dict) -> list[int]:
+    with registrations.one_open_period():  # a registration approved meanwhile at the same employer
+        return _merge(session, person, form)
+
+
+def _merge(session: Session, person: Person, form: dict) -> list[int]:
     """Move the duplicate's periods (those not overlapping, and the overlapping ones kept) and their months into
     the book; a month already in the book for the same employer stays as it is."""
     duplicate = session.get(Person, form["duplicate_person_id"], with_for_update=True)
@@ -247,16 +268,13 @@ def _paper_period(session: Session, index: int, row: dict, existing: list[Partic
     employer = session.scalar(select(Employer).where(Employer.unit_code == unit_code))
     if employer is None:
         raise refuse("dossier.unknown_employer", f"no employer has unit code '{unit_code}'", "không có đơn vị mã này")
-    start = Month.parse(str(row.get("from_month", "")).strip(), field=where)
-    end = Month.parse(str(row.get("to_month", "")).strip(), field=where)
+    start = Month.parse_input(str(row.get("from_month", "")).strip(), field=where, earliest=FIRST_LEGACY_MONTH)
+    end = Month.parse_input(str(row.get("to_month", "")).strip(), field=where, earliest=FIRST_LEGACY_MONTH)
     if end.as_int() < start.as_int() or end.as_int() >= Month.from_date(date.today()).as_int():
         raise refuse(
             "dossier.months", "the months must be in order and in the past", "tháng phải theo thứ tự và đã qua"
         )
-    try:
-        salary = int(str(row.get("salary", "")).replace(".", "").replace(",", "").strip())
-    except ValueError:
-        salary = 0
+    salary = ascii_int(str(row.get("salary", "")).replace(".", "").replace(",", "")) or 0
     if salary <= 0:
         raise refuse("dossier.salary", "enter the salary written in the book", "hãy nhập tiền lương ghi trong sổ")
     for period in existing:

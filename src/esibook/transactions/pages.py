@@ -22,10 +22,11 @@ from esibook.access.principal import Principal
 from esibook.contributions.parameters import current_parameters
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
+from esibook.params import RowId, ascii_int
 from esibook.people.models import Person
 from esibook.periods import Month
 from esibook.seeding.vocab import RELATIONSHIPS
-from esibook.transactions import service
+from esibook.transactions import registrations, service
 from esibook.transactions.api import dossier_view
 from esibook.transactions.attachments import Upload
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
@@ -58,7 +59,7 @@ def _employer_page(request: Request, session: Session, caller: Principal, employ
 
 @router.get("/employer/{employer_id}/employees")
 def employees_page(
-    request: Request, employer_id: int, caller: Principal = Depends(policy.EMPLOYER.page), session: Session = Depends(db_session)
+    request: Request, employer_id: RowId, caller: Principal = Depends(policy.EMPLOYER.page), session: Session = Depends(db_session)
 ):
     return _employer_page(request, session, caller, employer_id)
 
@@ -66,7 +67,7 @@ def employees_page(
 @router.post("/employer/{employer_id}/register", dependencies=[Depends(csrf_protected)])
 async def register_page(
     request: Request,
-    employer_id: int,
+    employer_id: RowId,
     idempotency_key: str = Form(...),
     file: UploadFile | None = File(None),
     personal_id: str = Form(""),
@@ -84,7 +85,7 @@ async def register_page(
                 {
                     "personal_id": personal_id,
                     "job_title": job_title,
-                    "salary": int(salary.replace(".", "") or 0),
+                    "salary": ascii_int(salary.replace(".", "")) or 0,
                     "from_month": from_month,
                 }
             ]
@@ -105,7 +106,7 @@ async def register_page(
 @router.post("/employer/{employer_id}/leavers", dependencies=[Depends(csrf_protected)])
 def leavers_page(
     request: Request,
-    employer_id: int,
+    employer_id: RowId,
     idempotency_key: str = Form(...),
     personal_id: str = Form(...),
     last_month: str = Form(...),
@@ -122,7 +123,7 @@ def leavers_page(
 @router.post("/employer/{employer_id}/adjust", dependencies=[Depends(csrf_protected)])
 def adjust_page(
     request: Request,
-    employer_id: int,
+    employer_id: RowId,
     idempotency_key: str = Form(...),
     personal_id: str = Form(...),
     from_month: str = Form(...),
@@ -134,7 +135,7 @@ def adjust_page(
     change = {"personal_id": personal_id, "from_month": from_month, "job_title": job_title.strip() or None}
 
     def form() -> dict:
-        return {"adjustments": [{**change, "salary": int(salary.replace(".", "").replace(",", "").strip() or 0)}]}
+        return {"adjustments": [{**change, "salary": ascii_int(salary.replace(".", "").replace(",", "")) or 0}]}
 
     return _file_for_employer(request, session, caller, employer_id, "adjust_salary", form, idempotency_key)
 
@@ -142,7 +143,7 @@ def adjust_page(
 @router.post("/employer/{employer_id}/claims", dependencies=[Depends(csrf_protected)])
 def claim_page(
     request: Request,
-    employer_id: int,
+    employer_id: RowId,
     idempotency_key: str = Form(...),
     procedure: str = Form(...),
     personal_id: str = Form(...),
@@ -168,7 +169,7 @@ def claim_page(
 @router.post("/officer/persons/{person_id}/transfer", dependencies=[Depends(csrf_protected)])
 def transfer_page(
     request: Request,
-    person_id: int,
+    person_id: RowId,
     idempotency_key: str = Form(...),
     to_authority: str = Form(...),
     reason: str = Form(...),
@@ -193,7 +194,7 @@ def _file_for_employer(
     request: Request,
     session: Session,
     caller: Principal,
-    employer_id: int,
+    employer_id: RowId,
     procedure_code: str,
     form: Callable[[], dict],
     idempotency_key: str,
@@ -298,7 +299,7 @@ async def file_service(
 @router.post("/me/dossiers/{dossier_id}/resubmit", dependencies=[Depends(csrf_protected)])
 async def resubmit_page(
     request: Request,
-    dossier_id: int,
+    dossier_id: RowId,
     caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
 ):
@@ -332,14 +333,19 @@ def _review_page(request: Request, session: Session, caller: Principal, dossier_
     return render(
         request,
         "officer_dossier.html",
-        {"dossier": dossier_view(session, dossier), "procedure": PROCEDURES[dossier.procedure], "error": error},
+        {
+            "dossier": dossier_view(session, dossier),
+            "procedure": PROCEDURES[dossier.procedure],
+            "conflicts": registrations.conflicts_of(session, dossier),
+            "error": error,
+        },
         status_code=400 if error else 200,
     )
 
 
 @router.get("/officer/dossiers/{dossier_id}")
 def dossier_page(
-    request: Request, dossier_id: int, caller: Principal = Depends(policy.OFFICER.page), session: Session = Depends(db_session)
+    request: Request, dossier_id: RowId, caller: Principal = Depends(policy.OFFICER.page), session: Session = Depends(db_session)
 ):
     return _review_page(request, session, caller, dossier_id)
 
@@ -350,15 +356,15 @@ PERIOD_FIELDS = ("unit_code", "from_month", "to_month", "salary", "job_title")
 @router.post("/officer/dossiers/{dossier_id}/act", dependencies=[Depends(csrf_protected)])
 async def dossier_act(
     request: Request,
-    dossier_id: int,
+    dossier_id: RowId,
     caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
     data = await request.form()
     rows_text = str(data.get("period_rows", "0"))
-    rows = range(min(int(rows_text), MAX_PAPER_PERIODS) if rows_text.isdigit() else 0)
+    rows = range(min(ascii_int(rows_text) or 0, MAX_PAPER_PERIODS))
     resolution = {
-        "keep": [int(v) for v in data.getlist("keep") if str(v).isdigit()],
+        "keep": [seq for v in data.getlist("keep") if (seq := ascii_int(str(v))) is not None],
         "periods": [{f: str(data.get(f"periods-{i}-{f}", "")) for f in PERIOD_FIELDS} for i in rows],
     }
     if not data.get("decided"):
@@ -393,7 +399,7 @@ def my_repository_page(
 
 @router.get("/employer/{employer_id}/repository")
 def employer_repository_page(
-    request: Request, employer_id: int, caller: Principal = Depends(policy.EMPLOYER.page), session: Session = Depends(db_session)
+    request: Request, employer_id: RowId, caller: Principal = Depends(policy.EMPLOYER.page), session: Session = Depends(db_session)
 ):
     service.employer_dossiers(session, caller, employer_id)
     employer = session.get(Employer, employer_id)

@@ -39,6 +39,7 @@ from esibook.people.models import Person
 from esibook.people.names import fold_name
 from esibook.people.si_codes import new_si_code
 from esibook.periods import Month
+from esibook.transactions import registrations
 from esibook.transactions.citizen_procedures import (
     AuthorityTransfer,
     CardReissue,
@@ -191,7 +192,7 @@ def _personal_id(index: int, value: str) -> str:
 
 def _month(index: int, value: str) -> Month:
     try:
-        return Month.parse(value)
+        return Month.parse_input(value)
     except DomainError as error:
         raise _row_error(index, error.code, error.message_en, error.message_vi) from error
 
@@ -208,18 +209,48 @@ def _check_salary(index: int, employer: Employer, month: Month, salary: int) -> 
 
 
 def _check_not_employed(session: Session, index: int, employer: Employer, personal_id: str) -> None:
-    if _open_period(session, employer, personal_id) is not None:
+    """One open period per person and employer: not employed here already, nor listed in a registration of this
+    employer that is still being processed."""
+    if registrations.open_period_here(session, employer.id, personal_id) is not None:
         raise _row_error(
             index,
-            "dossier.already_employed",
-            "this person is already registered with you",
-            "người này đã được đơn vị đăng ký tham gia",
+            "registration.already_employed",
+            "this person is already registered with you (their participation here is open)",
+            "người này đã được đơn vị đăng ký tham gia (đang tham gia tại đơn vị)",
+        )
+    if other := registrations.pending_registration(session, employer.id, personal_id):
+        raise _row_error(
+            index,
+            "registration.already_employed",
+            f"this person is already listed in your registration {other.code}, still being processed",
+            f"người này đã có trong hồ sơ báo tăng {other.code} đang được giải quyết",
+        )
+
+
+def _still_not_employed(session: Session, index: int, employer: Employer, personal_id: str) -> None:
+    """At approval: a registration filed in parallel may have been approved first."""
+    if registrations.open_period_here(session, employer.id, personal_id) is not None:
+        raise _row_error(
+            index,
+            "registration.already_employed",
+            f"{personal_id} was registered with this employer meanwhile (another dossier was approved first): "
+            "this dossier cannot be approved as filed; reject it or ask for a corrected list",
+            f"{personal_id} đã được đăng ký tại đơn vị trong thời gian xử lý (một hồ sơ khác đã được duyệt trước): "
+            "không thể duyệt hồ sơ này; hãy từ chối hoặc đề nghị đơn vị nộp lại danh sách",
         )
 
 
 def approve_registration(session: Session, employer: Employer, form: dict) -> list[int]:
+    with registrations.one_open_period():
+        changed = _register(session, employer, form)
+        session.flush()
+    return changed
+
+
+def _register(session: Session, employer: Employer, form: dict) -> list[int]:
     changed = []
-    for row in form["employees"]:
+    for i, row in enumerate(form["employees"]):
+        _still_not_employed(session, i, employer, row["personal_id"])
         person = person_for_personal_id(session, row["personal_id"])
         start = Month.parse(row["from_month"])
         seq = last_seq(session, ParticipationPeriod.seq, ParticipationPeriod.person_id, person.id) + 1
@@ -339,15 +370,7 @@ def _employed_here(session: Session, employer: Employer, index: int, personal_id
 
 
 def _open_period(session: Session, employer: Employer, personal_id: str) -> ParticipationPeriod | None:
-    return session.scalar(
-        select(ParticipationPeriod)
-        .join(Person, Person.id == ParticipationPeriod.person_id)
-        .where(
-            Person.personal_id == personal_id,
-            ParticipationPeriod.employer_id == employer.id,
-            ParticipationPeriod.to_month.is_(None),
-        )
-    )
+    return registrations.open_period_here(session, employer.id, personal_id)
 
 
 def approve_leavers(session: Session, employer: Employer, form: dict) -> list[int]:

@@ -8,6 +8,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from esibook.errors import DomainError
@@ -22,6 +23,49 @@ HTTP_MESSAGES = {
     401: ("unauthenticated", "Bạn cần đăng nhập.", "You need to log in."),
     403: ("forbidden", "Bạn không có quyền truy cập.", "You are not allowed to do this."),
 }
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    message_vi: str
+    message_en: str
+    field: str | None = None
+    details: list[dict] | None = None
+
+
+class ErrorBody(BaseModel):
+    """What every refusal of the API looks like (``{"error": {"code": ..., ...}}``)."""
+
+    error: ErrorDetail
+
+
+class OAuthErrorBody(BaseModel):
+    """The token endpoint answers as OAuth 2.0 says (RFC 6749 §5.2): the error is a bare code."""
+
+    error: str
+
+
+def _documented(model: type[BaseModel], *statuses: tuple[int, str]) -> dict:
+    return {status: {"model": model, "description": description} for status, description in statuses}
+
+
+#: The refusals any operation may answer with, documented once in the OpenAPI for every operation.
+ERROR_RESPONSES = _documented(
+    ErrorBody,
+    (400, "Refused: a rule was broken (the code says which)"),
+    (401, "Not signed in, or the token is not valid"),
+    (403, "Not allowed for this caller"),
+    (404, "No such resource (or not one this caller may see)"),
+    (405, "Method not allowed"),
+    (409, "Conflicts with the current state"),
+    (413, "Too large"),
+    (422, "The request is not valid (fields that failed)"),
+)
+#: The refusals of ``POST /oauth/token``.
+OAUTH_ERROR_RESPONSES = _documented(
+    OAuthErrorBody, (400, "Unsupported grant type"), (401, "Unknown client or wrong secret")
+)
 
 
 def wants_json(request: Request) -> bool:
