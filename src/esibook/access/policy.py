@@ -31,6 +31,7 @@ from esibook.access.errors import Forbidden, forbidden, login_required, person_n
 from esibook.access.principal import Principal
 from esibook.contributions.models import ParticipationPeriod
 from esibook.errors import DomainError, NotFound
+from esibook.params import MAX_ROW_ID
 from esibook.people.models import Person
 
 LEVEL_PERSONAL_DATA = 2
@@ -112,11 +113,9 @@ def _employer_in_path(caller: Principal, request: Request) -> DomainError | None
     raw = request.path_params.get("employer_id")
     if raw is None:
         return None
-    try:
-        employer_id = int(raw)
-    except ValueError:
-        return employer_not_granted()
-    return None if employer_id in caller.employer_ids else employer_not_granted()
+    if not (raw.isascii() and raw.isdecimal()) or int(raw) > MAX_ROW_ID:
+        return None  # not an id at all: the route's own validation answers 422
+    return None if int(raw) in caller.employer_ids else employer_not_granted()
 
 
 def _clinic(caller: Principal) -> DomainError | None:
