@@ -48,6 +48,8 @@ def normalize_database_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    # A failed statement's parameters (personal ID numbers, names) never reach an exception message or a log.
+    kwargs.setdefault("hide_parameters", True)
     url = normalize_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

@@ -180,3 +180,22 @@ def test_an_officer_reading_a_dossier_about_a_person_is_in_their_access_log(sign
     with Session(signed.engine) as session:
         entries = accesses_of(session, holder.id, limit=500)
     assert len(entries) == before + 1 and entries[0].accessor_kind == "officer"
+
+
+def test_a_server_error_logs_no_personal_id_nor_statement_parameters(signed, caplog):
+    """The path of a failing request is masked in the log, and a failed statement's parameters are hidden."""
+    from sqlalchemy import text as sql
+
+    app = create_app(signed.settings)
+
+    def broken(personal_id: str):
+        with Session(app.state.engine) as session:
+            session.execute(sql("SELECT no_such_column FROM persons WHERE personal_id = :p"), {"p": personal_id})
+
+    app.add_api_route("/api/v1/broken/{personal_id}", broken, methods=["GET"])
+    pid = "079123456723"
+    with caplog.at_level("ERROR", logger="esibook.web"):
+        response = TestClient(app, raise_server_exceptions=False).get(f"/api/v1/broken/{pid}")
+    assert response.status_code == 500 and pid not in response.text
+    assert caplog.records and "no_such_column" in caplog.text, "the error itself is logged"
+    assert pid not in caplog.text and "0791******23" in caplog.text

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,10 +13,12 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from esibook.errors import DomainError
+from esibook.people.identifiers import mask_personal_id
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
 
 log = logging.getLogger("esibook.web")
+_LONG_NUMBER = re.compile(r"[A-Za-z]{0,2}\d{9,}")
 
 HTTP_MESSAGES = {
     404: ("not_found", "Không tìm thấy trang hoặc tài nguyên này.", "This page or resource does not exist."),
@@ -118,7 +121,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception):
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        log.exception("unexpected error on %s %s", request.method, _masked(request.url.path))
         return error_response(
             request,
             500,
@@ -126,3 +129,8 @@ def install_error_handlers(app: FastAPI) -> None:
             "Đã có lỗi trong hệ thống; vui lòng thử lại sau.",
             "Something went wrong on our side; please try again later.",
         )
+
+
+def _masked(path: str) -> str:
+    """A path for the log: identifiers in it (personal ID numbers, card codes) are masked."""
+    return _LONG_NUMBER.sub(lambda m: mask_personal_id(m.group(0)), path)
