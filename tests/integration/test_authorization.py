@@ -457,7 +457,12 @@ def test_an_employer_is_refused_on_every_route_of_another_employer(world):
 OUTCOMES = [
     ("GET", "/api/v1/me/dependants/{child}", {"guardian": 200, "citizen-l2": 404, "officer-civil": 404}, "child"),
     ("GET", "/api/v1/officer/persons/{stranger}?purpose=TTHC", {"officer-civil": 200}, "stranger"),
-    ("GET", "/api/v1/officer/persons/{defence}?purpose=TTHC", {"officer-civil": 404, "officer-defence": 200}, "defence"),
+    (
+        "GET",
+        "/api/v1/officer/persons/{defence}?purpose=TTHC",
+        {"officer-civil": 404, "officer-defence": 200},
+        "defence",
+    ),
     ("GET", "/api/v1/employers/{employer}/employees", {"employer-rep": 200}, None),
     ("GET", "/api/v1/employers/{employer}/employees/{employee}", {"employer-rep": 200}, None),
     ("GET", "/api/v1/employers/{employer}/employees/{stranger}", {"employer-rep": 404}, "stranger"),

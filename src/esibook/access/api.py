@@ -115,7 +115,10 @@ class ShareRequest(BaseModel):
     summary="Share an extract of my data for a limited time",
 )
 def create_share_link(
-    body: ShareRequest, request: Request, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
+    body: ShareRequest,
+    request: Request,
+    caller: Principal = Depends(policy.CITIZEN),
+    session: Session = Depends(db_session),
 ) -> dict:
     link = sharing.create_link(session, caller, extract=body.extract, parameter=body.parameter, days=body.days)
     url = f"{request.app.state.settings.base_url.rstrip('/')}/s/{link.token}"
@@ -140,7 +143,9 @@ def list_share_links(caller: Principal = Depends(policy.CITIZEN), session: Sessi
 @router.delete(
     "/me/share-links/{link_id}", status_code=204, dependencies=[Depends(csrf_protected)], summary="Revoke a share link"
 )
-def revoke_share_link(link_id: RowId, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)):
+def revoke_share_link(
+    link_id: RowId, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
+):
     sharing.revoke_link(session, caller, link_id)
 
 
@@ -186,7 +191,10 @@ def employer_employees(
 
 @router.get("/employers/{employer_id}/employees/{person_id}", summary="An employee's groups 1 and 4 (logged)")
 def employer_employee(
-    employer_id: RowId, person_id: RowId, caller: Principal = Depends(policy.EMPLOYER), session: Session = Depends(db_session)
+    employer_id: RowId,
+    person_id: RowId,
+    caller: Principal = Depends(policy.EMPLOYER),
+    session: Session = Depends(db_session),
 ) -> dict:
     return service.employee_view(session, caller, employer_id, person_id)
 

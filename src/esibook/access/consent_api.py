@@ -61,12 +61,16 @@ def my_consents(caller: Principal = Depends(policy.CITIZEN), session: Session = 
 
 
 @api.post("/me/consents/{consent_id}/approve", dependencies=[Depends(csrf_protected)], summary="Approve a request")
-def approve(consent_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> dict:
+def approve(
+    consent_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
+) -> dict:
     return _answered(consent.approve(session, caller, consent_id))
 
 
 @api.post("/me/consents/{consent_id}/refuse", dependencies=[Depends(csrf_protected)], summary="Refuse a request")
-def refuse(consent_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> dict:
+def refuse(
+    consent_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
+) -> dict:
     return _answered(consent.refuse(session, caller, consent_id))
 
 
@@ -75,7 +79,9 @@ def refuse(consent_id: int, caller: Principal = Depends(policy.CITIZEN), session
     dependencies=[Depends(csrf_protected)],
     summary="Revoke a consent I gave; reads under it stop at once",
 )
-def revoke(consent_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> dict:
+def revoke(
+    consent_id: int, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
+) -> dict:
     return _answered(consent.revoke(session, caller, consent_id))
 
 
@@ -87,7 +93,9 @@ def _answered(decided) -> dict:
 
 
 @pages.get("/me/consents")
-def consents_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def consents_page(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     views = consent.my_consents(session, caller) if caller.kind == "person" and caller.level >= 2 else None
     return render(
         request,
@@ -104,18 +112,24 @@ def consents_page(request: Request, caller: Principal = Depends(policy.CITIZEN.p
 
 
 @pages.post("/me/consents/{consent_id}/approve", dependencies=[Depends(csrf_protected)])
-def approve_on_page(consent_id: int, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def approve_on_page(
+    consent_id: int, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     consent.approve(session, caller, consent_id)
     return RedirectResponse("/me/consents", status_code=303)
 
 
 @pages.post("/me/consents/{consent_id}/refuse", dependencies=[Depends(csrf_protected)])
-def refuse_on_page(consent_id: int, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def refuse_on_page(
+    consent_id: int, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     consent.refuse(session, caller, consent_id)
     return RedirectResponse("/me/consents", status_code=303)
 
 
 @pages.post("/me/consents/{consent_id}/revoke", dependencies=[Depends(csrf_protected)])
-def revoke_on_page(consent_id: int, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def revoke_on_page(
+    consent_id: int, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     consent.revoke(session, caller, consent_id)
     return RedirectResponse("/me/consents", status_code=303)

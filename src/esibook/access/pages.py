@@ -162,7 +162,9 @@ def my_data(
 
 
 @router.get("/me/access-log")
-def access_log_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def access_log_page(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     service.require_person(caller)
     entries = accesses_of(session, caller.person_id) if caller.person_id else []
     decisions = consent.decisions_of(session, caller.person_id)
@@ -174,7 +176,9 @@ def access_log_page(request: Request, caller: Principal = Depends(policy.CITIZEN
 
 
 @router.get("/me/shares")
-def shares_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def shares_page(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     return render(
         request, "shares.html", {"links": sharing.my_links(session, caller), "created": None, "group_names": GROUPS}
     )
@@ -204,7 +208,9 @@ def create_share(
 
 
 @router.post("/me/shares/{link_id}/revoke", dependencies=[Depends(csrf_protected)])
-def revoke_share(link_id: RowId, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def revoke_share(
+    link_id: RowId, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     sharing.revoke_link(session, caller, link_id)
     return RedirectResponse("/me/shares", status_code=303)
 

@@ -140,7 +140,9 @@ def _system(caller: Principal) -> DomainError | None:
 
 def employer_not_granted() -> Forbidden:
     return forbidden(
-        "access.employer_not_granted", "You do not represent this employer.", "Bạn không phải người đại diện của đơn vị này."
+        "access.employer_not_granted",
+        "You do not represent this employer.",
+        "Bạn không phải người đại diện của đơn vị này.",
     )
 
 
@@ -205,7 +207,16 @@ DEVELOPMENT = Audience(
 )
 
 AUDIENCES: tuple[Audience, ...] = (
-    PUBLIC, SHARE_LINK, PERSON, CITIZEN, OFFICER, EMPLOYER, CLINIC, CLINIC_OR_SYSTEM, SYSTEM, DEVELOPMENT
+    PUBLIC,
+    SHARE_LINK,
+    PERSON,
+    CITIZEN,
+    OFFICER,
+    EMPLOYER,
+    CLINIC,
+    CLINIC_OR_SYSTEM,
+    SYSTEM,
+    DEVELOPMENT,
 )
 
 
@@ -279,8 +290,12 @@ def own_case() -> Forbidden:
 
 
 def concerns(
-    caller: Principal, *, person_id: int | None = None, representative_id: str | None = None,
-    filed_by: str | None = None, text: str | None = None
+    caller: Principal,
+    *,
+    person_id: int | None = None,
+    representative_id: str | None = None,
+    filed_by: str | None = None,
+    text: str | None = None,
 ) -> bool:
     """A conflict of interest: the case is the officer's own, someone they represent, they filed it, or their
     personal ID number appears anywhere in it."""
@@ -362,24 +377,51 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("anyone (public)", "verify a document or card, the trust list, status list and log (hashes only); no "
-         "personal data, no holder's name", "—"),
-    Rule("holder of a share link", "the one extract the person chose, with the passcode; 5 wrong passcodes lock "
-         "the link, even in parallel", "wrong passcode: 400; locked, expired or revoked: 404"),
-    Rule("person, VNeID level 1", "who they are and their status (HI card valid until, participating now)",
-         "any personal data, role or filing: 403 `access.level2_required`"),
-    Rule("citizen, VNeID level 2", "all 7 groups of their own record, book, card, repository, inbox, dossiers, "
-         "visits, estimates; persons they legally represent", "someone else: 404"),
-    Rule("officer (civil / defence / security), level 2", "persons and dossiers **of their own authority**, with a "
-         "purpose code; never acts on their own record, someone they represent, or a dossier they filed or "
-         "that names them", "another authority's person: 404; own case: 403 `access.own_case`"),
-    Rule("employer representative, level 2", "the employer they represent; groups 1 and 4 of its **current** "
-         "employees (group 4 only for that employer)", "not their employer: 403; former or other employee: 404"),
-    Rule("clinic staff, level 2", "HI card check-in (the same rule as check-in) and visits at their facility",
-         "not clinic staff: 403"),
-    Rule("connected system", "the data groups granted, for a granted purpose, of persons of its authority; a "
-         "purpose that needs consent only with the person's approval", "group, purpose or consent missing: 403 "
-         "(logged); other authority: 404"),
+    Rule(
+        "anyone (public)",
+        "verify a document or card, the trust list, status list and log (hashes only); no "
+        "personal data, no holder's name",
+        "—",
+    ),
+    Rule(
+        "holder of a share link",
+        "the one extract the person chose, with the passcode; 5 wrong passcodes lock the link, even in parallel",
+        "wrong passcode: 400; locked, expired or revoked: 404",
+    ),
+    Rule(
+        "person, VNeID level 1",
+        "who they are and their status (HI card valid until, participating now)",
+        "any personal data, role or filing: 403 `access.level2_required`",
+    ),
+    Rule(
+        "citizen, VNeID level 2",
+        "all 7 groups of their own record, book, card, repository, inbox, dossiers, "
+        "visits, estimates; persons they legally represent",
+        "someone else: 404",
+    ),
+    Rule(
+        "officer (civil / defence / security), level 2",
+        "persons and dossiers **of their own authority**, with a "
+        "purpose code; never acts on their own record, someone they represent, or a dossier they filed or "
+        "that names them",
+        "another authority's person: 404; own case: 403 `access.own_case`",
+    ),
+    Rule(
+        "employer representative, level 2",
+        "the employer they represent; groups 1 and 4 of its **current** employees (group 4 only for that employer)",
+        "not their employer: 403; former or other employee: 404",
+    ),
+    Rule(
+        "clinic staff, level 2",
+        "HI card check-in (the same rule as check-in) and visits at their facility",
+        "not clinic staff: 403",
+    ),
+    Rule(
+        "connected system",
+        "the data groups granted, for a granted purpose, of persons of its authority; a "
+        "purpose that needs consent only with the person's approval",
+        "group, purpose or consent missing: 403 (logged); other authority: 404",
+    ),
 )
 
 

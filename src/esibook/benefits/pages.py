@@ -23,7 +23,9 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @router.get("/me/estimator")
-def estimator_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def estimator_page(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     estimates = my_estimates(session, caller)
     lang = request_language(request, request.app.state.settings.default_language)
     gettext = translations(lang).gettext

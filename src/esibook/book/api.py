@@ -100,7 +100,8 @@ def my_card_qr(request: Request, one_time: bool = False, caller: Principal = Dep
     return {"payload": qr.payload, "expires_at": qr.expires_at.isoformat(), "one_time": qr.one_time}
 
 
-@router.get("/log/checkpoint", dependencies=[Depends(policy.PUBLIC)], summary="The latest signed checkpoint of the transparency log")
+@router.get("/log/checkpoint", dependencies=[Depends(policy.PUBLIC)],
+            summary="The latest signed checkpoint of the transparency log")
 def checkpoint(request: Request, session: Session = Depends(db_session)) -> dict:
     with transaction(session):
         row = log.checkpoint(session, request.app.state.settings)
@@ -151,7 +152,8 @@ def restore(person_id: RowId, subject: str, caller: Principal = Depends(policy.O
     books.restore(session, caller, person_id, subject=subject)
 
 
-@router.post("/verify", dependencies=[Depends(policy.PUBLIC)], summary="Check a PDF, a signed book or an HI card QR payload, trusting only the trust list")
+@router.post("/verify", dependencies=[Depends(policy.PUBLIC)],
+             summary="Check a PDF, a signed book or an HI card QR payload, trusting only the trust list")
 async def verify_upload(request: Request, file: UploadFile | None = File(None)) -> dict:
     data = await file.read(MAX_VERIFY_BYTES + 1) if file else await _raw_body(request)
     if len(data) > MAX_VERIFY_BYTES:
@@ -178,7 +180,8 @@ def trust_list_route(request: Request, session: Session = Depends(db_session)) -
     return trust_list(session, request.app.state.settings)
 
 
-@well_known.get("/.well-known/esibook/root.pem", dependencies=[Depends(policy.PUBLIC)], response_class=PlainTextResponse,
+@well_known.get("/.well-known/esibook/root.pem", dependencies=[Depends(policy.PUBLIC)],
+                response_class=PlainTextResponse,
                 summary="The national root certificate (to pin out of band)")
 def root_pem(session: Session = Depends(db_session)) -> str:
     row = root(session)
@@ -187,7 +190,8 @@ def root_pem(session: Session = Depends(db_session)) -> str:
     return row.cert_pem
 
 
-@well_known.get("/.well-known/esibook/status-list.jws", dependencies=[Depends(policy.PUBLIC)], response_class=PlainTextResponse,
+@well_known.get("/.well-known/esibook/status-list.jws", dependencies=[Depends(policy.PUBLIC)],
+                response_class=PlainTextResponse,
                 summary="The signed list of suspended books and cards")
 def status_list_route(request: Request, session: Session = Depends(db_session)) -> str:
     return status_list(session, request.app.state.settings)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from esibook.book import pdf
+from esibook.book.models import BookVersion
 from esibook.book.service import bundle, latest_version
 from esibook.book.status import StatusView
 from esibook.config import Settings
@@ -22,8 +23,10 @@ def document_digest(document: str) -> str:
     return hashlib.sha256(document.encode()).hexdigest()[:32]
 
 
-def verify_url(settings: Settings, book_id: str, version: int, document: str) -> str:
-    return f"{settings.base_url.rstrip('/')}/verify?book={book_id}&v={version}&d={document_digest(document)}"
+def verify_url(settings: Settings, version: BookVersion) -> str:
+    """The address the QR of a printed page opens: this version of this book, with its digest."""
+    base = settings.base_url.rstrip("/")
+    return f"{base}/verify?book={version.book_id}&v={version.version}&d={document_digest(version.document)}"
 
 
 def signed_pdf(session: Session, settings: Settings, person_id: int, version: int | None = None) -> bytes:
@@ -32,7 +35,7 @@ def signed_pdf(session: Session, settings: Settings, person_id: int, version: in
 
     def make() -> bytes:
         signer = signer_for(session, settings, "issuing", found.authority)
-        unsigned = pdf.render_book(payload, found.document, verify_url(settings, found.book_id, found.version, found.document))
+        unsigned = pdf.render_book(payload, found.document, verify_url(settings, found))
         return pdf.sign_book_pdf(unsigned, found.document, signer, reason=f"Sổ BHXH điện tử {found.book_id}")
 
     return pdf.cached_pdf(settings.data_dir.resolve() / "cache" / "books", found.book_id, found.version, make)
@@ -59,7 +62,7 @@ def printout_pdf(session: Session, settings: Settings, person_id: int, *, printe
                  "system": f"esibook, Cơ sở dữ liệu quốc gia về bảo hiểm ({settings.base_url.rstrip('/')})",
                  "printed_by": printed_by, "printed_at": datetime.now(UTC).isoformat(timespec="seconds")}
     signed_statement = jws.sign(signer, statement, PRINTOUT_TYPE)
-    unsigned = pdf.render_book(payload, found.document, verify_url(settings, found.book_id, found.version, found.document),
+    unsigned = pdf.render_book(payload, found.document, verify_url(settings, found),
                                printout={**statement, "printed_at": statement["printed_at"].replace("T", " ")})
     return pdf.sign_book_pdf(unsigned, found.document, signer, reason=f"Bản in sổ {found.book_id}",
                              printout=signed_statement), signed_statement

@@ -35,7 +35,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/me/book")
-def my_book_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def my_book_page(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     person = _own_person(session, caller)
     versions = books.versions(session, person.id)
     payload = jws.parts(versions[0].document)[1] if versions else None
@@ -51,7 +53,9 @@ def my_book_page(request: Request, caller: Principal = Depends(policy.CITIZEN.pa
 
 
 @router.get("/me/card")
-def my_card_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def my_card_page(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     person = _own_person(session, caller)
     card = latest_card(session, person.id)
     qr = card_qr(session, request.app.state.settings, person) if card else None
@@ -71,7 +75,9 @@ def _svg(payload: str) -> str:
 
 
 @router.get("/me/card.svg")
-def my_card_image(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def my_card_image(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     """The card as an image to save or print, with its (validity-long) signed QR."""
     person = _own_person(session, caller)
     card = latest_card(session, person.id)
@@ -110,7 +116,9 @@ def restore_from_page(
 
 
 @router.get("/me/card/one-time.svg")
-def one_time_qr(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def one_time_qr(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     person = _own_person(session, caller)
     qr = card_qr(session, request.app.state.settings, person, one_time=True)
     return Response(

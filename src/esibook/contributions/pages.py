@@ -43,7 +43,9 @@ def arrears_page(request: Request, session: Session = Depends(db_session)):
 
 
 @router.get("/me/contributions")
-def my_contributions(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def my_contributions(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     access.require_person(caller)
     months = timeline(session, caller.person_id) if caller.person_id else []
     return render(request, "my_contributions.html", {"months": months, "chart": salary_chart(months)})
@@ -66,7 +68,10 @@ def _employer_dues_page(request: Request, session: Session, caller: Principal, e
 
 @router.get("/employer/{employer_id}/dues")
 def employer_dues(
-    request: Request, employer_id: RowId, caller: Principal = Depends(policy.EMPLOYER.page), session: Session = Depends(db_session)
+    request: Request,
+    employer_id: RowId,
+    caller: Principal = Depends(policy.EMPLOYER.page),
+    session: Session = Depends(db_session),
 ):
     return _employer_dues_page(request, session, caller, employer_id)
 
@@ -102,7 +107,9 @@ def _officer_payments_page(request: Request, session: Session, caller: Principal
 
 
 @router.get("/officer/payments")
-def officer_payments(request: Request, caller: Principal = Depends(policy.OFFICER.page), session: Session = Depends(db_session)):
+def officer_payments(
+    request: Request, caller: Principal = Depends(policy.OFFICER.page), session: Session = Depends(db_session)
+):
     return _officer_payments_page(request, session, caller)
 
 
@@ -162,7 +169,9 @@ def _day(value: str) -> date:
 
 
 @router.get("/officer/parameters")
-def parameters_page(request: Request, caller: Principal = Depends(policy.OFFICER.page), session: Session = Depends(db_session)):
+def parameters_page(
+    request: Request, caller: Principal = Depends(policy.OFFICER.page), session: Session = Depends(db_session)
+):
     """The dated parameters in force and every version loaded."""
     access.require_officer(caller)
     with transaction(session):

@@ -79,8 +79,6 @@ class VisitIn(BaseModel):
         )
 
 
-
-
 class VisitBatch(BaseModel):
     clinic_code: str | None = Field(None, max_length=10, description="The sending clinic (MA_CSKCB)")
     visits: list[VisitIn] = Field(min_length=1, max_length=MAX_JSON_VISITS)
@@ -92,7 +90,10 @@ class VisitBatch(BaseModel):
     summary="Send visit records (JSON): the good ones are stored, each bad one is reported with its reasons",
 )
 def send_visits(
-    body: VisitBatch, request: Request, caller: Principal = Depends(policy.CLINIC_OR_SYSTEM), session: Session = Depends(db_session)
+    body: VisitBatch,
+    request: Request,
+    caller: Principal = Depends(policy.CLINIC_OR_SYSTEM),
+    session: Session = Depends(db_session),
 ) -> dict:
     sender = visit_service.sender_for(session, caller, body.clinic_code)
     records = [visit.record(index) for index, visit in enumerate(body.visits, start=1)]

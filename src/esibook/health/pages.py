@@ -143,7 +143,9 @@ async def visits_upload(
 
 
 @router.get("/me/visits")
-def my_visits_page(request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)):
+def my_visits_page(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
     require_person(caller)
     visits = visit_service.my_visits(session, caller) if caller.level >= 2 else None
     return render(request, "my_visits.html", {"visits": visits})

@@ -314,7 +314,10 @@ def document_download(settings, row: RepositoryDocument) -> Response:
 
 @router.get("/me/repository/{document_id}/download", response_class=Response, summary="Download one of my documents")
 def my_document(
-    request: Request, document_id: RowId, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
+    request: Request,
+    document_id: RowId,
+    caller: Principal = Depends(policy.CITIZEN),
+    session: Session = Depends(db_session),
 ) -> Response:
     require_person(caller)
     row = service.repository_document(session, "person", caller.person_id or 0, document_id)

@@ -59,7 +59,10 @@ def _employer_page(request: Request, session: Session, caller: Principal, employ
 
 @router.get("/employer/{employer_id}/employees")
 def employees_page(
-    request: Request, employer_id: RowId, caller: Principal = Depends(policy.EMPLOYER.page), session: Session = Depends(db_session)
+    request: Request,
+    employer_id: RowId,
+    caller: Principal = Depends(policy.EMPLOYER.page),
+    session: Session = Depends(db_session),
 ):
     return _employer_page(request, session, caller, employer_id)
 
@@ -345,7 +348,10 @@ def _review_page(request: Request, session: Session, caller: Principal, dossier_
 
 @router.get("/officer/dossiers/{dossier_id}")
 def dossier_page(
-    request: Request, dossier_id: RowId, caller: Principal = Depends(policy.OFFICER.page), session: Session = Depends(db_session)
+    request: Request,
+    dossier_id: RowId,
+    caller: Principal = Depends(policy.OFFICER.page),
+    session: Session = Depends(db_session),
 ):
     return _review_page(request, session, caller, dossier_id)
 
@@ -399,7 +405,10 @@ def my_repository_page(
 
 @router.get("/employer/{employer_id}/repository")
 def employer_repository_page(
-    request: Request, employer_id: RowId, caller: Principal = Depends(policy.EMPLOYER.page), session: Session = Depends(db_session)
+    request: Request,
+    employer_id: RowId,
+    caller: Principal = Depends(policy.EMPLOYER.page),
+    session: Session = Depends(db_session),
 ):
     service.employer_dossiers(session, caller, employer_id)
     employer = session.get(Employer, employer_id)

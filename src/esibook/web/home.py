@@ -74,7 +74,12 @@ def identifiers_page(
     return render(request, "identifiers.html", context)
 
 
-@router.get("/healthz", tags=["system"], dependencies=[Depends(policy.PUBLIC)], summary="Is the service up and its database reachable?")
+@router.get(
+    "/healthz",
+    tags=["system"],
+    dependencies=[Depends(policy.PUBLIC)],
+    summary="Is the service up and its database reachable?",
+)
 def healthz(request: Request):
     try:
         with request.app.state.engine.connect() as connection:
