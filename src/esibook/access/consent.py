@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from esibook.access import policy
 from esibook.access.errors import forbidden
 from esibook.access.models import ApiClient, Consent
 from esibook.access.principal import Principal
@@ -365,24 +366,11 @@ def require_consent(
 
 def _require_system(principal: Principal) -> None:
     if principal.kind != "system":
-        raise forbidden(
-            "access.system_only", "This interface is for connected systems.", "Giao diện này dành cho hệ thống kết nối."
-        )
+        raise policy.system_only()
 
 
 def _require_level2(principal: Principal) -> None:
-    if principal.kind != "person":
-        raise forbidden(
-            "access.person_only",
-            "Only a person signed in with VNeID may do this.",
-            "Chỉ người đăng nhập bằng VNeID mới thực hiện được việc này.",
-        )
-    if principal.level < 2:
-        raise forbidden(
-            "consent.level2_required",
-            "Answering requests for your data needs a VNeID level 2 sign-in.",
-            "Trả lời đề nghị chia sẻ dữ liệu cần đăng nhập VNeID mức 2.",
-        )
+    policy.require_level2(principal)
 
 
 def _not_found() -> NotFound:
