@@ -269,3 +269,25 @@ def test_a_worker_killed_before_sending_delivers_each_message_exactly_once_after
         ).scalar()
         emails = connection.execute(text("SELECT count(*) FROM delivered_messages WHERE channel = 'email'")).scalar()
     assert duplicates == 0 and emails > 0
+
+
+@pytest.mark.parametrize("typed", ["7,000,000", "7.000.000", "7 000 000 đ"])
+def test_the_registration_form_takes_an_amount_as_people_write_it(signed, world, typed):
+    """The form answered "invalid literal for int()" (or a salary of 0) to 7,000,000, which the upload accepted."""
+    client, ids, bearer = world
+    employer_id = ids["employer-rep"].grant[3]
+    with Session(signed.engine) as session:
+        forms = " ".join(session.scalars(select(Dossier.form)))
+    person = next(p for p in uninsured(signed.engine, 6) if p not in forms)  # in no dossier yet
+    before = dossier_count(signed.engine)
+    page = client.post(
+        f"/employer/{employer_id}/register",
+        headers=bearer(ids["employer-rep"].personal_id),
+        data={"idempotency_key": f"typed-{typed}", "personal_id": person, "job_title": "Thợ may",
+              "salary": typed, "from_month": "2026-11"},
+    )
+    assert page.status_code in (200, 201), page.text[:300]
+    assert dossier_count(signed.engine) == before + 1
+    with Session(signed.engine) as session:
+        filed = session.scalars(select(Dossier).order_by(Dossier.id.desc())).first()
+        assert '"salary": 7000000' in filed.form or '"salary":7000000' in filed.form

@@ -21,6 +21,7 @@ from esibook.contributions.models import ContributionLine, Payment
 from esibook.db import transaction
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
+from esibook.money import parse_vnd
 from esibook.periods import Month
 
 LATE_INTEREST_BASIS_POINTS_PER_DAY = 3
@@ -43,23 +44,18 @@ def late_interest(amount: int, month: Month, as_of: date) -> int:
     return (amount * LATE_INTEREST_BASIS_POINTS_PER_DAY * days_late(month, as_of) + 5000) // 10000
 
 
-AMOUNT = re.compile(r"^(\d{1,15}|\d{1,3}([.,]\d{3})+)([.,]0{1,2})?$", re.ASCII)
-
-
 def parse_amount(text_: str) -> int:
-    """A whole amount in đồng as people and banks write it: 5000000, 5.000.000, 5,000,000 or 5000000.00. Anything
-    else (a fraction of a đồng, letters) is refused rather than guessed."""
-    value = text_.strip().replace(" ", "")
-    match = AMOUNT.match(value)
-    if not match:
+    """A whole amount in đồng as people and banks write it (:func:`esibook.money.parse_vnd`). Anything else (a
+    fraction of a đồng, letters) is refused rather than guessed."""
+    amount = parse_vnd(text_)
+    if amount is None:
         raise DomainError(
             "payment.amount",
             f"'{text_.strip()[:20]}' is not a whole amount in đồng",
             f"'{text_.strip()[:20]}' không phải số tiền đồng",
             field="amount",
         )
-    digits = value[: match.start(3)] if match.group(3) else value
-    return int(digits.replace(".", "").replace(",", ""))
+    return amount
 
 
 @dataclass(frozen=True)

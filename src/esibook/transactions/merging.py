@@ -22,7 +22,7 @@ from esibook.contributions.models import ContributionLine, ParticipationPeriod
 from esibook.db import last_seq
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
-from esibook.params import ascii_int
+from esibook.money import parse_vnd
 from esibook.people.models import Person
 from esibook.people.names import fold_name
 from esibook.periods import FIRST_LEGACY_MONTH, Month
@@ -274,7 +274,7 @@ def _paper_period(session: Session, index: int, row: dict, existing: list[Partic
         raise refuse(
             "dossier.months", "the months must be in order and in the past", "tháng phải theo thứ tự và đã qua"
         )
-    salary = ascii_int(str(row.get("salary", "")).replace(".", "").replace(",", "")) or 0
+    salary = parse_vnd(str(row.get("salary", ""))) or 0
     if salary <= 0:
         raise refuse("dossier.salary", "enter the salary written in the book", "hãy nhập tiền lương ghi trong sổ")
     for period in existing:

@@ -22,6 +22,7 @@ from esibook.access.principal import Principal
 from esibook.contributions.parameters import current_parameters
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
+from esibook.money import parse_vnd
 from esibook.params import RowId, ascii_int
 from esibook.people.models import Person
 from esibook.periods import Month
@@ -88,7 +89,7 @@ async def register_page(
                 {
                     "personal_id": personal_id,
                     "job_title": job_title,
-                    "salary": ascii_int(salary.replace(".", "")) or 0,
+                    "salary": parse_vnd(salary) or 0,
                     "from_month": from_month,
                 }
             ]
@@ -138,7 +139,7 @@ def adjust_page(
     change = {"personal_id": personal_id, "from_month": from_month, "job_title": job_title.strip() or None}
 
     def form() -> dict:
-        return {"adjustments": [{**change, "salary": ascii_int(salary.replace(".", "").replace(",", "")) or 0}]}
+        return {"adjustments": [{**change, "salary": parse_vnd(salary) or 0}]}
 
     return _file_for_employer(request, session, caller, employer_id, "adjust_salary", form, idempotency_key)
 

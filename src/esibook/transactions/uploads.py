@@ -4,11 +4,11 @@ and rows; a malformed or oversized file is refused with the reason and nothing i
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 
 from esibook import tabular
 from esibook.errors import DomainError
+from esibook.money import parse_vnd
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 1000
@@ -106,14 +106,12 @@ def _employees(rows: list[list[str]]) -> list[dict]:
 
 
 def _money(text: str, line: int) -> int:
-    """VND as people write it: 5310000, 5.310.000, 5,310,000, or a spreadsheet's 5310000.0."""
-    text = text.replace(" ", "")
-    if re.fullmatch(r"\d{1,3}([.,]\d{3}){1,4}", text, re.ASCII):
-        return int(re.sub(r"[.,]", "", text))
-    if re.fullmatch(r"\d{1,13}(\.0{1,4})?", text, re.ASCII):  # only 0-9, and no more than a float holds exactly
-        return int(text.split(".")[0])
-    raise refuse(
-        "salary",
-        f"line {line}: the salary '{text}' is not an amount in đồng",
-        f"dòng {line}: mức lương '{text}' không phải số tiền",
-    )
+    """VND as people write it (:func:`esibook.money.parse_vnd`)."""
+    amount = parse_vnd(text)
+    if amount is None:
+        raise refuse(
+            "salary",
+            f"line {line}: the salary '{text.strip()[:20]}' is not an amount in đồng",
+            f"dòng {line}: mức lương '{text.strip()[:20]}' không phải số tiền",
+        )
+    return amount
