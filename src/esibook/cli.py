@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from esibook import migrate
 from esibook.config import Settings, load_settings
+from esibook.dates import vietnam_today
 from esibook.db import make_engine, session_factory
 from esibook.errors import DomainError
 from esibook.periods import Month
@@ -81,7 +82,7 @@ def settings() -> Settings:
 
 
 def last_complete_month() -> Month:
-    return Month.from_date(date.today()) - 1
+    return Month.from_date(vietnam_today()) - 1
 
 
 # --- db -------------------------------------------------------------------------------------------------------
@@ -561,12 +562,12 @@ def _worker_round(sessions, sender, watched: date | None, config: Settings) -> d
     from esibook.contributions.arrears import run as run_watchdog
     from esibook.transactions.outbox import deliver_pending
 
-    if watched != date.today():
+    if watched != vietnam_today():
         with sessions() as session:
-            run_watchdog(session, date.today())
+            run_watchdog(session, vietnam_today())
     _audit_checkpoint_if_due(sessions, config)
     deliver_pending(sessions, sender)
-    return date.today()
+    return vietnam_today()
 
 
 def _audit_checkpoint_if_due(sessions, config: Settings) -> None:

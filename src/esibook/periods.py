@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from esibook.dates import vietnam_today
 from esibook.errors import InvalidIdentifier
 
 _ISO = re.compile(r"(\d{4})-(\d{2})", re.ASCII)  # ASCII: only 0-9 are digits of a month
@@ -154,7 +155,7 @@ def check_input_range(
     """Refuse (``month.out_of_range``) a month before ``earliest`` (default :data:`FIRST_SI_MONTH`) or more than
     :data:`MONTHS_AHEAD` months after the current one."""
     first = earliest or FIRST_SI_MONTH
-    last = Month.from_date(today or date.today()) + MONTHS_AHEAD
+    last = Month.from_date(today or vietnam_today()) + MONTHS_AHEAD
     if not first <= month <= last:
         raise InvalidIdentifier(
             "month.out_of_range",

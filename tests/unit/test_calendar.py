@@ -18,3 +18,26 @@ def test_tet_2026_is_skipped():
 
 def test_national_day_and_weekend_are_skipped():
     assert add_working_days(date(2026, 8, 28), 2) == date(2026, 9, 3)  # Mon 31/8, then Thu 3/9
+
+
+def test_a_receipt_counts_working_days_from_the_day_it_was_filed_in_vietnam():
+    """Filed at 00:47 on Wednesday 02/12 in Hà Nội (still Tuesday 01/12 in UTC): five working days is 09/12."""
+    from datetime import UTC, datetime
+
+    from esibook.transactions.calendar import due_date
+
+    assert due_date(datetime(2026, 12, 1, 17, 47, tzinfo=UTC), 5) == date(2026, 12, 9)
+    # 23:30 on Friday 04/12 in Vietnam is 16:30 UTC the same Friday: the count starts on Monday 07/12.
+    assert due_date(datetime(2026, 12, 4, 16, 30, tzinfo=UTC), 1) == date(2026, 12, 7)
+    # 06:59 on Saturday 05/12 in Vietnam is still Friday 23:59 in UTC: filed on Saturday, counted from Monday.
+    assert due_date(datetime(2026, 12, 4, 23, 59, tzinfo=UTC), 1) == date(2026, 12, 7)
+
+
+def test_vietnam_today_is_vietnams_date_whatever_the_servers_zone():
+    from datetime import UTC, datetime
+
+    from esibook.dates import in_vietnam, vietnam_day
+
+    assert vietnam_day(datetime(2026, 12, 31, 17, 0, tzinfo=UTC)) == date(2027, 1, 1)
+    assert vietnam_day(datetime(2026, 12, 31, 16, 59)) == date(2026, 12, 31)  # naive: UTC, as the database returns it
+    assert in_vietnam(datetime(2026, 6, 1, 0, 0, tzinfo=UTC)).hour == 7

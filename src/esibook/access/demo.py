@@ -7,13 +7,13 @@ Identity comes from VNeID; what a person may do besides their own records comes 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from esibook.access.models import RoleGrant
 from esibook.contributions.models import ParticipationPeriod
+from esibook.dates import vietnam_today
 from esibook.health.models import Clinic, HICoverage
 from esibook.people.models import Person
 
@@ -32,7 +32,7 @@ class DemoIdentity:
 
 def _adults(session: Session, authority: str, *, working: bool | None = None, limit: int = 6,
             min_age: int = 25) -> list[Person]:
-    cutoff = date.today().replace(year=date.today().year - min_age)
+    cutoff = vietnam_today().replace(year=vietnam_today().year - min_age)
     query = select(Person).where(
         Person.authority == authority, Person.personal_id.is_not(None), Person.date_of_birth <= cutoff
     )

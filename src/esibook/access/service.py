@@ -26,6 +26,7 @@ from esibook.access.principal import Principal
 from esibook.access.purposes import check_purpose
 from esibook.audit import service as audit
 from esibook.contributions.models import ParticipationPeriod
+from esibook.dates import vietnam_today
 from esibook.db import scoped_to, transaction
 from esibook.errors import DomainError
 from esibook.people.groups import GROUPS, person_groups, status_view
@@ -84,7 +85,7 @@ def own_record(
             "Chỉ người đăng nhập bằng VNeID mới thực hiện được việc này.",
         )
     chosen = check_groups(groups)
-    today = today or date.today()
+    today = today or vietnam_today()
     with transaction(session):
         person = policy.represented_person(session, principal, person_id) if person_id else _self(session, principal)
         view = {

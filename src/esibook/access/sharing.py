@@ -19,6 +19,7 @@ from esibook.access.service import check_groups, require_person
 from esibook.access.tokens import hash_secret, secret_matches
 from esibook.audit import service as audit
 from esibook.contributions.models import ContributionLine
+from esibook.dates import vietnam_today
 from esibook.db import transaction
 from esibook.errors import DomainError, NotFound
 from esibook.health.service import latest_card
@@ -123,7 +124,7 @@ def open_link(session: Session, token: str, passcode: str, *, today: date | None
 
     Each guess first takes one of the link's attempts in its own committed write, so parallel guesses cannot all
     be checked: at most MAX_FAILED_PASSCODES wrong passcodes are ever compared, on SQLite as on PostgreSQL."""
-    today = today or date.today()
+    today = today or vietnam_today()
     link_id, passcode_hash = _take_attempt(session, token)
     if not secret_matches(passcode, passcode_hash):
         raise DomainError("share.passcode", "The passcode is not right.", "Mã truy cập không đúng.")

@@ -17,6 +17,7 @@ from esibook.benefits.models import BenefitSettlement
 from esibook.benefits.rules import maternity, one_time_withdrawal, sickness, unemployment
 from esibook.benefits.worksheet import Worksheet
 from esibook.contributions.models import ParticipationPeriod
+from esibook.dates import vietnam_today
 from esibook.db import last_seq
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
@@ -190,7 +191,7 @@ class OneTimeClaim(BaseModel):
 def prepare_one_time(session: Session, person: Person, form: OneTimeClaim) -> dict:
     _not_participating(session, person)
     _not_claimed_twice(session, person, "one_time", date.min, date.max)
-    today = date.today()
+    today = vietnam_today()
     history = contribution_history(session, person.id, before=Month.from_date(today))
     sheet = one_time_withdrawal(history.months, computed_on=today)
     return _worksheet_form(sheet, reason=form.reason, regime="one_time", total=sheet.result)
@@ -264,7 +265,7 @@ def _settle(session: Session, person: Person, form: dict, start: date, end: date
             days=days,
             amount=int(form["total"]),
             decision_no=f"QD-{form['regime'].upper()}-{person.id}-{seq}",
-            decision_date=date.today(),
+            decision_date=vietnam_today(),
             authority=person.authority,
         )
     )
@@ -284,4 +285,4 @@ def approve_own_claim(session: Session, person: Person, form: dict) -> list[int]
         start = (Month.parse(form["termination_month"]) + 1).first_day()
         end = (Month.parse(form["termination_month"]) + max(form["months"], 1)).last_day()
         return _settle(session, person, form, start, end, None)
-    return _settle(session, person, form, date.today(), date.today(), None)
+    return _settle(session, person, form, vietnam_today(), vietnam_today(), None)

@@ -27,6 +27,7 @@ from esibook.benefits.months import COMPULSORY, VOLUNTARY, ContributedMonth
 from esibook.benefits.short_term import sickness, unemployment
 from esibook.benefits.worksheet import Text, Worksheet
 from esibook.contributions.models import ContributionLine, ParticipationPeriod
+from esibook.dates import vietnam_today
 from esibook.employers.models import Employer
 from esibook.people.models import Person
 from esibook.periods import Month
@@ -136,7 +137,7 @@ def contribution_history(session: Session, person_id: int, *, before: Month) -> 
 def estimate(session: Session, person: Person, *, today: date | None = None) -> Estimates:
     """Every estimate for a person from their book: one-time withdrawal now, pension at retirement age, the
     unemployment benefit if the job ended now, and the sickness benefit per day. No access check: callers check."""
-    today = today or date.today()
+    today = today or vietnam_today()
     now = Month.from_date(today)
     history = contribution_history(session, person.id, before=now)
     months = history.months

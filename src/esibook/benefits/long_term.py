@@ -24,6 +24,7 @@ from esibook.benefits.worksheet import (
     round_vnd,
 )
 from esibook.contributions.parameters import ParameterSet, current_parameters
+from esibook.dates import vietnam_today
 from esibook.periods import Month
 
 LAW = "Luật BHXH 2024 (41/2024/QH15)"
@@ -222,7 +223,7 @@ def one_time_withdrawal(
     rates, in force on ``computed_on``, times the adjusted salaries), at most 2 months of the average salary.
     """
     ordered = sorted(months, key=lambda m: m.month)
-    computed_on = computed_on or ((ordered[-1].month + 1).first_day() if ordered else date.today())
+    computed_on = computed_on or ((ordered[-1].month + 1).first_day() if ordered else vietnam_today())
     table = table or current_coefficients().on(computed_on)
     parameters = parameters or current_parameters()
     sheet = Sheet(

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from esibook.cli import err, friendly_errors, settings
+from esibook.dates import vietnam_today
 from esibook.db import make_engine, session_factory
 
 contributions_app = typer.Typer(help="Monthly contribution lines: bulk posting.", no_args_is_help=True)
@@ -91,7 +92,7 @@ def arrears_run(
     from esibook.contributions.arrears import run
 
     try:
-        day = date.fromisoformat(on) if on else date.today()
+        day = date.fromisoformat(on) if on else vietnam_today()
     except ValueError as error:
         raise typer.BadParameter(f"--date must be YYYY-MM-DD, not '{on}'") from error
     with session_factory(make_engine(settings().resolved_database_url()))() as session:

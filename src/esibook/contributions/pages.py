@@ -20,6 +20,7 @@ from esibook.contributions import arrears, payments
 from esibook.contributions.models import Payment
 from esibook.contributions.parameters_store import load_current_version, parameters_text, versions
 from esibook.contributions.timeline import salary_chart, timeline
+from esibook.dates import vietnam_today
 from esibook.db import transaction
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
@@ -56,7 +57,7 @@ def _employer_dues_page(request: Request, session: Session, caller: Principal, e
     employer = session.get(Employer, employer_id)
     context = {
         "employer": employer,
-        "months": payments.dues_by_month(session, employer_id, date.today()),
+        "months": payments.dues_by_month(session, employer_id, vietnam_today()),
         "payments": session.scalars(
             select(Payment).where(Payment.employer_id == employer_id).order_by(Payment.paid_on.desc()).limit(50)
         ).all(),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from esibook.access.accesslog import record_access
 from esibook.access.principal import Principal
 from esibook.book.status import StatusView
+from esibook.dates import vietnam_today
 from esibook.db import transaction
 from esibook.errors import DomainError, InvalidIdentifier
 from esibook.health import card as hi_card
@@ -150,7 +151,7 @@ def check_in(
             "Hãy quét mã QR trên thẻ hoặc nhập số định danh cá nhân hoặc mã thẻ BHYT (một trong hai).",
         )
     checker = checker_for(session, principal, clinic_code)
-    today = today or date.today()
+    today = today or vietnam_today()
     with transaction(session):
         status = StatusView.from_database(session)
         qr_info = None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from esibook.dates import vietnam_today
 from esibook.errors import DomainError
 from esibook.health.icd10 import normalize_icd10
 from esibook.params import is_ascii_number
@@ -86,7 +87,7 @@ class Facts:
     spans: dict[str, list[CardSpan]] = field(default_factory=dict)
     personal_ids: dict[int, str | None] = field(default_factory=dict)
     stored: set[tuple[str, str]] = field(default_factory=set)
-    latest_day: date = field(default_factory=lambda: date.today() + timedelta(days=1))
+    latest_day: date = field(default_factory=lambda: vietnam_today() + timedelta(days=1))
     """No visit may end after this day (today, with a day's margin for Vietnam's time zone)."""
 
     def holder(self, card_code: str) -> int | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
+
+from esibook.dates import vietnam_day
 
 
 @cache
@@ -26,3 +28,8 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(day):
             days -= 1
     return day
+
+
+def due_date(filed_at: datetime, service_days: int) -> date:
+    """A receipt's due date: ``service_days`` working days after the day the dossier was filed in Vietnam."""
+    return add_working_days(vietnam_day(filed_at), service_days)

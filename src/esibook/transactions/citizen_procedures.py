@@ -6,7 +6,7 @@ The filer is the person; for them ``prepare`` and ``approve`` receive the person
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from esibook.config import Settings
 from esibook.contributions.dues import voluntary_payment
 from esibook.contributions.models import SELF_PAID, ParticipationPeriod
 from esibook.contributions.parameters import current_parameters
+from esibook.dates import vietnam_today
 from esibook.db import last_seq
 from esibook.errors import DomainError
 from esibook.health.models import Clinic, HICoverage
@@ -217,7 +218,7 @@ def prepare_reissue(session: Session, person: Person, form: CardReissue) -> dict
 def approve_reissue(session: Session, person: Person, form: dict) -> list[int]:
     """A new validity span at the chosen clinic from today; the old span ends yesterday (or today)."""
     old = latest_card(session, person.id)
-    today = date.today()
+    today = vietnam_today()
     session.add(
         HICoverage(
             person_id=person.id,

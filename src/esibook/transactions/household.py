@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from esibook.contributions.parameters import MonthParameters, current_parameters, share
+from esibook.dates import vietnam_today
 from esibook.db import last_seq
 from esibook.errors import DomainError
 from esibook.health.identifiers import make_hi_card_code
@@ -98,7 +99,7 @@ def prepare_household(session: Session, person: Person, form: HouseholdRegistrat
             "cơ sở dữ liệu không có hộ gia đình của bạn",
         )
     by_id = {p.personal_id: (p, r) for p, r in members if p.personal_id}
-    start = Month.from_date(date.today()) + 1
+    start = Month.from_date(vietnam_today()) + 1
     params = current_parameters().for_month(start)
     enrolled = sum(1 for p, _ in members if _household_card_on(session, p.id, start.first_day()))
     rows, seen = [], set()

@@ -12,13 +12,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
 from esibook.contributions.models import ContributionLine, ParticipationPeriod
+from esibook.dates import vietnam_today
 from esibook.db import last_seq
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
@@ -63,7 +63,7 @@ def _periods(session: Session, person_id: int) -> list[ParticipationPeriod]:
 
 
 def _overlap(a: ParticipationPeriod, b: ParticipationPeriod) -> bool:
-    now = Month.from_date(date.today()).as_int()
+    now = Month.from_date(vietnam_today()).as_int()
     return a.from_month <= (b.to_month or now) and b.from_month <= (a.to_month or now)
 
 
@@ -270,7 +270,7 @@ def _paper_period(session: Session, index: int, row: dict, existing: list[Partic
         raise refuse("dossier.unknown_employer", f"no employer has unit code '{unit_code}'", "không có đơn vị mã này")
     start = Month.parse_input(str(row.get("from_month", "")).strip(), field=where, earliest=FIRST_LEGACY_MONTH)
     end = Month.parse_input(str(row.get("to_month", "")).strip(), field=where, earliest=FIRST_LEGACY_MONTH)
-    if end.as_int() < start.as_int() or end.as_int() >= Month.from_date(date.today()).as_int():
+    if end.as_int() < start.as_int() or end.as_int() >= Month.from_date(vietnam_today()).as_int():
         raise refuse(
             "dossier.months", "the months must be in order and in the past", "tháng phải theo thứ tự và đã qua"
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
-from datetime import date
 from typing import get_origin
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -20,6 +19,7 @@ from esibook.access.deps import csrf_protected
 from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
 from esibook.contributions.parameters import current_parameters
+from esibook.dates import vietnam_today
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.money import parse_vnd
@@ -238,7 +238,7 @@ def services_page(
     # household members' ID numbers and cover are shown at VNeID level 2 only, like the rest of group 3
     household, members = household_of(session, person) if person and caller.level >= 2 else (None, [])
     dossiers = service.my_dossiers(session, caller)
-    today = date.today()
+    today = vietnam_today()
     context = {
         "procedures": citizen,
         "dossiers": dossiers,
@@ -328,7 +328,7 @@ def queue_page(
     return render(
         request,
         "officer_queue.html",
-        {"dossiers": dossiers, "procedures": PROCEDURES, "procedure": procedure, "today": date.today()},
+        {"dossiers": dossiers, "procedures": PROCEDURES, "procedure": procedure, "today": vietnam_today()},
     )
 
 

@@ -29,6 +29,7 @@ from esibook.benefits.claims import (
 )
 from esibook.contributions.models import ParticipationPeriod
 from esibook.contributions.parameters import current_parameters
+from esibook.dates import vietnam_today
 from esibook.db import last_seq
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
@@ -325,7 +326,7 @@ def _issue_card(session: Session, employer: Employer, person: Person, start: Mon
             province_code=province,
             initial_clinic_code=clinic or "01001",
             valid_from=start.first_day(),
-            valid_to=date(max(start.year, date.today().year), 12, 31),
+            valid_to=date(max(start.year, vietnam_today().year), 12, 31),
             authority=employer.authority,
         )
     )

@@ -26,6 +26,7 @@ from esibook.audit import service as audit
 from esibook.book.service import issue_book_within
 from esibook.canonical import canonical_json
 from esibook.config import Settings
+from esibook.dates import in_vietnam, vietnam_day
 from esibook.db import last_seq, transaction
 from esibook.employers.models import Employer
 from esibook.errors import DomainError, NotFound
@@ -35,7 +36,7 @@ from esibook.people.contacts import email_of
 from esibook.people.models import Person
 from esibook.transactions import outbox
 from esibook.transactions.attachments import Upload, attach, attachments_of, check_uploads, convert_attachment
-from esibook.transactions.calendar import add_working_days
+from esibook.transactions.calendar import due_date
 from esibook.transactions.models import (
     REFILED_DOSSIER,
     DeliveredMessage,
@@ -241,11 +242,11 @@ def _create(
         form=canonical_json(filed),
         idempotency_key=key,
         submitted_at=now,
-        due_on=add_working_days(now.date(), proc.service_days),
+        due_on=due_date(now, proc.service_days),
     )
     session.add(dossier)
     session.flush()
-    dossier.code = f"HS{now:%Y%m%d}-{dossier.id:06d}"
+    dossier.code = f"HS{vietnam_day(now):%Y%m%d}-{dossier.id:06d}"
     _event(session, dossier, caller.actor, None, "submitted")
     _file(
         session,
@@ -259,7 +260,7 @@ def _create(
         session,
         filer,
         f"Đã tiếp nhận hồ sơ {dossier.code}",
-        f"Hồ sơ {proc.name_vi} đã được tiếp nhận lúc {now:%H:%M %d/%m/%Y}. Hẹn trả kết quả: {dossier.due_on:%d/%m/%Y}.",
+        f"Hồ sơ {proc.name_vi} đã được tiếp nhận lúc {in_vietnam(now):%H:%M %d/%m/%Y}. Hẹn trả kết quả: {dossier.due_on:%d/%m/%Y}.",
         f"receipt:{dossier.id}",
     )
     return dossier

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.pages import page_principal
+from esibook.dates import vietnam_today
 from esibook.errors import DomainError
 from esibook.identifiers import KINDS, check_identifier
 from esibook.models import ContributionLine, Employer, HICoverage, Person
@@ -50,7 +51,7 @@ def database_statistics(session: Session, today: date) -> DatabaseStatistics:
 
 @router.get("/", include_in_schema=False, dependencies=[Depends(policy.PUBLIC)])
 def home(request: Request, session: Session = Depends(db_session), _viewer=Depends(page_principal)):
-    return render(request, "home.html", {"stats": database_statistics(session, date.today())})
+    return render(request, "home.html", {"stats": database_statistics(session, vietnam_today())})
 
 
 @router.get("/identifiers", include_in_schema=False, dependencies=[Depends(policy.PUBLIC)])

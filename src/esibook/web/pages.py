@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from importlib import resources
 
 from fastapi import Request
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader, pass_context
 
+from esibook.dates import in_vietnam
 from esibook.people.groups import FIELD_LABELS, VALUE_LABELS
 from esibook.transactions.models import DOC_LABELS, STATUS_LABELS
 from esibook.trust.verify import VERDICT_LABELS
@@ -36,6 +38,7 @@ def make_templates() -> Jinja2Templates:
     templates.env.autoescape = True
     templates.env.filters["number"] = number
     templates.env.filters["day"] = day
+    templates.env.filters["when"] = when
     templates.env.globals["field_labels"] = FIELD_LABELS
     templates.env.globals["value_labels"] = VALUE_LABELS
     templates.env.globals["verdict_labels"] = VERDICT_LABELS
@@ -58,6 +61,25 @@ def day(context, value: str) -> str:
         year, month, day_of_month = value.split("-")
         return f"{day_of_month}/{month}/{year}"
     return value
+
+
+@pass_context
+def when(context, value, time: bool | None = None) -> str:
+    """A date or a moment in Vietnam's time, as the reader writes it: 31/12/2026 14:05 in Vietnamese,
+    2026-12-31 14:05 in English. A moment shows its time unless ``time=False``; a stored (naive) moment is UTC."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    vi = context.get("lang") == "vi"
+    if isinstance(value, datetime):
+        local = in_vietnam(value)
+        day_text = local.strftime("%d/%m/%Y" if vi else "%Y-%m-%d")
+        return day_text if time is False else f"{day_text} {local:%H:%M}"
+    return value.strftime("%d/%m/%Y" if vi else "%Y-%m-%d")
 
 
 def render(request: Request, name: str, context: dict | None = None, status_code: int = 200) -> HTMLResponse:
