@@ -260,7 +260,8 @@ def _create(
         session,
         filer,
         f"Đã tiếp nhận hồ sơ {dossier.code}",
-        f"Hồ sơ {proc.name_vi} đã được tiếp nhận lúc {in_vietnam(now):%H:%M %d/%m/%Y}. Hẹn trả kết quả: {dossier.due_on:%d/%m/%Y}.",
+        f"Hồ sơ {proc.name_vi} đã được tiếp nhận lúc {in_vietnam(now):%H:%M %d/%m/%Y}. "
+        f"Hẹn trả kết quả: {dossier.due_on:%d/%m/%Y}.",
         f"receipt:{dossier.id}",
     )
     return dossier
