@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +20,7 @@ from esibook.access.demo import demo_identities
 from esibook.access.principal import Identity
 from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
+from esibook.contributions.models import ParticipationPeriod
 from esibook.db import session_factory
 from esibook.people.models import Person
 from esibook.transactions.models import DeliveredMessage, Dossier, OutboxMessage, PopulationRecord
@@ -278,7 +280,16 @@ def test_the_registration_form_takes_an_amount_as_people_write_it(signed, world,
     employer_id = ids["employer-rep"].grant[3]
     with Session(signed.engine) as session:
         forms = " ".join(session.scalars(select(Dossier.form)))
-    person = next(p for p in uninsured(signed.engine, 6) if p not in forms)  # in no dossier yet
+        working_here = select(ParticipationPeriod.person_id).where(
+            ParticipationPeriod.employer_id == employer_id, ParticipationPeriod.to_month.is_(None)
+        )
+        adults = session.scalars(
+            select(Person.personal_id)
+            .where(Person.personal_id.is_not(None), Person.id.not_in(working_here), Person.authority == "civil")
+            .where(Person.date_of_birth < date(2000, 1, 1))
+            .order_by(Person.id)
+        ).all()
+    person = next(p for p in adults if p not in forms)  # not employed here, in no dossier yet
     before = dossier_count(signed.engine)
     page = client.post(
         f"/employer/{employer_id}/register",
