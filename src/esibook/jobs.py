@@ -17,6 +17,7 @@ This module sits on the floor below the contexts: it imports none of them at imp
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import os
@@ -26,9 +27,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import procrastinate
-from procrastinate.periodic import PeriodicDeferrer, PeriodicRegistry
+from procrastinate.periodic import PeriodicDeferrer, PeriodicRegistry, PeriodicTask
 from procrastinate.testing import InMemoryConnector
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from esibook.config import Settings
@@ -97,7 +98,7 @@ _DEFER_SQL = text(
 )
 
 
-def defer(session: Session, task: procrastinate.tasks.Task, **kwargs) -> int | None:
+def defer(session: Session | Connection, task: procrastinate.tasks.Task, **kwargs) -> int | None:
     """Enqueue ``task(**kwargs)`` in the session's transaction (PostgreSQL); the job exists only if the caller
     commits. On SQLite nothing is queued: the in-process round finds the work itself. Returns the job id."""
     if not is_postgres(session):
@@ -227,10 +228,26 @@ def engine_app(engine: Engine, *, periodic: bool = True) -> procrastinate.App:
     conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     bound = app.with_connector(procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4))
     bound.periodic_defaults = {"max_delay": PERIODIC_MAX_DELAY}
-    if not periodic:
-        bound.periodic_registry = PeriodicRegistry()
+    # with_connector shares the task objects, whose deferring (the periodic deferrer's) would still go to the
+    # app they were declared on: each bound app gets its own copies.
+    bound.tasks = {name: _bound_task(task, bound) for name, task in app.tasks.items()}
+    bound.periodic_registry = PeriodicRegistry()
+    if periodic:
+        for key, each in app.periodic_registry.periodic_tasks.items():
+            bound.periodic_registry.periodic_tasks[key] = PeriodicTask(
+                task=bound.tasks[each.task.name],
+                cron=each.cron,
+                periodic_id=each.periodic_id,
+                configure_kwargs=dict(each.configure_kwargs),
+            )
     _current_app = bound
     return bound
+
+
+def _bound_task(task: procrastinate.tasks.Task, bound: procrastinate.App) -> procrastinate.tasks.Task:
+    own = copy.copy(task)
+    own.blueprint = bound
+    return own
 
 
 def stalled_seconds() -> float:
@@ -248,7 +265,8 @@ async def retry_stalled_jobs(bound: procrastinate.App) -> int:
 async def defer_periodic(bound: procrastinate.App, at: float | None = None) -> None:
     """Defer the periodic jobs due at ``at`` (now); the database keeps each scheduled time to one job."""
     deferrer = PeriodicDeferrer(registry=bound.periodic_registry, max_delay=PERIODIC_MAX_DELAY)
-    await deferrer.defer_jobs(deferrer.get_previous_tasks(at=time.time() if at is None else at))
+    async with bound.open_async():
+        await deferrer.defer_jobs(deferrer.get_previous_tasks(at=time.time() if at is None else at))
 
 
 async def work(bound: procrastinate.App, *, wait: bool, name: str = "worker", signals: bool = True) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import smtplib
+import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Protocol
@@ -28,6 +29,8 @@ from esibook.transactions.models import DeliveredMessage, OutboxMessage
 MAX_ATTEMPTS = 8
 #: Tests set this to make the worker die right before delivering (a crash between decision and email).
 CRASH_BEFORE_SEND = "ESIBOOK_TEST_CRASH_BEFORE_SEND"
+#: Tests set this to hold the worker mid-delivery (the message locked) until they kill it.
+HANG_BEFORE_SEND = "ESIBOOK_TEST_HANG_BEFORE_SEND"
 
 
 def enqueue(session: Session, *, channel: str, recipient: str, subject: str, body: str, dedupe_key: str) -> bool:
@@ -126,6 +129,8 @@ def deliver_one(sessions: sessionmaker[Session], sender: EmailSender, message_id
                     return 0
                 if os.environ.get(CRASH_BEFORE_SEND):
                     os._exit(17)
+                while os.environ.get(HANG_BEFORE_SEND):
+                    time.sleep(1)
                 sender.send(session, message)
                 message.sent_at, message.attempts = datetime.now(UTC), message.attempts + 1
             return 1
