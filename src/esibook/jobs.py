@@ -282,6 +282,7 @@ async def work(bound: procrastinate.App, *, wait: bool, name: str = "worker", si
             update_heartbeat_interval=min(10.0, max(1.0, stalled_seconds() / 3)),
             stalled_worker_timeout=max(stalled_seconds(), 1.0),
             delete_jobs="successful",
+            fetch_job_polling_interval=1.0,  # a missed notification waits a second, not five
         )
 
 
