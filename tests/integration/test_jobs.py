@@ -149,8 +149,10 @@ def test_the_daily_watchdog_runs_once_a_day_with_two_workers(postgres_databases,
     settings = Settings(data_dir=tmp_path)
     just_after_its_time = datetime(2026, 12, 11, 0, 6).timestamp()
 
-    def worker_starts_at(at: float) -> None:  # each worker's periodic deferrer, then its job loop
-        asyncio.run(jobs.defer_periodic(jobs.engine_app(engine), at))
+    def worker_starts_at(at: float) -> None:  # a worker's periodic deferrer, in a thread of its own like a worker
+        thread = threading.Thread(target=lambda: asyncio.run(jobs.defer_periodic(jobs.engine_app(engine), at)))
+        thread.start()
+        thread.join()
 
     for _ in range(2):
         worker_starts_at(just_after_its_time)
