@@ -10,7 +10,6 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Annotated
@@ -537,77 +536,63 @@ def _serve(config: Settings, host: str, port: int) -> None:
 
 
 def _outbox_thread(engine, config: Settings) -> None:
-    """In development the server delivers notifications, signs audit checkpoints and runs the daily arrears
-    watchdog itself; production runs `esibook worker`."""
+    """In development the server runs the jobs itself (notifications, audit checkpoints, the daily arrears
+    watchdog): in-process rounds on SQLite, a job worker on PostgreSQL; production runs `esibook worker`."""
     import threading
 
-    from esibook.transactions.outbox import sender_from_environment
+    from esibook import jobs
+    from esibook.db import is_postgres
 
     def loop() -> None:
-        sessions, sender = session_factory(engine), sender_from_environment()
-        watched = None
+        runtime, watched = jobs.configure(engine, config), None
         while True:
             try:
-                watched = _worker_round(sessions, sender, watched, config)
+                if is_postgres(engine):
+                    jobs.run_worker(engine, wait=True, signals=False)
+                else:
+                    watched = jobs.run_round(runtime, watched)
             except Exception:  # noqa: BLE001 - keep serving; the next round retries
                 pass
             time.sleep(2)
 
-    threading.Thread(target=loop, daemon=True, name="outbox").start()
-
-
-def _worker_round(sessions, sender, watched: date | None, config: Settings) -> date:
-    """One round of the worker: the arrears watchdog once a day, an audit checkpoint when due, then the pending
-    notifications."""
-    from esibook.contributions.arrears import run as run_watchdog
-    from esibook.transactions.outbox import deliver_pending
-
-    if watched != vietnam_today():
-        with sessions() as session:
-            run_watchdog(session, vietnam_today())
-    _audit_checkpoint_if_due(sessions, config)
-    deliver_pending(sessions, sender)
-    return vietnam_today()
-
-
-def _audit_checkpoint_if_due(sessions, config: Settings) -> None:
-    """Sign and anchor the audit chain's head hourly or every 1000 records; a refusal is logged, not fatal."""
-    import logging
-
-    from esibook.audit.checkpoints import ChainTampered, due, make_checkpoint
-
-    with sessions() as session:
-        if not due(session, config):
-            return
-        try:
-            made = make_checkpoint(session, config)
-        except (ChainTampered, DomainError) as refused:
-            logging.getLogger("esibook.audit").error("audit checkpoint refused: %s", refused)
-            return
-    if made and made.anchored:
-        typer.echo(f"audit checkpoint at seq {made.checkpoint.seq} anchored")
+    threading.Thread(target=loop, daemon=True, name="jobs").start()
 
 
 @app.command("worker")
 @friendly_errors
 def worker(
-    once: Annotated[bool, typer.Option("--once", help="One round (checkpoint if due, messages), then stop.")] = False,
-    interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 2.0,
+    once: Annotated[bool, typer.Option("--once", help="Process what is queued (and due), then stop.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between rounds (SQLite).")] = 2.0,
 ) -> None:
-    """Deliver notifications from the outbox (email, in-app), each exactly once, retrying failures; sign and
-    anchor an audit checkpoint hourly (or every 1000 records); and run the arrears watchdog once a day (its notices
-    go out on the 10th)."""
-    from esibook.transactions.outbox import deliver_pending, sender_from_environment
+    """Run the jobs: deliver notifications from the outbox (email, in-app), each exactly once, retrying failures;
+    sign and anchor an audit checkpoint hourly (or every 1000 records); run the arrears watchdog once a day (its
+    notices go out on the 10th). On PostgreSQL this is a procrastinate worker (run as many as wanted, on any
+    machine); on SQLite the same tasks run in rounds in this process."""
+    from esibook import jobs
+    from esibook.db import is_postgres
+    from esibook.transactions.outbox import deliver_pending
 
+    if interval <= 0:
+        fail(f"--interval must be more than 0 seconds, not {interval}")
     config = settings()
-    sessions, sender = session_factory(make_engine(config.resolved_database_url())), sender_from_environment()
+    engine = make_engine(config.resolved_database_url())
+    if migrate.current_revision(engine) is None:
+        fail("the database has no schema yet: run `esibook db upgrade` first")
+    runtime = jobs.configure(engine, config)
     if once:
-        _audit_checkpoint_if_due(sessions, config)
-        typer.echo(f"{deliver_pending(sessions, sender)} messages delivered")
+        jobs.audit_checkpoint_if_due(runtime.sessions, config)
+        if is_postgres(engine):
+            jobs.run_worker(engine, wait=False)
+        runtime.count(deliver_pending(runtime.sessions, runtime.sender))  # anything left without a job
+        typer.echo(f"{runtime.delivered} messages delivered")
+        return
+    if is_postgres(engine):
+        typer.echo("job worker on PostgreSQL (procrastinate): Ctrl+C stops it")
+        jobs.run_worker(engine, wait=True)
         return
     watched = None
     while True:
-        watched = _worker_round(sessions, sender, watched, config)
+        watched = jobs.run_round(runtime, watched)
         time.sleep(interval)
 
 

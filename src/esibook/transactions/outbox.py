@@ -1,6 +1,9 @@
 """Notifications through an outbox: written in the transaction that decides them, delivered after commit by a
 worker, retried on failure, and delivered once.
 
+On PostgreSQL each new message also enqueues its delivery job (``esibook.jobs``) in the same transaction, so
+workers on any machine deliver it as soon as it is committed; on SQLite the in-process round finds it here.
+
 Delivery to the demo's mail sink and to the in-app inbox writes ``delivered_messages`` in the same transaction
 that marks the outbox row sent, so a crash anywhere delivers nothing twice. SMTP delivery is at-least-once; its
 Message-ID is the outbox id, so a receiving system drops a rare duplicate.
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import os
 import smtplib
+import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Protocol
@@ -18,28 +22,31 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from esibook import jobs
 from esibook.db import transaction
 from esibook.transactions.models import DeliveredMessage, OutboxMessage
 
 MAX_ATTEMPTS = 8
 #: Tests set this to make the worker die right before delivering (a crash between decision and email).
 CRASH_BEFORE_SEND = "ESIBOOK_TEST_CRASH_BEFORE_SEND"
+#: Tests set this to hold the worker mid-delivery (the message locked) until they kill it.
+HANG_BEFORE_SEND = "ESIBOOK_TEST_HANG_BEFORE_SEND"
 
 
 def enqueue(session: Session, *, channel: str, recipient: str, subject: str, body: str, dedupe_key: str) -> bool:
     """Add a message in the caller's transaction; the same ``dedupe_key`` twice is one message. True if added."""
     exists = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
     if exists is None:
-        session.add(
-            OutboxMessage(
-                channel=channel,
-                recipient=recipient[:200],
-                subject=subject[:200],
-                body=body,
-                dedupe_key=dedupe_key[:120],
-            )
+        message = OutboxMessage(
+            channel=channel,
+            recipient=recipient[:200],
+            subject=subject[:200],
+            body=body,
+            dedupe_key=dedupe_key[:120],
         )
+        session.add(message)
         session.flush()  # a second enqueue of the same key in this transaction sees it
+        jobs.defer(session, jobs.deliver_message, message_id=message.id)
     return exists is None
 
 
@@ -103,11 +110,17 @@ def deliver_pending(sessions: sessionmaker[Session], sender: EmailSender, *, lim
             )
         )
     for message_id in pending:
-        delivered += _deliver_one(sessions, sender, message_id)
+        delivered += deliver_one(sessions, sender, message_id)
     return delivered
 
 
-def _deliver_one(sessions: sessionmaker[Session], sender: EmailSender, message_id: int) -> int:
+class DeliveryFailed(Exception):
+    """A delivery attempt failed (recorded on the message); the job engine retries it."""
+
+
+def deliver_one(sessions: sessionmaker[Session], sender: EmailSender, message_id: int, *, raise_failure=False) -> int:
+    """Deliver one message unless it was delivered already; 1 if delivered now. A failure is recorded (attempts,
+    error type) and, with ``raise_failure``, raised as :class:`DeliveryFailed`."""
     with sessions() as session:
         try:
             with transaction(session):
@@ -116,6 +129,8 @@ def _deliver_one(sessions: sessionmaker[Session], sender: EmailSender, message_i
                     return 0
                 if os.environ.get(CRASH_BEFORE_SEND):
                     os._exit(17)
+                while os.environ.get(HANG_BEFORE_SEND):
+                    time.sleep(1)
                 sender.send(session, message)
                 message.sent_at, message.attempts = datetime.now(UTC), message.attempts + 1
             return 1
@@ -126,4 +141,7 @@ def _deliver_one(sessions: sessionmaker[Session], sender: EmailSender, message_i
                 message = session.get(OutboxMessage, message_id)
                 message.attempts += 1
                 message.last_error = type(error).__name__
+                gave_up = message.attempts >= MAX_ATTEMPTS
+            if raise_failure and not gave_up:
+                raise DeliveryFailed(f"outbox message {message_id}: {type(error).__name__}") from None
             return 0
