@@ -410,20 +410,26 @@ def verify_command(
         Path | None, typer.Option("--trust-list", help="Verify offline with an exported trust list.")
     ] = None,
     root_file: Annotated[Path | None, typer.Option("--root", help="The pinned root (PEM) for --trust-list.")] = None,
+    status_list_file: Annotated[
+        Path | None, typer.Option("--status-list", help="With --trust-list: a downloaded status list (suspensions).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Say whether a document is valid, altered, from an unknown issuer, suspended, expired, or not esibook's.
-    Exit code 0 only for valid."""
-    from esibook.book.documents import verifier_state
+    """Say whether a document is valid, altered, from an unknown issuer, not in the transparency log, suspended,
+    expired, or not esibook's. Exit code 0 only for valid. Offline, a book is checked against the log proof it
+    carries (PDF or bundle) and the log key of the trust list."""
+    from esibook.book.documents import check_online
     from esibook.trust.verify import verify
 
     data = sys.stdin.buffer.read() if source == "-" else _read(Path(source))
     if trust_list_file:
-        trust, status = _offline_state(trust_list_file, root_file)
+        trust, status = _offline_state(trust_list_file, root_file, status_list_file)
+        result = verify(data, trust, status)
     else:
+        if status_list_file:
+            fail("--status-list is for offline checks, with --trust-list")
         with _session() as session:
-            trust, status = verifier_state(session)
-    result = verify(data, trust, status)
+            result = check_online(session, settings(), data)
     if as_json:
         json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -443,16 +449,26 @@ def _read(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _offline_state(trust_list_file: Path, root_file: Path | None):
+def _offline_state(trust_list_file: Path, root_file: Path | None, status_list_file: Path | None = None):
     from cryptography import x509
 
     from esibook.book.status import StatusView
     from esibook.trust.anchors import TrustAnchors
+    from esibook.trust.jws import JwsError
 
     if root_file is None:
         fail("--trust-list needs --root (the root certificate you trust, PEM)")
-    root = x509.load_pem_x509_certificate(_read(root_file))
-    return TrustAnchors.from_trust_list(_read(trust_list_file).decode(), root), StatusView()
+    try:
+        root = x509.load_pem_x509_certificate(_read(root_file))
+        trust = TrustAnchors.from_trust_list(_read(trust_list_file).decode().strip(), root)
+    except (ValueError, JwsError) as error:
+        fail(f"the trust list does not verify with this root: {error}")
+    if status_list_file is None:
+        return trust, StatusView()
+    try:
+        return trust, StatusView.from_status_list(_read(status_list_file).decode().strip(), trust)
+    except (ValueError, KeyError, JwsError) as error:
+        fail(f"the status list does not verify with the trust list: {error}")
 
 
 # --- medical visits -------------------------------------------------------------------------------------------
@@ -531,6 +547,9 @@ def _serve(config: Settings, host: str, port: int) -> None:
         config = config.model_copy(update={"base_url": f"http://{host}:{port}"})
     if config.dev_idp_enabled:
         _outbox_thread(engine, config)
+    from esibook.book import sequencer
+
+    sequencer.start(session_factory(engine), config)
     typer.echo(f"esibook is running: open http://{host}:{port}/ (API documentation at /docs). Ctrl+C stops it.")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
 
@@ -556,11 +575,13 @@ def _outbox_thread(engine, config: Settings) -> None:
 
 
 def _worker_round(sessions, sender, watched: date | None, config: Settings) -> date:
-    """One round of the worker: the arrears watchdog once a day, an audit checkpoint when due, then the pending
-    notifications."""
+    """One round of the worker: the log's pooled entries, the arrears watchdog once a day, an audit checkpoint when
+    due, then the pending notifications."""
+    from esibook.book import sequencer
     from esibook.contributions.arrears import run as run_watchdog
     from esibook.transactions.outbox import deliver_pending
 
+    sequencer.run_once(sessions, config)
     if watched != date.today():
         with sessions() as session:
             run_watchdog(session, date.today())
