@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from esibook.access.principal import Identity, person_principal
 from esibook.book import service as books
 from esibook.book.content import book_id
-from esibook.book.documents import signed_pdf, verifier_state
+from esibook.book.documents import DatabaseLog, signed_pdf, verifier_state
 from esibook.book.models import BookVersion
 from esibook.health import card as hi_card
 from esibook.health.models import HICoverage
@@ -51,10 +51,12 @@ def holder(engine) -> Person:
         )
 
 
-def check(engine, data: bytes | str, now: float | None = None):
-    with Session(engine) as session:
-        trust, status = verifier_state(session)
-    return verify(data.encode() if isinstance(data, str) else data, trust, status, now=now)
+def check(signed, data: bytes | str, now: float | None = None):
+    """Online verification, as the server does it (its anchors, suspensions and log)."""
+    with Session(signed.engine) as session:
+        trust, status = verifier_state(session, signed.settings)
+        return verify(data.encode() if isinstance(data, str) else data, trust, status, now=now,
+                      log=DatabaseLog(session, signed.settings))
 
 
 def exported(engine, settings) -> tuple[str, x509.Certificate]:
@@ -96,18 +98,18 @@ def test_each_bad_card_gets_its_own_verdict(signed, tmp_path):
             hi_card.EXP: 1_900_000_000,
             hi_card.CARD_CLAIM: hi_card.card_claims(person, card),
         }
-    assert check(signed.engine, good.payload).verdict == Verdict.VALID
+    assert check(signed, good.payload).verdict == Verdict.VALID
     stranger = FileSigner("stranger-key", "civil", None, [], ec.generate_private_key(ec.SECP256R1()))
     forged = hi_card.encode_qr(hi_card.sign_cwt(stranger, claims))
-    assert check(signed.engine, forged).verdict == Verdict.UNKNOWN_ISSUER
+    assert check(signed, forged).verdict == Verdict.UNKNOWN_ISSUER
     after_validity = date(card.valid_to.year + 1, 1, 2)
-    expired = check(signed.engine, good.payload, now=_timestamp(after_validity))
+    expired = check(signed, good.payload, now=_timestamp(after_validity))
     assert expired.verdict == Verdict.EXPIRED
-    assert check(signed.engine, one_time.payload, now=SHOWN_AT + 60).verdict == Verdict.VALID
-    stale = check(signed.engine, one_time.payload, now=SHOWN_AT + 301)
+    assert check(signed, one_time.payload, now=SHOWN_AT + 60).verdict == Verdict.VALID
+    stale = check(signed, one_time.payload, now=SHOWN_AT + 301)
     assert stale.verdict == Verdict.EXPIRED and "one-time" in stale.reason
     tampered = good.payload[:-6] + ("000000" if not good.payload.endswith("000000") else "111111")
-    assert check(signed.engine, tampered).verdict == Verdict.ALTERED
+    assert check(signed, tampered).verdict == Verdict.ALTERED
 
 
 def test_a_suspended_card_and_book_say_so_online_and_in_the_status_list(signed):
@@ -118,8 +120,8 @@ def test_a_suspended_card_and_book_say_so_online_and_in_the_status_list(signed):
         books.suspend(session, officer, person.id, subject="book", reason="Hồ sơ gian lận")
         qr = hi_card.card_qr(session, signed.settings, person)
         document = books.latest_version(session, person.id).document
-    assert check(signed.engine, qr.payload).verdict == Verdict.SUSPENDED
-    assert check(signed.engine, document).verdict == Verdict.SUSPENDED
+    assert check(signed, qr.payload).verdict == Verdict.SUSPENDED
+    assert check(signed, document).verdict == Verdict.SUSPENDED
     from esibook.book.status import StatusView, status_list
 
     with Session(signed.engine) as session:
@@ -134,7 +136,7 @@ def test_a_suspended_card_and_book_say_so_online_and_in_the_status_list(signed):
     with Session(signed.engine) as session:
         books.restore(session, officer, person.id, subject="card")
         books.restore(session, officer, person.id, subject="book")
-    assert check(signed.engine, qr.payload).verdict == Verdict.VALID
+    assert check(signed, qr.payload).verdict == Verdict.VALID
 
 
 def test_only_an_approving_officer_of_the_persons_authority_may_suspend(signed):
@@ -224,7 +226,7 @@ def test_one_changed_byte_fails_pdfsig_and_esibook_verify(signed, book_pdf, nss_
     tampered = tmp_path / "tampered.pdf"
     tampered.write_bytes(bytes(data))
     assert "Signature is Valid." not in pdfsig(tampered, nss_trusting_the_root)
-    assert check(signed.engine, bytes(data)).verdict == Verdict.ALTERED
+    assert check(signed, bytes(data)).verdict == Verdict.ALTERED
 
 
 def test_esibook_verify_command_exit_code_and_offline_mode(signed, book_pdf, tmp_path):
@@ -274,5 +276,5 @@ def test_verify_endpoint_and_log_rewrite_detection_via_api(signed, book_pdf):
     assert answer.status_code == 200 and answer.json()["verdict"] == "valid"
     assert client.post("/api/v1/verify", content=b"").json()["error"]["code"] == "verify.empty"
     with signed.engine.begin() as connection:
-        size = connection.execute(text("SELECT count(*) FROM log_leaves")).scalar()
+        size = connection.execute(text("SELECT size FROM log_head")).scalar()
     assert client.get("/api/v1/log/proof/inclusion", params={"leaf_index": 0, "tree_size": size + 5}).status_code == 400

@@ -46,8 +46,8 @@ def parse_index(path: str) -> tuple[int, int] | None:
         return None
     prefix, last, width = match.groups()
     groups = [g[1:] for g in prefix.split("/") if g] + [last]
-    if len(groups) > 1 and groups[0] == "000":
-        return None  # no leading zero groups: every tile has exactly one path
+    if (len(groups) > 1 and groups[0] == "000") or len(groups) > 6:
+        return None  # no leading zero groups (every tile has exactly one path); no index past 10^18
     width_value = int(width) if width else WIDTH
     if width and width_value >= WIDTH:
         return None
