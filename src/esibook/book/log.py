@@ -44,7 +44,7 @@ def book_entry(document: str) -> bytes:
     return BOOK_ENTRY_TAG + hashlib.sha256(document.encode()).digest()
 
 
-def pool(session: Session, *, document: str, person_id: int, version: int) -> None:
+def pool(session: Session, *, document: str, person_id: int | None, version: int | None) -> None:
     """Pool a version's entry in the caller's transaction; the sequencer gives it its leaf index."""
     session.add(LogPoolEntry(entry=book_entry(document), person_id=person_id, version=version))
 
