@@ -434,11 +434,14 @@ def verify_command(
         json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        shown = ", ".join(f"{k}={v}" for k, v in result.shows.items() if v is not None)
+        shown = ", ".join(f"{k}={v}" for k, v in result.shows.items() if v is not None and k != "log")
+        logged = result.shows.get("log")
         typer.echo(
             f"{result.verdict.value.upper()}: {result.kind}"
             + (f" ({result.reason})" if result.reason else "")
             + (f"\n  {shown}" if shown else "")
+            + (f"\n  logged at index {logged['leaf_index']} of {logged['tree_size']}, checkpoint time "
+               f"{logged['checkpoint_time']}" if logged else "")
         )
     raise typer.Exit(0 if result.verdict.value == "valid" else 1)
 

@@ -278,3 +278,63 @@ def test_verify_endpoint_and_log_rewrite_detection_via_api(signed, book_pdf):
     with signed.engine.begin() as connection:
         size = connection.execute(text("SELECT size FROM log_head")).scalar()
     assert client.get("/api/v1/log/proof/inclusion", params={"leaf_index": 0, "tree_size": size + 5}).status_code == 400
+
+
+def test_verification_checks_the_log_offline_and_online_and_reads_a_downloaded_status_list(signed, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from esibook.app import create_app
+    from esibook.book.status import status_list
+    from esibook.trust.pki import signer_for
+
+    person = holder(signed.engine)
+    with Session(signed.engine, expire_on_commit=False) as session:
+        logged = books.bundle(session, signed.settings, person.id)
+        header, payload, _, _ = jws.parts(logged.version.document)
+        unlogged = jws.sign(signer_for(session, signed.settings, "issuing", person.authority),
+                            {**payload, "version": payload["version"] + 100}, "esibook-book+jws")
+    env = {**os.environ, "ESIBOOK_DATABASE_URL": signed.engine.url.render_as_string(hide_password=False),
+           "ESIBOOK_DATA_DIR": str(signed.settings.data_dir)}
+    export = tmp_path / "export"
+    subprocess.run([sys.executable, "-m", "esibook", "trust", "export", str(export)], check=True, env=env)
+    offline_env = {**env, "ESIBOOK_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    trusted = ["--trust-list", str(export / "trust-list.jws"), "--root", str(export / "root.pem")]
+
+    def offline(name: str, content: str, *extra: str) -> subprocess.CompletedProcess:
+        (tmp_path / name).write_text(content)
+        return subprocess.run([sys.executable, "-m", "esibook", "verify", str(tmp_path / name), *trusted, *extra],
+                              capture_output=True, text=True, env=offline_env)
+
+    bundle = json.dumps(logged.as_dict())
+    valid = offline("bundle.json", bundle)
+    assert valid.returncode == 0 and valid.stdout.startswith("VALID"), valid.stdout + valid.stderr
+    assert f"logged at index {logged.version.leaf_index} of {logged.tree_size}, checkpoint time 20" in valid.stdout
+    bare = offline("book.jws", logged.version.document)
+    assert bare.returncode == 1 and bare.stdout.startswith("NOT_LOGGED"), "offline, a bare book proves no logging"
+    forged = offline("forged.json", json.dumps({**logged.as_dict(), "document": unlogged}))
+    assert forged.returncode == 1 and forged.stdout.startswith("NOT_LOGGED")
+    assert check(signed, unlogged).verdict == Verdict.NOT_LOGGED, "signed by the State's key, but never logged"
+    assert check(signed, logged.version.document).shows["log"]["leaf_index"] == logged.version.leaf_index
+
+    with Session(signed.engine, expire_on_commit=False) as session:
+        officer = _approver(session)
+        books.suspend(session, officer, person.id, subject="book", reason="Hồ sơ gian lận")
+        downloaded = status_list(session, signed.settings)
+    try:
+        suspended = offline("bundle.json", bundle, "--status-list", str(_write(tmp_path / "status.jws", downloaded)))
+        assert suspended.returncode == 1 and suspended.stdout.startswith("SUSPENDED"), suspended.stdout
+        assert offline("bundle.json", bundle).stdout.startswith("VALID"), "without the list, offline cannot know"
+    finally:
+        with Session(signed.engine) as session:
+            books.restore(session, officer, person.id, subject="book")
+
+    client = TestClient(create_app(signed.settings))
+    page = client.post("/verify", data={"text": bundle})
+    assert "Đã ghi vào nhật ký ở vị trí" in page.text and f"{logged.version.leaf_index} trên {logged.tree_size}" in page.text
+    api = client.post("/api/v1/verify", content=unlogged.encode()).json()
+    assert api["verdict"] == "not_logged" and not api["valid"]
+
+
+def _write(path, text: str):
+    path.write_text(text)
+    return path
