@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import delete, exists, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from esibook.book import merkle, tiles
 from esibook.book.models import BookVersion, LogCheckpoint, LogHead, LogPoolEntry, LogTile
 from esibook.config import Settings
-from esibook.db import transaction
+from esibook.db import is_postgres, transaction
 from esibook.errors import DomainError
 from esibook.trust.note import NoteError, NoteSigner, NoteVerifier, cosign, cosigned_at, open_note
 from esibook.trust.pki import decrypt_private_key, encrypt_private_key
@@ -206,11 +206,19 @@ def _append(session: Session, head: LogHead, rows) -> None:
               for k, row in enumerate(rows) if row.person_id is not None]
     if leaves:
         session.execute(update(BookVersion), leaves)
-    ids = [row.id for row in rows]
-    for chunk in range(0, len(ids), 500):
-        session.execute(delete(LogPoolEntry).where(LogPoolEntry.id.in_(ids[chunk : chunk + 500])))
+    _unpool(session, [row.id for row in rows])
     head.size = start + len(rows)
     head.frontier = json.dumps([[size, h.hex()] for size, h in frontier])
+
+
+def _unpool(session: Session, ids: list[int]) -> None:
+    """Delete exactly the integrated rows (a row pooled meanwhile by a later commit, even with an id between
+    theirs, stays)."""
+    if is_postgres(session):
+        session.execute(text("DELETE FROM log_pool WHERE id = ANY(:ids)"), {"ids": ids})
+        return
+    for chunk in range(0, len(ids), 5000):
+        session.execute(delete(LogPoolEntry).where(LogPoolEntry.id.in_(ids[chunk : chunk + 5000])))
 
 
 def _right_edge(size: int) -> list[tuple[int, int, int]]:
