@@ -321,7 +321,8 @@ def keys_rotate(authority: Annotated[str, typer.Option(help="civil, defence or s
 @trust_app.command("export")
 @friendly_errors
 def trust_export(directory: Annotated[Path, typer.Argument(help="Folder to write into.")]) -> None:
-    """Write the root and every certificate (PEM) and the signed trust list."""
+    """Write the root and every certificate (PEM), the signed trust list and the log's verifier key."""
+    from esibook.book.log import log_verifier
     from esibook.trust.anchors import trust_list
     from esibook.trust.pki import all_certificates
 
@@ -335,7 +336,8 @@ def trust_export(directory: Annotated[Path, typer.Argument(help="Folder to write
             name = "root.pem" if row.role == "root" else f"{row.role}-{row.authority or 'log'}-{row.kid[:8]}.pem"
             (directory / name).write_text(row.cert_pem)
         (directory / "trust-list.jws").write_text(trust_list(session, config))
-    typer.echo(f"wrote {len(rows)} certificates and trust-list.jws to {directory}")
+    (directory / "log.vkey").write_text(log_verifier(config).vkey + "\n")
+    typer.echo(f"wrote {len(rows)} certificates, trust-list.jws and log.vkey to {directory}")
 
 
 @book_app.command("issue")
