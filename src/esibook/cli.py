@@ -619,14 +619,17 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="One round (checkpoint if due, messages), then stop.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 2.0,
 ) -> None:
-    """Deliver notifications from the outbox (email, in-app), each exactly once, retrying failures; sign and
-    anchor an audit checkpoint hourly (or every 1000 records); and run the arrears watchdog once a day (its notices
+    """Integrate the transparency log's pooled entries; deliver notifications from the outbox (email, in-app),
+    each exactly once, retrying failures; sign and anchor an audit checkpoint hourly (or every 1000 records); and run the arrears watchdog once a day (its notices
     go out on the 10th)."""
     from esibook.transactions.outbox import deliver_pending, sender_from_environment
 
     config = settings()
     sessions, sender = session_factory(make_engine(config.resolved_database_url())), sender_from_environment()
     if once:
+        from esibook.book import sequencer
+
+        typer.echo(f"{sequencer.run_once(sessions, config)} log entries integrated")
         _audit_checkpoint_if_due(sessions, config)
         typer.echo(f"{deliver_pending(sessions, sender)} messages delivered")
         return

@@ -214,6 +214,8 @@ def _append(session: Session, head: LogHead, rows) -> None:
 def _unpool(session: Session, ids: list[int]) -> None:
     """Delete exactly the integrated rows (a row pooled meanwhile by a later commit, even with an id between
     theirs, stays)."""
+    if not ids:
+        return
     if is_postgres(session):
         session.execute(text("DELETE FROM log_pool WHERE id = ANY(:ids)"), {"ids": ids})
         return

@@ -16,7 +16,11 @@ class BookVersion(Base):
     overwritten."""
 
     __tablename__ = "book_versions"
-    __table_args__ = (authority_check(), Index("ix_book_versions_leaf_index", "leaf_index", unique=True))
+    __table_args__ = (
+        authority_check(),
+        Index("ix_book_versions_leaf_index", "leaf_index", unique=True),
+        Index("ix_book_versions_book_id", "book_id", "version"),
+    )
 
     person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

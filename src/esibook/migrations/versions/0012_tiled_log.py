@@ -44,6 +44,8 @@ def upgrade() -> None:
     op.execute('DELETE FROM log_head')
     with op.batch_alter_table('book_versions', schema=None) as batch_op:
         batch_op.alter_column('leaf_index', existing_type=sa.BigInteger(), nullable=True)
+        # online verification finds a signed book's version by its book id
+        batch_op.create_index('ix_book_versions_book_id', ['book_id', 'version'], unique=False)
     _pool_existing_versions()
 
 
@@ -88,6 +90,7 @@ def downgrade() -> None:
         connection.execute(sa.text('UPDATE book_versions SET leaf_index = :i WHERE person_id = :p AND version = :v'),
                            {'i': index, 'p': person_id, 'v': version})
     with op.batch_alter_table('book_versions', schema=None) as batch_op:
+        batch_op.drop_index('ix_book_versions_book_id')
         batch_op.alter_column('leaf_index', existing_type=sa.BigInteger(), nullable=False)
     op.execute('DELETE FROM log_checkpoints')
     op.execute('DELETE FROM log_head')
