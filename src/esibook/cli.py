@@ -620,8 +620,8 @@ def worker(
     interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 2.0,
 ) -> None:
     """Integrate the transparency log's pooled entries; deliver notifications from the outbox (email, in-app),
-    each exactly once, retrying failures; sign and anchor an audit checkpoint hourly (or every 1000 records); and run the arrears watchdog once a day (its notices
-    go out on the 10th)."""
+    each exactly once, retrying failures; sign and anchor an audit checkpoint hourly (or every 1000 records); and
+    run the arrears watchdog once a day (its notices go out on the 10th)."""
     from esibook.transactions.outbox import deliver_pending, sender_from_environment
 
     config = settings()
