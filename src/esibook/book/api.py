@@ -80,6 +80,7 @@ def officer_printout(request: Request, person_id: RowId, caller: Principal = Dep
 
 
 def _printout(request: Request, session: Session, person: Person, caller: Principal) -> Response:
+    books.bundle(session, request.app.state.settings, person.id)  # logged first, so the printout carries its proof
     pdf, statement = printout_pdf(session, request.app.state.settings, person.id, printed_by=caller.name)
     with transaction(session):
         session.add(RepositoryDocument(owner_kind="person", owner_id=person.id, doc_type="printout",

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from esibook.book import log, merkle, pdf
 from esibook.book.models import BookVersion
-from esibook.book.service import bundle, logged_until
+from esibook.book.service import bundle, latest_version, logged_until, proven
 from esibook.book.status import StatusView
 from esibook.config import Settings
+from esibook.errors import DomainError
 from esibook.text import N_
 from esibook.trust import jws
 from esibook.trust.anchors import TrustAnchors
@@ -95,8 +96,11 @@ PRINTOUT_TYPE = "esibook-printout+jws"
 def printout_pdf(session: Session, settings: Settings, person_id: int, *, printed_by: str) -> tuple[bytes, str]:
     """A certified paper copy (electronic → paper): the book's PDF with a signed statement of the electronic
     original, the system holding it, who printed it and when. Returns (PDF, the signed statement)."""
-    logged = bundle(session, settings, person_id)
-    found = logged.version
+    found = latest_version(session, person_id)
+    if found is None:
+        raise DomainError("book.none", "No book has been issued for this person yet.",
+                          "Chưa có sổ nào được cấp cho người này.")
+    logged = proven(session, found)  # inside a dossier's approval: a version still pooled goes without its proof
     _, payload, _, _ = jws.parts(found.document)
     signer = signer_for(session, settings, "issuing", found.authority)
     statement = {"type": "esibook/printout", "original": found.book_id, "version": found.version,
@@ -106,4 +110,5 @@ def printout_pdf(session: Session, settings: Settings, person_id: int, *, printe
     unsigned = pdf.render_book(payload, found.document, verify_url(settings, found),
                                printout={**statement, "printed_at": statement["printed_at"].replace("T", " ")})
     return pdf.sign_book_pdf(unsigned, found.document, signer, reason=f"Bản in sổ {found.book_id}",
-                             printout=signed_statement, log_proof=json.dumps(logged.log_proof())), signed_statement
+                             printout=signed_statement,
+                             log_proof=json.dumps(logged.log_proof()) if logged else None), signed_statement

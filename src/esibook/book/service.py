@@ -178,7 +178,16 @@ def bundle(session: Session, settings: Settings, person_id: int, version: int | 
                 field=None,
             )
     logged_until(session, settings, row)
-    checkpoint = log.current_checkpoint(session, settings)
+    log.current_checkpoint(session, settings)
+    return proven(session, row)
+
+
+def proven(session: Session, row: BookVersion) -> BookBundle | None:
+    """The version with its proof against the latest checkpoint, reading only (inside the caller's transaction,
+    e.g. a dossier's approval); None while it waits in the pool."""
+    checkpoint = log.latest_checkpoint(session)
+    if row.leaf_index is None or checkpoint is None or checkpoint.tree_size <= row.leaf_index:
+        return None
     proof = log.inclusion_proof(session, row.leaf_index, checkpoint.tree_size)
     return BookBundle(row, proof, checkpoint.document, checkpoint.tree_size)
 
