@@ -23,6 +23,7 @@ bench: $(STAMP)  ## speed goals; results go to docs/performance.md
 	$(BIN)/python benchmarks/posting.py
 	$(BIN)/python benchmarks/policy.py
 	$(BIN)/python benchmarks/jobs.py
+	$(BIN)/python benchmarks/log_proofs.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -170,7 +170,7 @@ def write_results(pg: dict, pg_search: dict, lite: dict, lite_search: dict, sign
 Search: {pg_search['queries']} name queries of 1 to 3 words taken from stored names, folded, limit 20.
 
 Signing (PostgreSQL, one process, ECDSA P-256 file keys, parsed once): **{signing['books_per_second']:,.0f} signed JSON
-books per second** end to end ({signing['books']} books of 24 months: assemble from the database, sign, append to the
+books per second** end to end ({signing['books']} books of 24 months: assemble from the database, sign, pool for the
 transparency log, store), of which the signature alone (canonical JSON + ES256 JWS) runs at
 **{signing['signatures_per_second']:,.0f} per second**; and
 **{signing['pdfs_per_second']:,.1f} signed PDFs per second** ({signing['pdfs']} PDFs: render with reportlab, embed the

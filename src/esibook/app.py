@@ -39,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     consent_api.pages,
     book_api.router,
     book_api.well_known,
+    book_api.tlog,
     book_pages.router,
     benefits_api.router,
     benefits_pages.router,

@@ -321,7 +321,8 @@ def keys_rotate(authority: Annotated[str, typer.Option(help="civil, defence or s
 @trust_app.command("export")
 @friendly_errors
 def trust_export(directory: Annotated[Path, typer.Argument(help="Folder to write into.")]) -> None:
-    """Write the root and every certificate (PEM) and the signed trust list."""
+    """Write the root and every certificate (PEM), the signed trust list and the log's verifier key."""
+    from esibook.book.log import log_verifier
     from esibook.trust.anchors import trust_list
     from esibook.trust.pki import all_certificates
 
@@ -335,7 +336,8 @@ def trust_export(directory: Annotated[Path, typer.Argument(help="Folder to write
             name = "root.pem" if row.role == "root" else f"{row.role}-{row.authority or 'log'}-{row.kid[:8]}.pem"
             (directory / name).write_text(row.cert_pem)
         (directory / "trust-list.jws").write_text(trust_list(session, config))
-    typer.echo(f"wrote {len(rows)} certificates and trust-list.jws to {directory}")
+    (directory / "log.vkey").write_text(log_verifier(config).vkey + "\n")
+    typer.echo(f"wrote {len(rows)} certificates, trust-list.jws and log.vkey to {directory}")
 
 
 @book_app.command("issue")
@@ -410,29 +412,38 @@ def verify_command(
         Path | None, typer.Option("--trust-list", help="Verify offline with an exported trust list.")
     ] = None,
     root_file: Annotated[Path | None, typer.Option("--root", help="The pinned root (PEM) for --trust-list.")] = None,
+    status_list_file: Annotated[
+        Path | None, typer.Option("--status-list", help="With --trust-list: a downloaded status list (suspensions).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Say whether a document is valid, altered, from an unknown issuer, suspended, expired, or not esibook's.
-    Exit code 0 only for valid."""
-    from esibook.book.documents import verifier_state
+    """Say whether a document is valid, altered, from an unknown issuer, not in the transparency log, suspended,
+    expired, or not esibook's. Exit code 0 only for valid. Offline, a book is checked against the log proof it
+    carries (PDF or bundle) and the log key of the trust list."""
+    from esibook.book.documents import check_online
     from esibook.trust.verify import verify
 
     data = sys.stdin.buffer.read() if source == "-" else _read(Path(source))
     if trust_list_file:
-        trust, status = _offline_state(trust_list_file, root_file)
+        trust, status = _offline_state(trust_list_file, root_file, status_list_file)
+        result = verify(data, trust, status)
     else:
+        if status_list_file:
+            fail("--status-list is for offline checks, with --trust-list")
         with _session() as session:
-            trust, status = verifier_state(session)
-    result = verify(data, trust, status)
+            result = check_online(session, settings(), data)
     if as_json:
         json.dump(result.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        shown = ", ".join(f"{k}={v}" for k, v in result.shows.items() if v is not None)
+        shown = ", ".join(f"{k}={v}" for k, v in result.shows.items() if v is not None and k != "log")
+        logged = result.shows.get("log")
         typer.echo(
             f"{result.verdict.value.upper()}: {result.kind}"
             + (f" ({result.reason})" if result.reason else "")
             + (f"\n  {shown}" if shown else "")
+            + (f"\n  logged at index {logged['leaf_index']} of {logged['tree_size']}, checkpoint time "
+               f"{logged['checkpoint_time']}" if logged else "")
         )
     raise typer.Exit(0 if result.verdict.value == "valid" else 1)
 
@@ -443,16 +454,26 @@ def _read(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _offline_state(trust_list_file: Path, root_file: Path | None):
+def _offline_state(trust_list_file: Path, root_file: Path | None, status_list_file: Path | None = None):
     from cryptography import x509
 
     from esibook.book.status import StatusView
     from esibook.trust.anchors import TrustAnchors
+    from esibook.trust.jws import JwsError
 
     if root_file is None:
         fail("--trust-list needs --root (the root certificate you trust, PEM)")
-    root = x509.load_pem_x509_certificate(_read(root_file))
-    return TrustAnchors.from_trust_list(_read(trust_list_file).decode(), root), StatusView()
+    try:
+        root = x509.load_pem_x509_certificate(_read(root_file))
+        trust = TrustAnchors.from_trust_list(_read(trust_list_file).decode().strip(), root)
+    except (ValueError, JwsError) as error:
+        fail(f"the trust list does not verify with this root: {error}")
+    if status_list_file is None:
+        return trust, StatusView()
+    try:
+        return trust, StatusView.from_status_list(_read(status_list_file).decode().strip(), trust)
+    except (ValueError, KeyError, JwsError) as error:
+        fail(f"the status list does not verify with the trust list: {error}")
 
 
 # --- medical visits -------------------------------------------------------------------------------------------
@@ -531,6 +552,9 @@ def _serve(config: Settings, host: str, port: int) -> None:
         config = config.model_copy(update={"base_url": f"http://{host}:{port}"})
     if config.dev_idp_enabled:
         _outbox_thread(engine, config)
+    from esibook.book import sequencer
+
+    sequencer.start(session_factory(engine), config)
     typer.echo(f"esibook is running: open http://{host}:{port}/ (API documentation at /docs). Ctrl+C stops it.")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
 
@@ -564,11 +588,13 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Process what is queued (and due), then stop.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between rounds (SQLite).")] = 2.0,
 ) -> None:
-    """Run the jobs: deliver notifications from the outbox (email, in-app), each exactly once, retrying failures;
-    sign and anchor an audit checkpoint hourly (or every 1000 records); run the arrears watchdog once a day (its
-    notices go out on the 10th). On PostgreSQL this is a procrastinate worker (run as many as wanted, on any
-    machine); on SQLite the same tasks run in rounds in this process."""
+    """Run the jobs: integrate the transparency log's pooled entries (every second); deliver notifications from the
+    outbox (email, in-app), each exactly once, retrying failures; sign and anchor an audit checkpoint hourly (or
+    every 1000 records); run the arrears watchdog once a day (its notices go out on the 10th). On PostgreSQL this is
+    a procrastinate worker (run as many as wanted, on any machine); on SQLite the same tasks run in rounds in this
+    process."""
     from esibook import jobs
+    from esibook.book import sequencer
     from esibook.db import is_postgres
     from esibook.transactions.outbox import deliver_pending
 
@@ -580,6 +606,7 @@ def worker(
         fail("the database has no schema yet: run `esibook db upgrade` first")
     runtime = jobs.configure(engine, config)
     if once:
+        typer.echo(f"{sequencer.run_once(runtime.sessions, config)} log entries integrated")
         jobs.audit_checkpoint_if_due(runtime.sessions, config)
         if is_postgres(engine):
             jobs.run_worker(engine, wait=False)
@@ -588,6 +615,7 @@ def worker(
         return
     if is_postgres(engine):
         typer.echo("job worker on PostgreSQL (procrastinate): Ctrl+C stops it")
+        sequencer.start(runtime.sessions, config)
         jobs.run_worker(engine, wait=True)
         return
     watched = None

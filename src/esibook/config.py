@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     """Where checkpoints are appended (default ``<data_dir>/audit-checkpoints.txt``)."""
     audit_checkpoint_minutes: int = 60
     audit_checkpoint_records: int = 1000
+    # The transparency log of book versions (C2SP tlog-tiles at <base_url>/log/).
+    log_origin: str = ""
+    """The checkpoints' origin line and the log key's name (default ``<host of base_url>/log``), fixed when the key
+    is made."""
+    log_batch_size: int = 1000
+    """The sequencer integrates at most this many pooled entries per batch (one checkpoint each)."""
+    log_batch_seconds: float = 1.0
+    """How often the sequencer looks at the pool."""
 
     def resolved_database_url(self) -> str:
         """The database to use: ``ESIBOOK_DATABASE_URL``, else an SQLite file in the data directory."""
@@ -72,6 +80,9 @@ class Settings(BaseSettings):
 
     def resolved_audit_origin(self) -> str:
         return self.audit_origin or f"{urlsplit(self.base_url).netloc or 'esibook'}/audit"
+
+    def resolved_log_origin(self) -> str:
+        return self.log_origin or f"{urlsplit(self.base_url).netloc or 'esibook'}/log"
 
     def resolved_audit_anchor_file(self) -> Path:
         return self.audit_anchor_file or self.data_dir / "audit-checkpoints.txt"

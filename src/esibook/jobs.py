@@ -206,9 +206,12 @@ def audit_checkpoint_if_due(sessions: sessionmaker[Session], settings: Settings)
 
 
 def run_round(rt: Runtime, watched: date | None) -> date:
-    """One in-process round (SQLite): the watchdog once a day, a checkpoint when due, the pending messages."""
+    """One in-process round (SQLite): the log's pooled entries, the watchdog once a day, a checkpoint when due, the
+    pending messages."""
+    from esibook.book import sequencer
     from esibook.transactions.outbox import deliver_pending
 
+    sequencer.run_once(rt.sessions, rt.settings)
     today = vietnam_today()
     if watched != today:
         watchdog_once(rt.sessions, today)

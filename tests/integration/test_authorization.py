@@ -113,6 +113,10 @@ AUDIENCE_OF: dict[str, str] = {
     "GET /api/v1/log/proof/inclusion": "public",
     "GET /api/v1/log/proof/consistency": "public",
     "GET /api/v1/log/entries/{leaf_index}": "public",
+    "GET /log/checkpoint": "public",
+    "GET /log/key": "public",
+    "GET /log/tile/entries/{index:path}": "public",
+    "GET /log/tile/{level}/{index:path}": "public",
     "POST /api/v1/officer/persons/{person_id}/suspensions": "officer",
     "DELETE /api/v1/officer/persons/{person_id}/suspensions/{subject}": "officer",
     "POST /api/v1/verify": "public",
@@ -334,8 +338,10 @@ def _fill(world: World, path: str, person: str = "stranger", employer: str = "em
         "subject": "card",
         "procedure_code": "voluntary_si",
         "consent_id": world.ids["consent_pending"],
+        "level": 0,
+        "index": "000",
     }
-    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
+    return re.sub(r"\{(\w+)(?::path)?\}", lambda m: str(values[m.group(1)]), path)
 
 
 def _call(world: World, role: str, method: str, url: str):

@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 
 from esibook.app import create_app
 from esibook.benefits.models import BenefitSettlement
+from esibook.book import log
 from esibook.book import service as books
-from esibook.book.documents import verifier_state
+from esibook.book.documents import check_online
+from esibook.book.log import book_entry
 from esibook.book.models import BookVersion
 from esibook.people.models import Person
 from esibook.trust.pki import all_certificates, rotate
-from esibook.trust.verify import Verdict, verify
+from esibook.trust.verify import Verdict
 from support.rfc9162 import leaf_hash, verify_consistency, verify_inclusion
 
 
@@ -42,10 +44,9 @@ def a_person(engine, authority: str = "civil") -> Person:
         )
 
 
-def check(engine, data: bytes):
-    with Session(engine, expire_on_commit=False) as session:
-        trust, status = verifier_state(session)
-    return verify(data, trust, status)
+def check(signed, data: bytes):
+    with Session(signed.engine, expire_on_commit=False) as session:
+        return check_online(session, signed.settings, data)
 
 
 def test_the_pki_has_a_root_one_key_per_authority_and_encrypted_private_keys(signed):
@@ -109,8 +110,8 @@ def test_a_change_makes_a_new_version_naming_its_predecessor_and_old_versions_st
     )
     assert payload["previous"] == hashlib.sha256(first.document.encode()).hexdigest()
     assert payload["benefits"][-1]["amount"] == 1_234_000
-    assert check(signed.engine, first.document.encode()).verdict == Verdict.VALID
-    assert check(signed.engine, second.document.encode()).verdict == Verdict.VALID
+    assert check(signed, first.document.encode()).verdict == Verdict.VALID
+    assert check(signed, second.document.encode()).verdict == Verdict.VALID
 
 
 def test_one_changed_character_is_altered_and_a_stranger_key_is_unknown(signed):
@@ -119,15 +120,15 @@ def test_one_changed_character_is_altered_and_a_stranger_key_is_unknown(signed):
         document = books.latest_version(session, person.id).document
     head, body, signature = document.split(".")
     tampered_body = body[:40] + ("A" if body[40] != "A" else "B") + body[41:]
-    assert check(signed.engine, f"{head}.{tampered_body}.{signature}".encode()).verdict == Verdict.ALTERED
+    assert check(signed, f"{head}.{tampered_body}.{signature}".encode()).verdict == Verdict.ALTERED
     stranger = ECKey.generate_key("P-256", private=True)
     forged = joserfc_jws.serialize_compact(
         {"alg": "ES256", "kid": "not-a-state-key", "typ": "esibook-book+jws"},
         base64.urlsafe_b64decode(body + "=="),
         stranger,
     )
-    assert check(signed.engine, forged.encode()).verdict == Verdict.UNKNOWN_ISSUER
-    assert check(signed.engine, b"hello").verdict == Verdict.NOT_ESIBOOK
+    assert check(signed, forged.encode()).verdict == Verdict.UNKNOWN_ISSUER
+    assert check(signed, b"hello").verdict == Verdict.NOT_ESIBOOK
 
 
 def test_proofs_from_the_api_verify_with_an_independent_rfc9162_implementation(signed, client):
@@ -150,13 +151,16 @@ def test_proofs_from_the_api_verify_with_an_independent_rfc9162_implementation(s
         )
         session.commit()
         version, _ = books.issue_book(session, signed.settings, person.id, reason="benefit settled")
+        assert version.leaf_index is None, "pooled: the sequencer gives the leaf index"
+        assert log.integrate(session, signed.settings) >= 1
+        session.refresh(version)
     second = client.get("/api/v1/log/checkpoint").json()
-    assert second["tree_size"] > first["tree_size"]
+    assert second["tree_size"] > version.leaf_index >= first["tree_size"]
     proof = client.get(
         "/api/v1/log/proof/inclusion", params={"leaf_index": version.leaf_index, "tree_size": second["tree_size"]}
     ).json()
     assert verify_inclusion(
-        leaf_hash(version.document.encode()),
+        leaf_hash(book_entry(version.document)),
         version.leaf_index,
         second["tree_size"],
         [bytes.fromhex(h) for h in proof["audit_path"]],
@@ -172,7 +176,8 @@ def test_proofs_from_the_api_verify_with_an_independent_rfc9162_implementation(s
         bytes.fromhex(second["root_hash"]),
         [bytes.fromhex(h) for h in consistency["consistency"]],
     )
-    assert check(signed.engine, second["checkpoint"].encode()).verdict == Verdict.VALID
+    assert second["checkpoint"] == client.get("/log/checkpoint").text
+    assert check(signed, version.document.encode()).shows["log"]["leaf_index"] == version.leaf_index
 
 
 def test_rewriting_a_logged_version_is_detected(signed, client):
@@ -198,18 +203,19 @@ def test_rewriting_a_logged_version_is_detected(signed, client):
 
 def _check_rewrite_is_caught(signed, client, version, checkpoint, rewritten: str) -> None:
     logged = client.get(f"/api/v1/log/entries/{version.leaf_index}").json()
-    assert logged["leaf_hash"] == leaf_hash(version.document.encode()).hex() != leaf_hash(rewritten.encode()).hex()
+    assert logged["entry"] == book_entry(version.document).hex() != book_entry(rewritten).hex()
+    assert logged["leaf_hash"] == leaf_hash(book_entry(version.document)).hex()
     proof = client.get(
         "/api/v1/log/proof/inclusion", params={"leaf_index": version.leaf_index, "tree_size": checkpoint["tree_size"]}
     ).json()
     assert not verify_inclusion(
-        leaf_hash(rewritten.encode()),
+        leaf_hash(book_entry(rewritten)),
         version.leaf_index,
         checkpoint["tree_size"],
         [bytes.fromhex(h) for h in proof["audit_path"]],
         bytes.fromhex(checkpoint["root_hash"]),
     )
-    assert check(signed.engine, rewritten.encode()).verdict == Verdict.ALTERED
+    assert check(signed, rewritten.encode()).verdict == Verdict.ALTERED
 
 
 def test_a_defence_book_verifies_with_the_defence_key_and_carries_no_classified_detail(signed):
@@ -223,7 +229,7 @@ def test_a_defence_book_verifies_with_the_defence_key_and_carries_no_classified_
             ),
             {"p": person.id},
         ).all()
-    result = check(signed.engine, row.document.encode())
+    result = check(signed, row.document.encode())
     assert result.verdict == Verdict.VALID and result.shows["authority"] == "defence"
     payload = base64.urlsafe_b64decode(row.document.split(".")[1] + "==").decode()
     assert units
@@ -254,5 +260,5 @@ def test_key_rollover_new_books_use_the_new_key_old_books_still_verify(signed):
         session.commit()
         new, _ = books.issue_book(session, signed.settings, person.id, reason="after rollover")
     assert new.kid == new_key.kid != old.kid
-    assert check(signed.engine, old.document.encode()).verdict == Verdict.VALID
-    assert check(signed.engine, new.document.encode()).verdict == Verdict.VALID
+    assert check(signed, old.document.encode()).verdict == Verdict.VALID
+    assert check(signed, new.document.encode()).verdict == Verdict.VALID

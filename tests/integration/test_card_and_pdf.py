@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from esibook.access.principal import Identity, person_principal
 from esibook.book import service as books
 from esibook.book.content import book_id
-from esibook.book.documents import signed_pdf, verifier_state
+from esibook.book.documents import DatabaseLog, signed_pdf, verifier_state
 from esibook.book.models import BookVersion
 from esibook.health import card as hi_card
 from esibook.health.models import HICoverage
@@ -51,10 +51,12 @@ def holder(engine) -> Person:
         )
 
 
-def check(engine, data: bytes | str, now: float | None = None):
-    with Session(engine) as session:
-        trust, status = verifier_state(session)
-    return verify(data.encode() if isinstance(data, str) else data, trust, status, now=now)
+def check(signed, data: bytes | str, now: float | None = None):
+    """Online verification, as the server does it (its anchors, suspensions and log)."""
+    with Session(signed.engine) as session:
+        trust, status = verifier_state(session, signed.settings)
+        return verify(data.encode() if isinstance(data, str) else data, trust, status, now=now,
+                      log=DatabaseLog(session, signed.settings))
 
 
 def exported(engine, settings) -> tuple[str, x509.Certificate]:
@@ -96,18 +98,18 @@ def test_each_bad_card_gets_its_own_verdict(signed, tmp_path):
             hi_card.EXP: 1_900_000_000,
             hi_card.CARD_CLAIM: hi_card.card_claims(person, card),
         }
-    assert check(signed.engine, good.payload).verdict == Verdict.VALID
+    assert check(signed, good.payload).verdict == Verdict.VALID
     stranger = FileSigner("stranger-key", "civil", None, [], ec.generate_private_key(ec.SECP256R1()))
     forged = hi_card.encode_qr(hi_card.sign_cwt(stranger, claims))
-    assert check(signed.engine, forged).verdict == Verdict.UNKNOWN_ISSUER
+    assert check(signed, forged).verdict == Verdict.UNKNOWN_ISSUER
     after_validity = date(card.valid_to.year + 1, 1, 2)
-    expired = check(signed.engine, good.payload, now=_timestamp(after_validity))
+    expired = check(signed, good.payload, now=_timestamp(after_validity))
     assert expired.verdict == Verdict.EXPIRED
-    assert check(signed.engine, one_time.payload, now=SHOWN_AT + 60).verdict == Verdict.VALID
-    stale = check(signed.engine, one_time.payload, now=SHOWN_AT + 301)
+    assert check(signed, one_time.payload, now=SHOWN_AT + 60).verdict == Verdict.VALID
+    stale = check(signed, one_time.payload, now=SHOWN_AT + 301)
     assert stale.verdict == Verdict.EXPIRED and "one-time" in stale.reason
     tampered = good.payload[:-6] + ("000000" if not good.payload.endswith("000000") else "111111")
-    assert check(signed.engine, tampered).verdict == Verdict.ALTERED
+    assert check(signed, tampered).verdict == Verdict.ALTERED
 
 
 def test_a_suspended_card_and_book_say_so_online_and_in_the_status_list(signed):
@@ -118,8 +120,8 @@ def test_a_suspended_card_and_book_say_so_online_and_in_the_status_list(signed):
         books.suspend(session, officer, person.id, subject="book", reason="Hồ sơ gian lận")
         qr = hi_card.card_qr(session, signed.settings, person)
         document = books.latest_version(session, person.id).document
-    assert check(signed.engine, qr.payload).verdict == Verdict.SUSPENDED
-    assert check(signed.engine, document).verdict == Verdict.SUSPENDED
+    assert check(signed, qr.payload).verdict == Verdict.SUSPENDED
+    assert check(signed, document).verdict == Verdict.SUSPENDED
     from esibook.book.status import StatusView, status_list
 
     with Session(signed.engine) as session:
@@ -134,7 +136,7 @@ def test_a_suspended_card_and_book_say_so_online_and_in_the_status_list(signed):
     with Session(signed.engine) as session:
         books.restore(session, officer, person.id, subject="card")
         books.restore(session, officer, person.id, subject="book")
-    assert check(signed.engine, qr.payload).verdict == Verdict.VALID
+    assert check(signed, qr.payload).verdict == Verdict.VALID
 
 
 def test_only_an_approving_officer_of_the_persons_authority_may_suspend(signed):
@@ -224,7 +226,7 @@ def test_one_changed_byte_fails_pdfsig_and_esibook_verify(signed, book_pdf, nss_
     tampered = tmp_path / "tampered.pdf"
     tampered.write_bytes(bytes(data))
     assert "Signature is Valid." not in pdfsig(tampered, nss_trusting_the_root)
-    assert check(signed.engine, bytes(data)).verdict == Verdict.ALTERED
+    assert check(signed, bytes(data)).verdict == Verdict.ALTERED
 
 
 def test_esibook_verify_command_exit_code_and_offline_mode(signed, book_pdf, tmp_path):
@@ -274,5 +276,66 @@ def test_verify_endpoint_and_log_rewrite_detection_via_api(signed, book_pdf):
     assert answer.status_code == 200 and answer.json()["verdict"] == "valid"
     assert client.post("/api/v1/verify", content=b"").json()["error"]["code"] == "verify.empty"
     with signed.engine.begin() as connection:
-        size = connection.execute(text("SELECT count(*) FROM log_leaves")).scalar()
+        size = connection.execute(text("SELECT size FROM log_head")).scalar()
     assert client.get("/api/v1/log/proof/inclusion", params={"leaf_index": 0, "tree_size": size + 5}).status_code == 400
+
+
+def test_verification_checks_the_log_offline_and_online_and_reads_a_downloaded_status_list(signed, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from esibook.app import create_app
+    from esibook.book.status import status_list
+    from esibook.trust.pki import signer_for
+
+    person = holder(signed.engine)
+    with Session(signed.engine, expire_on_commit=False) as session:
+        logged = books.bundle(session, signed.settings, person.id)
+        header, payload, _, _ = jws.parts(logged.version.document)
+        unlogged = jws.sign(signer_for(session, signed.settings, "issuing", person.authority),
+                            {**payload, "version": payload["version"] + 100}, "esibook-book+jws")
+    env = {**os.environ, "ESIBOOK_DATABASE_URL": signed.engine.url.render_as_string(hide_password=False),
+           "ESIBOOK_DATA_DIR": str(signed.settings.data_dir)}
+    export = tmp_path / "export"
+    subprocess.run([sys.executable, "-m", "esibook", "trust", "export", str(export)], check=True, env=env)
+    offline_env = {**env, "ESIBOOK_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    trusted = ["--trust-list", str(export / "trust-list.jws"), "--root", str(export / "root.pem")]
+
+    def offline(name: str, content: str, *extra: str) -> subprocess.CompletedProcess:
+        (tmp_path / name).write_text(content)
+        return subprocess.run([sys.executable, "-m", "esibook", "verify", str(tmp_path / name), *trusted, *extra],
+                              capture_output=True, text=True, env=offline_env)
+
+    bundle = json.dumps(logged.as_dict())
+    valid = offline("bundle.json", bundle)
+    assert valid.returncode == 0 and valid.stdout.startswith("VALID"), valid.stdout + valid.stderr
+    assert f"logged at index {logged.version.leaf_index} of {logged.tree_size}, checkpoint time 20" in valid.stdout
+    bare = offline("book.jws", logged.version.document)
+    assert bare.returncode == 1 and bare.stdout.startswith("NOT_LOGGED"), "offline, a bare book proves no logging"
+    forged = offline("forged.json", json.dumps({**logged.as_dict(), "document": unlogged}))
+    assert forged.returncode == 1 and forged.stdout.startswith("NOT_LOGGED")
+    assert check(signed, unlogged).verdict == Verdict.NOT_LOGGED, "signed by the State's key, but never logged"
+    assert check(signed, logged.version.document).shows["log"]["leaf_index"] == logged.version.leaf_index
+
+    with Session(signed.engine, expire_on_commit=False) as session:
+        officer = _approver(session)
+        books.suspend(session, officer, person.id, subject="book", reason="Hồ sơ gian lận")
+        downloaded = status_list(session, signed.settings)
+    try:
+        suspended = offline("bundle.json", bundle, "--status-list", str(_write(tmp_path / "status.jws", downloaded)))
+        assert suspended.returncode == 1 and suspended.stdout.startswith("SUSPENDED"), suspended.stdout
+        assert offline("bundle.json", bundle).stdout.startswith("VALID"), "without the list, offline cannot know"
+    finally:
+        with Session(signed.engine) as session:
+            books.restore(session, officer, person.id, subject="book")
+
+    client = TestClient(create_app(signed.settings))
+    page = client.post("/verify", data={"text": bundle})
+    assert "Đã ghi vào nhật ký ở vị trí" in page.text
+    assert f"{logged.version.leaf_index} trên {logged.tree_size}" in page.text
+    api = client.post("/api/v1/verify", content=unlogged.encode()).json()
+    assert api["verdict"] == "not_logged" and not api["valid"]
+
+
+def _write(path, text: str):
+    path.write_text(text)
+    return path

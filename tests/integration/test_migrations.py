@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from esibook import migrate
 from esibook.models import Base
@@ -76,3 +76,37 @@ def test_the_migrated_schema_matches_the_models(empty_engine):
     with empty_engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_object": ours, "compare_type": False})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_the_tiled_log_migration_pools_every_existing_version_in_its_old_order(empty_engine, tmp_path):
+    """Versions logged by the old log (0011) are pooled again, in leaf order, and logged anew; and back."""
+    from sqlalchemy.orm import Session
+
+    from esibook.book import log
+    from esibook.book.models import BookVersion
+    from esibook.config import Settings
+
+    migrate.downgrade(empty_engine, "0011")
+    old = [(7, 1, 2), (3, 1, 0), (7, 2, 1)]  # (person, version, old leaf index)
+    with empty_engine.begin() as connection:
+        for person, version, leaf in old:
+            connection.execute(text(
+                "INSERT INTO book_versions (person_id, version, book_id, authority, content_hash, document, kid, "
+                "reason, issued_at, leaf_index) VALUES (:p, :v, 'VN-SBH-1', 'civil', 'h', :d, 'k', 'issued', "
+                "'2026-11-01 00:00:00+00:00', :i)"), {"p": person, "v": version, "d": f"a.{person}-{version}.c",
+                                                      "i": leaf})
+    migrate.upgrade(empty_engine)
+    settings = Settings(database_url=empty_engine.url.render_as_string(hide_password=False), data_dir=tmp_path,
+                        env="test")
+    with Session(empty_engine) as session:
+        assert log.integrate_all(session, settings) == 3
+        logged = session.execute(select(BookVersion.person_id, BookVersion.version, BookVersion.leaf_index)
+                                 .order_by(BookVersion.leaf_index)).all()
+        proofs = log.proofs(session, 3)
+        assert [tuple(row) for row in logged] == [(3, 1, 0), (7, 2, 1), (7, 1, 2)]
+        assert proofs.entry(1) == log.book_entry("a.7-2.c")
+    migrate.downgrade(empty_engine, "0011")
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM log_leaves")).scalar() == 3
+        assert connection.execute(text("SELECT size FROM log_head")).scalar() == 3
+    migrate.upgrade(empty_engine)

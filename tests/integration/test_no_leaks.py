@@ -62,8 +62,11 @@ def test_the_public_log_hands_out_hashes_never_books(signed_world):
     client, _, holder, _ = signed_world
     response = client.get("/api/v1/log/entries/0")
     assert response.status_code == 200
-    assert set(response.json()) == {"leaf_index", "leaf_hash"}
+    assert set(response.json()) == {"leaf_index", "entry", "leaf_hash"}
+    assert len(bytes.fromhex(response.json()["entry"])) == 24 + 32  # a type tag and a SHA-256, nothing else
     assert "eyJ" not in response.text  # no JWS
+    bundle = client.get("/log/tile/entries/000").content or client.get("/log/tile/entries/000.p/1").content
+    assert bundle and b"eyJ" not in bundle and holder.personal_id.encode() not in bundle
     assert client.get("/api/v1/log/entries/99999999").json()["error"]["code"] == "log.leaf_index"
 
 

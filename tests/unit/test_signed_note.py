@@ -59,3 +59,17 @@ def test_the_same_name_with_another_key_does_not_open():
 def test_a_wrong_verifier_key_is_refused(vkey):
     with pytest.raises(NoteError):
         NoteVerifier.from_vkey(vkey)
+
+
+def test_a_timestamped_cosignature_dates_a_checkpoint_and_binds_its_text():
+    from esibook.trust.note import cosign, cosigned_at
+
+    signer = NoteSigner("example.com/log", Ed25519PrivateKey.generate())
+    text = "example.com/log\n5\n" + base64.b64encode(bytes(32)).decode() + "\n"
+    note = signer.sign(text) + cosign(signer, text, 1_700_000_000)
+    assert open_note(note, signer.verifier) == text, "the plain signature still opens the note"
+    assert cosigned_at(note, signer.verifier) == 1_700_000_000
+    raw = base64.b64decode(note.splitlines()[-1].split(" ")[-1])
+    assert len(raw) == 4 + 8 + 64 and raw[:4] != signer.verifier.key_id, "a cosignature/v1 key id (0x04)"
+    assert cosigned_at(note.replace("\n5\n", "\n6\n"), signer.verifier) is None
+    assert cosigned_at(signer.sign(text), signer.verifier) is None

@@ -14,10 +14,9 @@ from esibook.access.accesslog import record_access
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
-from esibook.book import log
+from esibook.book import log, tiles
 from esibook.book import service as books
-from esibook.book.documents import printout_pdf, signed_pdf, verifier_state
-from esibook.book.models import LogLeaf
+from esibook.book.documents import check_online, printout_pdf, signed_pdf
 from esibook.book.status import status_list
 from esibook.db import transaction
 from esibook.errors import DomainError, NotFound
@@ -28,11 +27,13 @@ from esibook.people.models import Person
 from esibook.transactions.models import RepositoryDocument
 from esibook.trust.anchors import trust_list
 from esibook.trust.pki import root
-from esibook.trust.verify import verify
 from esibook.web.deps import db_session
 
 router = APIRouter(prefix="/api/v1", tags=["book"])
 well_known = APIRouter(tags=["book"])
+#: The transparency log as C2SP tlog-tiles: https://c2sp.org/tlog-tiles, prefix <base_url>/log/.
+tlog = APIRouter(prefix="/log", tags=["log"])
+IMMUTABLE = "public, max-age=31536000, immutable"
 MAX_VERIFY_BYTES = 10 * 1024 * 1024
 
 
@@ -79,6 +80,7 @@ def officer_printout(request: Request, person_id: RowId, caller: Principal = Dep
 
 
 def _printout(request: Request, session: Session, person: Person, caller: Principal) -> Response:
+    books.bundle(session, request.app.state.settings, person.id)  # logged first, so the printout carries its proof
     pdf, statement = printout_pdf(session, request.app.state.settings, person.id, printed_by=caller.name)
     with transaction(session):
         session.add(RepositoryDocument(owner_kind="person", owner_id=person.id, doc_type="printout",
@@ -103,13 +105,12 @@ def my_card_qr(request: Request, one_time: bool = False, caller: Principal = Dep
 @router.get("/log/checkpoint", dependencies=[Depends(policy.PUBLIC)],
             summary="The latest signed checkpoint of the transparency log")
 def checkpoint(request: Request, session: Session = Depends(db_session)) -> dict:
-    with transaction(session):
-        row = log.checkpoint(session, request.app.state.settings)
+    row = log.current_checkpoint(session, request.app.state.settings)
     return {"tree_size": row.tree_size, "root_hash": row.root_hash, "checkpoint": row.document}
 
 
 @router.get("/log/proof/inclusion", dependencies=[Depends(policy.PUBLIC)],
-            summary="Inclusion proof of a leaf in a tree of a given size (RFC 6962)")
+            summary="Inclusion proof of a leaf in a tree of a given size (RFC 6962), computed from the tiles")
 def inclusion(leaf_index: int = Query(ge=0, le=MAX_ROW_ID), tree_size: int = Query(ge=1, le=MAX_ROW_ID),
               session: Session = Depends(db_session)) -> dict:
     return {"leaf_index": leaf_index, "tree_size": tree_size,
@@ -124,12 +125,14 @@ def consistency(first: int = Query(ge=1, le=MAX_ROW_ID), second: int = Query(ge=
 
 
 @router.get("/log/entries/{leaf_index}", dependencies=[Depends(policy.PUBLIC)],
-            summary="The hash logged at a leaf (never the book: a public log carries no personal data)")
+            summary="The entry logged at a leaf and its hash (never the book: a public log carries no personal data)")
 def log_entry(leaf_index: RowIndex, session: Session = Depends(db_session)) -> dict:
-    leaf = session.get(LogLeaf, leaf_index)
-    if leaf is None:
+    size = log.log_size(session)
+    if leaf_index >= size:
         raise NotFound("log.leaf_index", "The log has no leaf at this index.", "Nhật ký không có lá ở vị trí này.")
-    return {"leaf_index": leaf_index, "leaf_hash": leaf.leaf_hash}
+    proofs = log.proofs(session, size)
+    return {"leaf_index": leaf_index, "entry": proofs.entry(leaf_index).hex(),
+            "leaf_hash": proofs.leaf(leaf_index).hex()}
 
 
 class SuspensionBody(BaseModel):
@@ -160,9 +163,12 @@ async def verify_upload(request: Request, file: UploadFile | None = File(None)) 
         raise DomainError("verify.too_large", "Files up to 10 MB can be checked.", "Chỉ kiểm tra được tệp đến 10 MB.")
     if not data.strip():
         raise DomainError("verify.empty", "Send a file, or the text of a QR code.", "Hãy gửi tệp hoặc nội dung mã QR.")
+    return (await run_in_threadpool(_check, request, data)).as_dict()
+
+
+def _check(request: Request, data: bytes):
     with request.app.state.sessions() as session:
-        trust, status = verifier_state(session)
-    return (await run_in_threadpool(verify, data, trust, status)).as_dict()
+        return check_online(session, request.app.state.settings, data)
 
 
 async def _raw_body(request: Request) -> bytes:
@@ -195,3 +201,49 @@ def root_pem(session: Session = Depends(db_session)) -> str:
                 summary="The signed list of suspended books and cards")
 def status_list_route(request: Request, session: Session = Depends(db_session)) -> str:
     return status_list(session, request.app.state.settings)
+
+
+# --- the tiled log (C2SP tlog-tiles, tlog-checkpoint) ------------------------------------------------------------
+
+
+def _octets(data: bytes | None, cache: str) -> Response:
+    if data is None:
+        raise NotFound("log.tile", "The log has no such tile.", "Nhật ký không có ô (tile) này.")
+    return Response(data, media_type="application/octet-stream", headers={"cache-control": cache})
+
+
+def _tile_index(path: str) -> tuple[int, int]:
+    parsed = tiles.parse_index(path)
+    if parsed is None:
+        raise NotFound("log.tile", "Not a tile path of this log.", "Không phải đường dẫn ô (tile) của nhật ký.")
+    return parsed
+
+
+@tlog.get("/checkpoint", dependencies=[Depends(policy.PUBLIC)], response_class=PlainTextResponse,
+          summary="The latest checkpoint: a C2SP signed note (origin, size, base64 root hash), Ed25519")
+def log_checkpoint(request: Request, session: Session = Depends(db_session)) -> Response:
+    row = log.current_checkpoint(session, request.app.state.settings)
+    return PlainTextResponse(row.document, headers={"cache-control": "public, max-age=1"})
+
+
+@tlog.get("/key", dependencies=[Depends(policy.PUBLIC)], response_class=PlainTextResponse,
+          summary="The log's verifier key in signed-note form: <origin>+<key id hex>+<base64 key>")
+def log_key(request: Request) -> Response:
+    vkey = log.log_verifier(request.app.state.settings).vkey
+    return PlainTextResponse(vkey + "\n", headers={"cache-control": "public, max-age=3600"})
+
+
+@tlog.get("/tile/entries/{index:path}", dependencies=[Depends(policy.PUBLIC)], response_class=Response,
+          summary="An entry bundle: up to 256 entries, each a big-endian uint16 length then the entry")
+def log_entry_bundle(index: str, session: Session = Depends(db_session)) -> Response:
+    n, width = _tile_index(index)
+    return _octets(log.read_tile(session, tiles.ENTRIES, n, width), IMMUTABLE)
+
+
+@tlog.get("/tile/{level}/{index:path}", dependencies=[Depends(policy.PUBLIC)], response_class=Response,
+          summary="A tile of Merkle tree hashes (height 8; .p/<W> for a partial tile of the current tree)")
+def log_tile(level: str, index: str, session: Session = Depends(db_session)) -> Response:
+    if not (level.isascii() and level.isdigit() and str(int(level)) == level and int(level) < 64):
+        raise NotFound("log.tile", "Not a tile path of this log.", "Không phải đường dẫn ô (tile) của nhật ký.")
+    n, width = _tile_index(index)
+    return _octets(log.read_tile(session, int(level), n, width), IMMUTABLE)

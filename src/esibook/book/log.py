@@ -1,97 +1,290 @@
-"""The transparency log of book versions (Certificate-Transparency style): append, signed checkpoints, proofs."""
+"""The transparency log of book versions: a C2SP tiled log (tlog-tiles) with signed-note checkpoints.
+
+Issuing a version *pools* its entry (:func:`pool`, a plain insert in the issuing transaction, no lock). The
+*sequencer* (:func:`integrate`) takes a batch of pooled entries under the log head's lock, appends them as
+leaves, writes the new tiles once (full tiles, and the partial tiles of the new size) and signs one checkpoint
+per batch. A crash before integration loses nothing: the entries stay in the pool until the transaction that
+integrates them commits. Proofs read O(log n) tiles (``book/tiles.py``), never the leaves.
+
+An entry carries no personal data: a type tag and the SHA-256 of the signed book (:func:`book_entry`), so the
+public log can be copied anywhere. Checkpoints are signed with the log's Ed25519 key, whose verifier key
+(``<origin>+<key id>+<base64>``) is published at ``/log/key`` and in the root-signed trust list; the log also
+adds its timestamped cosignature (``cosignature/v1``), which dates the checkpoint.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
-from datetime import UTC, datetime
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import select
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import delete, exists, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from esibook.book import merkle
-from esibook.book.models import LogCheckpoint, LogHead, LogLeaf
+from esibook.book import merkle, tiles
+from esibook.book.models import BookVersion, LogCheckpoint, LogHead, LogPoolEntry, LogTile
 from esibook.config import Settings
+from esibook.db import is_postgres, transaction
 from esibook.errors import DomainError
-from esibook.trust import jws
-from esibook.trust.pki import signer_for
+from esibook.trust.note import NoteError, NoteSigner, NoteVerifier, cosign, cosigned_at, open_note
+from esibook.trust.pki import decrypt_private_key, encrypt_private_key
 
-CHECKPOINT_TYPE = "esibook-checkpoint+jws"
-
-
-def append(session: Session, *, data: bytes, person_id: int, version: int) -> int:
-    """Append one leaf in the caller's transaction (the head row is locked); returns its index."""
-    head = session.execute(select(LogHead).where(LogHead.id == 1).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = LogHead(id=1, size=0, frontier="[]")
-        session.add(head)
-        session.flush()
-    leaf = merkle.leaf_hash(data)
-    frontier = merkle.frontier_append(_frontier(head), leaf)
-    index = head.size
-    session.add(LogLeaf(leaf_index=index, leaf_hash=leaf.hex(), person_id=person_id, version=version))
-    head.size, head.frontier = index + 1, json.dumps([[size, h.hex()] for size, h in frontier])
-    return index
+BOOK_ENTRY_TAG = b"esibook/book-version/v1\n"
+KEY_FILE, VKEY_FILE = "log-checkpoint.key.pem", "log-checkpoint.vkey"
 
 
-def _frontier(head: LogHead) -> list[tuple[int, bytes]]:
-    return [(size, bytes.fromhex(h)) for size, h in json.loads(head.frontier)]
+def book_entry(document: str) -> bytes:
+    """The log entry of a signed book: its type tag and the SHA-256 of the compact JWS (no personal data)."""
+    return BOOK_ENTRY_TAG + hashlib.sha256(document.encode()).digest()
 
 
-def checkpoint(session: Session, settings: Settings) -> LogCheckpoint:
-    """The signed checkpoint of the current tree, made if the tree grew since the last one."""
-    head = session.get(LogHead, 1)
-    size = head.size if head else 0
-    existing = session.get(LogCheckpoint, size)
-    if existing:
-        return existing
-    root = merkle.frontier_root(_frontier(head) if head else [])
-    payload = {
-        "type": "esibook/checkpoint",
-        "log": settings.base_url.rstrip("/"),
-        "tree_size": size,
-        "root_hash": root.hex(),
-        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    row = LogCheckpoint(
-        tree_size=size,
-        root_hash=root.hex(),
-        document=jws.sign(signer_for(session, settings, "log"), payload, CHECKPOINT_TYPE),
-    )
-    session.add(row)
-    session.flush()
-    return row
+def pool(session: Session, *, document: str, person_id: int | None, version: int | None) -> None:
+    """Pool a version's entry in the caller's transaction; the sequencer gives it its leaf index."""
+    session.add(LogPoolEntry(entry=book_entry(document), person_id=person_id, version=version))
+
+
+# --- the log key --------------------------------------------------------------------------------------------
+
+
+_signers: dict[str, NoteSigner] = {}
+
+
+def log_signer(settings: Settings) -> NoteSigner:
+    """The Ed25519 checkpoint key, made at first use (private key encrypted with the key store's passphrase, mode
+    0600; verifier key beside it). Its name, the checkpoints' origin, is fixed then."""
+    folder = settings.data_dir.resolve() / "keys"
+    if str(folder) not in _signers:
+        if not (folder / KEY_FILE).exists():
+            _create_key(settings, folder)
+        public = NoteVerifier.from_vkey((folder / VKEY_FILE).read_text())
+        signer = NoteSigner(public.name, decrypt_private_key(settings, (folder / KEY_FILE).read_bytes()))
+        if signer.verifier.vkey != public.vkey:
+            raise DomainError("log.key_mismatch", f"{folder / VKEY_FILE} is not the public key of {KEY_FILE}",
+                              "khóa công khai của nhật ký minh bạch không khớp với khóa bí mật")
+        _signers[str(folder)] = signer
+    return _signers[str(folder)]
+
+
+def _create_key(settings: Settings, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    try:
+        fd = os.open(folder / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return
+    vkey = NoteSigner(settings.resolved_log_origin(), key).verifier.vkey
+    temporary = folder / f"{VKEY_FILE}.{os.getpid()}"
+    temporary.write_text(vkey + "\n")
+    temporary.replace(folder / VKEY_FILE)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(encrypt_private_key(settings, key))
+
+
+def log_verifier(settings: Settings) -> NoteVerifier:
+    return log_signer(settings).verifier
+
+
+# --- checkpoints --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    origin: str
+    size: int
+    root: bytes
+    time: int | None
+    """When the log cosigned it (POSIX seconds), None without a valid timestamped cosignature."""
+    note: str
+
+
+def sign_checkpoint(signer: NoteSigner, size: int, root: bytes, now: int | None = None) -> str:
+    text = f"{signer.name}\n{size}\n{base64.b64encode(root).decode()}\n"
+    return signer.sign(text) + cosign(signer, text, int(time.time()) if now is None else now)
+
+
+def parse_checkpoint(note: str, verifier: NoteVerifier) -> Checkpoint:
+    """The checkpoint in a note signed by the log key, for its origin; :class:`NoteError` otherwise."""
+    lines = open_note(note, verifier).split("\n")
+    if len(lines) < 4 or lines[0] != verifier.name:
+        raise NoteError(f"not a checkpoint of {verifier.name}")
+    size = lines[1]
+    if not size.isascii() or not size.isdigit() or (size != "0" and size.startswith("0")):
+        raise NoteError("the checkpoint's size is not a number")
+    try:
+        root = base64.b64decode(lines[2], validate=True)
+    except binascii.Error as error:
+        raise NoteError("the checkpoint's root hash is not base64") from error
+    if len(root) != 32:
+        raise NoteError("the checkpoint's root hash is not 32 bytes")
+    return Checkpoint(lines[0], int(size), root, cosigned_at(note, verifier), note)
 
 
 def latest_checkpoint(session: Session) -> LogCheckpoint | None:
     return session.scalar(select(LogCheckpoint).order_by(LogCheckpoint.tree_size.desc()).limit(1))
 
 
-def _tree(session: Session, size: int) -> merkle.Tree:
-    hashes = session.scalars(select(LogLeaf.leaf_hash).where(LogLeaf.leaf_index < size).order_by(LogLeaf.leaf_index))
-    return merkle.Tree([bytes.fromhex(h) for h in hashes])
+def current_checkpoint(session: Session, settings: Settings) -> LogCheckpoint:
+    """The latest signed checkpoint; the empty tree's is signed when the log has none yet."""
+    found = latest_checkpoint(session)
+    if found is None:
+        session.rollback()
+        integrate(session, settings)
+        found = latest_checkpoint(session)
+    return found
+
+
+# --- the sequencer ------------------------------------------------------------------------------------------
+
+
+def pending(session: Session) -> bool:
+    return bool(session.scalar(select(exists().where(LogPoolEntry.id.is_not(None)))))
+
+
+def integrate(session: Session, settings: Settings, *, limit: int | None = None) -> int:
+    """One batch, in its own transaction: up to ``limit`` pooled entries become leaves, tiles and one signed
+    checkpoint. Returns how many entries were integrated. Concurrent sequencers queue on the head row."""
+    signer = log_signer(settings)
+    with transaction(session):
+        head = session.execute(select(LogHead).where(LogHead.id == 1).with_for_update()).scalar_one_or_none()
+        if head is None:
+            head = LogHead(id=1, size=0, frontier="[]")
+            session.add(head)
+            session.flush()
+        rows = session.execute(
+            select(LogPoolEntry.id, LogPoolEntry.entry, LogPoolEntry.person_id, LogPoolEntry.version)
+            .order_by(LogPoolEntry.id)
+            .limit(limit or settings.log_batch_size)
+        ).all()
+        if not rows and session.get(LogCheckpoint, head.size) is not None:
+            return 0
+        _append(session, head, rows)
+        root = merkle.frontier_root(_frontier(head))
+        session.add(LogCheckpoint(tree_size=head.size, root_hash=root.hex(),
+                                  document=sign_checkpoint(signer, head.size, root)))
+    return len(rows)
+
+
+def integrate_all(session: Session, settings: Settings) -> int:
+    """Integrate batch after batch until the pool is empty (bulk issuance, tests)."""
+    total = 0
+    while True:
+        done = integrate(session, settings)
+        total += done
+        if not done:
+            return total
+
+
+def _frontier(head: LogHead) -> list[tuple[int, bytes]]:
+    return [(size, bytes.fromhex(h)) for size, h in json.loads(head.frontier)]
+
+
+def _append(session: Session, head: LogHead, rows) -> None:
+    start = head.size
+    partials = {level: (n, width) for level, n, width in _right_edge(start)}
+    edges = {level: _edge(session, level, n, width) for level, (n, width) in partials.items()}
+    written: list[dict] = []
+
+    def write(level: int, n: int, width: int, data: bytes) -> None:
+        written.append({"level": level, "n": n, "width": width, "data": data})
+        if width == tiles.WIDTH and partials.get(level, (None,))[0] == n:  # superseded by its full tile
+            session.execute(delete(LogTile).where(LogTile.level == level, LogTile.n == n, LogTile.width < width))
+
+    writer = tiles.TileWriter(start, edges, write)
+    frontier = _frontier(head)
+    for row in rows:
+        frontier = merkle.frontier_append(frontier, writer.append(row.entry))
+    writer.finish()
+    if written:
+        session.execute(insert(LogTile), written)
+    leaves = [{"person_id": row.person_id, "version": row.version, "leaf_index": start + k}
+              for k, row in enumerate(rows) if row.person_id is not None]
+    if leaves:
+        session.execute(update(BookVersion), leaves)
+    _unpool(session, [row.id for row in rows])
+    head.size = start + len(rows)
+    head.frontier = json.dumps([[size, h.hex()] for size, h in frontier])
+
+
+def _unpool(session: Session, ids: list[int]) -> None:
+    """Delete exactly the integrated rows (a row pooled meanwhile by a later commit, even with an id between
+    theirs, stays)."""
+    if not ids:
+        return
+    if is_postgres(session):
+        session.execute(text("DELETE FROM log_pool WHERE id = ANY(:ids)"), {"ids": ids})
+        return
+    for chunk in range(0, len(ids), 5000):
+        session.execute(delete(LogPoolEntry).where(LogPoolEntry.id.in_(ids[chunk : chunk + 5000])))
+
+
+def _right_edge(size: int) -> list[tuple[int, int, int]]:
+    """(level, n, width) of every partial tile of a tree of ``size`` leaves (entry bundles at level -1)."""
+    found = []
+    if size % tiles.WIDTH:
+        found.append((tiles.ENTRIES, size >> tiles.HEIGHT, size % tiles.WIDTH))
+    level = 0
+    while size >> (tiles.HEIGHT * level):
+        count = size >> (tiles.HEIGHT * level)
+        if count % tiles.WIDTH:
+            found.append((level, count >> tiles.HEIGHT, count % tiles.WIDTH))
+        level += 1
+    return found
+
+
+def _edge(session: Session, level: int, n: int, width: int) -> list[bytes]:
+    data = read_tile(session, level, n, width)
+    if data is None:
+        raise DomainError("log.tile_missing", f"the log lacks {tiles.tile_path(level, n, width)}",
+                          "nhật ký thiếu một ô (tile)")
+    return tiles.unbundle(data) if level == tiles.ENTRIES else tiles.hashes(data)
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+def read_tile(session: Session, level: int, n: int, width: int) -> bytes | None:
+    return session.scalar(select(LogTile.data).where(LogTile.level == level, LogTile.n == n, LogTile.width == width))
+
+
+def _widest(session: Session, level: int, n: int) -> bytes | None:
+    return session.scalar(
+        select(LogTile.data).where(LogTile.level == level, LogTile.n == n).order_by(LogTile.width.desc()).limit(1)
+    )
+
+
+def log_size(session: Session) -> int:
+    head = session.get(LogHead, 1)
+    return head.size if head else 0
+
+
+def proofs(session: Session, size: int) -> tiles.TileProofs:
+    return tiles.TileProofs(size, lambda level, n: _widest(session, level, n))
 
 
 def _check_size(session: Session, size: int) -> None:
-    head = session.get(LogHead, 1)
-    if size < 0 or size > (head.size if head else 0):
-        raise DomainError(
-            "log.size",
-            f"the log has {head.size if head else 0} entries; {size} is out of range",
-            "kích thước cây vượt quá số mục của nhật ký",
-        )
+    logged = log_size(session)
+    if size < 0 or size > logged:
+        raise DomainError("log.size", f"the log has {logged} entries; {size} is out of range",
+                          "kích thước cây vượt quá số mục của nhật ký")
 
 
 def inclusion_proof(session: Session, leaf_index: int, tree_size: int) -> list[str]:
+    """The audit path of a leaf in the tree of ``tree_size`` leaves, read from O(log n) tiles."""
     _check_size(session, tree_size)
     if not 0 <= leaf_index < tree_size:
-        raise DomainError(
-            "log.leaf_index", "the leaf index must be below the tree size", "chỉ số lá phải nhỏ hơn kích thước cây"
-        )
-    return [h.hex() for h in _tree(session, tree_size).inclusion(leaf_index, tree_size)]
+        raise DomainError("log.leaf_index", "the leaf index must be below the tree size",
+                          "chỉ số lá phải nhỏ hơn kích thước cây")
+    return [h.hex() for h in proofs(session, tree_size).inclusion(leaf_index, tree_size)]
 
 
 def consistency_proof(session: Session, first: int, second: int) -> list[str]:
     _check_size(session, second)
     if not 0 < first <= second:
         raise DomainError("log.consistency", "need 0 < first ≤ second", "cần 0 < first ≤ second")
-    return [h.hex() for h in _tree(session, second).consistency(first, second)]
+    return [h.hex() for h in proofs(session, second).consistency(first, second)]

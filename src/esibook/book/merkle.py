@@ -1,7 +1,8 @@
-"""The Merkle tree of RFC 6962 (section 2.1): hashes, roots, inclusion and consistency proofs.
+"""The Merkle tree of RFC 6962 (section 2.1): hashes, roots, inclusion and consistency proofs, and checking an
+inclusion proof (RFC 9162 section 2.1.3.2).
 
-Leaves are given as their leaf hashes. Proof generation reads all leaf hashes of the tree; the verifier used
-by tests is a separate implementation of RFC 9162's verification algorithms.
+:class:`Proofs` makes proofs from any source of subtree roots: the tiles of the log (``book/tiles.py``) or, for
+tests, a list of leaf hashes (:class:`Tree`). The verifier used by tests is a separate implementation.
 """
 
 from __future__ import annotations
@@ -20,12 +21,52 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
-def _split(n: int) -> int:
+def split(n: int) -> int:
     """The largest power of two smaller than n (n > 1)."""
     return 1 << ((n - 1).bit_length() - 1)
 
 
-class Tree:
+def perfect_root(hashes: list[bytes]) -> bytes:
+    """The root over a power-of-two number of hashes (a perfect subtree)."""
+    while len(hashes) > 1:
+        hashes = [node_hash(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
+    return hashes[0]
+
+
+class Proofs:
+    """RFC 6962 proofs over subtree roots given by :meth:`root` (MTH(D[start:end]))."""
+
+    def root(self, start: int, end: int) -> bytes:
+        raise NotImplementedError
+
+    def inclusion(self, index: int, size: int) -> list[bytes]:
+        """PATH(index, D[0:size])."""
+        return self._path(index, 0, size)
+
+    def _path(self, m: int, start: int, end: int) -> list[bytes]:
+        n = end - start
+        if n <= 1:
+            return []
+        k = split(n)
+        if m < k:
+            return self._path(m, start, start + k) + [self.root(start + k, end)]
+        return self._path(m - k, start + k, end) + [self.root(start, start + k)]
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        """PROOF(first, D[0:second])."""
+        return self._subproof(first, 0, second, True)
+
+    def _subproof(self, m: int, start: int, end: int, complete: bool) -> list[bytes]:
+        n = end - start
+        if m == n:
+            return [] if complete else [self.root(start, end)]
+        k = split(n)
+        if m <= k:
+            return self._subproof(m, start, start + k, complete) + [self.root(start + k, end)]
+        return self._subproof(m - k, start + k, end, False) + [self.root(start, start + k)]
+
+
+class Tree(Proofs):
     """Proofs over a fixed list of leaf hashes; subtree roots are memoised."""
 
     def __init__(self, leaves: list[bytes]):
@@ -41,34 +82,8 @@ class Tree:
             return EMPTY_ROOT
         if n == 1:
             return self.leaves[start]
-        k = _split(n)
+        k = split(n)
         return node_hash(self.root(start, start + k), self.root(start + k, end))
-
-    def inclusion(self, index: int, size: int) -> list[bytes]:
-        """PATH(index, D[0:size])."""
-        return self._path(index, 0, size)
-
-    def _path(self, m: int, start: int, end: int) -> list[bytes]:
-        n = end - start
-        if n <= 1:
-            return []
-        k = _split(n)
-        if m < k:
-            return self._path(m, start, start + k) + [self.root(start + k, end)]
-        return self._path(m - k, start + k, end) + [self.root(start, start + k)]
-
-    def consistency(self, first: int, second: int) -> list[bytes]:
-        """PROOF(first, D[0:second])."""
-        return self._subproof(first, 0, second, True)
-
-    def _subproof(self, m: int, start: int, end: int, complete: bool) -> list[bytes]:
-        n = end - start
-        if m == n:
-            return [] if complete else [self.root(start, end)]
-        k = _split(n)
-        if m <= k:
-            return self._subproof(m, start, start + k, complete) + [self.root(start + k, end)]
-        return self._subproof(m - k, start + k, end, False) + [self.root(start, start + k)]
 
 
 def frontier_append(frontier: list[tuple[int, bytes]], leaf: bytes) -> list[tuple[int, bytes]]:
@@ -87,3 +102,21 @@ def frontier_root(frontier: list[tuple[int, bytes]]) -> bytes:
     for _, left in reversed(frontier[:-1]):
         root = node_hash(left, root)
     return root
+
+
+def inclusion_root(leaf: bytes, index: int, size: int, path: list[bytes]) -> bytes | None:
+    """The root an inclusion proof leads to (RFC 9162 section 2.1.3.2), or None if the proof is malformed."""
+    if not 0 <= index < size:
+        return None
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            return None
+        if fn % 2 == 1 or fn == sn:
+            r = node_hash(p, r)
+            while fn % 2 == 0 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return r if sn == 0 else None

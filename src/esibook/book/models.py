@@ -1,10 +1,10 @@
-"""Book versions, the transparency log (leaves, head, checkpoints) and suspensions."""
+"""Book versions, the transparency log (pool, tiles, head, checkpoints) and suspensions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from esibook.columns import UTCDateTime, authority_check, created_at_column
@@ -16,7 +16,11 @@ class BookVersion(Base):
     overwritten."""
 
     __tablename__ = "book_versions"
-    __table_args__ = (authority_check(), Index("ix_book_versions_leaf_index", "leaf_index", unique=True))
+    __table_args__ = (
+        authority_check(),
+        Index("ix_book_versions_leaf_index", "leaf_index", unique=True),
+        Index("ix_book_versions_book_id", "book_id", "version"),
+    )
 
     person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -29,23 +33,41 @@ class BookVersion(Base):
     kid: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(String(60))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    leaf_index: Mapped[int] = mapped_column(BigInteger)
+    leaf_index: Mapped[int | None] = mapped_column(BigInteger)
+    """Its index in the transparency log; None while its entry waits in the pool for the next batch."""
 
 
-class LogLeaf(Base):
-    """A leaf of the RFC 6962 Merkle tree: SHA-256(0x00 ‖ the version's JWS)."""
+class LogPoolEntry(Base):
+    """An entry waiting for the sequencer (one batch becomes leaves, tiles and one checkpoint). Issuing a version
+    only inserts here, in the issuing transaction: nothing is locked, and nothing committed is lost in a crash
+    before integration. Bulk issuance may insert many rows at once (batched INSERT or COPY)."""
 
-    __tablename__ = "log_leaves"
+    __tablename__ = "log_pool"
 
-    leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    leaf_hash: Mapped[str] = mapped_column(String(64))
-    person_id: Mapped[int] = mapped_column(BigInteger)
-    version: Mapped[int] = mapped_column(Integer)
-    appended_at: Mapped[datetime] = created_at_column()
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    entry: Mapped[bytes] = mapped_column(LargeBinary)
+    """The log entry: a type tag and the SHA-256 of the signed document (no personal data)."""
+    person_id: Mapped[int | None] = mapped_column(BigInteger)
+    version: Mapped[int | None] = mapped_column(Integer)
+    """The book version whose ``leaf_index`` integration sets (None for an entry that is no book version)."""
+    pooled_at: Mapped[datetime] = created_at_column()
+
+
+class LogTile(Base):
+    """A C2SP tlog-tiles tile, written once: hashes at level ``level`` ≥ 0, entry bundles at level -1. Width 256 is
+    a full tile; a partial one (1–255) is kept for the checkpoints that need it until its full tile exists."""
+
+    __tablename__ = "log_tiles"
+    __table_args__ = (CheckConstraint("level >= -1 AND level < 64 AND width BETWEEN 1 AND 256", name="tile"),)
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    width: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class LogHead(Base):
-    """The tree's size and right-edge frontier (the roots of its perfect subtrees): O(log n) appends."""
+    """The tree's size and right-edge frontier (the roots of its perfect subtrees); locked by the sequencer only."""
 
     __tablename__ = "log_head"
 
@@ -55,7 +77,8 @@ class LogHead(Base):
 
 
 class LogCheckpoint(Base):
-    """A signed statement of the tree: size, root hash, time."""
+    """A signed checkpoint (C2SP tlog-checkpoint note, Ed25519, with the log's timestamped cosignature), one per
+    batch."""
 
     __tablename__ = "log_checkpoints"
 

@@ -17,7 +17,7 @@ from esibook.access.pages import page_principal
 from esibook.access.principal import Principal
 from esibook.book import service as books
 from esibook.book.api import MAX_VERIFY_BYTES, _own_person
-from esibook.book.documents import document_digest, verifier_state
+from esibook.book.documents import check_online, document_digest
 from esibook.book.models import BookVersion
 from esibook.book.status import StatusView
 from esibook.employers.models import Employer
@@ -27,7 +27,6 @@ from esibook.health.card_image import card_svg
 from esibook.health.service import latest_card
 from esibook.params import RowId, SeqNo
 from esibook.trust import jws
-from esibook.trust.verify import verify
 from esibook.web.deps import db_session
 from esibook.web.pages import render
 
@@ -186,7 +185,10 @@ async def verify_submit(
     data = (await file.read(MAX_VERIFY_BYTES + 1)) if file and file.filename else text.encode()
     if len(data) > MAX_VERIFY_BYTES:
         data = b""
-    with request.app.state.sessions() as session:
-        trust, status = verifier_state(session)
-    result = await run_in_threadpool(verify, data, trust, status) if data.strip() else None
+    result = await run_in_threadpool(_check, request, data) if data.strip() else None
     return render(request, "verify.html", {"result": result, "lookup": None, "empty": result is None})
+
+
+def _check(request: Request, data: bytes):
+    with request.app.state.sessions() as session:
+        return check_online(session, request.app.state.settings, data)

@@ -42,6 +42,8 @@ from esibook.trust.signer import Signer
 
 EMBEDDED_NAME = "book.jws"
 PRINTOUT_NAME = "printout.jws"
+LOG_PROOF_NAME = "log-proof.json"
+"""The book's leaf index, tree size, inclusion proof and the signed checkpoint (a C2SP note)."""
 FONT, FONT_BOLD = "Roboto", "Roboto-Bold"
 STATUS_VI = {"paid": "Đã đóng", "unpaid": "Chưa đóng", "partly_paid": "Đóng một phần", "declared": "Chưa đến hạn"}
 REGIME_VI = {
@@ -252,11 +254,13 @@ class EsibookPdfSigner(signers.Signer):
 
 
 def sign_book_pdf(unsigned: bytes, document: str, signer: Signer, *, reason: str,
-                  printout: str | None = None) -> bytes:
+                  printout: str | None = None, log_proof: str | None = None) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(unsigned))
-    attachments = {EMBEDDED_NAME: document, **({PRINTOUT_NAME: printout} if printout else {})}
+    attachments = {EMBEDDED_NAME: document, **({PRINTOUT_NAME: printout} if printout else {}),
+                   **({LOG_PROOF_NAME: log_proof} if log_proof else {})}
     for name, content in attachments.items():
-        data = embed.EmbeddedFileObject.from_file_data(writer, data=content.encode(), mime_type="application/jose")
+        mime = "application/json" if name.endswith(".json") else "application/jose"
+        data = embed.EmbeddedFileObject.from_file_data(writer, data=content.encode(), mime_type=mime)
         embed.embed_file(writer, embed.FileSpec(file_spec_string=name, embedded_data=data))
     tsa = os.environ.get("ESIBOOK_TSA_URL")
     meta = signers.PdfSignatureMetadata(
@@ -274,7 +278,7 @@ def sign_book_pdf(unsigned: bytes, document: str, signer: Signer, *, reason: str
 
 def cached_pdf(cache_dir: Path, book_id: str, version: int, make) -> bytes:
     """A signed PDF per version, rendered once: versions never change."""
-    path = cache_dir / f"{book_id}-v{version}.pdf"
+    path = cache_dir / f"{book_id}-v{version}.logged.pdf"  # ".logged": made with its log proof embedded
     if path.exists():
         return path.read_bytes()
     pdf = make()
@@ -285,9 +289,11 @@ def cached_pdf(cache_dir: Path, book_id: str, version: int, make) -> bytes:
     return pdf
 
 
-def verify_pdf(data: bytes, trust: TrustAnchors, status: StatusView, *, now: float):
-    """The PDF's signature against the pinned root, then the signed book embedded in it."""
-    from esibook.trust.verify import Result, Verdict, verify_jws
+def verify_pdf(data: bytes, trust: TrustAnchors, status: StatusView, *, now: float, log=None):
+    """The PDF's signature against the pinned root, then the signed book embedded in it and its log proof."""
+    import json
+
+    from esibook.trust.verify import LogProof, Result, Verdict, verify_jws
 
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -311,7 +317,11 @@ def verify_pdf(data: bytes, trust: TrustAnchors, status: StatusView, *, now: flo
     embedded = _embedded(reader)
     if EMBEDDED_NAME not in embedded:
         return Result(Verdict.NOT_ESIBOOK, "pdf", N_("a signed PDF, but not an esibook book"))
-    book = verify_jws(embedded[EMBEDDED_NAME], trust, status, now=now)
+    try:
+        proof = LogProof.from_dict(json.loads(embedded.get(LOG_PROOF_NAME, "null")))
+    except ValueError:
+        proof = None
+    book = verify_jws(embedded[EMBEDDED_NAME], trust, status, now=now, log=log, proof=proof)
     book.kind = "pdf"
     if PRINTOUT_NAME in embedded and book.verdict == Verdict.VALID:
         printout = verify_jws(embedded[PRINTOUT_NAME], trust, status, now=now)

@@ -69,7 +69,6 @@ def issue_book_within(
             authority=person.authority,
             details={"version": version.version, "reason": reason},
         )
-        log.checkpoint(session, settings)
     return version, created
 
 
@@ -92,7 +91,7 @@ def _sign_if_changed(session: Session, settings: Settings, person: Person, reaso
         **content,
     }
     document = jws.sign(signer, payload, BOOK_TYPE)
-    index = log.append(session, data=document.encode(), person_id=person.id, version=number)
+    log.pool(session, document=document, person_id=person.id, version=number)
     row = BookVersion(
         person_id=person.id,
         version=number,
@@ -103,7 +102,7 @@ def _sign_if_changed(session: Session, settings: Settings, person: Person, reaso
         kid=signer.kid,
         reason=reason,
         issued_at=issued_at,
-        leaf_index=index,
+        leaf_index=None,
     )
     session.add(row)
     return row, True
@@ -131,7 +130,7 @@ def issue_all(
             for person_id in person_ids[start : start + batch]:
                 _, new = _sign_if_changed(session, settings, session.get(Person, person_id), "issued")
                 created += new
-            log.checkpoint(session, settings)
+        log.integrate_all(session, settings)
         if progress:
             progress(min(start + batch, len(person_ids)), len(person_ids))
     if created:
@@ -144,26 +143,31 @@ def issue_all(
 
 @dataclass(frozen=True)
 class BookBundle:
-    """A version with what proves it was logged: its inclusion proof against the latest signed checkpoint."""
+    """A version with what proves it was logged: its leaf index, the tree size and inclusion proof, and the signed
+    checkpoint (a C2SP note) the proof leads to."""
 
     version: BookVersion
     inclusion_proof: list[str]
     checkpoint: str
     tree_size: int
 
-    def as_dict(self) -> dict:
+    def log_proof(self) -> dict:
+        """What a verifier needs, besides the signed book, to check that it was logged (embedded in the PDF)."""
         return {
-            "book_id": self.version.book_id,
-            "version": self.version.version,
-            "document": self.version.document,
             "leaf_index": self.version.leaf_index,
             "tree_size": self.tree_size,
             "inclusion_proof": self.inclusion_proof,
             "checkpoint": self.checkpoint,
         }
 
+    def as_dict(self) -> dict:
+        return {"book_id": self.version.book_id, "version": self.version.version, "document": self.version.document,
+                **self.log_proof()}
+
 
 def bundle(session: Session, settings: Settings, person_id: int, version: int | None = None) -> BookBundle:
+    """The version with its proof against the latest checkpoint; a version still in the pool is integrated first
+    (whoever asks for a fresh book does not wait for the sequencer)."""
     with transaction(session):
         row = session.get(BookVersion, (person_id, version)) if version else latest_version(session, person_id)
         if row is None:
@@ -173,9 +177,30 @@ def bundle(session: Session, settings: Settings, person_id: int, version: int | 
                 "Chưa có sổ nào được cấp cho người này.",
                 field=None,
             )
-        checkpoint = log.checkpoint(session, settings)
+    logged_until(session, settings, row)
+    log.current_checkpoint(session, settings)
+    return proven(session, row)
+
+
+def proven(session: Session, row: BookVersion) -> BookBundle | None:
+    """The version with its proof against the latest checkpoint, reading only (inside the caller's transaction,
+    e.g. a dossier's approval); None while it waits in the pool."""
+    checkpoint = log.latest_checkpoint(session)
+    if row.leaf_index is None or checkpoint is None or checkpoint.tree_size <= row.leaf_index:
+        return None
     proof = log.inclusion_proof(session, row.leaf_index, checkpoint.tree_size)
     return BookBundle(row, proof, checkpoint.document, checkpoint.tree_size)
+
+
+def logged_until(session: Session, settings: Settings, row: BookVersion) -> None:
+    """Integrate batches until ``row`` has its leaf index."""
+    while row.leaf_index is None:
+        done = log.integrate(session, settings)
+        session.refresh(row)
+        if not done and row.leaf_index is None:
+            raise DomainError("log.not_pooled", "This version is not in the log's pool.",
+                              "Phiên bản này không có trong hàng đợi của nhật ký.")
+    session.rollback()
 
 
 # --- suspension --------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from esibook.config import Settings
 from esibook.errors import DomainError
 from esibook.trust import jws
+from esibook.trust.note import NoteError, NoteVerifier
 from esibook.trust.pki import all_certificates, key_id, signer_for
 
 TRUST_LIST_TYPE = "esibook-trust-list+jws"
@@ -38,6 +39,8 @@ class Anchor:
 class TrustAnchors:
     root: x509.Certificate
     anchors: dict[str, Anchor] = field(default_factory=dict)
+    log_key: NoteVerifier | None = None
+    """The transparency log's checkpoint key (signed-note verifier key)."""
 
     def find(self, kid: str) -> Anchor | None:
         return self.anchors.get(kid)
@@ -74,6 +77,11 @@ class TrustAnchors:
                 trust.anchors[entry["kid"]] = Anchor(
                     entry["kid"], entry["role"], entry["authority"], cert, entry["active"]
                 )
+        if payload.get("log_key"):
+            try:
+                trust.log_key = NoteVerifier.from_vkey(payload["log_key"])
+            except NoteError as error:
+                raise jws.JwsError("malformed", "the trust list's log key is malformed") from error
         return trust
 
 
@@ -90,7 +98,10 @@ def public_key(anchor: Anchor) -> ec.EllipticCurvePublicKey:
 
 
 def trust_list(session: Session, settings: Settings) -> str:
-    """The trust list, signed by the root: every certificate, its validity and whether it signs new documents."""
+    """The trust list, signed by the root: every certificate, its validity and whether it signs new documents, and
+    the transparency log's checkpoint key."""
+    from esibook.book.log import log_verifier
+
     now = datetime.now(UTC)
     base = settings.base_url.rstrip("/")
     entries = [
@@ -112,7 +123,8 @@ def trust_list(session: Session, settings: Settings) -> str:
         "issued_at": now.isoformat(timespec="seconds"),
         "next_update": (now + timedelta(days=TRUST_LIST_DAYS)).isoformat(timespec="seconds"),
         "status_list": f"{base}/.well-known/esibook/status-list.jws",
-        "transparency_log": f"{base}/api/v1/log/checkpoint",
+        "transparency_log": f"{base}/log/",
+        "log_key": log_verifier(settings).vkey,
         "certificates": entries,
     }
     return jws.sign(signer_for(session, settings, "root"), payload, TRUST_LIST_TYPE)

@@ -115,3 +115,48 @@ def open_note(note: str, verifier: NoteVerifier) -> str:
             raise NoteError(f"the signature by {verifier.name} does not verify") from error
         return text
     raise NoteError(f"the note is not signed by the key {verifier.name}+{verifier.key_id.hex()}")
+
+
+# --- timestamped cosignatures (C2SP tlog-cosignature, Ed25519 "cosignature/v1") -----------------------------------
+
+COSIGNATURE = b"\x04"
+
+
+def cosignature_key_id(name: str, public_key: Ed25519PublicKey) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + COSIGNATURE + _raw(public_key)).digest()[:4]
+
+
+def _cosigned_message(text: str, timestamp: int) -> bytes:
+    return f"cosignature/v1\ntime {timestamp}\n{text}".encode()
+
+
+def cosign(signer: NoteSigner, text: str, timestamp: int) -> str:
+    """A cosignature line over a checkpoint's text: the signer's statement of it at ``timestamp`` (POSIX seconds)."""
+    _check_text(text)
+    signature = signer.private_key.sign(_cosigned_message(text, timestamp))
+    raw = cosignature_key_id(signer.name, signer.private_key.public_key()) + timestamp.to_bytes(8, "big") + signature
+    return f"{SIGNATURE_PREFIX}{_check_name(signer.name)} {base64.b64encode(raw).decode()}\n"
+
+
+def cosigned_at(note: str, verifier: NoteVerifier) -> int | None:
+    """The timestamp of the verifier key's valid cosignature on ``note``, None if it has none."""
+    text, _, block = note.partition("\n\n")
+    text += "\n"
+    wanted = cosignature_key_id(verifier.name, verifier.public_key)
+    for line in block.splitlines():
+        name, _, encoded = line[len(SIGNATURE_PREFIX) :].partition(" ")
+        if not line.startswith(SIGNATURE_PREFIX) or name != verifier.name:
+            continue
+        try:
+            raw = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            continue
+        if len(raw) != 76 or raw[:4] != wanted:
+            continue
+        timestamp = int.from_bytes(raw[4:12], "big")
+        try:
+            verifier.public_key.verify(raw[12:], _cosigned_message(text, timestamp))
+        except InvalidSignature:
+            return None
+        return timestamp
+    return None

@@ -1,6 +1,10 @@
 """Checking an esibook document without trusting the server that made it: a signed book (JWS), an HI card QR
-(CWT), a PDF (PAdES), a checkpoint or a trust list. Each answer is one verdict:
-valid, altered, unknown_issuer, suspended, expired, or not_esibook.
+(CWT), a PDF (PAdES), a book bundle (the signed book with its log proof, JSON), a checkpoint or a trust list. Each
+answer is one verdict: valid, altered, unknown_issuer, not_logged, suspended, expired, or not_esibook.
+
+A book is valid only if it is in the transparency log: its inclusion proof (carried in the PDF or the bundle, or
+found in the log by an online verifier, :class:`LogView`) must lead to a checkpoint signed by the log key of the
+trust list.
 """
 
 from __future__ import annotations
@@ -11,17 +15,21 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Protocol
 
 import cbor2
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from esibook.book import merkle
+from esibook.book.log import book_entry, parse_checkpoint
 from esibook.book.status import StatusView
 from esibook.health import card as hi_card
 from esibook.text import N_
 from esibook.trust import jws
 from esibook.trust.anchors import Anchor, TrustAnchors, public_key
+from esibook.trust.note import NoteError
 from esibook.trust.signer import raw_to_der
 
 DOCUMENT_TYPES = {
@@ -51,10 +59,12 @@ class Verdict(StrEnum):
     SUSPENDED = "suspended"
     EXPIRED = "expired"
     NOT_ESIBOOK = "not_esibook"
+    NOT_LOGGED = "not_logged"
 
 
 VERDICT_LABELS = {
     "valid": N_("Valid"), "altered": N_("Altered"), "unknown_issuer": N_("Unknown issuer"),
+    "not_logged": N_("Not in the transparency log"),
     "suspended": N_("Suspended"), "expired": N_("Expired"), "not_esibook": N_("Not an esibook document"),
 }
 
@@ -77,24 +87,73 @@ class Result:
         }
 
 
-def verify(data: bytes, trust: TrustAnchors, status: StatusView, *, now: float | None = None) -> Result:
+@dataclass(frozen=True)
+class LogProof:
+    """That a signed book is in the log: its leaf index, an inclusion proof and the checkpoint it leads to."""
+
+    leaf_index: int
+    tree_size: int
+    path: list[bytes]
+    checkpoint: str
+    problem: str = ""
+    """Set by an online log that found the book but whose tiles disagree with it."""
+
+    @classmethod
+    def from_dict(cls, data: object) -> LogProof | None:
+        """From a bundle's (or an embedded log proof's) JSON; None if it carries none or a malformed one."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            index, size, checkpoint = data["leaf_index"], data["tree_size"], data["checkpoint"]
+            path = [bytes.fromhex(h) for h in data["inclusion_proof"]]
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not (isinstance(index, int) and isinstance(size, int) and isinstance(checkpoint, str)):
+            return None
+        return cls(index, size, path, checkpoint)
+
+
+class LogView(Protocol):
+    def proof_for(self, document: str) -> LogProof | None:
+        """The proof that this exact signed book is in the log, None if it is not there."""
+        ...
+
+
+def verify(data: bytes, trust: TrustAnchors, status: StatusView, *, now: float | None = None,
+           log: LogView | None = None) -> Result:
     now = now if now is not None else time.time()
     if data.lstrip().startswith(b"%PDF-"):
         from esibook.book.pdf import verify_pdf
 
-        return verify_pdf(data, trust, status, now=now)
+        return verify_pdf(data, trust, status, now=now, log=log)
     try:
         text = data.decode("utf-8").strip()
     except UnicodeDecodeError:
         return Result(Verdict.NOT_ESIBOOK, "unknown", N_("not text, not a PDF"))
     if text.startswith(hi_card.PREFIX):
         return verify_card(text, trust, status, now=now)
+    if text.startswith("{"):
+        return verify_bundle(text, trust, status, now=now, log=log)
     if text.count(".") == 2:
-        return verify_jws(text, trust, status, now=now)
+        return verify_jws(text, trust, status, now=now, log=log)
     return Result(Verdict.NOT_ESIBOOK, "unknown", N_("not a signed esibook document, card QR or PDF"))
 
 
-def verify_jws(token: str, trust: TrustAnchors, status: StatusView, *, now: float) -> Result:
+def verify_bundle(text: str, trust: TrustAnchors, status: StatusView, *, now: float,
+                  log: LogView | None = None) -> Result:
+    """A book bundle (``GET /api/v1/me/book``): the signed book and its log proof."""
+    try:
+        bundle = json.loads(text)
+    except ValueError:
+        return Result(Verdict.NOT_ESIBOOK, "unknown", N_("not a signed esibook document, card QR or PDF"))
+    document = bundle.get("document") if isinstance(bundle, dict) else None
+    if not isinstance(document, str) or document.count(".") != 2:
+        return Result(Verdict.NOT_ESIBOOK, "unknown", N_("not a signed esibook document, card QR or PDF"))
+    return verify_jws(document, trust, status, now=now, log=log, proof=LogProof.from_dict(bundle))
+
+
+def verify_jws(token: str, trust: TrustAnchors, status: StatusView, *, now: float, log: LogView | None = None,
+               proof: LogProof | None = None) -> Result:
     header = _header(token)
     kind = DOCUMENT_TYPES.get(header.get("typ", "")) if header else None
     if kind is None:
@@ -107,7 +166,34 @@ def verify_jws(token: str, trust: TrustAnchors, status: StatusView, *, now: floa
         jws.verify_with(public_key(anchor), signing_input, signature)
     except jws.JwsError:
         return Result(Verdict.ALTERED, kind, N_("the signature does not match the content: it was changed"))
-    return _judge(kind, payload, anchor, status, now)
+    result = _judge(kind, payload, anchor, status, now)
+    if kind != "book" or result.verdict not in (Verdict.VALID, Verdict.SUSPENDED):
+        return result
+    return _logged(token, trust, proof or (log.proof_for(token) if log else None), result)
+
+
+def _logged(token: str, trust: TrustAnchors, proof: LogProof | None, result: Result) -> Result:
+    """The book's verdict once its inclusion in the log is checked: ``not_logged`` unless a proof leads to a
+    checkpoint signed by the trust list's log key (``altered`` if the checkpoint's signature fails)."""
+    if trust.log_key is None:
+        return Result(Verdict.NOT_LOGGED, "book", N_("the trust list names no transparency log key"), result.shows)
+    if proof is None:
+        return Result(Verdict.NOT_LOGGED, "book", N_("this signed book is not in the transparency log"), result.shows)
+    if proof.problem:
+        return Result(Verdict.NOT_LOGGED, "book", proof.problem, result.shows)
+    try:
+        checkpoint = parse_checkpoint(proof.checkpoint, trust.log_key)
+    except NoteError:
+        return Result(Verdict.ALTERED, "book", N_("the log checkpoint's signature does not verify: it was changed"),
+                      result.shows)
+    leaf = merkle.leaf_hash(book_entry(token))
+    root = merkle.inclusion_root(leaf, proof.leaf_index, checkpoint.size, proof.path)
+    if checkpoint.size != proof.tree_size or root != checkpoint.root:
+        return Result(Verdict.NOT_LOGGED, "book", N_("the inclusion proof does not lead to the signed checkpoint"),
+                      result.shows)
+    at = datetime.fromtimestamp(checkpoint.time, UTC).isoformat(timespec="seconds") if checkpoint.time else None
+    result.shows["log"] = {"leaf_index": proof.leaf_index, "tree_size": checkpoint.size, "checkpoint_time": at}
+    return result
 
 
 def _header(token: str) -> dict | None:

@@ -73,7 +73,7 @@ OAUTH_ERROR_RESPONSES = _documented(
 
 def wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/oauth/")) or path in ("/healthz", "/openapi.json")
+    return path.startswith(("/api/", "/oauth/", "/log/")) or path in ("/healthz", "/openapi.json")
 
 
 def error_response(

@@ -9,7 +9,7 @@ Create Date: 2026-12-10 09:00:00
 from alembic import op
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
