@@ -26,7 +26,7 @@ from esibook import jobs
 from esibook.db import make_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import RESULTS, scratch_postgres  # noqa: E402
+from run import scratch_postgres, write_section  # noqa: E402
 
 N = int(os.environ.get("ESIBOOK_BENCH_JOBS", "5000"))
 LATENCY_SAMPLES = int(os.environ.get("ESIBOOK_BENCH_JOB_LATENCY", "200"))
@@ -183,14 +183,7 @@ def write_results(pro: dict, cel: dict) -> None:
         f"{row('procrastinate 3 (PostgreSQL)', pro)}\n{row('Celery 5 (RabbitMQ)', cel)}\n\n"
         "Decision: docs/decisions/0004-job-engine.md.\n"
     )
-    text_ = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Performance\n"
-    start = text_.find("## Job engine")
-    if start >= 0:
-        end = text_.find("\n## ", start + 3)
-        text_ = text_[:start] + section + (text_[end + 1:] if end >= 0 else "")
-    else:
-        text_ = text_.rstrip() + "\n\n" + section
-    RESULTS.write_text(text_, encoding="utf-8")
+    write_section("## Job engine", section)
 
 
 if __name__ == "__main__":

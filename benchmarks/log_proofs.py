@@ -32,7 +32,7 @@ from esibook.config import Settings
 from esibook.db import make_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import RESULTS, scratch_postgres  # noqa: E402
+from run import scratch_postgres, write_section  # noqa: E402
 
 SIZES = [int(s) for s in os.environ.get("ESIBOOK_BENCH_LOG_SIZES", "1000000,10000000").split(",")]
 READS = int(os.environ.get("ESIBOOK_BENCH_LOG_READS", "500"))
@@ -89,16 +89,7 @@ def write_results(rows: list[dict]) -> None:
         "partial tiles); what grows with the log is the index depth and how much of the tiles table is cached. "
         "The p95 carries the noise of a 2-core machine shared with other work.\n\n"
     )
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Performance\n"
-    start = text.find("## Inclusion proofs from tiles")
-    if start >= 0:
-        end = text.find("\n## ", start + 3)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    else:
-        marker = "<!-- benchmarks/run.py writes"
-        at = text.find(marker)
-        text = text[:at] + section + text[at:] if at >= 0 else text + "\n" + section
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section("## Inclusion proofs from tiles", section)
 
 
 def main() -> None:

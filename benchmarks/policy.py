@@ -40,7 +40,7 @@ from esibook.trust.pki import init_pki
 from esibook.web.deps import db_session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import RESULTS, scratch_postgres  # noqa: E402
+from run import scratch_postgres, write_section  # noqa: E402
 
 READS = int(os.environ.get("ESIBOOK_BENCH_POLICY_READS", "1500"))
 PERSONS = 2000
@@ -97,16 +97,7 @@ def write_results(result: dict) -> None:
         f"**{result['before']:.2f} ms** with the pre-Step-6 inline checks, **{result['after']:.2f} ms** through "
         f"`policy.CITIZEN` and `policy.own_person`: **{overhead:+.1%}** (goal: at most +10 %).\n\n"
     )
-    text_ = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Performance\n"
-    start = text_.find("## Access policy on a book read")
-    if start >= 0:
-        end = text_.find("\n## ", start + 3)
-        text_ = text_[:start] + section + (text_[end + 1 :] if end >= 0 else "")
-    else:
-        marker = "<!-- benchmarks/run.py writes"
-        at = text_.find(marker)
-        text_ = text_[:at] + section + text_[at:] if at >= 0 else text_ + "\n" + section
-    RESULTS.write_text(text_, encoding="utf-8")
+    write_section("## Access policy on a book read", section)
 
 
 def main() -> None:

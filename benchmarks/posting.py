@@ -25,7 +25,7 @@ from esibook.seeding.generator import SeedPlan
 from esibook.seeding.loader import seed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import RESULTS, scratch_postgres  # noqa: E402
+from run import scratch_postgres, write_section  # noqa: E402
 
 LINES = int(os.environ.get("ESIBOOK_BENCH_POSTING_LINES", "1000000"))
 PERSONS = int(os.environ.get("ESIBOOK_BENCH_POSTING_PERSONS", "220000"))
@@ -197,14 +197,7 @@ def write_results(r: dict) -> None:
         "subquery evaluated them five times, 17 s) and reading the posted lines of the batch's months only, by hash "
         "join (a per-line probe of all 97 partitions, with JIT, took 14 s).\n"
     )
-    text_ = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Performance\n"
-    start = text_.find("## Bulk posting")
-    if start >= 0:
-        end = text_.find("\n## ", start + 3)
-        text_ = text_[:start] + section + (text_[end + 1:] if end >= 0 else "")
-    else:
-        text_ = text_.rstrip() + "\n\n" + section
-    RESULTS.write_text(text_, encoding="utf-8")
+    write_section("## Bulk posting", section)
 
 
 if __name__ == "__main__":

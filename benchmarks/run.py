@@ -38,6 +38,23 @@ SQLITE_PERSONS = int(os.environ.get("ESIBOOK_BENCH_SQLITE_PERSONS", "20000"))
 END = Month(2026, 10)
 
 
+MARKER = "<!-- benchmarks/run.py writes"
+
+
+def write_section(heading: str, section: str) -> None:
+    """Put one benchmark's section into docs/performance.md: in place of its last version, else above the part
+    this script rewrites (so the next `make bench` keeps it)."""
+    text_ = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Performance\n"
+    start = text_.find(heading)
+    if start >= 0:
+        ends = [at for at in (text_.find("\n## ", start + 3), text_.find("\n" + MARKER, start)) if at >= 0]
+        text_ = text_[:start] + section + (text_[min(ends) + 1 :] if ends else "")
+    else:
+        at = text_.find(MARKER)
+        text_ = text_[:at] + section + text_[at:] if at >= 0 else text_.rstrip() + "\n\n" + section
+    RESULTS.write_text(text_, encoding="utf-8")
+
+
 def scratch_postgres() -> tuple[str, callable]:
     admin = make_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     name = f"esibook_bench_{uuid.uuid4().hex[:8]}"
@@ -176,7 +193,7 @@ transparency log, store), of which the signature alone (canonical JSON + ES256 J
 **{signing['pdfs_per_second']:,.1f} signed PDFs per second** ({signing['pdfs']} PDFs: render with reportlab, embed the
 signed book, PAdES with pyHanko).
 """
-    notes = RESULTS.read_text(encoding="utf-8").split("<!-- benchmarks/run.py")[0] if RESULTS.exists() else ""
+    notes = RESULTS.read_text(encoding="utf-8").split(MARKER)[0] if RESULTS.exists() else ""
     RESULTS.write_text(notes + measured, encoding="utf-8")
 
 

@@ -669,27 +669,17 @@ def _demo_access(engine) -> None:
 
     with session_factory(engine)() as session, session.begin():
         grant_demo_roles(session)
+    demo_clients = [
+        (DEMO_CLIENT_ID, "Bệnh viện Đa khoa Hà Nội (hệ thống HIS)", "1,5", "KCB", "demo API client"),
+        (DEMO_BANK_ID, "Ngân hàng TMCP Thử nghiệm (thẩm định tín dụng)", "1,4", "TINDUNG", "demo bank (consent)"),
+    ]
     with session_factory(engine)() as session:
-        if session.get(ApiClient, DEMO_CLIENT_ID) is None:
-            _, secret = register_client(
-                session,
-                name="Bệnh viện Đa khoa Hà Nội (hệ thống HIS)",
-                groups="1,5",
-                purposes="KCB",
-                authority="civil",
-                client_id=DEMO_CLIENT_ID,
-            )
-            typer.echo(f"demo API client: client_id={DEMO_CLIENT_ID} client_secret={secret} (shown once)")
-        if session.get(ApiClient, DEMO_BANK_ID) is None:
-            _, secret = register_client(
-                session,
-                name="Ngân hàng TMCP Thử nghiệm (thẩm định tín dụng)",
-                groups="1,4",
-                purposes="TINDUNG",
-                authority="civil",
-                client_id=DEMO_BANK_ID,
-            )
-            typer.echo(f"demo bank (consent): client_id={DEMO_BANK_ID} client_secret={secret} (shown once)")
+        for client_id, name, groups, purposes, label in demo_clients:
+            if session.get(ApiClient, client_id) is None:
+                _, secret = register_client(
+                    session, name=name, groups=groups, purposes=purposes, authority="civil", client_id=client_id
+                )
+                typer.echo(f"{label}: client_id={client_id} client_secret={secret} (shown once)")
     typer.echo("log in at /login and pick a demo identity (citizen, officer, employer, clinic)")
 
 

@@ -19,7 +19,7 @@ second wall behind them):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from fastapi import Request
@@ -63,11 +63,18 @@ class Audience:
     admits: Callable[[Principal], DomainError | None] | None
     """None: no sign-in needed. Else the refusal for a signed-in caller who is not in the audience, or None."""
     level: int = LEVEL_PERSONAL_DATA
+    in_request: Callable[[Request, Principal | None], DomainError | None] | None = None
+    """What the request itself must satisfy (the employer in its path, a demo-only route), or None."""
     on_page: bool = False
 
     def __call__(self, request: Request) -> Principal | None:
-        if self is DEVELOPMENT and not request.app.state.settings.dev_idp_enabled:
-            raise NotFound("demo.only", "This exists only in the demo.", "Chức năng này chỉ có khi chạy thử.")
+        caller = self._caller(request)
+        refusal = self.in_request(request, caller) if self.in_request else None
+        if refusal:
+            raise refusal
+        return caller
+
+    def _caller(self, request: Request) -> Principal | None:
         if self.admits is None:
             return None
         caller = optional_principal(request)
@@ -79,8 +86,6 @@ class Audience:
         if caller.kind == "person" and caller.level < self.level:
             raise level2_required()
         refusal = self.admits(caller)
-        if refusal is None and self.key == "employer":
-            refusal = _employer_in_path(caller, request)
         if refusal:
             raise refusal
         return caller
@@ -88,7 +93,7 @@ class Audience:
     @cached_property
     def page(self) -> Audience:
         """The same audience for an HTML page: an anonymous visitor is sent to the login page."""
-        return Audience(self.key, self.who_en, self.who_vi, self.admits, self.level, on_page=True)
+        return replace(self, on_page=True)
 
 
 def _any_person(caller: Principal) -> DomainError | None:
@@ -109,7 +114,7 @@ def _employer_rep(caller: Principal) -> DomainError | None:
     return None if caller.kind == "person" and caller.employer_ids else employer_not_granted()
 
 
-def _employer_in_path(caller: Principal, request: Request) -> DomainError | None:
+def _employer_in_path(request: Request, caller: Principal) -> DomainError | None:
     raw = request.path_params.get("employer_id")
     if raw is None:
         return None
@@ -136,6 +141,10 @@ def system_only() -> Forbidden:
 
 def _system(caller: Principal) -> DomainError | None:
     return None if caller.kind == "system" else system_only()
+
+
+def _demo_only() -> NotFound:
+    return NotFound("demo.only", "This exists only in the demo.", "Chức năng này chỉ có khi chạy thử.")
 
 
 def employer_not_granted() -> Forbidden:
@@ -178,6 +187,7 @@ EMPLOYER = Audience(
     "an employer representative at VNeID level 2: the employer they represent, and its current employees",
     "người đại diện đơn vị đăng nhập VNeID mức 2: đơn vị mình đại diện và người lao động hiện tại của đơn vị",
     _employer_rep,
+    in_request=_employer_in_path,
 )
 CLINIC = Audience(
     "clinic",
@@ -204,6 +214,7 @@ DEVELOPMENT = Audience(
     "nhà cung cấp định danh thử nghiệm và hộp thư thử nghiệm; không có khi vận hành thật",
     None,
     0,
+    in_request=lambda request, _caller: None if request.app.state.settings.dev_idp_enabled else _demo_only(),
 )
 
 AUDIENCES: tuple[Audience, ...] = (
@@ -242,9 +253,12 @@ def require_level2(caller: Principal) -> None:
         raise level2_required()
 
 
-def own_person(session: Session, caller: Principal) -> Person:
-    """The caller's own record (level 2)."""
-    require_level2(caller)
+def own_person(session: Session, caller: Principal, *, status_only: bool = False) -> Person:
+    """The caller's own record: at level 2, or at any level when only its status will be shown."""
+    if status_only and caller.kind != "person":
+        raise _person_only()
+    if not status_only:
+        require_level2(caller)
     person = session.get(Person, caller.person_id) if caller.person_id else None
     if person is None:
         raise DomainError(

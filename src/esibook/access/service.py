@@ -78,16 +78,13 @@ def own_record(
     today: date | None = None,
 ) -> dict:
     """The caller's own record (status only below level 2), or that of a person they represent (``person_id``)."""
-    if principal.kind != "person":
-        raise forbidden(
-            "access.person_only",
-            "Only a person signed in with VNeID may do this.",
-            "Chỉ người đăng nhập bằng VNeID mới thực hiện được việc này.",
-        )
     chosen = check_groups(groups)
     today = today or vietnam_today()
     with transaction(session):
-        person = policy.represented_person(session, principal, person_id) if person_id else _self(session, principal)
+        if person_id:
+            person = policy.represented_person(session, principal, person_id)
+        else:
+            person = policy.own_person(session, principal, status_only=True)
         view = {
             "person_id": person.id,
             "full_name": person.full_name,
@@ -111,18 +108,6 @@ def own_record(
                 accessor=("representative", f"Người đại diện hợp pháp: {principal.name}"),
             )
     return view
-
-
-def _self(session: Session, principal: Principal) -> Person:
-    person = session.get(Person, principal.person_id) if principal.person_id else None
-    if person is None:
-        raise DomainError(
-            "person.no_record",
-            "The National Insurance Database holds no record for you yet.",
-            "Cơ sở dữ liệu quốc gia về bảo hiểm chưa có thông tin của bạn.",
-            field=None,
-        )
-    return person
 
 
 def dependants(session: Session, principal: Principal) -> list[Person]:

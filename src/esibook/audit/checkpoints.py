@@ -27,7 +27,6 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -38,7 +37,7 @@ from esibook.config import Settings
 from esibook.db import transaction
 from esibook.errors import DomainError
 from esibook.trust.note import SIGNATURE_PREFIX, NoteError, NoteSigner, NoteVerifier, open_note
-from esibook.trust.pki import decrypt_private_key, encrypt_private_key
+from esibook.trust.note_keys import stored_note_signer
 
 KEY_FILE, VKEY_FILE = "audit-checkpoint.key.pem", "audit-checkpoint.vkey"
 
@@ -51,38 +50,9 @@ def vkey_path(settings: Settings) -> Path:
     return settings.data_dir.resolve() / "keys" / VKEY_FILE
 
 
-_signers: dict[str, NoteSigner] = {}
-
-
 def audit_signer(settings: Settings) -> NoteSigner:
-    """The checkpoint key, made at first use: private key encrypted with the key store's passphrase (mode 0600),
-    public key next to it. Its name, the checkpoints' origin, is fixed then."""
-    folder = settings.data_dir.resolve() / "keys"
-    if str(folder) not in _signers:
-        if not (folder / KEY_FILE).exists():
-            _create_key(settings, folder)
-        public = load_verifier(folder / VKEY_FILE)
-        signer = NoteSigner(public.name, decrypt_private_key(settings, (folder / KEY_FILE).read_bytes()))
-        if signer.verifier.vkey != public.vkey:
-            raise DomainError(
-                "audit.key_mismatch",
-                f"{folder / VKEY_FILE} is not the public key of {folder / KEY_FILE}",
-                "khóa công khai của nhật ký kiểm toán không khớp với khóa bí mật",
-            )
-        _signers[str(folder)] = signer
-    return _signers[str(folder)]
-
-
-def _create_key(settings: Settings, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
-    try:
-        fd = os.open(folder / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(encrypt_private_key(settings, key))
-    (folder / VKEY_FILE).write_text(NoteSigner(settings.resolved_audit_origin(), key).verifier.vkey + "\n")
+    """The checkpoint key (:mod:`esibook.trust.note_keys`), named after the audit origin when it is made."""
+    return stored_note_signer(settings, KEY_FILE, VKEY_FILE, settings.resolved_audit_origin())
 
 
 def load_verifier(path: Path) -> NoteVerifier:

@@ -37,20 +37,16 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 MAX_VERIFY_BYTES = 10 * 1024 * 1024
 
 
-def _own_person(session: Session, caller: Principal) -> Person:
-    return policy.own_person(session, caller)
-
-
 @router.get("/me/book", summary="My latest book version with its inclusion proof and the signed checkpoint")
 def my_book(request: Request, version: SeqNo | None = None, caller: Principal = Depends(policy.CITIZEN),
             session: Session = Depends(db_session)) -> dict:
-    person = _own_person(session, caller)
+    person = policy.own_person(session, caller)
     return books.bundle(session, request.app.state.settings, person.id, version).as_dict()
 
 
 @router.get("/me/book/versions", summary="Every version of my book")
 def my_book_versions(caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> list[dict]:
-    person = _own_person(session, caller)
+    person = policy.own_person(session, caller)
     return [{"version": v.version, "issued_at": v.issued_at.isoformat(), "reason": v.reason,
              "leaf_index": v.leaf_index} for v in books.versions(session, person.id)]
 
@@ -58,7 +54,7 @@ def my_book_versions(caller: Principal = Depends(policy.CITIZEN), session: Sessi
 @router.get("/me/book.pdf", summary="My book as a signed PDF (PAdES)", response_class=Response)
 def my_book_pdf(request: Request, version: SeqNo | None = None, caller: Principal = Depends(policy.CITIZEN),
                 session: Session = Depends(db_session)) -> Response:
-    person = _own_person(session, caller)
+    person = policy.own_person(session, caller)
     data = signed_pdf(session, request.app.state.settings, person.id, version)
     return Response(data, media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="so-bhxh-{person.personal_id}.pdf"'})
@@ -67,7 +63,7 @@ def my_book_pdf(request: Request, version: SeqNo | None = None, caller: Principa
 @router.get("/me/book/printout.pdf", summary="A certified paper printout of my book (electronic → paper)",
             response_class=Response)
 def my_printout(request: Request, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)):
-    person = _own_person(session, caller)
+    person = policy.own_person(session, caller)
     return _printout(request, session, person, caller)
 
 
@@ -97,7 +93,7 @@ def _printout(request: Request, session: Session, person: Person, caller: Princi
 @router.get("/me/card/qr", summary="My HI card as a signed QR payload (one-time: valid 5 minutes)")
 def my_card_qr(request: Request, one_time: bool = False, caller: Principal = Depends(policy.CITIZEN),
                session: Session = Depends(db_session)) -> dict:
-    person = _own_person(session, caller)
+    person = policy.own_person(session, caller)
     qr = card_qr(session, request.app.state.settings, person, one_time=one_time)
     return {"payload": qr.payload, "expires_at": qr.expires_at.isoformat(), "one_time": qr.one_time}
 

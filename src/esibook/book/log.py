@@ -18,12 +18,9 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, exists, insert, select, text, update
 from sqlalchemy.orm import Session
 
@@ -33,7 +30,7 @@ from esibook.config import Settings
 from esibook.db import is_postgres, transaction
 from esibook.errors import DomainError
 from esibook.trust.note import NoteError, NoteSigner, NoteVerifier, cosign, cosigned_at, open_note
-from esibook.trust.pki import decrypt_private_key, encrypt_private_key
+from esibook.trust.note_keys import stored_note_signer
 
 BOOK_ENTRY_TAG = b"esibook/book-version/v1\n"
 KEY_FILE, VKEY_FILE = "log-checkpoint.key.pem", "log-checkpoint.vkey"
@@ -52,38 +49,9 @@ def pool(session: Session, *, document: str, person_id: int | None, version: int
 # --- the log key --------------------------------------------------------------------------------------------
 
 
-_signers: dict[str, NoteSigner] = {}
-
-
 def log_signer(settings: Settings) -> NoteSigner:
-    """The Ed25519 checkpoint key, made at first use (private key encrypted with the key store's passphrase, mode
-    0600; verifier key beside it). Its name, the checkpoints' origin, is fixed then."""
-    folder = settings.data_dir.resolve() / "keys"
-    if str(folder) not in _signers:
-        if not (folder / KEY_FILE).exists():
-            _create_key(settings, folder)
-        public = NoteVerifier.from_vkey((folder / VKEY_FILE).read_text())
-        signer = NoteSigner(public.name, decrypt_private_key(settings, (folder / KEY_FILE).read_bytes()))
-        if signer.verifier.vkey != public.vkey:
-            raise DomainError("log.key_mismatch", f"{folder / VKEY_FILE} is not the public key of {KEY_FILE}",
-                              "khóa công khai của nhật ký minh bạch không khớp với khóa bí mật")
-        _signers[str(folder)] = signer
-    return _signers[str(folder)]
-
-
-def _create_key(settings: Settings, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
-    try:
-        fd = os.open(folder / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return
-    vkey = NoteSigner(settings.resolved_log_origin(), key).verifier.vkey
-    temporary = folder / f"{VKEY_FILE}.{os.getpid()}"
-    temporary.write_text(vkey + "\n")
-    temporary.replace(folder / VKEY_FILE)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(encrypt_private_key(settings, key))
+    """The Ed25519 checkpoint key (:mod:`esibook.trust.note_keys`), named after the log origin when it is made."""
+    return stored_note_signer(settings, KEY_FILE, VKEY_FILE, settings.resolved_log_origin())
 
 
 def log_verifier(settings: Settings) -> NoteVerifier:

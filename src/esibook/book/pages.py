@@ -16,7 +16,7 @@ from esibook.access.deps import csrf_protected
 from esibook.access.pages import page_principal
 from esibook.access.principal import Principal
 from esibook.book import service as books
-from esibook.book.api import MAX_VERIFY_BYTES, _own_person
+from esibook.book.api import MAX_VERIFY_BYTES
 from esibook.book.documents import check_online, document_digest
 from esibook.book.models import BookVersion
 from esibook.book.status import StatusView
@@ -37,7 +37,7 @@ router = APIRouter(include_in_schema=False)
 def my_book_page(
     request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
 ):
-    person = _own_person(session, caller)
+    person = policy.own_person(session, caller)
     versions = books.versions(session, person.id)
     payload = jws.parts(versions[0].document)[1] if versions else None
     employers = {}
@@ -55,7 +55,7 @@ def my_book_page(
 def my_card_page(
     request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
 ):
-    person = _own_person(session, caller)
+    person = policy.own_person(session, caller)
     card = latest_card(session, person.id)
     qr = card_qr(session, request.app.state.settings, person) if card else None
     context = {
@@ -78,7 +78,7 @@ def my_card_image(
     request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
 ):
     """The card as an image to save or print, with its (validity-long) signed QR."""
-    person = _own_person(session, caller)
+    person = policy.own_person(session, caller)
     card = latest_card(session, person.id)
     if card is None:
         raise DomainError("card.none", "You have no HI card.", "Bạn chưa có thẻ BHYT.")
@@ -118,7 +118,7 @@ def restore_from_page(
 def one_time_qr(
     request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
 ):
-    person = _own_person(session, caller)
+    person = policy.own_person(session, caller)
     qr = card_qr(session, request.app.state.settings, person, one_time=True)
     return Response(
         _svg(qr.payload),
