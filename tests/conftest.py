@@ -182,7 +182,7 @@ def signed(databases, tmp_path_factory) -> Signed:
     from sqlalchemy.orm import Session
 
     from esibook.access.demo import grant_demo_roles
-    from esibook.book.service import issue_all
+    from esibook.book.bulk import issue_all
     from esibook.config import Settings
     from esibook.trust.pki import init_pki
 

@@ -345,15 +345,31 @@ def trust_export(directory: Annotated[Path, typer.Argument(help="Folder to write
 def book_issue(
     code: Annotated[str | None, typer.Argument(help="Personal ID number or SI code; omit with --all.")] = None,
     all_persons: Annotated[bool, typer.Option("--all", help="Every person who has participated.")] = False,
+    processes: Annotated[int, typer.Option(help="With --all: processes signing at once (0: one per core).")] = 0,
+    queue: Annotated[bool, typer.Option(
+        "--queue", help="With --all: queue one job per range for `esibook worker` on every machine (PostgreSQL)."
+    )] = False,
 ) -> None:
     """Sign a new book version where the record changed since the last one."""
-    from esibook.book.service import issue_all, issue_book
+    from esibook.book.bulk import enqueue_all, issue_all
+    from esibook.book.service import issue_book
+    from esibook.db import is_postgres
     from esibook.people.service import person_by_code
 
     config = settings()
+    if processes < 0:
+        fail(f"--processes must be 0 (one per core) or more, not {processes}")
+    if (queue or processes) and not all_persons:
+        fail("--processes and --queue go with --all")
     with _session() as session:
+        if all_persons and queue:
+            if not is_postgres(session):
+                fail("--queue needs PostgreSQL (the job queue); on SQLite run `esibook book issue --all`")
+            typer.echo(f"{enqueue_all(session):,} ranges of persons queued for `esibook worker`")
+            return
         if all_persons:
-            typer.echo(f"{_issue_all_with_progress(session, config, issue_all):,} new book versions")
+            created = _issue_all_with_progress(session, config, issue_all, processes or None)
+            typer.echo(f"{created:,} new book versions")
             return
         if not code:
             fail("give a personal ID number, or --all")
@@ -361,11 +377,12 @@ def book_issue(
         typer.echo(f"{version.book_id} version {version.version}" + ("" if created else " (unchanged)"))
 
 
-def _issue_all_with_progress(session, config, issue_all) -> int:
+def _issue_all_with_progress(session, config, issue_all, processes: int | None = None) -> int:
     columns = (TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, disable=not err.is_terminal) as bar:
         task = bar.add_task("signing books", total=None)
-        return issue_all(session, config, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        return issue_all(session, config, processes=processes,
+                         progress=lambda done, total: bar.update(task, completed=done, total=total))
 
 
 @book_app.command("pdf")
@@ -702,7 +719,7 @@ def _demo_duplicate_book(engine) -> None:
 
 def _demo_books(engine, config) -> None:
     """The development keys (generated at first run) and a signed book for everyone who has participated."""
-    from esibook.book.service import issue_all
+    from esibook.book.bulk import issue_all
     from esibook.trust.pki import init_pki
 
     with session_factory(engine)() as session:

@@ -12,6 +12,8 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import BigInteger, Engine, Integer, MetaData, String, create_engine, event, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -99,6 +101,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def is_postgres(engine_or_session) -> bool:
     bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
     return bind.dialect.name == "postgresql"
+
+
+def locked_head(session: Session, model: type, **initial):
+    """The one row of a head table (the audit chain's, the log's; primary key ``id`` = 1), locked until the
+    transaction ends so concurrent writers queue on it; created from ``initial`` when missing, safely even when
+    two first writers race (the second waits for the first and then finds its row)."""
+    found = session.execute(select(model).where(model.id == 1).with_for_update()).scalar_one_or_none()
+    if found is not None:
+        return found
+    dialect_insert = postgresql_insert if is_postgres(session) else sqlite_insert
+    session.execute(dialect_insert(model).values(id=1, **initial).on_conflict_do_nothing())
+    return session.execute(select(model).where(model.id == 1).with_for_update()).scalar_one()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

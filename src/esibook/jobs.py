@@ -1,4 +1,5 @@
-"""Background jobs (công việc nền): notification delivery, the daily arrears watchdog and audit checkpoints.
+"""Background jobs (công việc nền): notification delivery, the daily arrears watchdog, audit checkpoints and bulk
+issuance of books (one job per range of persons, ``esibook book issue --all --queue``).
 
 On PostgreSQL they are jobs of procrastinate (docs/decisions/0004-job-engine.md): a job is a row of
 ``procrastinate_jobs``, written by :func:`defer` in the caller's own transaction, so a rolled-back write enqueues
@@ -38,8 +39,8 @@ from esibook.db import is_postgres, session_factory
 
 log = logging.getLogger("esibook.jobs")
 
-OUTBOX_QUEUE, DAILY_QUEUE, UPKEEP_QUEUE = "outbox", "daily", "upkeep"
-QUEUES = (OUTBOX_QUEUE, DAILY_QUEUE, UPKEEP_QUEUE)
+OUTBOX_QUEUE, DAILY_QUEUE, UPKEEP_QUEUE, BOOKS_QUEUE = "outbox", "daily", "upkeep", "books"
+QUEUES = (OUTBOX_QUEUE, DAILY_QUEUE, UPKEEP_QUEUE, BOOKS_QUEUE)
 #: A worker whose heartbeat is older than this (seconds) is dead: its running jobs are taken up again.
 STALLED_SECONDS = "ESIBOOK_JOBS_STALLED_SECONDS"
 DEFAULT_STALLED_SECONDS = 60.0
@@ -83,10 +84,10 @@ def configure(engine: Engine, settings: Settings, sender=None) -> Runtime:
 
 def runtime() -> Runtime:
     if _runtime is None:  # a worker started by procrastinate's own command line
-        from esibook.config import settings
+        from esibook.config import load_settings
         from esibook.db import make_engine
 
-        config = settings()
+        config = load_settings()
         configure(make_engine(config.resolved_database_url()), config)
     return _runtime
 
@@ -131,6 +132,21 @@ def deliver_message(message_id: int) -> None:
 
     rt = runtime()
     rt.count(deliver_one(rt.sessions, rt.sender, message_id, raise_failure=True))
+
+
+@app.task(
+    name="book.issue_range",
+    queue=BOOKS_QUEUE,
+    retry=procrastinate.RetryStrategy(max_attempts=5, wait=10, exponential_wait=2),
+)
+def issue_book_range(first: int, last: int, reason: str = "issued") -> None:
+    """Bring the books of one range of persons up to date (bulk issuance across machines); run twice, the second
+    run issues nothing. The sequencer gives the pooled entries their leaves."""
+    from esibook.book.bulk import issue_range
+
+    rt = runtime()
+    with rt.sessions() as session:
+        issue_range(session, rt.settings, first, last, reason=reason)
 
 
 @app.periodic(cron="*/10 * * * *", periodic_id="outbox-sweep")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from esibook import migrate
 from esibook.access.demo import demo_identities, grant_demo_roles
-from esibook.book.service import issue_all
+from esibook.book.bulk import issue_all
 from esibook.config import Settings
 from esibook.db import make_engine
 from esibook.periods import Month

@@ -30,7 +30,7 @@ from esibook.access.demo import demo_identities, grant_demo_roles
 from esibook.access.principal import Identity
 from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
-from esibook.book.service import issue_all
+from esibook.book.bulk import issue_all
 from esibook.config import Settings
 from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan

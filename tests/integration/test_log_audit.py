@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from esibook.book import log, merkle, tiles
+from esibook.book import bulk, log, merkle, tiles
 from esibook.book import service as books
 from esibook.book.documents import check_online
 from esibook.book.models import BookVersion, LogCheckpoint, LogPoolEntry, LogTile
@@ -56,7 +56,7 @@ def served_log(databases, tmp_path_factory, serve) -> Log:
                         log_batch_size=128)
     with Session(engine, expire_on_commit=False) as session:
         init_pki(session, settings)
-        books.issue_all(session, settings)
+        bulk.issue_all(session, settings)
         first = log.latest_checkpoint(session).document
         session.rollback()
         with session.begin():

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from esibook.audit.models import AuditHead, AuditRecord
 from esibook.canonical import canonical_json
+from esibook.db import locked_head
 
 GENESIS = "0" * 64
 
@@ -36,11 +37,7 @@ def append(
     session: Session, *, actor: str, action: str, target: str, authority: str | None = None, details: dict | None = None
 ) -> AuditRecord:
     """Add one record in the caller's transaction; the head row is locked so concurrent writers queue."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-        session.flush()
+    head = locked_head(session, AuditHead, seq=0, hash=GENESIS)
     at = datetime.now(UTC)
     body = canonical_json(details or {})
     seq = head.seq + 1

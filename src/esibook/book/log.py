@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from esibook.book import merkle, tiles
 from esibook.book.models import BookVersion, LogCheckpoint, LogHead, LogPoolEntry, LogTile
 from esibook.config import Settings
-from esibook.db import is_postgres, transaction
+from esibook.db import is_postgres, locked_head, transaction
 from esibook.errors import DomainError
 from esibook.trust.note import NoteError, NoteSigner, NoteVerifier, cosign, cosigned_at, open_note
 from esibook.trust.note_keys import stored_note_signer
@@ -119,11 +119,7 @@ def integrate(session: Session, settings: Settings, *, limit: int | None = None)
     checkpoint. Returns how many entries were integrated. Concurrent sequencers queue on the head row."""
     signer = log_signer(settings)
     with transaction(session):
-        head = session.execute(select(LogHead).where(LogHead.id == 1).with_for_update()).scalar_one_or_none()
-        if head is None:
-            head = LogHead(id=1, size=0, frontier="[]")
-            session.add(head)
-            session.flush()
+        head = locked_head(session, LogHead, size=0, frontier="[]")
         rows = session.execute(
             select(LogPoolEntry.id, LogPoolEntry.entry, LogPoolEntry.person_id, LogPoolEntry.version)
             .order_by(LogPoolEntry.id)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
@@ -15,16 +14,16 @@ from esibook.access.errors import forbidden, person_not_found
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
 from esibook.book import log
-from esibook.book.content import book_content, book_id
+from esibook.book.content import gather, render
 from esibook.book.models import BookVersion, Suspension
 from esibook.canonical import canonical_json
 from esibook.config import Settings
-from esibook.contributions.models import ParticipationPeriod
 from esibook.db import scoped_to, transaction
 from esibook.errors import DomainError
 from esibook.people.models import Person
 from esibook.trust import jws
 from esibook.trust.pki import signer_for
+from esibook.trust.signer import Signer
 
 BOOK_TYPE = "esibook-book+jws"
 SUBJECTS = ("book", "card")
@@ -56,7 +55,8 @@ def issue_book_within(
     session: Session, settings: Settings, person_id: int, *, reason: str, actor: str = "system"
 ) -> tuple[BookVersion, bool]:
     """:func:`issue_book` inside the caller's transaction (a dossier's approval issues books atomically)."""
-    person = session.get(Person, person_id)
+    # Locked: a concurrent issuer of this person's book (bulk issuance, another approval) waits, then sees ours.
+    person = session.get(Person, person_id, with_for_update=True)
     if person is None:
         raise person_not_found()
     version, created = _sign_if_changed(session, settings, person, reason)
@@ -73,72 +73,52 @@ def issue_book_within(
 
 
 def _sign_if_changed(session: Session, settings: Settings, person: Person, reason: str) -> tuple[BookVersion, bool]:
-    content = book_content(session, person)
-    content_hash = hashlib.sha256(canonical_json(content).encode()).hexdigest()
+    content = render(gather(session, person.id, person.id, persons=[person])[person.id])
+    digest = content_hash(content)
     latest = latest_version(session, person.id)
-    if latest and latest.content_hash == content_hash:
+    if latest and latest.content_hash == digest:
         return latest, False
-    number = latest.version + 1 if latest else 1
     signer = signer_for(session, settings, "issuing", person.authority)
-    issued_at = datetime.now(UTC)
-    payload = {
-        "type": "esibook/book",
-        "version": number,
-        "issued_at": issued_at.isoformat(timespec="seconds"),
-        "previous": hashlib.sha256(latest.document.encode()).hexdigest() if latest else None,
-        "reason": reason,
-        "issuer": {"authority": person.authority, "kid": signer.kid},
-        **content,
-    }
-    document = jws.sign(signer, payload, BOOK_TYPE)
-    log.pool(session, document=document, person_id=person.id, version=number)
-    row = BookVersion(
-        person_id=person.id,
-        version=number,
-        book_id=book_id(person),
-        authority=person.authority,
-        content_hash=content_hash,
-        document=document,
-        kid=signer.kid,
-        reason=reason,
-        issued_at=issued_at,
-        leaf_index=None,
-    )
+    columns = signed_version(signer, person, content, digest, reason=reason,
+                             previous=(latest.version, latest.document) if latest else None)
+    log.pool(session, document=columns["document"], person_id=person.id, version=columns["version"])
+    row = BookVersion(**columns)
     session.add(row)
     return row, True
 
 
-def issue_all(
-    session: Session, settings: Settings, *, batch: int = 500, progress: Callable[[int, int], None] | None = None
-) -> int:
-    """Issue (or bring up to date) the book of every identified person who has participated (not a legacy
-    duplicate record known only by an old SI code); returns new versions."""
-    person_ids = list(
-        session.scalars(
-            select(Person.id)
-            .where(
-                exists().where(ParticipationPeriod.person_id == Person.id),
-                or_(Person.personal_id.is_not(None), Person.passport_no.is_not(None)),
-            )
-            .order_by(Person.id)
-        )
-    )
-    session.rollback()
-    created = 0
-    for start in range(0, len(person_ids), batch):
-        with transaction(session):
-            for person_id in person_ids[start : start + batch]:
-                _, new = _sign_if_changed(session, settings, session.get(Person, person_id), "issued")
-                created += new
-        log.integrate_all(session, settings)
-        if progress:
-            progress(min(start + batch, len(person_ids)), len(person_ids))
-    if created:
-        with transaction(session):
-            audit.append(
-                session, actor="system", action="book.issued_in_bulk", target="books", details={"new_versions": created}
-            )
-    return created
+def content_hash(content: dict) -> str:
+    """SHA-256 of the canonical content, without version metadata: equal hashes mean nothing changed."""
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+def signed_version(signer: Signer, person, content: dict, digest: str, *, reason: str,
+                   previous: tuple[int, str] | None, issued_at: datetime | None = None) -> dict:
+    """The columns of the next version of a person's book, signed; ``previous`` is the latest version's (number,
+    document), which the new one names by hash."""
+    issued_at = issued_at or datetime.now(UTC)
+    number = previous[0] + 1 if previous else 1
+    payload = {
+        "type": "esibook/book",
+        "version": number,
+        "issued_at": issued_at.isoformat(timespec="seconds"),
+        "previous": hashlib.sha256(previous[1].encode()).hexdigest() if previous else None,
+        "reason": reason,
+        "issuer": {"authority": person.authority, "kid": signer.kid},
+        **content,
+    }
+    return {
+        "person_id": person.id,
+        "version": number,
+        "book_id": content["book_id"],
+        "authority": person.authority,
+        "content_hash": digest,
+        "document": jws.sign(signer, payload, BOOK_TYPE),
+        "kid": signer.kid,
+        "reason": reason,
+        "issued_at": issued_at,
+        "leaf_index": None,
+    }
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,10 @@ from esibook.health.models import HICoverage
 
 
 def latest_card(session: Session, person_id: int) -> HICoverage | None:
-    """The person's card with the latest validity end, valid or not."""
+    """The person's card with the latest validity end (the latest issued among equals), valid or not."""
     return session.scalar(
-        select(HICoverage).where(HICoverage.person_id == person_id).order_by(HICoverage.valid_to.desc()).limit(1)
+        select(HICoverage)
+        .where(HICoverage.person_id == person_id)
+        .order_by(HICoverage.valid_to.desc(), HICoverage.seq.desc())
+        .limit(1)
     )

@@ -9,7 +9,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from esibook.canonical import canonical_json
+from esibook.canonical import canonical_bytes
 from esibook.trust.signer import Signer, der_to_raw, raw_to_der
 
 
@@ -31,11 +31,21 @@ def b64url_decode(text: str) -> bytes:
 
 def sign(signer: Signer, payload: dict, typ: str) -> str:
     """A compact JWS whose payload is the canonical JSON of ``payload``."""
-    chain = [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in signer.chain]
-    header = {"alg": "ES256", "kid": signer.kid, "typ": typ, "x5c": chain}
-    signing_input = f"{b64url(canonical_json(header).encode())}.{b64url(canonical_json(payload).encode())}"
+    signing_input = f"{_protected_header(signer, typ)}.{b64url(canonical_bytes(payload))}"
     signature = der_to_raw(signer.sign(signing_input.encode()))
     return f"{signing_input}.{b64url(signature)}"
+
+
+_headers: dict[tuple[str, str, bytes], str] = {}
+
+
+def _protected_header(signer: Signer, typ: str) -> str:
+    """The encoded header of a signer's documents of one type (made once: its chain does not change)."""
+    key = (signer.kid, typ, signer.certificate.fingerprint(hashes.SHA256()))
+    if key not in _headers:
+        chain = [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in signer.chain]
+        _headers[key] = b64url(canonical_bytes({"alg": "ES256", "kid": signer.kid, "typ": typ, "x5c": chain}))
+    return _headers[key]
 
 
 def parts(token: str) -> tuple[dict, dict, bytes, bytes]:
