@@ -24,6 +24,8 @@ bench: $(STAMP)  ## speed goals; results go to docs/performance.md
 	$(BIN)/python benchmarks/policy.py
 	$(BIN)/python benchmarks/jobs.py
 	$(BIN)/python benchmarks/log_proofs.py
+	$(BIN)/python benchmarks/bulk_issuance.py
+	$(BIN)/python benchmarks/verify.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -38,6 +38,7 @@ from esibook.trust.pki import signer_for
 RANGE_SIZE = 1000
 VERSION_COLUMNS = ("person_id", "version", "book_id", "authority", "content_hash", "document", "kid", "reason",
                    "issued_at", "leaf_index")
+VERSION_TYPES = ("int8", "int4", "varchar", "varchar", "varchar", "text", "varchar", "varchar", "timestamptz", "int8")
 
 
 @dataclass(frozen=True)
@@ -141,10 +142,13 @@ def _store(session: Session, rows: list[dict]) -> None:
                         [{"entry": e, "person_id": p, "version": v} for e, p, v in entries])
         return
     cursor = session.connection().connection.driver_connection.cursor()
-    with cursor.copy(f"COPY book_versions ({', '.join(VERSION_COLUMNS)}) FROM STDIN") as copy:
+    # Binary COPY: PostgreSQL reads each value by its length instead of scanning 30 KB documents for escapes.
+    with cursor.copy(f"COPY book_versions ({', '.join(VERSION_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(VERSION_TYPES)
         for row in rows:
             copy.write_row([row[name] for name in VERSION_COLUMNS])
-    with cursor.copy("COPY log_pool (entry, person_id, version) FROM STDIN") as copy:
+    with cursor.copy("COPY log_pool (entry, person_id, version) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["bytea", "int8", "int4"])
         for entry in entries:
             copy.write_row(entry)
 
