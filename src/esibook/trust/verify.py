@@ -23,12 +23,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from esibook.book import merkle
-from esibook.book.log import book_entry, parse_checkpoint
+from esibook.book.log import book_entry
 from esibook.book.status import StatusView
 from esibook.health import card as hi_card
 from esibook.text import N_
 from esibook.trust import jws
 from esibook.trust.anchors import Anchor, TrustAnchors, public_key
+from esibook.trust.checkpoint import parse_checkpoint
 from esibook.trust.note import NoteError
 from esibook.trust.signer import raw_to_der
 
