@@ -13,6 +13,7 @@ from esibook.book import log, merkle, pdf
 from esibook.book.models import BookVersion
 from esibook.book.service import bundle, latest_version, logged_until, proven
 from esibook.book.status import StatusView
+from esibook.book.witnessing import configured_witnesses
 from esibook.config import Settings
 from esibook.errors import DomainError
 from esibook.text import N_
@@ -49,9 +50,11 @@ def signed_pdf(session: Session, settings: Settings, person_id: int, version: in
 
 
 def verifier_state(session: Session, settings: Settings) -> tuple[TrustAnchors, StatusView]:
-    """Online verification: anchors, the log key and suspensions straight from this installation."""
+    """Online verification: anchors, the log key, its witnesses and suspensions straight from this installation."""
     trust = TrustAnchors.from_database(session)
     trust.log_key = log.log_verifier(settings)
+    trust.witnesses = [witness.key for witness in configured_witnesses(settings)]
+    trust.witness_quorum = settings.log_witness_quorum
     return trust, StatusView.from_database(session)
 
 
@@ -78,7 +81,8 @@ class DatabaseLog:
         if row is None or row.document != document:
             return None
         logged_until(self.session, self.settings, row)
-        checkpoint = log.current_checkpoint(self.session, self.settings)
+        log.current_checkpoint(self.session, self.settings)
+        checkpoint = log.checkpoint_for(self.session, row.leaf_index)
         proofs = log.proofs(self.session, checkpoint.tree_size)
         entry = log.book_entry(document)
         try:
@@ -87,7 +91,8 @@ class DatabaseLog:
         except (LookupError, ValueError):
             path, agrees = [], False
         problem = "" if agrees else N_("the log's tiles do not hold this book's entry")
-        return LogProof(row.leaf_index, checkpoint.tree_size, path, checkpoint.document, problem)
+        return LogProof(row.leaf_index, checkpoint.tree_size, path, log.checkpoint_note(self.session, checkpoint),
+                        problem)
 
 
 PRINTOUT_TYPE = "esibook-printout+jws"

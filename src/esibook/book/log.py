@@ -17,11 +17,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlalchemy import delete, exists, insert, select, text, update
+from sqlalchemy import delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from esibook.book import merkle, tiles
-from esibook.book.models import BookVersion, LogCheckpoint, LogHead, LogPoolEntry, LogTile
+from esibook.book.models import BookVersion, LogCheckpoint, LogCosignature, LogHead, LogPoolEntry, LogTile
 from esibook.config import Settings
 from esibook.db import is_postgres, transaction
 from esibook.errors import DomainError
@@ -56,6 +56,21 @@ def log_verifier(settings: Settings) -> NoteVerifier:
 
 
 # --- checkpoints --------------------------------------------------------------------------------------------
+
+
+def checkpoint_note(session: Session, row: LogCheckpoint) -> str:
+    """The checkpoint as served: the log's signed note with every witness cosignature collected for it appended."""
+    lines = session.scalars(select(LogCosignature.line).where(LogCosignature.tree_size == row.tree_size)
+                            .order_by(LogCosignature.witness)).all()
+    return row.document + "".join(lines)
+
+
+def checkpoint_for(session: Session, leaf_index: int) -> LogCheckpoint | None:
+    """The checkpoint a proof for ``leaf_index`` leads to: the latest one witnesses cosigned that covers the leaf,
+    else the latest (a new checkpoint waits a moment for its cosignatures)."""
+    witnessed = session.scalar(select(func.max(LogCosignature.tree_size)).where(LogCosignature.tree_size > leaf_index))
+    found = session.get(LogCheckpoint, witnessed) if witnessed is not None else None
+    return found or latest_checkpoint(session)
 
 
 def latest_checkpoint(session: Session) -> LogCheckpoint | None:
