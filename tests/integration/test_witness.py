@@ -20,9 +20,11 @@ import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from esibook.app import create_app
 from esibook.book import log, witnessing
 from esibook.book import service as books
 from esibook.book.documents import check_online
@@ -102,7 +104,12 @@ def witnessed(databases, tmp_path_factory):
     with Session(engine) as session:
         init_pki(session, settings)
         pem = root(session).cert_pem
-    yield Witnessed(engine, settings, witness, x509.load_pem_x509_certificate(pem.encode()))
+    setup = Witnessed(engine, settings, witness, x509.load_pem_x509_certificate(pem.encode()))
+    with Session(engine) as session:
+        for person_id in _persons(setup)[:-1]:  # the last one is issued while the witness is down
+            books.issue_book(session, settings, person_id, reason="issued")
+        log.integrate_all(session, settings)
+    yield setup
     witness.stop()
     engine.dispose()
 
@@ -146,10 +153,7 @@ def _current(setup: Witnessed):
 
 
 def test_the_witness_cosigns_consistent_checkpoints_and_verification_reports_it(witnessed):
-    with Session(witnessed.engine) as session:
-        for person_id in _persons(witnessed)[:-1]:  # the last one is issued while the witness is down
-            books.issue_book(session, witnessed.settings, person_id, reason="issued")
-        log.integrate_all(session, witnessed.settings)
+    _grow(witnessed, 1)
     first = _push(witnessed)
     assert [o.cosigned for o in first] == [True], first
     _grow(witnessed, 300)  # a full tile later: the witness needs a consistency proof from the size it holds
@@ -187,6 +191,37 @@ def test_the_log_serves_the_witness_cosignature_with_its_checkpoint(witnessed, s
     assert cosigned_at(note, cosigner_from_vkey(witnessed.witness.vkey)) is not None
     trust = TrustAnchors.from_trust_list(listed, witnessed.root)
     assert [w.name for w in trust.witnesses] == [WITNESS_NAME] and trust.witness_quorum == 1
+
+
+def test_every_verifier_reports_the_witnesses_that_cosigned(witnessed, tmp_path):
+    _push(witnessed)
+    bundle = _book(witnessed, _persons(witnessed)[0])
+    with Session(witnessed.engine) as session:
+        (tmp_path / "trust-list.jws").write_text(trust_list(session, witnessed.settings))
+        (tmp_path / "root.pem").write_text(root(session).cert_pem)
+    key = cosigner_from_vkey(witnessed.witness.vkey)
+    stripped = {**bundle, "checkpoint": "".join(
+        line for line in bundle["checkpoint"].splitlines(keepends=True) if not line.startswith(f"— {key.name} "))}
+
+    def offline(name: str, content: dict) -> subprocess.CompletedProcess:
+        (tmp_path / name).write_text(json.dumps(content))
+        return subprocess.run([sys.executable, "-m", "esibook", "verify", str(tmp_path / name), "--trust-list",
+                               str(tmp_path / "trust-list.jws"), "--root", str(tmp_path / "root.pem")],
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+    good = offline("bundle.json", bundle)
+    assert good.returncode == 0 and f"witnessed by 1 (required 1): {WITNESS_NAME} at " in good.stdout, good.stdout
+    missing = offline("stripped.json", stripped)
+    assert missing.returncode == 1 and missing.stdout.startswith("NOT_WITNESSED"), missing.stdout
+    assert "witnessed by 0 (required 1): none" in missing.stdout
+
+    client = TestClient(create_app(witnessed.settings))
+    api = client.post("/api/v1/verify", content=json.dumps(bundle).encode()).json()
+    assert api["verdict"] == "valid" and api["shows"]["log"]["witnesses"][0]["name"] == WITNESS_NAME
+    page = client.post("/verify", data={"text": json.dumps(stripped)})
+    assert "Nhân chứng đã đồng ký điểm kiểm tra: 1 (yêu cầu: 1) · witness.test/w1" in page.text, \
+        "online, a carried checkpoint without the quorum is checked again against the log's witnessed one"
 
 
 def _forged(setup: Witnessed, size: int, root_hash: bytes) -> str:
@@ -309,3 +344,26 @@ def test_a_checkpoint_not_signed_by_the_log_key_is_forbidden(witnessed):
         answer = witnessed.witness.add(f"old 0\n\n{forged}")
         assert answer.status_code == 403 and "signature" in answer.text, answer.text
     assert httpx.get(f"{witnessed.witness.url}/add-checkpoint").status_code == 405
+
+
+def _esibook(setup: Witnessed, *args: str, witnesses: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "ESIBOOK_DATABASE_URL": setup.settings.database_url,
+           "ESIBOOK_DATA_DIR": str(setup.settings.data_dir), "ESIBOOK_ENV": "test", "ESIBOOK_LOG_WITNESSES": witnesses}
+    return subprocess.run([sys.executable, "-m", "esibook", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+def test_the_operator_commands(witnessed):
+    shown = _esibook(witnessed, "witness", "key", "--data-dir", str(witnessed.witness.data_dir), witnesses="")
+    assert shown.returncode == 0 and shown.stdout.strip() == witnessed.witness.vkey
+    _grow(witnessed, 2)
+    size, _ = _current(witnessed)
+    pushed = _esibook(witnessed, "witness", "push", witnesses=witnessed.settings.log_witnesses)
+    assert pushed.returncode == 0 and f"checkpoint {size}: {witnessed.witness.url} cosigned" in pushed.stdout
+    _grow(witnessed, 2)
+    dead = f"http://127.0.0.1:{_free_port()} {witnessed.witness.vkey}"
+    refused = _esibook(witnessed, "witness", "push", witnesses=dead)
+    assert refused.returncode == 1 and "not cosigned: unreachable" in refused.stdout
+    malformed = _esibook(witnessed, "witness", "push", witnesses="http://127.0.0.1:1 not-a-key")
+    assert malformed.returncode == 2 and "ESIBOOK_LOG_WITNESSES" in malformed.stderr
+    assert len(malformed.stderr.strip().splitlines()) == 1
