@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from esibook.app import create_app
 from esibook.book import log, witnessing
 from esibook.book import service as books
-from esibook.book.documents import check_online
+from esibook.book.documents import check_online, signed_pdf
 from esibook.book.models import LogPoolEntry
 from esibook.book.status import StatusView
 from esibook.config import Settings
@@ -309,6 +309,7 @@ def test_a_witness_that_is_down_delays_no_issuance(witnessed):
     assert cosigned_at(bundle["checkpoint"], key) is None, "served without the cosignature"
     missing = _online(witnessed, document, down)
     assert missing.verdict == Verdict.NOT_WITNESSED, "no witnessed checkpoint holds this book yet"
+    assert _offline_pdf(witnessed, last).verdict == Verdict.NOT_WITNESSED
     relaxed = down.model_copy(update={"log_witness_quorum": 0})
     assert _online(witnessed, document, relaxed).verdict == Verdict.VALID
 
@@ -316,6 +317,14 @@ def test_a_witness_that_is_down_delays_no_issuance(witnessed):
     back = _online(witnessed, document)
     assert back.verdict == Verdict.VALID and [w["name"] for w in back.shows["log"]["witnesses"]] == [WITNESS_NAME]
     assert cosigned_at(_book(witnessed, last)["checkpoint"], key) is not None
+    assert _offline_pdf(witnessed, last).verdict == Verdict.VALID, "the PDF is made again with the cosignature"
+
+
+def _offline_pdf(setup: Witnessed, person_id: int):
+    with Session(setup.engine) as session:
+        data = signed_pdf(session, setup.settings, person_id)
+        trust = TrustAnchors.from_trust_list(trust_list(session, setup.settings), setup.root)
+    return verify(data, trust, StatusView())
 
 
 @pytest.mark.parametrize("body, status, says", [

@@ -46,7 +46,9 @@ def signed_pdf(session: Session, settings: Settings, person_id: int, version: in
         return pdf.sign_book_pdf(unsigned, found.document, signer, reason=f"Sổ BHXH điện tử {found.book_id}",
                                  log_proof=json.dumps(logged.log_proof()))
 
-    return pdf.cached_pdf(settings.data_dir.resolve() / "cache" / "books", found.book_id, found.version, make)
+    witnessed = log.witness_count(logged.checkpoint)  # made again once witnesses have cosigned its checkpoint
+    return pdf.cached_pdf(settings.data_dir.resolve() / "cache" / "books", found.book_id, found.version, make,
+                          variant=f"-w{witnessed}" if witnessed else "")
 
 
 def verifier_state(session: Session, settings: Settings) -> tuple[TrustAnchors, StatusView]:
@@ -82,7 +84,7 @@ class DatabaseLog:
             return None
         logged_until(self.session, self.settings, row)
         log.current_checkpoint(self.session, self.settings)
-        checkpoint = log.checkpoint_for(self.session, row.leaf_index)
+        checkpoint = log.checkpoint_for(self.session, self.settings, row.leaf_index)
         proofs = log.proofs(self.session, checkpoint.tree_size)
         entry = log.book_entry(document)
         try:
@@ -105,7 +107,8 @@ def printout_pdf(session: Session, settings: Settings, person_id: int, *, printe
     if found is None:
         raise DomainError("book.none", "No book has been issued for this person yet.",
                           "Chưa có sổ nào được cấp cho người này.")
-    logged = proven(session, found)  # inside a dossier's approval: a version still pooled goes without its proof
+    # inside a dossier's approval: a version still pooled goes without its proof
+    logged = proven(session, settings, found)
     _, payload, _, _ = jws.parts(found.document)
     signer = signer_for(session, settings, "issuing", found.authority)
     statement = {"type": "esibook/printout", "original": found.book_id, "version": found.version,

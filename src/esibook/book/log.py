@@ -65,12 +65,19 @@ def checkpoint_note(session: Session, row: LogCheckpoint) -> str:
     return row.document + "".join(lines)
 
 
-def checkpoint_for(session: Session, leaf_index: int) -> LogCheckpoint | None:
-    """The checkpoint a proof for ``leaf_index`` leads to: the latest one witnesses cosigned that covers the leaf,
-    else the latest (a new checkpoint waits a moment for its cosignatures)."""
-    witnessed = session.scalar(select(func.max(LogCosignature.tree_size)).where(LogCosignature.tree_size > leaf_index))
+def checkpoint_for(session: Session, settings: Settings, leaf_index: int) -> LogCheckpoint | None:
+    """The checkpoint a proof for ``leaf_index`` leads to: when the log has witnesses, the latest one they cosigned
+    that covers the leaf; else (or while none does: a new checkpoint waits a moment for its cosignatures) the
+    latest."""
+    witnessed = session.scalar(select(func.max(LogCosignature.tree_size)).where(
+        LogCosignature.tree_size > leaf_index)) if settings.log_witnesses.strip() else None
     found = session.get(LogCheckpoint, witnessed) if witnessed is not None else None
     return found or latest_checkpoint(session)
+
+
+def witness_count(note: str) -> int:
+    """How many signature lines a served checkpoint carries beyond the log's own two."""
+    return max(0, note.partition("\n\n")[2].count("\n") - 2)
 
 
 def latest_checkpoint(session: Session) -> LogCheckpoint | None:
