@@ -71,6 +71,14 @@ class Settings(BaseSettings):
     """The sequencer integrates at most this many pooled entries per batch (one checkpoint each)."""
     log_batch_seconds: float = 1.0
     """How often the sequencer looks at the pool."""
+    log_witnesses: str = ""
+    """The witnesses asked to cosign each new checkpoint (C2SP tlog-witness), separated by ``;`` or newlines, each
+    ``<submission URL prefix> <cosigner verifier key>``, e.g. ``https://w1.example/ w1.example+1a2b3c4d+BASE64``.
+    They go into the trust list; a witness that is down delays nothing."""
+    log_witness_quorum: int = 0
+    """How many of those witnesses' cosignatures the trust list requires on a book's checkpoint (0: none)."""
+    log_witness_timeout: float = 5.0
+    """Seconds to wait for one witness's answer."""
 
     def resolved_database_url(self) -> str:
         """The database to use: ``ESIBOOK_DATABASE_URL``, else an SQLite file in the data directory."""

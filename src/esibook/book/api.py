@@ -102,7 +102,7 @@ def my_card_qr(request: Request, one_time: bool = False, caller: Principal = Dep
             summary="The latest signed checkpoint of the transparency log")
 def checkpoint(request: Request, session: Session = Depends(db_session)) -> dict:
     row = log.current_checkpoint(session, request.app.state.settings)
-    return {"tree_size": row.tree_size, "root_hash": row.root_hash, "checkpoint": row.document}
+    return {"tree_size": row.tree_size, "root_hash": row.root_hash, "checkpoint": log.checkpoint_note(session, row)}
 
 
 @router.get("/log/proof/inclusion", dependencies=[Depends(policy.PUBLIC)],
@@ -216,10 +216,11 @@ def _tile_index(path: str) -> tuple[int, int]:
 
 
 @tlog.get("/checkpoint", dependencies=[Depends(policy.PUBLIC)], response_class=PlainTextResponse,
-          summary="The latest checkpoint: a C2SP signed note (origin, size, base64 root hash), Ed25519")
+          summary="The latest checkpoint: a C2SP signed note (origin, size, base64 root hash), Ed25519, with "
+                  "the witnesses' cosignatures")
 def log_checkpoint(request: Request, session: Session = Depends(db_session)) -> Response:
     row = log.current_checkpoint(session, request.app.state.settings)
-    return PlainTextResponse(row.document, headers={"cache-control": "public, max-age=1"})
+    return PlainTextResponse(log.checkpoint_note(session, row), headers={"cache-control": "public, max-age=1"})
 
 
 @tlog.get("/key", dependencies=[Depends(policy.PUBLIC)], response_class=PlainTextResponse,

@@ -14,22 +14,19 @@ adds its timestamped cosignature (``cosignature/v1``), which dates the checkpoin
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
-import time
-from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, insert, select, text, update
+from sqlalchemy import delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from esibook.book import merkle, tiles
-from esibook.book.models import BookVersion, LogCheckpoint, LogHead, LogPoolEntry, LogTile
+from esibook.book.models import BookVersion, LogCheckpoint, LogCosignature, LogHead, LogPoolEntry, LogTile
 from esibook.config import Settings
 from esibook.db import is_postgres, locked_head, transaction
 from esibook.errors import DomainError
-from esibook.trust.note import NoteError, NoteSigner, NoteVerifier, cosign, cosigned_at, open_note
+from esibook.trust.checkpoint import sign_checkpoint
+from esibook.trust.note import NoteSigner, NoteVerifier
 from esibook.trust.note_keys import stored_note_signer
 
 BOOK_ENTRY_TAG = b"esibook/book-version/v1\n"
@@ -61,36 +58,26 @@ def log_verifier(settings: Settings) -> NoteVerifier:
 # --- checkpoints --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Checkpoint:
-    origin: str
-    size: int
-    root: bytes
-    time: int | None
-    """When the log cosigned it (POSIX seconds), None without a valid timestamped cosignature."""
-    note: str
+def checkpoint_note(session: Session, row: LogCheckpoint) -> str:
+    """The checkpoint as served: the log's signed note with every witness cosignature collected for it appended."""
+    lines = session.scalars(select(LogCosignature.line).where(LogCosignature.tree_size == row.tree_size)
+                            .order_by(LogCosignature.witness)).all()
+    return row.document + "".join(lines)
 
 
-def sign_checkpoint(signer: NoteSigner, size: int, root: bytes, now: int | None = None) -> str:
-    text = f"{signer.name}\n{size}\n{base64.b64encode(root).decode()}\n"
-    return signer.sign(text) + cosign(signer, text, int(time.time()) if now is None else now)
+def checkpoint_for(session: Session, settings: Settings, leaf_index: int) -> LogCheckpoint | None:
+    """The checkpoint a proof for ``leaf_index`` leads to: when the log has witnesses, the latest one they cosigned
+    that covers the leaf; else (or while none does: a new checkpoint waits a moment for its cosignatures) the
+    latest."""
+    witnessed = session.scalar(select(func.max(LogCosignature.tree_size)).where(
+        LogCosignature.tree_size > leaf_index)) if settings.log_witnesses.strip() else None
+    found = session.get(LogCheckpoint, witnessed) if witnessed is not None else None
+    return found or latest_checkpoint(session)
 
 
-def parse_checkpoint(note: str, verifier: NoteVerifier) -> Checkpoint:
-    """The checkpoint in a note signed by the log key, for its origin; :class:`NoteError` otherwise."""
-    lines = open_note(note, verifier).split("\n")
-    if len(lines) < 4 or lines[0] != verifier.name:
-        raise NoteError(f"not a checkpoint of {verifier.name}")
-    size = lines[1]
-    if not size.isascii() or not size.isdigit() or (size != "0" and size.startswith("0")):
-        raise NoteError("the checkpoint's size is not a number")
-    try:
-        root = base64.b64decode(lines[2], validate=True)
-    except binascii.Error as error:
-        raise NoteError("the checkpoint's root hash is not base64") from error
-    if len(root) != 32:
-        raise NoteError("the checkpoint's root hash is not 32 bytes")
-    return Checkpoint(lines[0], int(size), root, cosigned_at(note, verifier), note)
+def witness_count(note: str) -> int:
+    """How many signature lines a served checkpoint carries beyond the log's own two."""
+    return max(0, note.partition("\n\n")[2].count("\n") - 2)
 
 
 def latest_checkpoint(session: Session) -> LogCheckpoint | None:
