@@ -24,6 +24,7 @@ bench: $(STAMP)  ## speed goals; results go to docs/performance.md
 	$(BIN)/python benchmarks/policy.py
 	$(BIN)/python benchmarks/jobs.py
 	$(BIN)/python benchmarks/log_proofs.py
+	$(BIN)/python benchmarks/book_reads.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
