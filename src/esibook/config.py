@@ -8,7 +8,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from limits import parse
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     base_url: str = "http://127.0.0.1:8000"
+    db_pool_size: int = Field(default=20, ge=1, le=1000)
+    """Database connections of one server process, and as many requests served at once with a session and
+    threads in its threadpool (one number, so the pool cannot run dry: each request holds one session)."""
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    """How long a request waits for a connection before it is answered 503 ``service.busy``."""
     default_language: Literal["vi", "en"] = "vi"
 
     # OpenID Connect: the national identity provider (VNeID) or, by default outside production, the built-in

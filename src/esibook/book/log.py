@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import delete, exists, func, insert, select, text, update
+from sqlalchemy import Engine, delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from esibook.book import merkle, tiles
@@ -215,7 +216,36 @@ def log_size(session: Session) -> int:
 
 
 def proofs(session: Session, size: int) -> tiles.TileProofs:
-    return tiles.TileProofs(size, lambda level, n: _widest(session, level, n))
+    cache = _kept_tiles(session)
+    return tiles.TileProofs(size, lambda level, n: _widest_kept(session, cache, level, n, size))
+
+
+#: Tiles kept by each process, per database, for the proofs of book reads: a tile is written once and a wider
+#: version starts with the same hashes, so one read serves every later proof that needs no more of it. Kept: the
+#: full tiles above level 0 (1/256 of the leaves' tiles: ~12 MB at 100 M leaves) and the right edge's partial
+#: tiles; a leaf's own full level-0 tile and the entry bundles are read each time.
+_KEPT: WeakKeyDictionary[Engine, dict[tuple[int, int], bytes]] = WeakKeyDictionary()
+MAX_KEPT_TILES = 8192
+
+
+def _kept_tiles(session: Session) -> dict[tuple[int, int], bytes]:
+    bind = session.get_bind()
+    return _KEPT.setdefault(bind if isinstance(bind, Engine) else bind.engine, {})
+
+
+def _widest_kept(session: Session, kept: dict, level: int, n: int, size: int) -> bytes | None:
+    if level < 0:
+        return _widest(session, level, n)
+    need = tiles.width_at(level, size, n) * tiles.HASH_SIZE
+    data = kept.get((level, n))
+    if data is not None and len(data) >= need:
+        return data
+    data = _widest(session, level, n)
+    if data is not None and (level > 0 or len(data) < tiles.WIDTH * tiles.HASH_SIZE):
+        if len(kept) >= MAX_KEPT_TILES:
+            kept.clear()
+        kept[level, n] = data
+    return data
 
 
 def _check_size(session: Session, size: int) -> None:
@@ -231,6 +261,11 @@ def inclusion_proof(session: Session, leaf_index: int, tree_size: int) -> list[s
     if not 0 <= leaf_index < tree_size:
         raise DomainError("log.leaf_index", "the leaf index must be below the tree size",
                           "chỉ số lá phải nhỏ hơn kích thước cây")
+    return [h.hex() for h in proofs(session, tree_size).inclusion(leaf_index, tree_size)]
+
+
+def checkpoint_inclusion_proof(session: Session, leaf_index: int, tree_size: int) -> list[str]:
+    """:func:`inclusion_proof` for a tree size a stored checkpoint signed (so within the log: not checked again)."""
     return [h.hex() for h in proofs(session, tree_size).inclusion(leaf_index, tree_size)]
 
 
