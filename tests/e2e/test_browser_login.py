@@ -15,7 +15,7 @@ def sign_in(page, site: str, identity: str, return_to: str = "/me") -> None:
 
 
 def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return page.evaluate("document.scrollingElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def test_level_2_citizen_logs_in_and_sees_their_data_groups(phone, site, identities):
