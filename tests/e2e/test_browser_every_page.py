@@ -1,5 +1,5 @@
-"""Every page of every role on a 360 × 740 phone: nothing wider than the screen, and axe-core finds no serious or
-critical accessibility violation.
+"""Every page of every role on a 360 × 740 phone: nothing wider than the screen, a header under 15% of its height,
+and axe-core finds no serious or critical accessibility violation.
 
 The pages are not listed by hand: they are the running application's GET routes (``served_routes``), opened by
 each role inside the route's audience (``AUDIENCE_OF`` and ``MEMBERS`` of the authorization suite). A route whose
@@ -189,6 +189,9 @@ def check_page(page, axe: str) -> list[str]:
             f"overflow: {overflow['width']} px wide on a {overflow['screen']} px screen, past the edge: "
             + ", ".join(overflow["culprits"])
         )
+    header = page.locator("header.site").bounding_box()
+    if header and header["height"] > 0.15 * HEIGHT:
+        problems.append(f"header: {header['height']:.0f} px, more than 15% of a {HEIGHT} px screen")
     page.evaluate(axe)
     problems += [f"{v['impact']} {v['id']}: {v['target']}" for v in page.evaluate(SERIOUS)]
     return problems

@@ -5,7 +5,7 @@ script, readable on any phone)."""
 from __future__ import annotations
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from esibook.contributions.dues import FUNDS
@@ -36,6 +36,17 @@ def timeline(session: Session, person_id: int) -> list[dict]:
         }
         for line, employer in rows
     ]
+
+
+def month_counts(session: Session, person_id: int) -> dict[str, int]:
+    """How many months are on record and how many of them the employer has not (fully) paid."""
+    months, unpaid = session.execute(
+        select(
+            func.count(func.distinct(ContributionLine.month)),
+            func.count().filter(ContributionLine.status.in_(("unpaid", "partly_paid"))),
+        ).where(ContributionLine.person_id == person_id)
+    ).one()
+    return {"months": months, "unpaid": unpaid}
 
 
 def salary_chart(months: list[dict]) -> Markup:
