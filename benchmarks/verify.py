@@ -91,8 +91,8 @@ def main() -> None:
                     "size": size,
                     "book_online": timed(documents, lambda d: _online(session, settings, d.encode())),
                     "card_online": timed(cards, lambda c: _online(session, settings, c)),
-                    "bundle_offline": timed(bundles, lambda b: verify(b, trust, status)),
-                    "card_offline": timed(cards, lambda c: verify(c, trust, status)),
+                    "bundle_offline": timed(bundles, lambda b, t=trust, s=status: verify(b, t, s)),
+                    "card_offline": timed(cards, lambda c, t=trust, s=status: verify(c, t, s)),
                 }
                 print(row, flush=True)
                 rows.append(row)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 
+import anyio
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
@@ -57,9 +60,17 @@ def served_routes(app: FastAPI) -> list[APIRoute]:
     return [route for router in app.state.routers for route in router.routes if isinstance(route, APIRoute)]
 
 
+@asynccontextmanager
+async def _threads_as_connections(app: FastAPI) -> AsyncIterator[None]:
+    """The threadpool that runs the synchronous routes gets as many threads as the pool has connections."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.settings.db_pool_size
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     app = FastAPI(
+        lifespan=_threads_as_connections,
         title="esibook",
         version="0.1.0",
         description=package_doc,
@@ -69,8 +80,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.resolved_database_url())
+    app.state.engine = make_engine(
+        settings.resolved_database_url(), pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout_seconds
+    )
     app.state.sessions = session_factory(app.state.engine)
+    app.state.db_slots = anyio.CapacityLimiter(settings.db_pool_size)  # requests holding a session (web/deps.py)
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(resources.files("esibook.web") / "static")), name="static")
     app.state.routers = [*ROUTERS, *([devidp.router] if settings.dev_idp_enabled else [])]

@@ -434,9 +434,10 @@ def verify_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Say whether a document is valid, altered, from an unknown issuer, not in the transparency log, suspended,
-    expired, or not esibook's. Exit code 0 only for valid. Offline, a book is checked against the log proof it
-    carries (PDF or bundle) and the log key of the trust list."""
+    """Say whether a document is valid, altered, from an unknown issuer, not in the transparency log, not confirmed
+    by enough witnesses, suspended, expired, or not esibook's. Exit code 0 only for valid. Offline, a book is
+    checked against the log proof it carries (PDF or bundle), the log key of the trust list and the witnesses it
+    requires; the witnesses that cosigned the checkpoint are listed."""
     from esibook.book.documents import check_online
     from esibook.trust.verify import verify
 
@@ -461,8 +462,17 @@ def verify_command(
             + (f"\n  {shown}" if shown else "")
             + (f"\n  logged at index {logged['leaf_index']} of {logged['tree_size']}, checkpoint time "
                f"{logged['checkpoint_time']}" if logged else "")
+            + (_witnessed_line(logged) if logged else "")
         )
     raise typer.Exit(0 if result.verdict.value == "valid" else 1)
+
+
+def _witnessed_line(logged: dict) -> str:
+    names = ", ".join(f"{w['name']} at {w['cosigned_at']}" for w in logged.get("witnesses", []))
+    quorum = logged.get("witness_quorum", 0)
+    if not names and not quorum:
+        return ""
+    return f"\n  witnessed by {len(logged.get('witnesses', []))} (required {quorum}): {names or 'none'}"
 
 
 def _read(path: Path) -> bytes:
@@ -569,9 +579,10 @@ def _serve(config: Settings, host: str, port: int) -> None:
         config = config.model_copy(update={"base_url": f"http://{host}:{port}"})
     if config.dev_idp_enabled:
         _outbox_thread(engine, config)
-    from esibook.book import sequencer
+    from esibook.book import sequencer, witnessing
 
     sequencer.start(session_factory(engine), config)
+    witnessing.start(session_factory(engine), config)
     typer.echo(f"esibook is running: open http://{host}:{port}/ (API documentation at /docs). Ctrl+C stops it.")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
 
@@ -605,13 +616,14 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Process what is queued (and due), then stop.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between rounds (SQLite).")] = 2.0,
 ) -> None:
-    """Run the jobs: integrate the transparency log's pooled entries (every second); deliver notifications from the
+    """Run the jobs: integrate the transparency log's pooled entries (every second) and ask the witnesses
+    (ESIBOOK_LOG_WITNESSES) to cosign each new checkpoint; deliver notifications from the
     outbox (email, in-app), each exactly once, retrying failures; sign and anchor an audit checkpoint hourly (or
     every 1000 records); run the arrears watchdog once a day (its notices go out on the 10th). On PostgreSQL this is
     a procrastinate worker (run as many as wanted, on any machine); on SQLite the same tasks run in rounds in this
     process."""
     from esibook import jobs
-    from esibook.book import sequencer
+    from esibook.book import sequencer, witnessing
     from esibook.db import is_postgres
     from esibook.transactions.outbox import deliver_pending
 
@@ -624,6 +636,7 @@ def worker(
     runtime = jobs.configure(engine, config)
     if once:
         typer.echo(f"{sequencer.run_once(runtime.sessions, config)} log entries integrated")
+        _echo_witnessed(runtime.sessions, config)
         jobs.audit_checkpoint_if_due(runtime.sessions, config)
         if is_postgres(engine):
             jobs.run_worker(engine, wait=False)
@@ -633,12 +646,85 @@ def worker(
     if is_postgres(engine):
         typer.echo("job worker on PostgreSQL (procrastinate): Ctrl+C stops it")
         sequencer.start(runtime.sessions, config)
+        witnessing.start(runtime.sessions, config)
         jobs.run_worker(engine, wait=True)
         return
+    witnessing.start(runtime.sessions, config)
     watched = None
     while True:
         watched = jobs.run_round(runtime, watched)
         time.sleep(interval)
+
+
+# --- witnesses --------------------------------------------------------------------------------------------------
+
+witness_app = typer.Typer(
+    help="Witnesses of the transparency log (C2SP tlog-witness): run one, show its key, ask them to cosign.",
+    no_args_is_help=True,
+)
+app.add_typer(witness_app, name="witness")
+WitnessDir = Annotated[Path, typer.Option("--data-dir", help="The witness's own folder (its key and state).")]
+WitnessName = Annotated[str, typer.Option("--name", help="The witness's key name, fixed when its key is made.")]
+
+
+def _witness(data_dir: Path, name: str, log_keys: list[str]):
+    from esibook.trust.note import NoteError, NoteVerifier
+    from esibook.witness.service import open_witness
+
+    try:
+        keys = [NoteVerifier.from_vkey(key) for key in log_keys]
+    except NoteError as error:
+        fail(f"--log: {error}")
+    return open_witness(data_dir, name, keys, env=settings().env)
+
+
+@witness_app.command("serve")
+@friendly_errors
+def witness_serve(
+    data_dir: WitnessDir,
+    log_keys: Annotated[list[str], typer.Option("--log", help="A log's verifier key (origin+keyid+key); repeat.")],
+    name: WitnessName = "esibook-witness",
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8100,
+) -> None:
+    """Run a witness: POST /add-checkpoint cosigns a checkpoint of a known log that is consistent with the last
+    one it cosigned (kept in DATA_DIR/witness.db); GET /key prints its cosigner key for the trust list."""
+    import uvicorn
+
+    from esibook.witness.server import create_witness_app
+
+    witness = _witness(data_dir, name, log_keys)
+    typer.echo(f"witness {witness.vkey} of {', '.join(witness.logs)} at http://{host}:{port}/ (Ctrl+C stops it)")
+    uvicorn.run(create_witness_app(witness), host=host, port=port, log_level="warning")
+
+
+@witness_app.command("key")
+@friendly_errors
+def witness_key(data_dir: WitnessDir, name: WitnessName = "esibook-witness") -> None:
+    """Print the witness's cosigner verifier key (made now if the folder has none)."""
+    typer.echo(_witness(data_dir, name, []).vkey)
+
+
+@witness_app.command("push")
+@friendly_errors
+def witness_push() -> None:
+    """Ask the configured witnesses (ESIBOOK_LOG_WITNESSES) to cosign the log's latest checkpoint now. Exit code
+    1 if one did not."""
+    config = settings()
+    engine = make_engine(config.resolved_database_url())
+    if not _echo_witnessed(session_factory(engine), config):
+        raise typer.Exit(1)
+
+
+def _echo_witnessed(sessions, config: Settings) -> bool:
+    from esibook.book import witnessing
+
+    with sessions() as session:
+        outcomes = witnessing.push(session, config)
+    for outcome in outcomes:
+        state = "cosigned" if outcome.cosigned else f"not cosigned: {outcome.detail}"
+        typer.echo(f"checkpoint {outcome.tree_size}: {outcome.witness.url} {state}")
+    return all(outcome.cosigned for outcome in outcomes)
 
 
 @app.command("demo")

@@ -8,7 +8,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from limits import parse
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     base_url: str = "http://127.0.0.1:8000"
+    db_pool_size: int = Field(default=20, ge=1, le=1000)
+    """Database connections of one server process, and as many requests served at once with a session and
+    threads in its threadpool (one number, so the pool cannot run dry: each request holds one session)."""
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    """How long a request waits for a connection before it is answered 503 ``service.busy``."""
     default_language: Literal["vi", "en"] = "vi"
 
     # OpenID Connect: the national identity provider (VNeID) or, by default outside production, the built-in
@@ -71,6 +76,14 @@ class Settings(BaseSettings):
     """The sequencer integrates at most this many pooled entries per batch (one checkpoint each)."""
     log_batch_seconds: float = 1.0
     """How often the sequencer looks at the pool."""
+    log_witnesses: str = ""
+    """The witnesses asked to cosign each new checkpoint (C2SP tlog-witness), separated by ``;`` or newlines, each
+    ``<submission URL prefix> <cosigner verifier key>``, e.g. ``https://w1.example/ w1.example+1a2b3c4d+BASE64``.
+    They go into the trust list; a witness that is down delays nothing."""
+    log_witness_quorum: int = 0
+    """How many of those witnesses' cosignatures the trust list requires on a book's checkpoint (0: none)."""
+    log_witness_timeout: float = 5.0
+    """Seconds to wait for one witness's answer."""
 
     def resolved_database_url(self) -> str:
         """The database to use: ``ESIBOOK_DATABASE_URL``, else an SQLite file in the data directory."""

@@ -49,11 +49,15 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float = 30.0, **kwargs) -> Engine:
+    """An engine; with ``pool_size``, a pool of exactly that many connections (no overflow) that answers
+    :class:`sqlalchemy.exc.TimeoutError` after ``pool_timeout`` seconds of waiting (the web answers 503)."""
     # A failed statement's parameters (personal ID numbers, names) never reach an exception message or a log.
     kwargs.setdefault("hide_parameters", True)
     url = normalize_database_url(url)
     parsed = make_url(url)
+    if pool_size is not None and parsed.database not in (None, "", ":memory:"):
+        kwargs.update(pool_size=pool_size, max_overflow=0, pool_timeout=pool_timeout)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

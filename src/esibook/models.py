@@ -12,7 +12,15 @@ from esibook.access.models import (
 )
 from esibook.audit.models import AuditCheckpoint, AuditHead, AuditRecord
 from esibook.benefits.models import BenefitSettlement
-from esibook.book.models import BookVersion, LogCheckpoint, LogHead, LogPoolEntry, LogTile, Suspension
+from esibook.book.models import (
+    BookVersion,
+    LogCheckpoint,
+    LogCosignature,
+    LogHead,
+    LogPoolEntry,
+    LogTile,
+    Suspension,
+)
 from esibook.contributions.models import (
     ContributionLine,
     EmployerArrears,
@@ -44,7 +52,8 @@ __all__ = [
     "PostingBatch",
     "PostingReject", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierAttachment",
     "DossierEvent", "Employer",
-    "HICoverage", "Household", "HouseholdMember", "LogCheckpoint", "LogHead", "LogPoolEntry", "LogTile", "LoginAttempt",
+    "HICoverage", "Household", "HouseholdMember", "LogCheckpoint", "LogCosignature", "LogHead", "LogPoolEntry",
+    "LogTile", "LoginAttempt",
     "MedicalVisit",
     "OutboxMessage", "ParticipationPeriod", "Person", "PopulationRecord", "RepositoryDocument", "RoleGrant",
     "ShareLink", "Suspension", "TrustCertificate", "UnemploymentReserve", "WebSession",

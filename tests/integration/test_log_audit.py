@@ -21,6 +21,7 @@ from esibook.config import Settings
 from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
 from esibook.seeding.loader import seed
+from esibook.trust.checkpoint import parse_checkpoint, sign_checkpoint
 from esibook.trust.pki import init_pki
 from esibook.trust.verify import Verdict
 from support import goaudit
@@ -181,14 +182,14 @@ def test_a_forked_log_fails_consistency(go_verifier, served_log, tmp_path):
     """A checkpoint of the same size as an earlier one, signed by the log key, over a tree with one other entry:
     no consistency proof joins it to the current tree."""
     with Session(served_log.engine) as session:
-        first = log.parse_checkpoint(served_log.first, log.log_verifier(served_log.settings))
+        first = parse_checkpoint(served_log.first, log.log_verifier(served_log.settings))
         proofs = log.proofs(session, log.log_size(session))
         leaves = [proofs.leaf(i) for i in range(first.size)]
         current = log.latest_checkpoint(session)
         consistency = log.consistency_proof(session, first.size, current.tree_size)
     leaves[3] = merkle.leaf_hash(b"esibook/book-version/v1\n" + bytes(32))
     forked_root = merkle.Tree(leaves).root()
-    forked = log.sign_checkpoint(log.log_signer(served_log.settings), first.size, forked_root)
+    forked = sign_checkpoint(log.log_signer(served_log.settings), first.size, forked_root)
     result = go(go_verifier, served_log, forked, tmp_path)
     assert not result.ok and "not consistent" in result.output, result.output
     proof = [bytes.fromhex(h) for h in consistency]
@@ -201,7 +202,7 @@ def test_a_forked_log_fails_consistency(go_verifier, served_log, tmp_path):
 def test_the_book_bundle_carries_a_proof_an_independent_verifier_accepts(served_log):
     with Session(served_log.engine) as session:
         bundle = books.bundle(session, served_log.settings, served_log.book.person_id).as_dict()
-    checkpoint = log.parse_checkpoint(bundle["checkpoint"], log.log_verifier(served_log.settings))
+    checkpoint = parse_checkpoint(bundle["checkpoint"], log.log_verifier(served_log.settings))
     assert checkpoint.size == bundle["tree_size"] and checkpoint.time is not None
     leaf = merkle.leaf_hash(log.book_entry(bundle["document"]))
     path = [bytes.fromhex(h) for h in bundle["inclusion_proof"]]

@@ -19,6 +19,7 @@ from esibook.config import Settings
 from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
 from esibook.seeding.loader import seed
+from esibook.trust.checkpoint import parse_checkpoint
 from esibook.trust.pki import init_pki
 from support.rfc9162 import verify_inclusion
 
@@ -96,7 +97,7 @@ def test_nothing_issued_is_lost_when_the_process_is_killed(databases, tmp_path):
     assert {(v.person_id, v.version) for v in versions} == issued, "every committed version is there"
     assert [v.leaf_index for v in versions] == list(range(len(issued))), "each logged once, no gap"
     assert checkpoint.tree_size == len(issued) and entries == [log.book_entry(v.document) for v in versions]
-    root = log.parse_checkpoint(checkpoint.document, log.log_verifier(settings)).root
+    root = parse_checkpoint(checkpoint.document, log.log_verifier(settings)).root
     for version in versions:
         leaf = merkle.leaf_hash(log.book_entry(version.document))
         assert verify_inclusion(leaf, version.leaf_index, checkpoint.tree_size, paths[version.leaf_index], root)

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from esibook.book.merkle import Tree, frontier_append, frontier_root, leaf_hash
+from esibook.book import merkle
+from esibook.book.merkle import Tree, consistent, frontier_append, frontier_root, leaf_hash
 from support.rfc9162 import leaf_hash as independent_leaf_hash
 from support.rfc9162 import verify_consistency, verify_inclusion
 
@@ -122,6 +123,21 @@ def test_a_rewritten_leaf_fails_inclusion_and_consistency():
     forged = Tree([leaf_hash(d) for d in data])
     assert not verify_inclusion(independent_leaf_hash(b"rewritten"), 4, 9, forged.inclusion(4, 9), old_root)
     assert not verify_consistency(9, 12, old_root, forged.root(0, 9), forged.consistency(9, 9) or [old_root])
+
+
+def test_the_witness_check_of_consistency_accepts_every_true_proof_and_no_forged_one():
+    tree = Tree([leaf_hash(f"v{i}".encode()) for i in range(40)])
+    forged = Tree([leaf_hash(b"other" if i == 2 else f"v{i}".encode()) for i in range(40)])
+    for second in range(1, 41):
+        for first in range(0, second + 1):
+            proof = tree.consistency(first, second) if first else []
+            assert consistent(first, second, tree.root(0, first), tree.root(0, second), proof), (first, second)
+            if first > 2:  # the forked tree's old root joins no proof of the true tree
+                assert not consistent(first, second, forged.root(0, first), tree.root(0, second), proof)
+            if proof:
+                assert not consistent(first, second, tree.root(0, first), tree.root(0, second), proof[:-1])
+    assert not consistent(0, 5, merkle.EMPTY_ROOT, tree.root(0, 5), [tree.root(0, 1)]), "from 0: no proof lines"
+    assert not consistent(6, 5, tree.root(0, 6), tree.root(0, 5), [])
 
 
 @given(st.lists(st.binary(max_size=8), min_size=1, max_size=40))

@@ -73,3 +73,17 @@ def test_a_timestamped_cosignature_dates_a_checkpoint_and_binds_its_text():
     assert len(raw) == 4 + 8 + 64 and raw[:4] != signer.verifier.key_id, "a cosignature/v1 key id (0x04)"
     assert cosigned_at(note.replace("\n5\n", "\n6\n"), signer.verifier) is None
     assert cosigned_at(signer.sign(text), signer.verifier) is None
+
+
+def test_a_cosigner_key_is_type_0x04_and_names_its_key_id():
+    from esibook.trust.note import cosignature_key_id, cosigner_from_vkey, cosigner_vkey
+
+    signer = go_signer()
+    vkey = cosigner_vkey(signer.verifier)
+    name, key_id, encoded = vkey.split("+")
+    assert base64.b64decode(encoded)[:1] == b"\x04"
+    assert key_id == cosignature_key_id(name, signer.verifier.public_key).hex() != signer.verifier.key_id.hex()
+    assert cosigner_from_vkey(vkey) == signer.verifier
+    for wrong in (VKEY, vkey.replace(key_id, "00000000"), "no-plus-signs", f"{name}+{key_id}+!!"):
+        with pytest.raises(NoteError):
+            cosigner_from_vkey(wrong)

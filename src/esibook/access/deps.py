@@ -3,13 +3,16 @@ writes."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from esibook.access.errors import Forbidden, Unauthenticated, login_required
 from esibook.access.models import ApiClient
 from esibook.access.principal import Identity, Principal, person_principal, system_principal
 from esibook.access.sessions import SESSION_COOKIE, ActiveSession, csrf_ok, load_session, session_live
 from esibook.access.tokens import verify_token
+from esibook.web.deps import db_session
 
 CSRF_HEADER = "x-csrf-token"
 
@@ -19,39 +22,51 @@ def _bearer(request: Request) -> str | None:
     return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
-def optional_principal(request: Request) -> Principal | None:
-    """The caller, or None. Grants and client rights are read fresh, so a revocation takes effect at once."""
+def optional_principal(request: Request, session: Session) -> Principal | None:
+    """The caller, or None, looked up in the request's session. Grants and client rights are read fresh, so a
+    revocation takes effect at once. The read's transaction ends here (the connection goes back to the pool, what
+    was loaded stays), so the route's own transactions begin afresh, in their authority scope."""
+    try:
+        return _caller(request, session)
+    finally:
+        session.commit()
+
+
+def _caller(request: Request, session: Session) -> Principal | None:
     settings = request.app.state.settings
-    with request.app.state.sessions() as session:
-        token = _bearer(request)
-        if token:
-            claims = verify_token(settings, token)
-            if claims.get("kind") == "system":
-                client = session.get(ApiClient, claims["sub"])
-                if client is None or not client.active:
-                    raise Unauthenticated(
-                        "access.client_inactive",
-                        "This system's access was withdrawn.",
-                        "Quyền truy cập của hệ thống này đã bị thu hồi.",
-                    )
-                return system_principal(client)
-            if "sid" in claims and not session_live(session, str(claims["sid"])):
+    token = _bearer(request)
+    if token:
+        claims = verify_token(settings, token)
+        if claims.get("kind") == "system":
+            client = session.get(ApiClient, claims["sub"])
+            if client is None or not client.active:
                 raise Unauthenticated(
-                    "access.session_ended",
-                    "You logged out, so this access token no longer works; log in again.",
-                    "Bạn đã đăng xuất nên mã truy cập này không còn hiệu lực; hãy đăng nhập lại.",
+                    "access.client_inactive",
+                    "This system's access was withdrawn.",
+                    "Quyền truy cập của hệ thống này đã bị thu hồi.",
                 )
-            identity = Identity(claims["sub"], claims["pid"], claims.get("name", ""), int(claims["lvl"]))
-            return person_principal(session, identity)
-        active = load_session(session, request.cookies.get(SESSION_COOKIE))
-        if active is None:
-            return None
-        request.state.web_session = active
-        return person_principal(session, active.identity)
+            return system_principal(client)
+        if "sid" in claims and not session_live(session, str(claims["sid"])):
+            raise Unauthenticated(
+                "access.session_ended",
+                "You logged out, so this access token no longer works; log in again.",
+                "Bạn đã đăng xuất nên mã truy cập này không còn hiệu lực; hãy đăng nhập lại.",
+            )
+        identity = Identity(claims["sub"], claims["pid"], claims.get("name", ""), int(claims["lvl"]))
+        return person_principal(session, identity)
+    active = _cookie_session(request, session)
+    return person_principal(session, active.identity) if active else None
 
 
-def principal(request: Request) -> Principal:
-    found = optional_principal(request)
+def _cookie_session(request: Request, session: Session) -> ActiveSession | None:
+    """The browser's sign-in session (loaded once per request: the CSRF check and the caller's lookup share it)."""
+    if not hasattr(request.state, "web_session"):
+        request.state.web_session = load_session(session, request.cookies.get(SESSION_COOKIE))
+    return request.state.web_session
+
+
+def principal(request: Request, session: Session = Depends(db_session)) -> Principal:
+    found = optional_principal(request, session)
     if found is None:
         raise login_required()
     return found
@@ -64,16 +79,22 @@ class LoginRedirect(Exception):
         self.return_to = return_to
 
 
+def _cookie_session_read(request: Request, session: Session) -> ActiveSession | None:
+    try:
+        return _cookie_session(request, session)
+    finally:
+        session.commit()
+
+
 def web_session(request: Request) -> ActiveSession | None:
     return getattr(request.state, "web_session", None)
 
 
-async def csrf_protected(request: Request) -> None:
+async def csrf_protected(request: Request, session: Session = Depends(db_session)) -> None:
     """Writes authenticated by the session cookie must carry the session's CSRF token (form field or header)."""
     if _bearer(request):
         return
-    with request.app.state.sessions() as session:
-        active = load_session(session, request.cookies.get(SESSION_COOKIE))
+    active = await run_in_threadpool(_cookie_session_read, request, session)
     if active is None:
         return
     submitted = request.headers.get(CSRF_HEADER)

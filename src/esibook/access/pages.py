@@ -31,8 +31,8 @@ router = APIRouter(include_in_schema=False)
 log = logging.getLogger("esibook.access")
 
 
-def page_principal(request: Request) -> Principal | None:
-    found = optional_principal(request)
+def page_principal(request: Request, session: Session = Depends(db_session)) -> Principal | None:
+    found = optional_principal(request, session)
     request.state.viewer = found
     return found
 

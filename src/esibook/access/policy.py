@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from esibook.contributions.models import ParticipationPeriod
 from esibook.errors import DomainError, NotFound
 from esibook.params import MAX_ROW_ID
 from esibook.people.models import Person
+from esibook.web.deps import db_session
 
 LEVEL_PERSONAL_DATA = 2
 
@@ -67,17 +68,17 @@ class Audience:
     """What the request itself must satisfy (the employer in its path, a demo-only route), or None."""
     on_page: bool = False
 
-    def __call__(self, request: Request) -> Principal | None:
-        caller = self._caller(request)
+    def __call__(self, request: Request, session: Session = Depends(db_session)) -> Principal | None:
+        caller = self._caller(request, session)
         refusal = self.in_request(request, caller) if self.in_request else None
         if refusal:
             raise refusal
         return caller
 
-    def _caller(self, request: Request) -> Principal | None:
+    def _caller(self, request: Request, session: Session) -> Principal | None:
         if self.admits is None:
             return None
-        caller = optional_principal(request)
+        caller = optional_principal(request, session)
         request.state.viewer = caller
         if caller is None:
             if self.on_page:

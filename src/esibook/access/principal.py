@@ -56,8 +56,12 @@ class Principal:
 
 
 def person_principal(session: Session, identity: Identity) -> Principal:
-    """Combine the identity with the person's record and active grants (read fresh on every request)."""
-    person_id = session.scalar(select(Person.id).where(Person.personal_id == identity.personal_id))
+    """Combine the identity with the person's record and active grants (read fresh on every request). The record
+    is loaded whole: a route of the same session that reads the caller's own record (``policy.own_person``) finds it
+    in the session without a second query."""
+    person = session.scalar(select(Person).where(Person.personal_id == identity.personal_id))
+    session.info["caller_record"] = person  # the identity map holds records weakly: this one stays for the route
+    person_id = person.id if person else None
     grants = session.scalars(
         select(RoleGrant).where(RoleGrant.personal_id == identity.personal_id, RoleGrant.revoked_at.is_(None))
     ).all()

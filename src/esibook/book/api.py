@@ -102,7 +102,7 @@ def my_card_qr(request: Request, one_time: bool = False, caller: Principal = Dep
             summary="The latest signed checkpoint of the transparency log")
 def checkpoint(request: Request, session: Session = Depends(db_session)) -> dict:
     row = log.current_checkpoint(session, request.app.state.settings)
-    return {"tree_size": row.tree_size, "root_hash": row.root_hash, "checkpoint": row.document}
+    return {"tree_size": row.tree_size, "root_hash": row.root_hash, "checkpoint": log.checkpoint_note(session, row)}
 
 
 @router.get("/log/proof/inclusion", dependencies=[Depends(policy.PUBLIC)],
@@ -153,18 +153,14 @@ def restore(person_id: RowId, subject: str, caller: Principal = Depends(policy.O
 
 @router.post("/verify", dependencies=[Depends(policy.PUBLIC)],
              summary="Check a PDF, a signed book or an HI card QR payload, trusting only the trust list")
-async def verify_upload(request: Request, file: UploadFile | None = File(None)) -> dict:
+async def verify_upload(request: Request, file: UploadFile | None = File(None),
+                        session: Session = Depends(db_session)) -> dict:
     data = await file.read(MAX_VERIFY_BYTES + 1) if file else await _raw_body(request)
     if len(data) > MAX_VERIFY_BYTES:
         raise DomainError("verify.too_large", "Files up to 10 MB can be checked.", "Chỉ kiểm tra được tệp đến 10 MB.")
     if not data.strip():
         raise DomainError("verify.empty", "Send a file, or the text of a QR code.", "Hãy gửi tệp hoặc nội dung mã QR.")
-    return (await run_in_threadpool(_check, request, data)).as_dict()
-
-
-def _check(request: Request, data: bytes):
-    with request.app.state.sessions() as session:
-        return check_online(session, request.app.state.settings, data)
+    return (await run_in_threadpool(check_online, session, request.app.state.settings, data)).as_dict()
 
 
 async def _raw_body(request: Request) -> bytes:
@@ -216,10 +212,11 @@ def _tile_index(path: str) -> tuple[int, int]:
 
 
 @tlog.get("/checkpoint", dependencies=[Depends(policy.PUBLIC)], response_class=PlainTextResponse,
-          summary="The latest checkpoint: a C2SP signed note (origin, size, base64 root hash), Ed25519")
+          summary="The latest checkpoint: a C2SP signed note (origin, size, base64 root hash), Ed25519, with "
+                  "the witnesses' cosignatures")
 def log_checkpoint(request: Request, session: Session = Depends(db_session)) -> Response:
     row = log.current_checkpoint(session, request.app.state.settings)
-    return PlainTextResponse(row.document, headers={"cache-control": "public, max-age=1"})
+    return PlainTextResponse(log.checkpoint_note(session, row), headers={"cache-control": "public, max-age=1"})
 
 
 @tlog.get("/key", dependencies=[Depends(policy.PUBLIC)], response_class=PlainTextResponse,

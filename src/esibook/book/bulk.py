@@ -99,7 +99,8 @@ def _locked_holders(session: Session, first: int, last: int) -> list:
         select(table)
         .where(
             table.c.id.between(first, last),
-            exists().where(ParticipationPeriod.person_id == table.c.id),
+            exists().where(ParticipationPeriod.person_id == table.c.id,
+                           ParticipationPeriod.person_id.between(first, last)),  # lets it read periods by range
             or_(table.c.personal_id.is_not(None), table.c.passport_no.is_not(None)),
         )
         .order_by(table.c.id)

@@ -13,6 +13,7 @@ from esibook.book import log, merkle, pdf
 from esibook.book.models import BookVersion
 from esibook.book.service import bundle, latest_version, logged_until, proven
 from esibook.book.status import StatusView
+from esibook.book.witnessing import configured_witnesses
 from esibook.config import Settings
 from esibook.errors import DomainError
 from esibook.text import N_
@@ -45,13 +46,17 @@ def signed_pdf(session: Session, settings: Settings, person_id: int, version: in
         return pdf.sign_book_pdf(unsigned, found.document, signer, reason=f"Sổ BHXH điện tử {found.book_id}",
                                  log_proof=json.dumps(logged.log_proof()))
 
-    return pdf.cached_pdf(settings.data_dir.resolve() / "cache" / "books", found.book_id, found.version, make)
+    witnessed = log.witness_count(logged.checkpoint)  # made again once witnesses have cosigned its checkpoint
+    return pdf.cached_pdf(settings.data_dir.resolve() / "cache" / "books", found.book_id, found.version, make,
+                          variant=f"-w{witnessed}" if witnessed else "")
 
 
 def verifier_state(session: Session, settings: Settings) -> tuple[TrustAnchors, StatusView]:
-    """Online verification: anchors, the log key and suspensions straight from this installation."""
+    """Online verification: anchors, the log key, its witnesses and suspensions straight from this installation."""
     trust = TrustAnchors.from_database(session)
     trust.log_key = log.log_verifier(settings)
+    trust.witnesses = [witness.key for witness in configured_witnesses(settings)]
+    trust.witness_quorum = settings.log_witness_quorum
     return trust, StatusView.from_database(session)
 
 
@@ -78,7 +83,8 @@ class DatabaseLog:
         if row is None or row.document != document:
             return None
         logged_until(self.session, self.settings, row)
-        checkpoint = log.current_checkpoint(self.session, self.settings)
+        log.current_checkpoint(self.session, self.settings)
+        checkpoint = log.checkpoint_for(self.session, self.settings, row.leaf_index)
         proofs = log.proofs(self.session, checkpoint.tree_size)
         entry = log.book_entry(document)
         try:
@@ -87,7 +93,8 @@ class DatabaseLog:
         except (LookupError, ValueError):
             path, agrees = [], False
         problem = "" if agrees else N_("the log's tiles do not hold this book's entry")
-        return LogProof(row.leaf_index, checkpoint.tree_size, path, checkpoint.document, problem)
+        return LogProof(row.leaf_index, checkpoint.tree_size, path, log.checkpoint_note(self.session, checkpoint),
+                        problem)
 
 
 PRINTOUT_TYPE = "esibook-printout+jws"
@@ -100,7 +107,8 @@ def printout_pdf(session: Session, settings: Settings, person_id: int, *, printe
     if found is None:
         raise DomainError("book.none", "No book has been issued for this person yet.",
                           "Chưa có sổ nào được cấp cho người này.")
-    logged = proven(session, found)  # inside a dossier's approval: a version still pooled goes without its proof
+    # inside a dossier's approval: a version still pooled goes without its proof
+    logged = proven(session, settings, found)
     _, payload, _, _ = jws.parts(found.document)
     signer = signer_for(session, settings, "issuing", found.authority)
     statement = {"type": "esibook/printout", "original": found.book_id, "version": found.version,

@@ -120,3 +120,33 @@ def inclusion_root(leaf: bytes, index: int, size: int, path: list[bytes]) -> byt
             r = node_hash(r, p)
         fn, sn = fn >> 1, sn >> 1
     return r if sn == 0 else None
+
+
+def consistent(first: int, second: int, first_root: bytes, second_root: bytes, proof: list[bytes]) -> bool:
+    """Whether ``proof`` shows the tree of ``first`` leaves with ``first_root`` to be a prefix of the tree of
+    ``second`` leaves with ``second_root`` (RFC 9162 section 2.1.4.2); what a witness checks before it cosigns."""
+    if not 0 <= first <= second:
+        return False
+    if first == second:
+        return not proof and first_root == second_root
+    if first == 0:
+        return not proof  # the empty tree is a prefix of every tree
+    if not proof:
+        return False
+    if first & (first - 1) == 0:  # the old tree is a perfect subtree: its root starts the path
+        proof = [first_root, *proof]
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    old = new = proof[0]
+    for p in proof[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            old, new = node_hash(p, old), node_hash(p, new)
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            new = node_hash(new, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and old == first_root and new == second_root

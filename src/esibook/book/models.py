@@ -1,4 +1,4 @@
-"""Book versions, the transparency log (pool, tiles, head, checkpoints) and suspensions."""
+"""Book versions, the transparency log (pool, tiles, head, checkpoints, witness cosignatures) and suspensions."""
 
 from __future__ import annotations
 
@@ -86,6 +86,20 @@ class LogCheckpoint(Base):
     root_hash: Mapped[str] = mapped_column(String(64))
     document: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
+
+
+class LogCosignature(Base):
+    """A witness's cosignature (C2SP tlog-cosignature, one note signature line) on a checkpoint, collected by
+    :mod:`esibook.book.witnessing`; served appended to the checkpoint."""
+
+    __tablename__ = "log_cosignatures"
+
+    tree_size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    witness: Mapped[str] = mapped_column(String(300), primary_key=True)
+    """The witness's cosigner verifier key (``<name>+<key id>+<base64 key>``)."""
+    line: Mapped[str] = mapped_column(Text)
+    cosigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    """The timestamp the witness signed."""
 
 
 class Suspension(Base):

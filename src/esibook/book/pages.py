@@ -180,15 +180,16 @@ def _lookup(session: Session, book_id: str, version: int | None, digest: str) ->
 
 @router.post("/verify", dependencies=[Depends(policy.PUBLIC)])
 async def verify_submit(
-    request: Request, text: str = Form(""), file: UploadFile | None = File(None), _viewer=Depends(page_principal)
+    request: Request,
+    text: str = Form(""),
+    file: UploadFile | None = File(None),
+    _viewer=Depends(page_principal),
+    session: Session = Depends(db_session),
 ):
     data = (await file.read(MAX_VERIFY_BYTES + 1)) if file and file.filename else text.encode()
     if len(data) > MAX_VERIFY_BYTES:
         data = b""
-    result = await run_in_threadpool(_check, request, data) if data.strip() else None
+    settings = request.app.state.settings
+    result = await run_in_threadpool(check_online, session, settings, data) if data.strip() else None
     return render(request, "verify.html", {"result": result, "lookup": None, "empty": result is None})
 
-
-def _check(request: Request, data: bytes):
-    with request.app.state.sessions() as session:
-        return check_online(session, request.app.state.settings, data)

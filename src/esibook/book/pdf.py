@@ -276,9 +276,9 @@ def sign_book_pdf(unsigned: bytes, document: str, signer: Signer, *, reason: str
     return output.getvalue()
 
 
-def cached_pdf(cache_dir: Path, book_id: str, version: int, make) -> bytes:
-    """A signed PDF per version, rendered once: versions never change."""
-    path = cache_dir / f"{book_id}-v{version}.logged.pdf"  # ".logged": made with its log proof embedded
+def cached_pdf(cache_dir: Path, book_id: str, version: int, make, variant: str = "") -> bytes:
+    """A signed PDF per version (and ``variant``: how many witnesses cosigned its checkpoint), rendered once."""
+    path = cache_dir / f"{book_id}-v{version}{variant}.logged.pdf"  # ".logged": made with its log proof embedded
     if path.exists():
         return path.read_bytes()
     pdf = make()

@@ -148,28 +148,27 @@ class BookBundle:
 def bundle(session: Session, settings: Settings, person_id: int, version: int | None = None) -> BookBundle:
     """The version with its proof against the latest checkpoint; a version still in the pool is integrated first
     (whoever asks for a fresh book does not wait for the sequencer)."""
-    with transaction(session):
-        row = session.get(BookVersion, (person_id, version)) if version else latest_version(session, person_id)
-        if row is None:
-            raise DomainError(
-                "book.none",
-                "No book has been issued for this person yet.",
-                "Chưa có sổ nào được cấp cho người này.",
-                field=None,
-            )
-    logged_until(session, settings, row)
-    log.current_checkpoint(session, settings)
-    return proven(session, row)
+    row = session.get(BookVersion, (person_id, version)) if version else latest_version(session, person_id)
+    if row is None:
+        raise DomainError(
+            "book.none",
+            "No book has been issued for this person yet.",
+            "Chưa có sổ nào được cấp cho người này.",
+            field=None,
+        )
+    if row.leaf_index is None:  # a leaf comes with the checkpoint that covers it: only a pooled version waits
+        logged_until(session, settings, row)
+    return proven(session, settings, row)
 
 
-def proven(session: Session, row: BookVersion) -> BookBundle | None:
-    """The version with its proof against the latest checkpoint, reading only (inside the caller's transaction,
-    e.g. a dossier's approval); None while it waits in the pool."""
-    checkpoint = log.latest_checkpoint(session)
+def proven(session: Session, settings: Settings, row: BookVersion) -> BookBundle | None:
+    """The version with its proof against the latest (witnessed) checkpoint, reading only (inside the caller's
+    transaction, e.g. a dossier's approval); None while it waits in the pool."""
+    checkpoint = log.checkpoint_for(session, settings, row.leaf_index) if row.leaf_index is not None else None
     if row.leaf_index is None or checkpoint is None or checkpoint.tree_size <= row.leaf_index:
         return None
-    proof = log.inclusion_proof(session, row.leaf_index, checkpoint.tree_size)
-    return BookBundle(row, proof, checkpoint.document, checkpoint.tree_size)
+    proof = log.checkpoint_inclusion_proof(session, row.leaf_index, checkpoint.tree_size)
+    return BookBundle(row, proof, log.checkpoint_note(session, checkpoint), checkpoint.tree_size)
 
 
 def logged_until(session: Session, settings: Settings, row: BookVersion) -> None:

@@ -107,8 +107,16 @@ def seed(engine: Engine, plan: SeedPlan, *, reset: bool = False, progress: Progr
             progress("persons", len(batch.persons), plan.persons)
         lines = derive_contribution_lines(connection, generator, progress)
         _advance_sequences(connection)
+    _analyze(engine)
     seconds = (datetime.now(UTC) - started).total_seconds()
     return SeedReport(plan.persons, plan.employers, periods, lines, seconds)
+
+
+def _analyze(engine: Engine) -> None:
+    """Fresh planner statistics for the millions of rows just written: without them PostgreSQL plans the first
+    hours of queries (bulk issuance reads persons by ranges) as if the tables were nearly empty."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE"))
 
 
 def _write_batch(writer: RowWriter, batch: PersonBatch) -> None:

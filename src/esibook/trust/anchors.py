@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from esibook.config import Settings
 from esibook.errors import DomainError
 from esibook.trust import jws
-from esibook.trust.note import NoteError, NoteVerifier
+from esibook.trust.note import NoteError, NoteVerifier, cosigner_from_vkey
 from esibook.trust.pki import all_certificates, key_id, signer_for
 
 TRUST_LIST_TYPE = "esibook-trust-list+jws"
@@ -41,6 +41,10 @@ class TrustAnchors:
     anchors: dict[str, Anchor] = field(default_factory=dict)
     log_key: NoteVerifier | None = None
     """The transparency log's checkpoint key (signed-note verifier key)."""
+    witnesses: list[NoteVerifier] = field(default_factory=list)
+    """The witnesses whose cosignatures on a checkpoint count (C2SP tlog-cosignature keys)."""
+    witness_quorum: int = 0
+    """How many of them must have cosigned a book's checkpoint (0: witnesses are reported, not required)."""
 
     def find(self, kid: str) -> Anchor | None:
         return self.anchors.get(kid)
@@ -82,7 +86,18 @@ class TrustAnchors:
                 trust.log_key = NoteVerifier.from_vkey(payload["log_key"])
             except NoteError as error:
                 raise jws.JwsError("malformed", "the trust list's log key is malformed") from error
+        _read_witnesses(trust, payload.get("witnesses", []), payload.get("witness_quorum", 0))
         return trust
+
+
+def _read_witnesses(trust: TrustAnchors, keys: object, quorum: object) -> None:
+    if not isinstance(keys, list) or not isinstance(quorum, int) or not 0 <= quorum <= len(keys):
+        raise jws.JwsError("malformed", "the trust list's witnesses are malformed")
+    try:
+        trust.witnesses = [cosigner_from_vkey(key) for key in keys]
+    except (NoteError, AttributeError) as error:
+        raise jws.JwsError("malformed", "a witness key of the trust list is malformed") from error
+    trust.witness_quorum = quorum
 
 
 def _issued_by(cert: x509.Certificate, root: x509.Certificate) -> bool:
@@ -98,9 +113,10 @@ def public_key(anchor: Anchor) -> ec.EllipticCurvePublicKey:
 
 
 def trust_list(session: Session, settings: Settings) -> str:
-    """The trust list, signed by the root: every certificate, its validity and whether it signs new documents, and
-    the transparency log's checkpoint key."""
+    """The trust list, signed by the root: every certificate, its validity and whether it signs new documents, the
+    transparency log's checkpoint key, its witnesses' keys and how many of them a checkpoint needs."""
     from esibook.book.log import log_verifier
+    from esibook.book.witnessing import configured_witnesses
 
     now = datetime.now(UTC)
     base = settings.base_url.rstrip("/")
@@ -125,6 +141,8 @@ def trust_list(session: Session, settings: Settings) -> str:
         "status_list": f"{base}/.well-known/esibook/status-list.jws",
         "transparency_log": f"{base}/log/",
         "log_key": log_verifier(settings).vkey,
+        "witnesses": [witness.vkey for witness in configured_witnesses(settings)],
+        "witness_quorum": settings.log_witness_quorum,
         "certificates": entries,
     }
     return jws.sign(signer_for(session, settings, "root"), payload, TRUST_LIST_TYPE)

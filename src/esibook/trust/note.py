@@ -138,6 +138,27 @@ def cosign(signer: NoteSigner, text: str, timestamp: int) -> str:
     return f"{SIGNATURE_PREFIX}{_check_name(signer.name)} {base64.b64encode(raw).decode()}\n"
 
 
+def cosigner_vkey(verifier: NoteVerifier) -> str:
+    """A cosigner's (witness's) verifier key: ``<name>+<cosignature key id hex>+<base64(0x04 ‖ key)>``."""
+    encoded = base64.b64encode(COSIGNATURE + _raw(verifier.public_key)).decode()
+    return f"{verifier.name}+{cosignature_key_id(verifier.name, verifier.public_key).hex()}+{encoded}"
+
+
+def cosigner_from_vkey(vkey: str) -> NoteVerifier:
+    """The name and key of a cosigner from its verifier key (type 0x04, C2SP tlog-cosignature)."""
+    try:
+        name, hash_hex, encoded = vkey.strip().split("+", 2)
+        raw = base64.b64decode(encoded, validate=True)
+    except (ValueError, binascii.Error) as error:
+        raise NoteError("not a cosigner key (name+keyid+base64)") from error
+    if len(raw) != 33 or raw[:1] != COSIGNATURE:
+        raise NoteError("the cosigner key is not an Ed25519 cosignature/v1 key (type 0x04)")
+    verifier = NoteVerifier(_check_name(name), Ed25519PublicKey.from_public_bytes(raw[1:]))
+    if cosignature_key_id(verifier.name, verifier.public_key).hex() != hash_hex.lower():
+        raise NoteError("the cosigner key's id does not match its name and key")
+    return verifier
+
+
 def cosigned_at(note: str, verifier: NoteVerifier) -> int | None:
     """The timestamp of the verifier key's valid cosignature on ``note``, None if it has none."""
     text, _, block = note.partition("\n\n")

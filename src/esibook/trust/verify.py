@@ -1,10 +1,13 @@
 """Checking an esibook document without trusting the server that made it: a signed book (JWS), an HI card QR
 (CWT), a PDF (PAdES), a book bundle (the signed book with its log proof, JSON), a checkpoint or a trust list. Each
-answer is one verdict: valid, altered, unknown_issuer, not_logged, suspended, expired, or not_esibook.
+answer is one verdict: valid, altered, unknown_issuer, not_logged, not_witnessed, suspended, expired, or
+not_esibook.
 
 A book is valid only if it is in the transparency log: its inclusion proof (carried in the PDF or the bundle, or
 found in the log by an online verifier, :class:`LogView`) must lead to a checkpoint signed by the log key of the
-trust list.
+trust list. The witnesses of the trust list that cosigned that checkpoint are reported; when the trust list requires
+k of them (``witness_quorum``), a checkpoint with fewer makes the verdict ``not_witnessed``: the log may be showing
+this verifier a view of itself that no independent witness checked.
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from esibook.book import merkle
-from esibook.book.log import book_entry, parse_checkpoint
+from esibook.book.log import book_entry
 from esibook.book.status import StatusView
 from esibook.health import card as hi_card
 from esibook.text import N_
 from esibook.trust import jws
 from esibook.trust.anchors import Anchor, TrustAnchors, public_key
-from esibook.trust.note import NoteError
+from esibook.trust.checkpoint import parse_checkpoint
+from esibook.trust.note import NoteError, cosigned_at
 from esibook.trust.signer import raw_to_der
 
 DOCUMENT_TYPES = {
@@ -60,11 +64,12 @@ class Verdict(StrEnum):
     EXPIRED = "expired"
     NOT_ESIBOOK = "not_esibook"
     NOT_LOGGED = "not_logged"
+    NOT_WITNESSED = "not_witnessed"
 
 
 VERDICT_LABELS = {
     "valid": N_("Valid"), "altered": N_("Altered"), "unknown_issuer": N_("Unknown issuer"),
-    "not_logged": N_("Not in the transparency log"),
+    "not_logged": N_("Not in the transparency log"), "not_witnessed": N_("Not confirmed by enough witnesses"),
     "suspended": N_("Suspended"), "expired": N_("Expired"), "not_esibook": N_("Not an esibook document"),
 }
 
@@ -169,7 +174,10 @@ def verify_jws(token: str, trust: TrustAnchors, status: StatusView, *, now: floa
     result = _judge(kind, payload, anchor, status, now)
     if kind != "book" or result.verdict not in (Verdict.VALID, Verdict.SUSPENDED):
         return result
-    return _logged(token, trust, proof or (log.proof_for(token) if log else None), result)
+    judged = _logged(token, trust, proof or (log.proof_for(token) if log else None), result)
+    if judged.verdict == Verdict.NOT_WITNESSED and proof is not None and log is not None:
+        return _logged(token, trust, log.proof_for(token), result)  # the online log may hold a witnessed checkpoint
+    return judged
 
 
 def _logged(token: str, trust: TrustAnchors, proof: LogProof | None, result: Result) -> Result:
@@ -191,9 +199,27 @@ def _logged(token: str, trust: TrustAnchors, proof: LogProof | None, result: Res
     if checkpoint.size != proof.tree_size or root != checkpoint.root:
         return Result(Verdict.NOT_LOGGED, "book", N_("the inclusion proof does not lead to the signed checkpoint"),
                       result.shows)
-    at = datetime.fromtimestamp(checkpoint.time, UTC).isoformat(timespec="seconds") if checkpoint.time else None
-    result.shows["log"] = {"leaf_index": proof.leaf_index, "tree_size": checkpoint.size, "checkpoint_time": at}
+    witnesses = _cosigners(proof.checkpoint, trust)
+    result.shows["log"] = {"leaf_index": proof.leaf_index, "tree_size": checkpoint.size,
+                           "checkpoint_time": _iso(checkpoint.time), "witnesses": witnesses,
+                           "witness_quorum": trust.witness_quorum}
+    if result.verdict == Verdict.VALID and len(witnesses) < trust.witness_quorum:
+        return Result(Verdict.NOT_WITNESSED, "book",
+                      N_("the log checkpoint lacks the witness cosignatures the trust list requires"), result.shows)
     return result
+
+
+def _cosigners(note: str, trust: TrustAnchors) -> list[dict]:
+    """The trust list's witnesses with a valid cosignature on the checkpoint, and when each signed."""
+    found = ((witness.name, cosigned_at(note, witness)) for witness in trust.witnesses)
+    return [{"name": name, "cosigned_at": _iso(at)} for name, at in found if at is not None]
+
+
+def _iso(timestamp: int | None) -> str | None:
+    try:
+        return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds") if timestamp else None
+    except (OverflowError, OSError, ValueError):  # a signed time past the calendar
+        return None
 
 
 def _header(token: str) -> dict | None:

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from fastapi import Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 
-def db_session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session:
-        yield session
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    """The request's one database session: the caller's lookup (``policy``, ``optional_principal``), the CSRF check
+    and the route all take this one (FastAPI gives every dependant of a request the same value), so a request
+    holds at most one pooled connection at a time.
+
+    At most ``db_pool_size`` requests hold a session at once (``app.state.db_slots``); the others wait here,
+    holding neither a connection nor a thread, so the pool cannot run dry under load."""
+    async with request.app.state.db_slots:
+        session = request.app.state.sessions()
+        try:
+            yield session
+        finally:
+            if session.in_transaction():
+                await run_in_threadpool(session.close)  # a rollback on the connection: not on the event loop
+            else:
+                session.close()

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from esibook.errors import DomainError
@@ -64,6 +65,7 @@ ERROR_RESPONSES = _documented(
     (409, "Conflicts with the current state"),
     (413, "Too large"),
     (422, "The request is not valid (fields that failed)"),
+    (503, "Busy: no database connection came free in time; retry (Retry-After)"),
 )
 #: The refusals of ``POST /oauth/token``.
 OAUTH_ERROR_RESPONSES = _documented(
@@ -118,6 +120,19 @@ def install_error_handlers(app: FastAPI) -> None:
             error.status_code, (f"http_{error.status_code}", str(error.detail), str(error.detail))
         )
         return error_response(request, error.status_code, code, vi, en)
+
+    @app.exception_handler(PoolTimeout)
+    async def busy(request: Request, _error: PoolTimeout):
+        log.warning("no database connection free on %s %s", request.method, _masked(request.url.path))
+        response = error_response(
+            request,
+            503,
+            "service.busy",
+            "Hệ thống đang quá tải; vui lòng thử lại sau ít giây.",
+            "The service is busy; please try again in a few seconds.",
+        )
+        response.headers["retry-after"] = "1"
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception):

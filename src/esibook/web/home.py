@@ -81,11 +81,10 @@ def identifiers_page(
     dependencies=[Depends(policy.PUBLIC)],
     summary="Is the service up and its database reachable?",
 )
-def healthz(request: Request):
+def healthz(session: Session = Depends(db_session)):
     try:
-        with request.app.state.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        with session.begin():
+            revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except Exception:  # noqa: BLE001 - any failure means "not healthy", and the body says so
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return {"status": "ok", "database": "ok", "schema_revision": revision}
