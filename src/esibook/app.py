@@ -27,13 +27,14 @@ from esibook.health import pages as health_pages
 from esibook.transactions import api as transactions_api
 from esibook.transactions import pages as transactions_pages
 from esibook.web import api as identifiers_api
-from esibook.web import home, ratelimit, security
+from esibook.web import citizen, home, ratelimit, security
 from esibook.web.errors import ERROR_RESPONSES, install_error_handlers
 from esibook.web.pages import make_templates
 
 #: Every router the application serves; each of their routes declares its audience (access/policy.py).
 ROUTERS: tuple[APIRouter, ...] = (
     home.router,
+    citizen.router,
     identifiers_api.router,
     access_api.router,
     access_api.oauth,

@@ -39,3 +39,10 @@ def _whole(value: str) -> int | None:
     if _GROUPED.fullmatch(value):
         return int(re.sub(r"[.,]", "", value))
     return int(value) if _PLAIN.fullmatch(value) else None
+
+
+def format_vnd(amount: int, lang: str = "vi", *, unit: bool = True) -> str:
+    """An amount as the reader writes it: 41.000.000 ₫ in Vietnamese, 41,000,000 ₫ in English."""
+    text = f"{amount:,}"
+    text = text.replace(",", ".") if lang == "vi" else text
+    return f"{text} ₫" if unit else text

@@ -39,7 +39,7 @@ def test_the_citizen_approves_a_banks_request_on_a_phone(phone, site, site_data,
     sign_in(phone, site, "citizen-l2", "/me/consents")
     card = phone.get_by_test_id(f"consent-{filed['id']}")
     assert "Ngân hàng Điện thoại" in card.inner_text() and "Hồ sơ vay số 42" in card.inner_text()
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert phone.evaluate("document.scrollingElement.scrollWidth <= document.documentElement.clientWidth")
     phone.get_by_test_id(f"consent-approve-{filed['id']}").click()
     phone.wait_for_url(f"{site}/me/consents")
     assert phone.get_by_test_id("consents-approved").is_visible()

@@ -15,18 +15,20 @@ def sign_in(page, site: str, identity: str, return_to: str = "/me") -> None:
 
 
 def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return page.evaluate("document.scrollingElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def test_level_2_citizen_logs_in_and_sees_their_data_groups(phone, site, identities):
     sign_in(phone, site, "citizen-l2")
     assert phone.get_by_test_id("person-name").inner_text() == identities["citizen-l2"].name
-    assert phone.get_by_test_id("who").inner_text() == identities["citizen-l2"].name
+    phone.get_by_test_id("my-data").click()
     for group in range(1, 8):
         assert phone.get_by_test_id(f"group-{group}").is_visible()
     phone.get_by_test_id("group-5").locator("summary").click()
     assert "DN" in phone.get_by_test_id("group-5").inner_text() or "HC" in phone.get_by_test_id("group-5").inner_text()
     assert no_horizontal_scroll(phone)
+    phone.locator("#menu summary").click()
+    assert phone.get_by_test_id("who").inner_text() == identities["citizen-l2"].name, "the menu names who is in"
     phone.get_by_test_id("logout").click()
     phone.wait_for_url(f"{site}/")
     assert phone.get_by_test_id("login-link").is_visible()

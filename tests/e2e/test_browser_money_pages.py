@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 def test_the_citizen_sees_every_month_with_its_funds_and_a_salary_chart(phone, site):
     sign_in(phone, site, "citizen-l2", "/me/contributions")
     assert phone.locator("h1").inner_text() == "Quá trình đóng của tôi"
-    assert phone.get_by_test_id("timeline").locator("tbody tr").count() > 0
+    assert phone.get_by_test_id("timeline").locator("li").count() > 0
     assert phone.get_by_test_id("salary-chart").is_visible()
     assert no_horizontal_scroll(phone)
 

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.browser
 
 
 def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return page.evaluate("document.scrollingElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def persons_in(site_data) -> int:

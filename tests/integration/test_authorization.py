@@ -95,6 +95,8 @@ AUDIENCE_OF: dict[str, str] = {
     "GET /auth/callback": "public",
     "POST /auth/logout": "public",
     "GET /me": "person",
+    "GET /me/data": "citizen",
+    "GET /me/messages": "citizen",
     "GET /me/access-log": "citizen",
     "GET /me/shares": "citizen",
     "POST /me/shares": "citizen",

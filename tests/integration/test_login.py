@@ -40,8 +40,9 @@ def sign_in(base: str, identity: str) -> tuple[httpx.Client, str]:
 
 def test_level_2_citizen_sees_all_seven_groups(live_server, demo_identities):
     client, _ = sign_in(live_server, "citizen-l2")
-    page = client.get("/me").text
-    assert demo_identities["citizen-l2"].name in page
+    home = client.get("/me").text
+    assert demo_identities["citizen-l2"].name in home and 'data-testid="tile-card"' in home
+    page = client.get("/me/data").text
     for group in range(1, 8):
         assert f'data-testid="group-{group}"' in page
     assert 'data-testid="upgrade"' not in page

@@ -20,9 +20,10 @@ from esibook.book import service as books
 from esibook.db import transaction
 from esibook.errors import DomainError
 from esibook.params import RowId, SmallNumber
-from esibook.people.groups import GROUPS
+from esibook.people.groups import GROUPS, readable_groups
 from esibook.web.deps import db_session
 from esibook.web.errors import error_response
+from esibook.web.i18n import request_language
 from esibook.web.pages import render
 from esibook.web.ratelimit import limit_login, limit_share
 
@@ -137,28 +138,24 @@ def auth_logout(request: Request, session: Session = Depends(db_session)):
 # --- citizen pages -------------------------------------------------------------------------------------------
 
 
-@router.get("/me")
+@router.get("/me/data")
 def my_data(
     request: Request,
     person: RowId | None = None,
-    caller: Principal = Depends(policy.PERSON.page),
+    caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
 ):
+    """The 7 data groups of the caller, or of a person they represent, with names in place of codes."""
     try:
         record = service.own_record(session, caller, person_id=person)
     except DomainError as error:
         if error.code != "person.no_record":
             raise
         record = None
-    return render(
-        request,
-        "me.html",
-        {
-            "record": record,
-            "group_names": GROUPS,
-            "dependants": service.dependants(session, caller) if caller.level >= policy.LEVEL_PERSONAL_DATA else [],
-        },
-    )
+    if record is not None:
+        lang = request_language(request, request.app.state.settings.default_language)
+        record["groups"] = readable_groups(record["groups"], lang)
+    return render(request, "me.html", {"record": record, "group_names": GROUPS})
 
 
 @router.get("/me/access-log")

@@ -19,7 +19,7 @@ from esibook.access.principal import Principal
 from esibook.contributions import arrears, payments
 from esibook.contributions.models import Payment
 from esibook.contributions.parameters_store import load_current_version, parameters_text, versions
-from esibook.contributions.timeline import salary_chart, timeline
+from esibook.contributions.timeline import by_year, fund_totals, salary_chart, timeline, unpaid_months
 from esibook.dates import vietnam_today
 from esibook.db import transaction
 from esibook.employers.models import Employer
@@ -49,7 +49,17 @@ def my_contributions(
 ):
     access.require_person(caller)
     months = timeline(session, caller.person_id) if caller.person_id else []
-    return render(request, "my_contributions.html", {"months": months, "chart": salary_chart(months)})
+    years = by_year(months)
+    lang = _lang(request)
+    label = "Mức lương đóng" if lang == "vi" else "Salary basis"
+    context = {
+        "months": months,
+        "years": years,
+        "funds": fund_totals(years),
+        "unpaid": unpaid_months(months),
+        "chart": salary_chart(months, lang, label),
+    }
+    return render(request, "my_contributions.html", context)
 
 
 def _employer_dues_page(request: Request, session: Session, caller: Principal, employer_id: int, **extra):

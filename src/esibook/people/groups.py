@@ -19,6 +19,7 @@ from esibook.health.models import Clinic, HICoverage
 from esibook.health.service import latest_card
 from esibook.people.identifiers import mask_personal_id
 from esibook.people.models import Contact, Household, HouseholdMember, Person
+from esibook.people.reference import ethnicity_name, nationality_name
 from esibook.periods import Month
 from esibook.text import N_
 
@@ -40,6 +41,7 @@ FIELD_LABELS: dict[str, str] = {
     "date_of_birth": N_("Date of birth"),
     "sex": N_("Sex"),
     "ethnicity_code": N_("Ethnicity"),
+    "ethnicity": N_("Ethnicity"),
     "nationality": N_("Nationality"),
     "birth_registration_place": N_("Place of birth registration"),
     "hometown": N_("Hometown"),
@@ -259,7 +261,7 @@ def _line(line: ContributionLine) -> dict:
 
 def _health(session, person: Person, *_):
     rows = session.execute(
-        select(HICoverage, Clinic.name)
+        select(HICoverage, Clinic.name, Clinic.address)
         .outerjoin(Clinic, Clinic.code == HICoverage.initial_clinic_code)
         .where(HICoverage.person_id == person.id)
         .order_by(HICoverage.seq)
@@ -270,12 +272,12 @@ def _health(session, person: Person, *_):
                 "card_code": c.card_code,
                 "beneficiary_group": c.beneficiary_group,
                 "benefit_level": c.benefit_level,
-                "initial_clinic": {"code": c.initial_clinic_code, "name": name},
+                "initial_clinic": {"code": c.initial_clinic_code, "name": name, "address": address},
                 "valid_from": c.valid_from.isoformat(),
                 "valid_to": c.valid_to.isoformat(),
                 "five_years_since": c.five_years_since.isoformat() if c.five_years_since else None,
             }
-            for c, name in rows
+            for c, name, address in rows
         ]
     }
 
@@ -317,6 +319,34 @@ def _employers(session, person: Person, viewer_authority, employer_ids):
             for e in session.scalars(query.distinct())
         ]
     }
+
+
+def readable_groups(groups: dict[int, dict], lang: str) -> dict[int, dict]:
+    """The groups as a person reads them on a page: names in place of codes (the ethnic group, the nationality,
+    the initial clinic with its address). The API keeps the codes."""
+    shown = dict(groups)
+    if 1 in shown:
+        shown[1] = {
+            ("ethnicity" if key == "ethnicity_code" else key): _named(key, value, lang)
+            for key, value in shown[1].items()
+        }
+    if 5 in shown:
+        cards = shown[5]["cards"]
+        shown[5] = {"cards": [{**card, "initial_clinic": _clinic(card["initial_clinic"])} for card in cards]}
+    return shown
+
+
+def _named(key: str, value, lang: str):
+    if key == "ethnicity_code":
+        return ethnicity_name(value)
+    if key == "nationality":
+        return nationality_name(value, lang)
+    return value
+
+
+def _clinic(clinic: dict) -> str | None:
+    """ "Bệnh viện Đa khoa Nghệ An, 12 Trần Phú, Vinh" (the code only when the clinic is not in the list)."""
+    return ", ".join(part for part in (clinic["name"], clinic.get("address")) if part) or clinic["code"]
 
 
 def status_view(session: Session, person: Person, today: date) -> dict:

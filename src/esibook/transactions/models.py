@@ -166,6 +166,8 @@ class DeliveredMessage(Base):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     delivered_at: Mapped[datetime] = created_at_column()
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the person opened their messages (in-app only); None while unread."""
 
 
 class PopulationRecord(Base):

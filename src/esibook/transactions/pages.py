@@ -225,6 +225,14 @@ def _lang(request: Request) -> str:
     return request_language(request, request.app.state.settings.default_language)
 
 
+@router.get("/me/messages")
+def messages_page(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
+    """The in-app inbox: receipts, requests for more information, decisions. Opening it marks them read."""
+    return render(request, "messages.html", {"messages": service.read_messages(session, caller)})
+
+
 @router.get("/me/services")
 def services_page(
     request: Request,

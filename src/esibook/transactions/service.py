@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from esibook.access.service import require_officer, require_person
 from esibook.audit import service as audit
 from esibook.book.service import issue_book_within
 from esibook.canonical import canonical_json
+from esibook.columns import utcnow
 from esibook.config import Settings
 from esibook.dates import in_vietnam, vietnam_day
 from esibook.db import last_seq, transaction
@@ -613,15 +614,36 @@ def my_dossiers(session: Session, caller: Principal) -> list[Dossier]:
     )
 
 
+def _mine(caller: Principal):
+    recipients = [f"person:{caller.person_id}"] + [f"employer:{e}" for e in caller.employer_ids]
+    return (DeliveredMessage.channel == "inapp", DeliveredMessage.recipient.in_(recipients))
+
+
 def inbox(session: Session, caller: Principal, *, limit: int = 50) -> list[DeliveredMessage]:
     """In-app messages delivered to the person and to the employers they represent, newest first."""
     require_person(caller)
-    recipients = [f"person:{caller.person_id}"] + [f"employer:{e}" for e in caller.employer_ids]
     return list(
         session.scalars(
-            select(DeliveredMessage)
-            .where(DeliveredMessage.channel == "inapp", DeliveredMessage.recipient.in_(recipients))
-            .order_by(DeliveredMessage.outbox_id.desc())
-            .limit(limit)
+            select(DeliveredMessage).where(*_mine(caller)).order_by(DeliveredMessage.outbox_id.desc()).limit(limit)
         )
     )
+
+
+def unread_count(session: Session, caller: Principal) -> int:
+    require_person(caller)
+    return session.scalar(
+        select(func.count()).select_from(DeliveredMessage).where(*_mine(caller), DeliveredMessage.read_at.is_(None))
+    )
+
+
+def read_messages(session: Session, caller: Principal, *, limit: int = 50) -> list[tuple[DeliveredMessage, bool]]:
+    """The inbox as the person opens it: what was unread is marked read (the page still shows it as new)."""
+    messages = inbox(session, caller, limit=limit)
+    unread = [m.outbox_id for m in messages if m.read_at is None]
+    new = set(unread)
+    if unread:
+        with transaction(session):
+            session.execute(
+                update(DeliveredMessage).where(DeliveredMessage.outbox_id.in_(unread)).values(read_at=utcnow())
+            )
+    return [(m, m.outbox_id in new) for m in messages]

@@ -30,6 +30,7 @@ def template_dirs() -> list[str]:
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 def make_templates() -> Jinja2Templates:
@@ -39,6 +40,7 @@ def make_templates() -> Jinja2Templates:
     templates.env.filters["number"] = number
     templates.env.filters["day"] = day
     templates.env.filters["when"] = when
+    templates.env.filters["month"] = month
     templates.env.globals["field_labels"] = FIELD_LABELS
     templates.env.globals["value_labels"] = VALUE_LABELS
     templates.env.globals["verdict_labels"] = VERDICT_LABELS
@@ -60,6 +62,13 @@ def day(context, value: str) -> str:
     if context.get("lang") == "vi" and _ISO_DAY.fullmatch(value):
         year, month, day_of_month = value.split("-")
         return f"{day_of_month}/{month}/{year}"
+    return value
+
+
+def month(value: str) -> str:
+    """A month as people write it, in either language: "2026-11" -> "11/2026"; other text as is."""
+    if _ISO_MONTH.fullmatch(value or ""):
+        return f"{value[5:7]}/{value[:4]}"
     return value
 
 
