@@ -9,9 +9,11 @@ non-2xx answer, no socket error) and no request over 1 s.
 
 The PostgreSQL database (``esibook_bench_reads``) and its keys (``var/bench-reads/``) take ~10 minutes to build
 (seed, a sample of books, synthetic log leaves); they are kept and reused while their marker matches (delete the
-database or ``ESIBOOK_BENCH_READS_REBUILD=1`` to rebuild). The server is what ``esibook serve`` runs: uvicorn,
-one process (``ESIBOOK_BENCH_READS_WORKERS`` for more), the settings' pool (``ESIBOOK_DB_POOL_SIZE``); the
-sequencer and job threads are not started (nothing is issued during the run).
+database or ``ESIBOOK_BENCH_READS_REBUILD=1`` to rebuild). The server is what ``esibook serve`` runs in
+production: uvicorn with httptools and uvloop (``uvicorn[standard]``), one process per core
+(``ESIBOOK_BENCH_READS_WORKERS`` for another number), the settings' pool (``ESIBOOK_DB_POOL_SIZE``) in each; the
+demo is served as ``esibook demo`` serves it, one process (``ESIBOOK_BENCH_READS_DEMO_WORKERS``). The sequencer
+and job threads are not started (nothing is issued during the run).
 """
 
 from __future__ import annotations
@@ -53,7 +55,9 @@ PERSONS = int(os.environ.get("ESIBOOK_BENCH_READS_PERSONS", "1000000"))
 BOOKS = int(os.environ.get("ESIBOOK_BENCH_READS_BOOKS", "5000"))
 LEAVES = int(os.environ.get("ESIBOOK_BENCH_READS_LEAVES", "1000000"))
 SECONDS = int(os.environ.get("ESIBOOK_BENCH_READS_SECONDS", "20"))
-WORKERS = int(os.environ.get("ESIBOOK_BENCH_READS_WORKERS", "1"))
+WORKERS = int(os.environ.get("ESIBOOK_BENCH_READS_WORKERS") or os.cpu_count() or 1)  # production's default
+DEMO_WORKERS = int(os.environ.get("ESIBOOK_BENCH_READS_DEMO_WORKERS", "1"))  # as `esibook demo` serves
+ONLY = os.environ.get("ESIBOOK_BENCH_READS_ONLY", "")  # "postgres" or "demo": one half, no report (while tuning)
 DATABASE = "esibook_bench_reads"
 DATA = ROOT / "var" / "bench-reads"
 MARKER = f"benchmarks/book_reads.py v1: {PERSONS} persons, {BOOKS} books, {LEAVES} leaves"
@@ -225,6 +229,15 @@ class Server:
         self.process.wait(timeout=30)
 
 
+def served_by() -> str:
+    """What uvicorn's ``auto`` picks here: httptools and uvloop when ``uvicorn[standard]`` is installed."""
+    import importlib.util
+
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11 (pure Python)"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return f"{http} and {loop}"
+
+
 def wrk(url: str, connections: int, seconds: int, tokens: Path | None, script: Path) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url]
     if tokens:
@@ -271,7 +284,7 @@ def bench_demo(script: Path, tmp: Path) -> dict:
     data = prepared_demo(tmp)
     url = f"sqlite:///{(data / 'esibook.db').resolve()}"
     people = readers(url)
-    server = Server(url, data)
+    server = Server(url, data, workers=DEMO_WORKERS)
     try:
         tokens = server.tokens(people, tmp / "demo-tokens.txt")
         server.check(tokens)
@@ -297,7 +310,8 @@ def write_results(pg: dict, demo: dict) -> None:
     section = (
         "## Book reads under load (`benchmarks/book_reads.py`)\n\n"
         f"wrk, 2 threads, {SECONDS} s per run after a 3 s warm-up; each request a different citizen's bearer token "
-        f"(VNeID level 2, minted by the app's own token issuer); uvicorn, {WORKERS} process(es) as `esibook serve`; "
+        f"(VNeID level 2, minted by the app's own token issuer); uvicorn with {served_by()}, {WORKERS} process(es) "
+        "as `esibook serve` in production (one per core); "
         "pool, request slots and threadpool all `ESIBOOK_DB_POOL_SIZE` "
         f"({load_settings().db_pool_size}).\n\n"
         f"PostgreSQL, {PERSONS:,} persons, {pg['readers']:,} of them with a book, a log of ≥ {LEAVES:,} leaves, "
@@ -321,11 +335,15 @@ def main() -> None:
         tmp = Path(tmp_name)
         script = tmp / "rotate.lua"
         script.write_text(LUA)
-        print("PostgreSQL:", flush=True)
-        pg = bench_postgres(script, tmp)
-        print("SQLite demo:", flush=True)
-        demo = bench_demo(script, tmp)
-    write_results(pg, demo)
+        print(f"uvicorn with {served_by()}, {WORKERS} process(es)", flush=True)
+        if ONLY != "demo":
+            print("PostgreSQL:", flush=True)
+            pg = bench_postgres(script, tmp)
+        if ONLY != "postgres":
+            print("SQLite demo:", flush=True)
+            demo = bench_demo(script, tmp)
+    if not ONLY:
+        write_results(pg, demo)
 
 
 if __name__ == "__main__":
