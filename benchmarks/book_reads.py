@@ -56,6 +56,7 @@ BOOKS = int(os.environ.get("ESIBOOK_BENCH_READS_BOOKS", "5000"))
 LEAVES = int(os.environ.get("ESIBOOK_BENCH_READS_LEAVES", "1000000"))
 SECONDS = int(os.environ.get("ESIBOOK_BENCH_READS_SECONDS", "20"))
 WORKERS = int(os.environ.get("ESIBOOK_BENCH_READS_WORKERS") or os.cpu_count() or 1)  # production's default
+OPEN_LOOP_RATES = [int(r) for r in os.environ.get("ESIBOOK_BENCH_READS_RATES", "50,100,150,200").split(",")]
 DEMO_WORKERS = int(os.environ.get("ESIBOOK_BENCH_READS_DEMO_WORKERS", "1"))  # as `esibook demo` serves
 ONLY = os.environ.get("ESIBOOK_BENCH_READS_ONLY", "")  # "postgres" or "demo": one half, no report (while tuning)
 DATABASE = "esibook_bench_reads"
@@ -249,6 +250,53 @@ def wrk(url: str, connections: int, seconds: int, tokens: Path | None, script: P
     return result
 
 
+def open_loop(url: str, rate: float, seconds: float, tokens: Path) -> dict:
+    """Requests sent at a fixed rate whatever the answers (as wrk2 does; Debian has no wrk2), each timed from when
+    it was due, so a slow answer delays no later request and queueing is counted (no coordinated omission)."""
+    import asyncio
+
+    lines = tokens.read_text().split()
+
+    async def run() -> list[float | None]:
+        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
+        async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+            started, tasks = time.perf_counter(), []
+
+            async def one(k: int, due: float) -> float | None:
+                headers = {"authorization": f"Bearer {lines[k % len(lines)]}"}
+                try:
+                    response = await client.get(url, headers=headers)
+                except httpx.HTTPError:
+                    return None
+                return (time.perf_counter() - due) * 1000 if response.status_code == 200 else None
+
+            for k in range(int(rate * seconds)):
+                due = started + k / rate
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                tasks.append(asyncio.create_task(one(k, due)))
+            return await asyncio.gather(*tasks)
+
+    began = time.perf_counter()
+    results = asyncio.run(run())
+    took = time.perf_counter() - began
+    times = sorted(t for t in results if t is not None)
+    def at(q: float) -> float:
+        return times[min(len(times) - 1, int(q * len(times)))] if times else float("nan")
+    return {"rate": len(times) / took, "asked": rate, "p50": at(0.5), "p99": at(0.99), "max": times[-1] if times
+            else float("nan"), "errors": len(results) - len(times)}
+
+
+def fixed_rates(server: Server, tokens: Path) -> dict[int, dict]:
+    """The book read at fixed rates (open loop), as many as the closed loop reached and a few below."""
+    runs = {}
+    for rate in OPEN_LOOP_RATES:
+        open_loop(server.base + BOOK, rate, 3, tokens)  # warm
+        runs[rate] = result = open_loop(server.base + BOOK, rate, SECONDS, tokens)
+        print(f"  {BOOK} at a fixed {rate}/s: {result['rate']:,.0f} req/s answered, p50 {result['p50']:.1f} ms, p99 "
+              f"{result['p99']:.1f} ms, max {result['max']:.0f} ms, {result['errors']} errors", flush=True)
+    return runs
+
+
 def load(server: Server, path: str, connections: int, tokens: Path | None, script: Path) -> dict:
     wrk(server.base + path, connections, 3, tokens, script)  # warm: connections, caches, the pool
     result = wrk(server.base + path, connections, SECONDS, tokens, script)
@@ -267,9 +315,10 @@ def bench_postgres(script: Path, tmp: Path) -> dict:
         server.check(tokens)
         bare = load(server, BARE, 100, None, script)
         book = load(server, BOOK, 100, tokens, script)
+        fixed = fixed_rates(server, tokens)
     finally:
         server.stop()
-    return {"bare": bare, "book": book, "readers": len(people), "load": load_average}
+    return {"bare": bare, "book": book, "fixed": fixed, "readers": len(people), "load": load_average}
 
 
 def prepared_demo(tmp: Path) -> Path:
@@ -320,7 +369,13 @@ def write_results(pg: dict, demo: dict) -> None:
         f"Book reads over the bare endpoint: **{ratio:.2f}** (goal ≥ 0.3); p99 **{book['p99']:.1f} ms** (goal ≤ "
         f"50 ms). With wrk's closed loop, 100 connections wait on each other: the mean latency is 100 / throughput "
         f"({100 / book['rate'] * 1000:.0f} ms here), so a p99 of 50 ms needs ≥ 2,000 book reads/s.\n\n"
-        f"SQLite demo (`esibook demo --seed-only`, {demo['readers']:,} persons with a book):\n\n" + header
+        "The same reads at fixed rates (open loop: each request sent when due whatever the answers, timed from "
+        "then, as wrk2 does — Debian has no wrk2 — by an asyncio + httpx client in this script, on the same 2 "
+        "cores):\n\n| asked | answered/s | p50 | p99 | max | errors |\n|---|---|---|---|---|---|\n"
+        + "\n".join(f"| {rate}/s | {r['rate']:,.0f} | {r['p50']:.1f} ms | {r['p99']:.1f} ms | {r['max']:.0f} ms | "
+                    f"{r['errors']} |" for rate, r in pg["fixed"].items()) + "\n\n"
+        f"SQLite demo (`esibook demo --seed-only`, {demo['readers']:,} persons with a book, served as `esibook demo` "
+        f"serves it: {DEMO_WORKERS} process(es)):\n\n" + header
         + "\n".join(_row(f"`GET {BOOK}`, {c} connections", r) for c, r in demo["runs"].items()) + "\n\n"
         f"No error and no request over 1 s: **{'yes' if demo_ok else 'no'}**. The machine's load average when "
         f"the runs began: {pg['load']:.1f} (2 cores; above 2, other work shared them).\n\n"
