@@ -44,6 +44,7 @@ def test_register_two_employees_from_a_list_through_to_their_repositories(
     sign_in(employer, site, "employer-rep", f"/employer/{employer_id}/employees")
     employer.get_by_label("Danh sách lao động").set_input_files(str(listing))
     employer.get_by_test_id("upload-list").click()
+    employer.get_by_test_id("confirm-list").click()
     created = employer.get_by_test_id("dossier-created").inner_text()
     code = created.split(":")[1].split("·")[0].strip()
     assert code.startswith("HS")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import get_origin
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,7 @@ from esibook.transactions.household import household_of, insured_on, member_amou
 from esibook.transactions.merging import MAX_PAPER_PERIODS
 from esibook.transactions.models import DeliveredMessage
 from esibook.transactions.procedures import PROCEDURES, procedure
-from esibook.transactions.uploads import read_employee_list
+from esibook.transactions.uploads import read_employee_rows, template_csv, template_xlsx
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
@@ -55,6 +55,9 @@ def _employer_page(request: Request, session: Session, caller: Principal, employ
         "created": None,
         **extra,
     }
+    created = context["created"]
+    if created is not None and created.procedure == "register_employees":
+        context["filed"] = json.loads(created.form).get("employees", [])
     return render(request, "employer_employees.html", context, status_code=400 if extra.get("error") else 200)
 
 
@@ -81,30 +84,87 @@ async def register_page(
     caller: Principal = Depends(policy.EMPLOYER.page),
     session: Session = Depends(db_session),
 ):
+    """A list is read and shown row by row with each row's problem (nothing filed yet); one employee is filed."""
     try:
         if file is not None and file.filename:
-            employees = read_employee_list(await file.read(3 * 1024 * 1024))
-        else:
-            employees = [
-                {
-                    "personal_id": personal_id,
-                    "job_title": job_title,
-                    "salary": parse_vnd(salary) or 0,
-                    "from_month": from_month,
-                }
-            ]
-        result = service.register_employees(
-            session,
-            request.app.state.settings,
-            caller,
-            employer_id=employer_id,
-            employees=employees,
-            idempotency_key=idempotency_key,
-        )
+            rows = read_employee_rows(await file.read(3 * 1024 * 1024))
+            checks = service.preview_registration(session, caller, employer_id=employer_id, rows=rows)
+            return _preview_page(request, session, employer_id, checks, idempotency_key)
+        employees = [
+            {"personal_id": personal_id, "job_title": job_title, "salary": parse_vnd(salary) or 0,
+             "from_month": from_month}
+        ]
+        return _register(request, session, caller, employer_id, employees, idempotency_key)
     except (DomainError, ValueError) as error:
         message = error.message(_lang(request)) if isinstance(error, DomainError) else str(error)
         return _employer_page(request, session, caller, employer_id, error=message)
+
+
+@router.post("/employer/{employer_id}/register/confirm", dependencies=[Depends(csrf_protected)])
+def confirm_register_page(
+    request: Request,
+    employer_id: RowId,
+    idempotency_key: str = Form(...),
+    employees: str = Form(...),
+    caller: Principal = Depends(policy.EMPLOYER.page),
+    session: Session = Depends(db_session),
+):
+    """File the list the preview showed (every row is checked again as it is filed)."""
+    try:
+        listed = json.loads(employees)
+        if not isinstance(listed, list) or not all(isinstance(row, dict) for row in listed):
+            raise ValueError
+    except ValueError:
+        message = "the list was lost: upload it again" if _lang(request) == "en" else "mất danh sách: hãy tải lên lại"
+        return _employer_page(request, session, caller, employer_id, error=message)
+    rows = [{**row, "salary": parse_vnd(row.get("salary")) or 0} for row in listed]
+    try:
+        return _register(request, session, caller, employer_id, rows, idempotency_key)
+    except DomainError as error:
+        return _employer_page(request, session, caller, employer_id, error=error.message(_lang(request)))
+
+
+def _register(request, session, caller, employer_id: int, employees: list[dict], idempotency_key: str):
+    result = service.register_employees(
+        session,
+        request.app.state.settings,
+        caller,
+        employer_id=employer_id,
+        employees=employees,
+        idempotency_key=idempotency_key,
+    )
     return _employer_page(request, session, caller, employer_id, created=result.dossier)
+
+
+def _preview_page(request: Request, session: Session, employer_id: int, checks: list, idempotency_key: str):
+    fine = [check.listed for check in checks if check.problem is None]
+    context = {
+        "employer": session.get(Employer, employer_id),
+        "checks": checks,
+        "fine": len(fine),
+        "listed_json": json.dumps([check.listed for check in checks], ensure_ascii=False),
+        "idempotency_key": idempotency_key,
+        "lang_code": _lang(request),
+    }
+    return render(request, "employer_preview.html", context)
+
+
+@router.get("/employer/{employer_id}/list-template.csv")
+def list_template_csv(employer_id: RowId, caller: Principal = Depends(policy.EMPLOYER.page)):
+    """The D02-LT list with Vietnamese headings, to fill in a spreadsheet and upload."""
+    return _template(caller, employer_id, template_csv(), "csv", "text/csv; charset=utf-8")
+
+
+@router.get("/employer/{employer_id}/list-template.xlsx")
+def list_template_xlsx(employer_id: RowId, caller: Principal = Depends(policy.EMPLOYER.page)):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _template(caller, employer_id, template_xlsx(), "xlsx", media_type)
+
+
+def _template(caller: Principal, employer_id: int, content: bytes, suffix: str, media_type: str) -> Response:
+    policy.represents_employer(caller, employer_id)
+    disposition = f'attachment; filename="mau-bao-tang-D02-LT.{suffix}"'
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 @router.post("/employer/{employer_id}/leavers", dependencies=[Depends(csrf_protected)])

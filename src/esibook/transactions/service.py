@@ -45,7 +45,13 @@ from esibook.transactions.models import (
     DossierEvent,
     RepositoryDocument,
 )
-from esibook.transactions.procedures import Procedure, person_for_personal_id, procedure
+from esibook.transactions.procedures import (
+    MAX_EMPLOYEES,
+    Procedure,
+    check_registration_rows,
+    person_for_personal_id,
+    procedure,
+)
 from esibook.trust import jws
 from esibook.trust.pki import signer_for
 
@@ -189,6 +195,12 @@ def register_employees(
         idempotency_key=idempotency_key,
         employer_id=employer_id,
     )
+
+
+def preview_registration(session: Session, caller: Principal, *, employer_id: int, rows: list[dict]) -> list:
+    """Each row of a list as filing would take it, or its problem, before anything is filed (nothing is written)."""
+    employer = _employer_filer(session, caller, employer_id).record
+    return check_registration_rows(session, employer, rows[: MAX_EMPLOYEES + 1])
 
 
 def _check_attachments(proc: Procedure, count: int) -> None:
