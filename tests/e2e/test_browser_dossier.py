@@ -55,7 +55,8 @@ def test_register_two_employees_from_a_list_through_to_their_repositories(
     for personal_id in newcomers:
         assert personal_id in officer.content(), "the officer sees what was filed"
     officer.get_by_test_id("approve").click()
-    officer.wait_for_url(f"{site}/officer/queue")
+    officer.wait_for_url(f"{site}/officer/queue?*")
+    assert officer.get_by_test_id("done-banner").inner_text().startswith(f"{code}: Đã duyệt"), "a banner says so"
     officer.context.close()
 
     for personal_id in newcomers:

@@ -27,13 +27,15 @@ from esibook.params import RowId, ascii_int
 from esibook.people.models import Person
 from esibook.periods import Month
 from esibook.seeding.vocab import RELATIONSHIPS
-from esibook.transactions import registrations, service
+from esibook.text import N_
+from esibook.transactions import service
 from esibook.transactions.api import dossier_view
 from esibook.transactions.attachments import Upload
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
 from esibook.transactions.household import household_of, insured_on, member_amount
+from esibook.transactions.labels import AMOUNTS, FORM_LABELS, MONTHS, readable
 from esibook.transactions.merging import MAX_PAPER_PERIODS
-from esibook.transactions.models import DeliveredMessage
+from esibook.transactions.models import DeliveredMessage, Dossier
 from esibook.transactions.procedures import PROCEDURES, procedure
 from esibook.transactions.uploads import read_employee_rows, template_csv, template_xlsx
 from esibook.web.deps import db_session
@@ -389,26 +391,52 @@ async def resubmit_page(
 def queue_page(
     request: Request,
     procedure: str | None = None,
+    due: str | None = None,
+    done: str | None = None,
+    code: str | None = None,
     caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
-    dossiers = service.queue(session, caller, procedure_code=procedure or None)
-    return render(
-        request,
-        "officer_queue.html",
-        {"dossiers": dossiers, "procedures": PROCEDURES, "procedure": procedure, "today": vietnam_today()},
-    )
+    """The open dossiers, filtered by procedure and due date; after a decision, a banner says what was done."""
+    procedure = procedure if procedure in PROCEDURES else None
+    due = due if due in service.DUE_FILTERS else None
+    today = vietnam_today()
+    dossiers = service.queue(session, caller, procedure_code=procedure, due=due, today=today)
+    context = {
+        "dossiers": dossiers,
+        "procedures": PROCEDURES,
+        "procedure": procedure,
+        "due": due,
+        "today": today,
+        "done": done if done in DONE_WORDS else None,
+        "done_code": code if code and code.isascii() and len(code) <= 40 else None,
+        "done_words": DONE_WORDS,
+    }
+    return render(request, "officer_queue.html", context)
+
+
+#: The banner after each decision.
+DONE_WORDS = {
+    "approve": N_("Approved: the results were issued and the filer was told"),
+    "request_info": N_("Sent back: the filer was asked for more information"),
+    "reject": N_("Rejected: the filer was told why"),
+}
 
 
 def _review_page(request: Request, session: Session, caller: Principal, dossier_id: int, error: str | None = None):
     dossier = service.dossier_under_review(session, caller, dossier_id)
+    view = dossier_view(session, dossier)
     return render(
         request,
         "officer_dossier.html",
         {
-            "dossier": dossier_view(session, dossier),
+            "dossier": view,
+            "filed_form": readable(view["form"]),
             "procedure": PROCEDURES[dossier.procedure],
-            "conflicts": registrations.conflicts_of(session, dossier),
+            "flags": service.review_flags(session, caller, dossier),
+            "form_labels": FORM_LABELS,
+            "amount_fields": AMOUNTS,
+            "month_fields": MONTHS,
             "error": error,
         },
         status_code=400 if error else 200,
@@ -457,7 +485,8 @@ async def dossier_act(
     except DomainError as failure:
         session.rollback()
         return _review_page(request, session, caller, dossier_id, error=failure.message(_lang(request)))
-    return RedirectResponse("/officer/queue", status_code=303)
+    decided = session.get(Dossier, dossier_id)
+    return RedirectResponse(f"/officer/queue?done={data.get('action')}&code={decided.code}", status_code=303)
 
 
 @router.get("/me/repository")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import ValidationError
 from sqlalchemy import func, select, update
@@ -27,7 +27,7 @@ from esibook.book.service import issue_book_within
 from esibook.canonical import canonical_json
 from esibook.columns import utcnow
 from esibook.config import Settings
-from esibook.dates import in_vietnam, vietnam_day
+from esibook.dates import in_vietnam, vietnam_day, vietnam_today
 from esibook.db import last_seq, transaction
 from esibook.employers.models import Employer
 from esibook.errors import DomainError, NotFound
@@ -35,7 +35,7 @@ from esibook.health.card import card_qr
 from esibook.health.service import latest_card
 from esibook.people.contacts import email_of
 from esibook.people.models import Person
-from esibook.transactions import outbox
+from esibook.transactions import outbox, registrations
 from esibook.transactions.attachments import Upload, attach, attachments_of, check_uploads, convert_attachment
 from esibook.transactions.calendar import due_date
 from esibook.transactions.models import (
@@ -569,13 +569,50 @@ def _deliver_book(
         )
 
 
-def queue(session: Session, caller: Principal, *, procedure_code: str | None = None) -> list[Dossier]:
-    """The officer's queue: open dossiers of their authority, overdue and soonest due first."""
+#: The queue's due-date filters: what each keeps, given Vietnam's today.
+DUE_FILTERS = ("overdue", "today", "week")
+
+
+def queue(
+    session: Session,
+    caller: Principal,
+    *,
+    procedure_code: str | None = None,
+    due: str | None = None,
+    today: date | None = None,
+) -> list[Dossier]:
+    """The officer's queue: open dossiers of their authority, overdue and soonest due first; optionally one
+    procedure, and only those overdue, due today (or before) or due within a week."""
     require_officer(caller)
     query = select(Dossier).where(Dossier.authority == caller.officer_authority, Dossier.status.in_(OPEN))
     if procedure_code:
         query = query.where(Dossier.procedure == procedure_code)
+    today = today or vietnam_today()
+    if due == "overdue":
+        query = query.where(Dossier.due_on < today)
+    elif due == "today":
+        query = query.where(Dossier.due_on <= today)
+    elif due == "week":
+        query = query.where(Dossier.due_on <= today + timedelta(days=7))
     return list(session.scalars(query.order_by(Dossier.due_on, Dossier.id).limit(200)))
+
+
+@dataclass(frozen=True)
+class ReviewFlags:
+    """What an officer must see first on a dossier: registration conflicts, and whether it is their own case."""
+
+    conflicts: list
+    own_case: bool
+
+    @property
+    def any(self) -> bool:
+        return bool(self.conflicts) or self.own_case
+
+
+def review_flags(session: Session, caller: Principal, dossier: Dossier) -> ReviewFlags:
+    undecided = dossier.status in ("submitted", "needs_info", "resubmitted")
+    conflicts = registrations.conflicts_of(session, dossier) if undecided else []
+    return ReviewFlags(conflicts, undecided and _concerns(dossier, caller))
 
 
 def repository_document(session: Session, owner_kind: str, owner_id: int, document_id: int) -> RepositoryDocument:
