@@ -66,6 +66,10 @@ TRANSITIONS = {
 }
 
 
+#: How the filer's notice names each decision (notices are written in Vietnamese).
+NOTICE_VI = {"needs_info": "cần bổ sung thông tin", "rejected": "không được chấp nhận", "withdrawn": "đã rút"}
+
+
 @dataclass(frozen=True)
 class Submitted:
     dossier: Dossier
@@ -144,7 +148,10 @@ def submit(
     idempotency_key: str,
     employer_id: int | None = None,
     attachments: list[Upload] = (),
+    now: datetime | None = None,
 ) -> Submitted:
+    """File a dossier: checked, pre-filled from the databases, given a receipt whose due date counts working days
+    from the day it was filed in Vietnam (``now``, the moment of filing, is the clock's unless a caller fixes it)."""
     proc = procedure(procedure_code)
     if not 8 <= len(idempotency_key) <= 80:
         raise DomainError(
@@ -168,7 +175,7 @@ def submit(
             filer = _filer_for(session, caller, proc.filer, employer_id, form)
             filed = proc.prepare(session, filer.record, parsed)
             _check_attachments(proc, len(files))
-            dossier = _create(session, settings, caller, proc, filer, filed, idempotency_key)
+            dossier = _create(session, settings, caller, proc, filer, filed, idempotency_key, now)
             attach(session, settings, dossier, files, caller.actor)
     except IntegrityError:  # the same key raced in from a double click: the first one won
         session.rollback()
@@ -240,9 +247,16 @@ def _by_key(session: Session, filer_ref: str, key: str) -> Dossier | None:
 
 
 def _create(
-    session: Session, settings: Settings, caller: Principal, proc, filer: Filer, filed: dict, key: str
+    session: Session,
+    settings: Settings,
+    caller: Principal,
+    proc,
+    filer: Filer,
+    filed: dict,
+    key: str,
+    now: datetime | None = None,
 ) -> Dossier:
-    now = datetime.now(UTC)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     dossier = Dossier(
         procedure=proc.code,
         filer_kind=filer.kind,
@@ -338,7 +352,7 @@ def _receipt(session: Session, settings: Settings, dossier: Dossier, proc) -> st
         "procedure": proc.code,
         "procedure_name": proc.name_vi,
         "filer": dossier.filer_name,
-        "received_at": dossier.submitted_at.isoformat(timespec="seconds"),
+        "received_at": in_vietnam(dossier.submitted_at).isoformat(timespec="seconds"),
         "due_on": dossier.due_on.isoformat(),
         "service_days": proc.service_days,
         "result": proc.result_vi,
@@ -489,8 +503,8 @@ def act(
             _notify(
                 session,
                 _filer_of(session, dossier),
-                f"Hồ sơ {dossier.code}: {target}",
-                note.strip() or target,
+                f"Hồ sơ {dossier.code}: {NOTICE_VI[target]}",
+                note.strip() or NOTICE_VI[target],
                 f"{target}:{dossier.id}:{before}",
             )
     return dossier
