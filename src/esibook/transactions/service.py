@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import ValidationError
 from sqlalchemy import func, select, update
@@ -27,7 +27,7 @@ from esibook.book.service import issue_book_within
 from esibook.canonical import canonical_json
 from esibook.columns import utcnow
 from esibook.config import Settings
-from esibook.dates import in_vietnam, vietnam_day
+from esibook.dates import in_vietnam, vietnam_day, vietnam_today
 from esibook.db import last_seq, transaction
 from esibook.employers.models import Employer
 from esibook.errors import DomainError, NotFound
@@ -35,7 +35,7 @@ from esibook.health.card import card_qr
 from esibook.health.service import latest_card
 from esibook.people.contacts import email_of
 from esibook.people.models import Person
-from esibook.transactions import outbox
+from esibook.transactions import outbox, registrations
 from esibook.transactions.attachments import Upload, attach, attachments_of, check_uploads, convert_attachment
 from esibook.transactions.calendar import due_date
 from esibook.transactions.models import (
@@ -45,7 +45,13 @@ from esibook.transactions.models import (
     DossierEvent,
     RepositoryDocument,
 )
-from esibook.transactions.procedures import Procedure, person_for_personal_id, procedure
+from esibook.transactions.procedures import (
+    MAX_EMPLOYEES,
+    Procedure,
+    check_registration_rows,
+    person_for_personal_id,
+    procedure,
+)
 from esibook.trust import jws
 from esibook.trust.pki import signer_for
 
@@ -58,6 +64,10 @@ TRANSITIONS = {
     "reject": (OPEN, "rejected"),
     "withdraw": (("submitted", "needs_info", "resubmitted"), "withdrawn"),
 }
+
+
+#: How the filer's notice names each decision (notices are written in Vietnamese).
+NOTICE_VI = {"needs_info": "cần bổ sung thông tin", "rejected": "không được chấp nhận", "withdrawn": "đã rút"}
 
 
 @dataclass(frozen=True)
@@ -138,7 +148,10 @@ def submit(
     idempotency_key: str,
     employer_id: int | None = None,
     attachments: list[Upload] = (),
+    now: datetime | None = None,
 ) -> Submitted:
+    """File a dossier: checked, pre-filled from the databases, given a receipt whose due date counts working days
+    from the day it was filed in Vietnam (``now``, the moment of filing, is the clock's unless a caller fixes it)."""
     proc = procedure(procedure_code)
     if not 8 <= len(idempotency_key) <= 80:
         raise DomainError(
@@ -162,7 +175,7 @@ def submit(
             filer = _filer_for(session, caller, proc.filer, employer_id, form)
             filed = proc.prepare(session, filer.record, parsed)
             _check_attachments(proc, len(files))
-            dossier = _create(session, settings, caller, proc, filer, filed, idempotency_key)
+            dossier = _create(session, settings, caller, proc, filer, filed, idempotency_key, now)
             attach(session, settings, dossier, files, caller.actor)
     except IntegrityError:  # the same key raced in from a double click: the first one won
         session.rollback()
@@ -189,6 +202,12 @@ def register_employees(
         idempotency_key=idempotency_key,
         employer_id=employer_id,
     )
+
+
+def preview_registration(session: Session, caller: Principal, *, employer_id: int, rows: list[dict]) -> list:
+    """Each row of a list as filing would take it, or its problem, before anything is filed (nothing is written)."""
+    employer = _employer_filer(session, caller, employer_id).record
+    return check_registration_rows(session, employer, rows[: MAX_EMPLOYEES + 1])
 
 
 def _check_attachments(proc: Procedure, count: int) -> None:
@@ -228,9 +247,16 @@ def _by_key(session: Session, filer_ref: str, key: str) -> Dossier | None:
 
 
 def _create(
-    session: Session, settings: Settings, caller: Principal, proc, filer: Filer, filed: dict, key: str
+    session: Session,
+    settings: Settings,
+    caller: Principal,
+    proc,
+    filer: Filer,
+    filed: dict,
+    key: str,
+    now: datetime | None = None,
 ) -> Dossier:
-    now = datetime.now(UTC)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     dossier = Dossier(
         procedure=proc.code,
         filer_kind=filer.kind,
@@ -326,7 +352,7 @@ def _receipt(session: Session, settings: Settings, dossier: Dossier, proc) -> st
         "procedure": proc.code,
         "procedure_name": proc.name_vi,
         "filer": dossier.filer_name,
-        "received_at": dossier.submitted_at.isoformat(timespec="seconds"),
+        "received_at": in_vietnam(dossier.submitted_at).isoformat(timespec="seconds"),
         "due_on": dossier.due_on.isoformat(),
         "service_days": proc.service_days,
         "result": proc.result_vi,
@@ -477,8 +503,8 @@ def act(
             _notify(
                 session,
                 _filer_of(session, dossier),
-                f"Hồ sơ {dossier.code}: {target}",
-                note.strip() or target,
+                f"Hồ sơ {dossier.code}: {NOTICE_VI[target]}",
+                note.strip() or NOTICE_VI[target],
                 f"{target}:{dossier.id}:{before}",
             )
     return dossier
@@ -557,13 +583,50 @@ def _deliver_book(
         )
 
 
-def queue(session: Session, caller: Principal, *, procedure_code: str | None = None) -> list[Dossier]:
-    """The officer's queue: open dossiers of their authority, overdue and soonest due first."""
+#: The queue's due-date filters: what each keeps, given Vietnam's today.
+DUE_FILTERS = ("overdue", "today", "week")
+
+
+def queue(
+    session: Session,
+    caller: Principal,
+    *,
+    procedure_code: str | None = None,
+    due: str | None = None,
+    today: date | None = None,
+) -> list[Dossier]:
+    """The officer's queue: open dossiers of their authority, overdue and soonest due first; optionally one
+    procedure, and only those overdue, due today (or before) or due within a week."""
     require_officer(caller)
     query = select(Dossier).where(Dossier.authority == caller.officer_authority, Dossier.status.in_(OPEN))
     if procedure_code:
         query = query.where(Dossier.procedure == procedure_code)
+    today = today or vietnam_today()
+    if due == "overdue":
+        query = query.where(Dossier.due_on < today)
+    elif due == "today":
+        query = query.where(Dossier.due_on <= today)
+    elif due == "week":
+        query = query.where(Dossier.due_on <= today + timedelta(days=7))
     return list(session.scalars(query.order_by(Dossier.due_on, Dossier.id).limit(200)))
+
+
+@dataclass(frozen=True)
+class ReviewFlags:
+    """What an officer must see first on a dossier: registration conflicts, and whether it is their own case."""
+
+    conflicts: list
+    own_case: bool
+
+    @property
+    def any(self) -> bool:
+        return bool(self.conflicts) or self.own_case
+
+
+def review_flags(session: Session, caller: Principal, dossier: Dossier) -> ReviewFlags:
+    undecided = dossier.status in ("submitted", "needs_info", "resubmitted")
+    conflicts = registrations.conflicts_of(session, dossier) if undecided else []
+    return ReviewFlags(conflicts, undecided and _concerns(dossier, caller))
 
 
 def repository_document(session: Session, owner_kind: str, owner_id: int, document_id: int) -> RepositoryDocument:
