@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_browser_login import no_horizontal_scroll, sign_in
+from test_browser_every_page import axe_source, check_page
+from test_browser_login import sign_in
 
 from esibook.db import make_engine
 from esibook.health.card import level_text
@@ -43,7 +44,7 @@ def test_the_one_time_qr_comes_first_and_the_offline_one_is_labelled(phone, site
     assert level_text(level, lang) in shown, "the benefit level in the page's language"
     if lang == "en":
         assert level_text(level, "vi") not in phone.get_by_test_id("hi-card").inner_text()
-    assert no_horizontal_scroll(phone)
+    assert check_page(phone, axe_source()) == [], "with the offline QR open: fits the phone, passes axe"
 
 
 def test_the_saved_card_image_keeps_the_benefit_level_clear_of_the_qr(phone, site, site_data, identities):

@@ -10,7 +10,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_browser_login import no_horizontal_scroll, sign_in
+from test_browser_every_page import axe_source, check_page
+from test_browser_login import sign_in
 
 from esibook.trust import jws
 
@@ -74,7 +75,7 @@ def test_a_valid_book_reads_at_a_glance_with_signer_time_labels_and_log(browser,
     assert not set(RAW_KEYS) & (set(rows) | set(rows.values())) and "_" not in "".join(rows), rows
     assert "+00:00" not in verdict.inner_text() and "T" not in rows[labels[2]]
     assert re.search(rf"{log} \d+ (trên|of) [\d.,]+", phone.get_by_test_id("logged").inner_text())
-    assert no_horizontal_scroll(phone)
+    assert check_page(phone, axe_source()) == [], "fits the phone, no serious accessibility problem"
 
 
 @pytest.mark.parametrize(
@@ -100,3 +101,4 @@ def test_a_card_qr_shows_its_content_under_labels_and_a_changed_one_reads_red(br
     assert colour == "rgb(179, 38, 30)", "a changed document reads red"
     advice = phone.get_by_test_id("verdict-advice").inner_text()
     assert advice.startswith("Không chấp nhận" if lang == "vi" else "Do not accept it")
+    assert check_page(phone, axe_source()) == []
