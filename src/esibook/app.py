@@ -27,7 +27,7 @@ from esibook.health import pages as health_pages
 from esibook.transactions import api as transactions_api
 from esibook.transactions import pages as transactions_pages
 from esibook.web import api as identifiers_api
-from esibook.web import citizen, home, ratelimit, security
+from esibook.web import citizen, home, install, ratelimit, security
 from esibook.web.errors import ERROR_RESPONSES, install_error_handlers
 from esibook.web.pages import make_templates
 
@@ -52,6 +52,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     health_api.router,
     health_pages.router,
     contributions_pages.router,
+    install.router,
 )
 
 

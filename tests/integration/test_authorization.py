@@ -132,6 +132,7 @@ AUDIENCE_OF: dict[str, str] = {
     "POST /officer/persons/{person_id}/restore": "officer",
     "GET /me/card/one-time.svg": "citizen",
     "GET /sw.js": "public",
+    "GET /manifest.webmanifest": "public",
     "GET /verify": "public",
     "POST /verify": "public",
     "GET /api/v1/me/estimates": "citizen",

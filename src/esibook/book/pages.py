@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from datetime import UTC, datetime
 
 import segno
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -20,6 +21,7 @@ from esibook.book.api import MAX_VERIFY_BYTES
 from esibook.book.documents import check_online, document_digest
 from esibook.book.models import BookVersion
 from esibook.book.status import StatusView
+from esibook.book.verdict_view import verdict_view
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.health.card import card_qr, level_text
@@ -28,7 +30,8 @@ from esibook.health.service import latest_card
 from esibook.params import RowId, SeqNo
 from esibook.trust import jws
 from esibook.web.deps import db_session
-from esibook.web.pages import render
+from esibook.web.i18n import request_language, translations
+from esibook.web.pages import render, when
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,15 +58,19 @@ def my_book_page(
 def my_card_page(
     request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
 ):
+    """The card with its one-time QR first (renewed by the page), and the static QR for use offline below it."""
     person = policy.own_person(session, caller)
     card = latest_card(session, person.id)
-    qr = card_qr(session, request.app.state.settings, person) if card else None
+    settings = request.app.state.settings
+    lang = request_language(request, settings.default_language)
+    one_time = card_qr(session, settings, person, one_time=True) if card else None
+    offline = card_qr(session, settings, person) if card else None
     context = {
         "person": person,
         "card": card,
-        "qr": qr,
-        "qr_svg": _svg(qr.payload) if qr else None,
-        "level": level_text(card.benefit_level, "vi") if card else None,
+        "qr_svg": _svg(one_time.payload) if card else None,
+        "offline_qr_svg": _svg(offline.payload) if card else None,
+        "level": level_text(card.benefit_level, lang) if card else None,
         "suspended": books.active_suspension(session, person.id, "card") is not None,
     }
     return render(request, "my_card.html", context)
@@ -127,23 +134,6 @@ def one_time_qr(
     )
 
 
-@router.get("/sw.js", dependencies=[Depends(policy.PUBLIC)])
-def service_worker():
-    """Keeps the HI card page available offline once it has been opened (network first, then the copy)."""
-    script = """
-const CACHE = 'esibook-card-v1';
-self.addEventListener('install', e => self.skipWaiting());
-self.addEventListener('activate', e => e.waitUntil(self.clients.claim()));
-self.addEventListener('fetch', e => {
-  const url = new URL(e.request.url);
-  if (e.request.method !== 'GET' || !(url.pathname === '/me/card' || url.pathname.startsWith('/static/'))) return;
-  e.respondWith(fetch(e.request).then(r => { const copy = r.clone();
-    caches.open(CACHE).then(c => c.put(e.request, copy)); return r; })
-    .catch(() => caches.match(e.request)));
-});"""
-    return Response(script, media_type="application/javascript", headers={"service-worker-allowed": "/"})
-
-
 @router.get("/verify", dependencies=[Depends(policy.PUBLIC)])
 def verify_page(
     request: Request,
@@ -191,5 +181,17 @@ async def verify_submit(
         data = b""
     settings = request.app.state.settings
     result = await run_in_threadpool(check_online, session, settings, data) if data.strip() else None
-    return render(request, "verify.html", {"result": result, "lookup": None, "empty": result is None})
+    view = _verdict_view(request, result) if result else None
+    return render(request, "verify.html", {"result": view, "lookup": None, "empty": result is None})
+
+
+def _verdict_view(request: Request, result) -> dict:
+    lang = request_language(request, request.app.state.settings.default_language)
+
+    def moment(value, with_time: bool) -> str:
+        if isinstance(value, int | float):
+            value = datetime.fromtimestamp(value, UTC)
+        return when({"lang": lang}, value, time=None if with_time else False)
+
+    return verdict_view(result, lang, translations(lang).gettext, moment)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from xml.sax.saxutils import escape
 
 import segno
@@ -12,36 +13,58 @@ from esibook.people.models import Person
 WIDTH, HEIGHT = 860, 540
 
 
+QR_SIZE, MARGIN, TOP = 240, 32, 124
+QR_X = WIDTH - MARGIN - QR_SIZE
+VALUE_X = 210
+#: Characters a line holds: a value beside the QR, and the benefit level across the card's foot.
+VALUE_CHARS, FOOT_CHARS = 30, 84
+
+
 def card_svg(person: Person, card: HICoverage, qr_payload: str, level_text: str) -> str:
-    qr = segno.make(qr_payload, error="m")
-    size = 300
-    qr_svg = qr.svg_inline(scale=1, border=0, omitsize=True)
+    """The card with its static QR (valid to the card's end, for use offline) on the right, the holder's details
+    on the left, and the benefit level in full across the foot, where it runs under nothing."""
+    qr_svg = segno.make(qr_payload, error="m").svg_inline(scale=1, border=0, omitsize=True)
     rows = [
         ("Họ và tên", person.full_name),
         ("Ngày sinh", person.date_of_birth.strftime("%d/%m/%Y")),
         ("Giới tính", "Nam" if person.sex == "male" else "Nữ"),
         ("Mã thẻ", card.card_code),
-        ("Mức hưởng", f"{card.benefit_level} ({level_text})"),
         ("Nơi ĐK KCB BĐ", card.initial_clinic_code),
         ("Giá trị", f"{card.valid_from:%d/%m/%Y} – {card.valid_to:%d/%m/%Y}"),
         ("Đủ 5 năm liên tục", card.five_years_since.strftime("%d/%m/%Y") if card.five_years_since else "—"),
     ]
     text = "".join(
-        f'<text x="32" y="{150 + i * 44}" font-size="18" fill="#555">{escape(label)}</text>'
-        f'<text x="200" y="{150 + i * 44}" font-size="22" font-weight="700">{escape(value[:34])}</text>'
+        f'<text x="{MARGIN}" y="{150 + i * 40}" font-size="17" fill="#555">{escape(label)}</text>'
+        f'<text x="{VALUE_X}" y="{150 + i * 40}" font-size="20" font-weight="700">'
+        f"{escape(_fit(value, VALUE_CHARS))}</text>"
         for i, (label, value) in enumerate(rows)
     )
+    caption_x = QR_X + QR_SIZE // 2
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
         f'font-family="Roboto, Arial, sans-serif" role="img" aria-label="Thẻ bảo hiểm y tế {escape(card.card_code)}">'
         f'<rect width="{WIDTH}" height="{HEIGHT}" rx="24" fill="#fff" stroke="#1a7f37" stroke-width="6"/>'
         f'<rect width="{WIDTH}" height="96" rx="24" fill="#1a7f37"/>'
-        f'<text x="32" y="60" font-size="30" font-weight="800" fill="#fff">THẺ BẢO HIỂM Y TẾ</text>'
-        f'<text x="{WIDTH - 32}" y="60" font-size="20" fill="#fff" text-anchor="end">esibook · VN</text>'
-        f"{text}{_placed(qr_svg, WIDTH - size - 32, 130, size)}"
-        f'<text x="{WIDTH - size // 2 - 32}" y="{130 + size + 34}" font-size="16" fill="#555" '
-        f'text-anchor="middle">Quét để kiểm tra · Scan to verify</text></svg>'
+        f'<text x="{MARGIN}" y="60" font-size="30" font-weight="800" fill="#fff">THẺ BẢO HIỂM Y TẾ</text>'
+        f'<text x="{WIDTH - MARGIN}" y="60" font-size="20" fill="#fff" text-anchor="end">esibook · VN</text>'
+        f'{text}<g id="qr">{_placed(qr_svg, QR_X, TOP, QR_SIZE)}</g>'
+        f'<text id="qr-caption" x="{caption_x}" y="{TOP + QR_SIZE + 24}" font-size="15" fill="#555" '
+        f'text-anchor="middle"><tspan x="{caption_x}">Mã QR dùng khi không có mạng</tspan>'
+        f'<tspan x="{caption_x}" dy="20">For offline use · đến {card.valid_to:%d/%m/%Y}</tspan></text>'
+        f"{_foot(card.benefit_level, level_text)}</svg>"
     )
+
+
+def _foot(level: int, level_text: str) -> str:
+    """The benefit level across the card's foot, wrapped to its width."""
+    lines = textwrap.wrap(f"Mức hưởng {level}: {level_text}", FOOT_CHARS)[:3]
+    spans = "".join(f'<tspan x="{MARGIN}" dy="{0 if i == 0 else 22}">{escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
+    return f'<text id="benefit" x="{MARGIN}" y="{HEIGHT - 30 - 22 * (len(lines) - 1)}" font-size="17">{spans}</text>'
+
+
+def _fit(value: str, chars: int) -> str:
+    return value if len(value) <= chars else value[: chars - 1] + "…"
 
 
 def _placed(inline: str, x: int, y: int, size: int) -> str:

@@ -43,6 +43,7 @@ CACHEABLE_PREFIXES = (
     "/dev-idp/jwks",
     "/dev-idp/.well-known/",
     "/healthz",
+    "/manifest.webmanifest",
 )
 HSTS = "max-age=31536000; includeSubDomains"
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)

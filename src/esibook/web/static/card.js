@@ -1,8 +1,14 @@
-// The HI card page: kept for offline use by the service worker, and its one-time QR renewed every 4 minutes.
-if ('serviceWorker' in navigator) { navigator.serviceWorker.register('/sw.js', {scope: '/'}).catch(() => {}); }
+// The HI card page: its one-time QR renewed every 4 minutes; without a connection (a copy kept offline by the
+// service worker) the one-time QR cannot be renewed, so the QR for use offline is opened in its place.
 (function refresh() {
   fetch('/me/card/one-time.svg', {cache: 'no-store'}).then(r => r.ok ? r.text() : Promise.reject())
-    .then(svg => { document.getElementById('one-time').innerHTML = svg; })
-    .catch(() => {});
+    .then(svg => { const qr = document.getElementById('one-time'); qr.innerHTML = svg; qr.hidden = false;
+      document.getElementById('qr-note').hidden = false; document.getElementById('qr-stale').hidden = true; })
+    .catch(() => {
+      document.getElementById('one-time').hidden = true;
+      document.getElementById('qr-note').hidden = true;
+      document.getElementById('qr-stale').hidden = false;
+      document.getElementById('offline').open = true;
+    });
   setTimeout(refresh, 240000);
 })();
