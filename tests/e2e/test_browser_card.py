@@ -11,6 +11,7 @@ from test_browser_login import sign_in
 
 from esibook.db import make_engine
 from esibook.health.card import level_text
+from esibook.health.models import HICoverage
 from esibook.health.service import latest_card
 from esibook.people.models import Person
 
@@ -67,3 +68,25 @@ def test_the_saved_card_image_keeps_the_benefit_level_clear_of_the_qr(phone, sit
     )
     assert len(rows) >= 12 and max(rows) < qr["x"], "the holder's details stay left of the QR"
     assert "không có mạng" in phone.locator("#qr-caption").text_content(), "the image's QR is the one for offline use"
+
+
+def test_a_parent_shows_their_childs_card_from_the_home_page(phone, site, site_data, identities):
+    engine = make_engine(site_data[0])
+    with Session(engine) as session:
+        child = session.scalar(select(Person).where(Person.representative_id == identities["guardian"].personal_id,
+                                                    Person.id.in_(select(HICoverage.person_id))).limit(1))
+        card_code = latest_card(session, child.id).card_code
+        stranger_id = session.scalar(select(Person.id).where(
+            Person.representative_id.is_distinct_from(identities["guardian"].personal_id)).limit(1))
+    sign_in(phone, site, "guardian", "/me/card")
+    phone.goto(f"{site}/me")
+    phone.get_by_test_id("family-card").first.click()
+    phone.wait_for_url(f"**/me/family/{child.id}/card")
+    assert child.full_name in phone.locator("h1").inner_text() or child.full_name in phone.inner_text("main")
+    assert phone.get_by_test_id("card-code").inner_text() == card_code
+    assert phone.get_by_test_id("card-qr").locator("svg").is_visible()
+    renewed = phone.request.get(f"{site}/me/family/{child.id}/card/one-time.svg")
+    assert renewed.ok and "no-store" in renewed.headers["cache-control"]
+    assert check_page(phone, axe_source()) == []
+    stranger = phone.request.get(f"{site}/me/family/{stranger_id}/card")
+    assert stranger.status == 404, "only a person the parent represents"

@@ -59,7 +59,22 @@ def my_card_page(
     request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
 ):
     """The card with its one-time QR first (renewed by the page), and the static QR for use offline below it."""
-    person = policy.own_person(session, caller)
+    return _card_page(request, session, policy.own_person(session, caller), "/me/card")
+
+
+@router.get("/me/family/{person_id}/card")
+def family_card_page(
+    request: Request,
+    person_id: RowId,
+    caller: Principal = Depends(policy.CITIZEN.page),
+    session: Session = Depends(db_session),
+):
+    """The card of a child or adult the caller represents (a parent shows their child's card at the clinic)."""
+    person = policy.represented_person(session, caller, person_id)
+    return _card_page(request, session, person, f"/me/family/{person.id}/card", family=True)
+
+
+def _card_page(request: Request, session: Session, person, base: str, *, family: bool = False):
     card = latest_card(session, person.id)
     settings = request.app.state.settings
     lang = request_language(request, settings.default_language)
@@ -68,6 +83,8 @@ def my_card_page(
     context = {
         "person": person,
         "card": card,
+        "card_base": base,
+        "family": family,
         "qr_svg": _svg(one_time.payload) if card else None,
         "offline_qr_svg": _svg(offline.payload) if card else None,
         "level": level_text(card.benefit_level, lang) if card else None,
@@ -85,10 +102,23 @@ def my_card_image(
     request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
 ):
     """The card as an image to save or print, with its (validity-long) signed QR."""
-    person = policy.own_person(session, caller)
+    return _card_image(request, session, policy.own_person(session, caller))
+
+
+@router.get("/me/family/{person_id}/card.svg")
+def family_card_image(
+    request: Request,
+    person_id: RowId,
+    caller: Principal = Depends(policy.CITIZEN.page),
+    session: Session = Depends(db_session),
+):
+    return _card_image(request, session, policy.represented_person(session, caller, person_id))
+
+
+def _card_image(request: Request, session: Session, person) -> Response:
     card = latest_card(session, person.id)
     if card is None:
-        raise DomainError("card.none", "You have no HI card.", "Bạn chưa có thẻ BHYT.")
+        raise DomainError("card.none", "There is no HI card.", "Chưa có thẻ BHYT.")
     qr = card_qr(session, request.app.state.settings, person)
     image = card_svg(person, card, qr.payload, level_text(card.benefit_level, "vi"))
     return Response(
@@ -125,7 +155,20 @@ def restore_from_page(
 def one_time_qr(
     request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
 ):
-    person = policy.own_person(session, caller)
+    return _one_time_qr(request, session, policy.own_person(session, caller))
+
+
+@router.get("/me/family/{person_id}/card/one-time.svg")
+def family_one_time_qr(
+    request: Request,
+    person_id: RowId,
+    caller: Principal = Depends(policy.CITIZEN.page),
+    session: Session = Depends(db_session),
+):
+    return _one_time_qr(request, session, policy.represented_person(session, caller, person_id))
+
+
+def _one_time_qr(request: Request, session: Session, person) -> Response:
     qr = card_qr(session, request.app.state.settings, person, one_time=True)
     return Response(
         _svg(qr.payload),
