@@ -29,11 +29,12 @@ from esibook.contributions.models import ParticipationPeriod
 from esibook.dates import vietnam_today
 from esibook.db import scoped_to, transaction
 from esibook.errors import DomainError
-from esibook.people.groups import GROUPS, person_groups, status_view
 from esibook.people.identifiers import parse_personal_id
+from esibook.people.labels import GROUPS
 from esibook.people.models import Person
 from esibook.people.service import PersonMatch, search_persons
 from esibook.periods import Month
+from esibook.views.person import person_groups, status_view
 
 ALL_GROUPS = tuple(GROUPS)
 EMPLOYER_GROUPS = (1, 4)

@@ -23,8 +23,8 @@ from esibook.dates import vietnam_today
 from esibook.db import transaction
 from esibook.errors import DomainError, NotFound
 from esibook.health.service import latest_card
-from esibook.people.groups import person_groups
 from esibook.people.models import Person
+from esibook.views.person import person_groups
 
 EXTRACTS = ("insured_months", "hi_card_valid", "data_group")
 MAX_DAYS = 90

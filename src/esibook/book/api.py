@@ -22,7 +22,7 @@ from esibook.db import transaction
 from esibook.errors import DomainError, NotFound
 from esibook.health.card import card_qr
 from esibook.params import MAX_ROW_ID, RowId, RowIndex, SeqNo
-from esibook.people.groups import GROUPS
+from esibook.people.labels import GROUPS
 from esibook.people.models import Person
 from esibook.transactions.models import RepositoryDocument
 from esibook.trust.anchors import trust_list
