@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from esibook.access.accesslog import record_access
 from esibook.access.errors import person_not_found
+from esibook.access.guards import check_groups, require_person
 from esibook.access.models import ShareLink
 from esibook.access.principal import Principal
-from esibook.access.service import check_groups, require_person
 from esibook.access.tokens import hash_secret, secret_matches
 from esibook.audit import service as audit
 from esibook.contributions.models import ContributionLine

@@ -20,8 +20,8 @@ from esibook.access import policy
 from esibook.access.accesslog import record_access
 from esibook.access.authorities import AUTHORITY_NAMES, Authority
 from esibook.access.errors import forbidden
+from esibook.access.guards import require_officer, require_person
 from esibook.access.principal import Principal
-from esibook.access.service import require_officer, require_person
 from esibook.audit import service as audit
 from esibook.book.service import issue_book_within
 from esibook.canonical import canonical_json
