@@ -625,7 +625,7 @@ def worker(
     from esibook import jobs
     from esibook.book import sequencer, witnessing
     from esibook.db import is_postgres
-    from esibook.transactions.outbox import deliver_pending
+    from esibook.notify.outbox import deliver_pending
 
     if interval <= 0:
         fail(f"--interval must be more than 0 seconds, not {interval}")

@@ -23,6 +23,7 @@ from esibook.dates import vietnam_today
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.money import parse_vnd
+from esibook.notify.models import DeliveredMessage
 from esibook.params import RowId, ascii_int
 from esibook.people.models import Person
 from esibook.periods import Month
@@ -33,7 +34,6 @@ from esibook.transactions.attachments import Upload
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
 from esibook.transactions.household import household_of, insured_on, member_amount
 from esibook.transactions.merging import MAX_PAPER_PERIODS
-from esibook.transactions.models import DeliveredMessage
 from esibook.transactions.procedures import PROCEDURES, procedure
 from esibook.transactions.uploads import read_employee_list
 from esibook.web.deps import db_session

@@ -33,14 +33,14 @@ from esibook.employers.models import Employer
 from esibook.errors import DomainError, NotFound
 from esibook.health.card import card_qr
 from esibook.health.service import latest_card
+from esibook.notify import outbox
+from esibook.notify.models import DeliveredMessage
 from esibook.people.contacts import email_of
 from esibook.people.models import Person
-from esibook.transactions import outbox
 from esibook.transactions.attachments import Upload, attach, attachments_of, check_uploads, convert_attachment
 from esibook.transactions.calendar import due_date
 from esibook.transactions.models import (
     REFILED_DOSSIER,
-    DeliveredMessage,
     Dossier,
     DossierEvent,
     RepositoryDocument,
