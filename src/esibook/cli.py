@@ -438,8 +438,8 @@ def verify_command(
     by enough witnesses, suspended, expired, or not esibook's. Exit code 0 only for valid. Offline, a book is
     checked against the log proof it carries (PDF or bundle), the log key of the trust list and the witnesses it
     requires; the witnesses that cosigned the checkpoint are listed."""
-    from esibook.book.documents import check_online
     from esibook.trust.verify import verify
+    from esibook.views.verification import check_online
 
     data = sys.stdin.buffer.read() if source == "-" else _read(Path(source))
     if trust_list_file:

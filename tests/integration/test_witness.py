@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from esibook.app import create_app
 from esibook.book import log, witnessing
 from esibook.book import service as books
-from esibook.book.documents import check_online, signed_pdf
+from esibook.book.documents import signed_pdf
 from esibook.book.models import LogPoolEntry
 from esibook.book.status import StatusView
 from esibook.config import Settings
@@ -40,6 +40,7 @@ from esibook.trust.checkpoint import parse_checkpoint, sign_checkpoint
 from esibook.trust.note import NoteSigner, cosign, cosigned_at, cosigner_from_vkey
 from esibook.trust.pki import init_pki, root
 from esibook.trust.verify import Verdict, verify
+from esibook.views.verification import check_online
 from esibook.witness.state import WitnessState
 
 WITNESS_NAME = "witness.test/w1"

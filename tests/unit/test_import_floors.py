@@ -72,7 +72,6 @@ PIECES: dict[str, str] = {
     "access.demo": "views",
     "trust.verify": "views",
     "health.checkin": "views",
-    "book.documents": "views",
     # top: the wiring
     "app": "top",
     "cli": "top",

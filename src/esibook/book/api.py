@@ -16,7 +16,7 @@ from esibook.access.principal import Principal
 from esibook.audit import service as audit
 from esibook.book import log, tiles
 from esibook.book import service as books
-from esibook.book.documents import check_online, printout_pdf, signed_pdf
+from esibook.book.documents import printout_pdf, signed_pdf
 from esibook.book.status import status_list
 from esibook.db import transaction
 from esibook.errors import DomainError, NotFound
@@ -27,6 +27,7 @@ from esibook.people.models import Person
 from esibook.transactions.models import RepositoryDocument
 from esibook.trust.anchors import trust_list
 from esibook.trust.pki import root
+from esibook.views.verification import check_online
 from esibook.web.deps import db_session
 
 router = APIRouter(prefix="/api/v1", tags=["book"])
