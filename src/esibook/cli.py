@@ -323,7 +323,7 @@ def keys_rotate(authority: Annotated[str, typer.Option(help="civil, defence or s
 def trust_export(directory: Annotated[Path, typer.Argument(help="Folder to write into.")]) -> None:
     """Write the root and every certificate (PEM), the signed trust list and the log's verifier key."""
     from esibook.book.log import log_verifier
-    from esibook.trust.anchors import trust_list
+    from esibook.book.trust_list import trust_list
     from esibook.trust.pki import all_certificates
 
     config = settings()
