@@ -26,8 +26,8 @@ from esibook.money import parse_vnd
 from esibook.notify.models import DeliveredMessage
 from esibook.params import RowId, ascii_int
 from esibook.people.models import Person
+from esibook.people.reference import RELATIONSHIPS
 from esibook.periods import Month
-from esibook.seeding.vocab import RELATIONSHIPS
 from esibook.transactions import registrations, service
 from esibook.transactions.api import dossier_view
 from esibook.transactions.attachments import Upload
