@@ -34,6 +34,8 @@ DOC_LABELS = {
 REFILED_DOSSIER = "esibook.refiled_dossier"
 """``session.info`` key: the dossier whose form is being checked again on resubmission (checks for "another open
 dossier" skip it)."""
+OPEN = ("submitted", "resubmitted")
+"""The statuses of a dossier waiting for an officer."""
 DOSSIER_STATUSES = (
     "draft",
     "submitted",
