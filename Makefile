@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
 
-.PHONY: demo test bench lint i18n clean
+.PHONY: demo test bench lint i18n screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +14,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## start the whole system with SQLite, dev keys and demo data; prints where to click
-	$(BIN)/esibook demo
+demo: $(STAMP)  ## start the whole system with SQLite, dev keys and demo data; prints where to click (PORT=8080 to move it)
+	$(BIN)/esibook demo --host $(HOST) --port $(PORT)
 
 test: $(STAMP)  ## every test: unit, integration on SQLite and PostgreSQL, browser pages in Chromium
 	$(BIN)/pytest
@@ -29,7 +31,12 @@ bench: $(STAMP)  ## speed goals; results go to docs/performance.md
 	$(BIN)/python benchmarks/book_reads.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+
+screenshots: $(STAMP)  ## phone screenshots (360 × 740, Vietnamese) of the main pages into docs/screenshots/
+	rm -rf var/screenshots-demo
+	ESIBOOK_DATA_DIR=var/screenshots-demo $(BIN)/esibook demo --seed-only
+	ESIBOOK_DATA_DIR=var/screenshots-demo $(BIN)/python scripts/screenshots.py docs/screenshots
 
 i18n: $(STAMP)  ## extract page texts and merge them into the Vietnamese catalogue
 	mkdir -p var

@@ -9,9 +9,11 @@ non-2xx answer, no socket error) and no request over 1 s.
 
 The PostgreSQL database (``esibook_bench_reads``) and its keys (``var/bench-reads/``) take ~10 minutes to build
 (seed, a sample of books, synthetic log leaves); they are kept and reused while their marker matches (delete the
-database or ``ESIBOOK_BENCH_READS_REBUILD=1`` to rebuild). The server is what ``esibook serve`` runs: uvicorn,
-one process (``ESIBOOK_BENCH_READS_WORKERS`` for more), the settings' pool (``ESIBOOK_DB_POOL_SIZE``); the
-sequencer and job threads are not started (nothing is issued during the run).
+database or ``ESIBOOK_BENCH_READS_REBUILD=1`` to rebuild). The server is what ``esibook serve`` runs in
+production: uvicorn with httptools and uvloop (``uvicorn[standard]``), one process per core
+(``ESIBOOK_BENCH_READS_WORKERS`` for another number), the settings' pool (``ESIBOOK_DB_POOL_SIZE``) in each; the
+demo is served as ``esibook demo`` serves it, one process (``ESIBOOK_BENCH_READS_DEMO_WORKERS``). The sequencer
+and job threads are not started (nothing is issued during the run).
 """
 
 from __future__ import annotations
@@ -53,7 +55,10 @@ PERSONS = int(os.environ.get("ESIBOOK_BENCH_READS_PERSONS", "1000000"))
 BOOKS = int(os.environ.get("ESIBOOK_BENCH_READS_BOOKS", "5000"))
 LEAVES = int(os.environ.get("ESIBOOK_BENCH_READS_LEAVES", "1000000"))
 SECONDS = int(os.environ.get("ESIBOOK_BENCH_READS_SECONDS", "20"))
-WORKERS = int(os.environ.get("ESIBOOK_BENCH_READS_WORKERS", "1"))
+WORKERS = int(os.environ.get("ESIBOOK_BENCH_READS_WORKERS") or os.cpu_count() or 1)  # production's default
+OPEN_LOOP_RATES = [int(r) for r in os.environ.get("ESIBOOK_BENCH_READS_RATES", "50,100,150,200").split(",")]
+DEMO_WORKERS = int(os.environ.get("ESIBOOK_BENCH_READS_DEMO_WORKERS", "1"))  # as `esibook demo` serves
+ONLY = os.environ.get("ESIBOOK_BENCH_READS_ONLY", "")  # "postgres" or "demo": one half, no report (while tuning)
 DATABASE = "esibook_bench_reads"
 DATA = ROOT / "var" / "bench-reads"
 MARKER = f"benchmarks/book_reads.py v1: {PERSONS} persons, {BOOKS} books, {LEAVES} leaves"
@@ -225,6 +230,15 @@ class Server:
         self.process.wait(timeout=30)
 
 
+def served_by() -> str:
+    """What uvicorn's ``auto`` picks here: httptools and uvloop when ``uvicorn[standard]`` is installed."""
+    import importlib.util
+
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11 (pure Python)"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return f"{http} and {loop}"
+
+
 def wrk(url: str, connections: int, seconds: int, tokens: Path | None, script: Path) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url]
     if tokens:
@@ -234,6 +248,53 @@ def wrk(url: str, connections: int, seconds: int, tokens: Path | None, script: P
     result["rate"] = result["requests"] / result["seconds"]
     result["errors"] = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
     return result
+
+
+def open_loop(url: str, rate: float, seconds: float, tokens: Path) -> dict:
+    """Requests sent at a fixed rate whatever the answers (as wrk2 does; Debian has no wrk2), each timed from when
+    it was due, so a slow answer delays no later request and queueing is counted (no coordinated omission)."""
+    import asyncio
+
+    lines = tokens.read_text().split()
+
+    async def run() -> list[float | None]:
+        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
+        async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+            started, tasks = time.perf_counter(), []
+
+            async def one(k: int, due: float) -> float | None:
+                headers = {"authorization": f"Bearer {lines[k % len(lines)]}"}
+                try:
+                    response = await client.get(url, headers=headers)
+                except httpx.HTTPError:
+                    return None
+                return (time.perf_counter() - due) * 1000 if response.status_code == 200 else None
+
+            for k in range(int(rate * seconds)):
+                due = started + k / rate
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                tasks.append(asyncio.create_task(one(k, due)))
+            return await asyncio.gather(*tasks)
+
+    began = time.perf_counter()
+    results = asyncio.run(run())
+    took = time.perf_counter() - began
+    times = sorted(t for t in results if t is not None)
+    def at(q: float) -> float:
+        return times[min(len(times) - 1, int(q * len(times)))] if times else float("nan")
+    return {"rate": len(times) / took, "asked": rate, "p50": at(0.5), "p99": at(0.99), "max": times[-1] if times
+            else float("nan"), "errors": len(results) - len(times)}
+
+
+def fixed_rates(server: Server, tokens: Path) -> dict[int, dict]:
+    """The book read at fixed rates (open loop), as many as the closed loop reached and a few below."""
+    runs = {}
+    for rate in OPEN_LOOP_RATES:
+        open_loop(server.base + BOOK, rate, 3, tokens)  # warm
+        runs[rate] = result = open_loop(server.base + BOOK, rate, SECONDS, tokens)
+        print(f"  {BOOK} at a fixed {rate}/s: {result['rate']:,.0f} req/s answered, p50 {result['p50']:.1f} ms, p99 "
+              f"{result['p99']:.1f} ms, max {result['max']:.0f} ms, {result['errors']} errors", flush=True)
+    return runs
 
 
 def load(server: Server, path: str, connections: int, tokens: Path | None, script: Path) -> dict:
@@ -254,9 +315,10 @@ def bench_postgres(script: Path, tmp: Path) -> dict:
         server.check(tokens)
         bare = load(server, BARE, 100, None, script)
         book = load(server, BOOK, 100, tokens, script)
+        fixed = fixed_rates(server, tokens)
     finally:
         server.stop()
-    return {"bare": bare, "book": book, "readers": len(people), "load": load_average}
+    return {"bare": bare, "book": book, "fixed": fixed, "readers": len(people), "load": load_average}
 
 
 def prepared_demo(tmp: Path) -> Path:
@@ -271,7 +333,7 @@ def bench_demo(script: Path, tmp: Path) -> dict:
     data = prepared_demo(tmp)
     url = f"sqlite:///{(data / 'esibook.db').resolve()}"
     people = readers(url)
-    server = Server(url, data)
+    server = Server(url, data, workers=DEMO_WORKERS)
     try:
         tokens = server.tokens(people, tmp / "demo-tokens.txt")
         server.check(tokens)
@@ -289,6 +351,15 @@ def _row(name: str, r: dict) -> str:
             f"{r['errors']} |")
 
 
+def _fell_behind(fixed: dict[int, dict], closed_rate: float) -> str:
+    behind = [rate for rate, r in fixed.items() if r["rate"] < 0.9 * rate]
+    if not behind:
+        return ""
+    return (f"At {', '.join(f'{r}/s' for r in behind)} fewer answers came back than were asked for, although the "
+            f"closed loop got {closed_rate:,.0f}/s from the same server: this Python client, sharing the 2 cores, "
+            "fell behind and queued its own requests, so those rows measure the client, not the server.\n\n")
+
+
 def write_results(pg: dict, demo: dict) -> None:
     book, bare = pg["book"], pg["bare"]
     ratio = book["rate"] / bare["rate"]
@@ -297,7 +368,8 @@ def write_results(pg: dict, demo: dict) -> None:
     section = (
         "## Book reads under load (`benchmarks/book_reads.py`)\n\n"
         f"wrk, 2 threads, {SECONDS} s per run after a 3 s warm-up; each request a different citizen's bearer token "
-        f"(VNeID level 2, minted by the app's own token issuer); uvicorn, {WORKERS} process(es) as `esibook serve`; "
+        f"(VNeID level 2, minted by the app's own token issuer); uvicorn with {served_by()}, {WORKERS} process(es) "
+        "as `esibook serve` in production (one per core); "
         "pool, request slots and threadpool all `ESIBOOK_DB_POOL_SIZE` "
         f"({load_settings().db_pool_size}).\n\n"
         f"PostgreSQL, {PERSONS:,} persons, {pg['readers']:,} of them with a book, a log of ≥ {LEAVES:,} leaves, "
@@ -306,7 +378,14 @@ def write_results(pg: dict, demo: dict) -> None:
         f"Book reads over the bare endpoint: **{ratio:.2f}** (goal ≥ 0.3); p99 **{book['p99']:.1f} ms** (goal ≤ "
         f"50 ms). With wrk's closed loop, 100 connections wait on each other: the mean latency is 100 / throughput "
         f"({100 / book['rate'] * 1000:.0f} ms here), so a p99 of 50 ms needs ≥ 2,000 book reads/s.\n\n"
-        f"SQLite demo (`esibook demo --seed-only`, {demo['readers']:,} persons with a book):\n\n" + header
+        "The same reads at fixed rates (open loop: each request sent when due whatever the answers, timed from "
+        "then, as wrk2 does — Debian has no wrk2 — by an asyncio + httpx client in this script, on the same 2 "
+        "cores):\n\n| asked | answered/s | p50 | p99 | max | errors |\n|---|---|---|---|---|---|\n"
+        + "\n".join(f"| {rate}/s | {r['rate']:,.0f} | {r['p50']:.1f} ms | {r['p99']:.1f} ms | {r['max']:.0f} ms | "
+                    f"{r['errors']} |" for rate, r in pg["fixed"].items()) + "\n\n"
+        + _fell_behind(pg["fixed"], book["rate"]) +
+        f"SQLite demo (`esibook demo --seed-only`, {demo['readers']:,} persons with a book, served as `esibook demo` "
+        f"serves it: {DEMO_WORKERS} process(es)):\n\n" + header
         + "\n".join(_row(f"`GET {BOOK}`, {c} connections", r) for c, r in demo["runs"].items()) + "\n\n"
         f"No error and no request over 1 s: **{'yes' if demo_ok else 'no'}**. The machine's load average when "
         f"the runs began: {pg['load']:.1f} (2 cores; above 2, other work shared them).\n\n"
@@ -321,11 +400,15 @@ def main() -> None:
         tmp = Path(tmp_name)
         script = tmp / "rotate.lua"
         script.write_text(LUA)
-        print("PostgreSQL:", flush=True)
-        pg = bench_postgres(script, tmp)
-        print("SQLite demo:", flush=True)
-        demo = bench_demo(script, tmp)
-    write_results(pg, demo)
+        print(f"uvicorn with {served_by()}, {WORKERS} process(es)", flush=True)
+        if ONLY != "demo":
+            print("PostgreSQL:", flush=True)
+            pg = bench_postgres(script, tmp)
+        if ONLY != "postgres":
+            print("SQLite demo:", flush=True)
+            demo = bench_demo(script, tmp)
+    if not ONLY:
+        write_results(pg, demo)
 
 
 if __name__ == "__main__":

@@ -282,7 +282,10 @@ def live_server(seeded_engine, demo_identities, live_data_dir) -> Iterator[str]:
 # --- how many tests ran on each engine -----------------------------------------------------------------------
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    """After pytest's own summary (``-ra`` lists each skipped test): the counts per engine, then the skips."""
+    yield
     counts: Counter[str] = Counter()
     for report in terminalreporter.stats.get("passed", []):
         node = report.nodeid
@@ -296,3 +299,24 @@ def pytest_terminal_summary(terminalreporter) -> None:
     terminalreporter.write_line(
         f"database tests passed: {counts['sqlite']} on SQLite, {counts['postgres']} on PostgreSQL"
     )
+    skipped_summary(terminalreporter)
+
+
+#: The one command that installs what a machine lacks (Chromium, poppler, axe-core, PostgreSQL) and runs every test.
+RUN_ALL = ".ci/run   (as root: installs Chromium, poppler-utils, axe-core and PostgreSQL, then CI=true make test)"
+
+
+def skipped_summary(terminalreporter) -> None:
+    """The last lines of a run: how many tests were skipped, why (grouped), and the command that runs them all."""
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    if not reasons:
+        terminalreporter.write_line("skipped: none")
+        return
+    terminalreporter.write_line(f"skipped: {sum(reasons.values())} tests", yellow=True, bold=True)
+    for reason, count in reasons.most_common():
+        terminalreporter.write_line(f"  {count:4d} × {reason}", yellow=True)
+    terminalreporter.write_line(f"to run them all: {RUN_ALL}", yellow=True, bold=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -26,6 +27,9 @@ class Settings(BaseSettings):
     threads in its threadpool (one number, so the pool cannot run dry: each request holds one session)."""
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     """How long a request waits for a connection before it is answered 503 ``service.busy``."""
+    workers: int | None = Field(default=None, ge=1, le=256)
+    """Server processes of ``esibook serve`` (each with its own pool of ``db_pool_size``); by default one per core
+    in production and one otherwise (the demo). Rate limits in ``memory://`` are then counted per process."""
     default_language: Literal["vi", "en"] = "vi"
 
     # OpenID Connect: the national identity provider (VNeID) or, by default outside production, the built-in
@@ -99,6 +103,11 @@ class Settings(BaseSettings):
 
     def resolved_audit_anchor_file(self) -> Path:
         return self.audit_anchor_file or self.data_dir / "audit-checkpoints.txt"
+
+    def resolved_workers(self) -> int:
+        if self.workers:
+            return self.workers
+        return (os.cpu_count() or 1) if self.env == "production" else 1
 
     @property
     def dev_idp_enabled(self) -> bool:

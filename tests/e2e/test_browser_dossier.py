@@ -44,6 +44,7 @@ def test_register_two_employees_from_a_list_through_to_their_repositories(
     sign_in(employer, site, "employer-rep", f"/employer/{employer_id}/employees")
     employer.get_by_label("Danh sách lao động").set_input_files(str(listing))
     employer.get_by_test_id("upload-list").click()
+    employer.get_by_test_id("confirm-list").click()
     created = employer.get_by_test_id("dossier-created").inner_text()
     code = created.split(":")[1].split("·")[0].strip()
     assert code.startswith("HS")
@@ -54,7 +55,8 @@ def test_register_two_employees_from_a_list_through_to_their_repositories(
     for personal_id in newcomers:
         assert personal_id in officer.content(), "the officer sees what was filed"
     officer.get_by_test_id("approve").click()
-    officer.wait_for_url(f"{site}/officer/queue")
+    officer.wait_for_url(f"{site}/officer/queue?*")
+    assert officer.get_by_test_id("done-banner").inner_text().startswith(f"{code}: Đã duyệt"), "a banner says so"
     officer.context.close()
 
     for personal_id in newcomers:

@@ -56,7 +56,7 @@ def test_a_paper_book_photo_is_reviewed_side_by_side_and_its_period_enters_the_b
     officer.locator('input[name="periods-0-salary"]').fill("1.850.000")
     officer.locator('input[name="periods-0-job_title"]').fill("Thợ tiện")
     officer.get_by_test_id("approve").click()
-    officer.wait_for_url(f"{site}/officer/queue")
+    officer.wait_for_url(f"{site}/officer/queue?*")
     officer.context.close()
 
     page.goto(f"{site}/me/book")

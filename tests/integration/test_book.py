@@ -15,6 +15,8 @@ from joserfc.jwk import ECKey
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from esibook.access.principal import Identity
+from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
 from esibook.benefits.models import BenefitSettlement
 from esibook.book import log
@@ -262,3 +264,32 @@ def test_key_rollover_new_books_use_the_new_key_old_books_still_verify(signed):
     assert new.kid == new_key.kid != old.kid
     assert check(signed, old.document.encode()).verdict == Verdict.VALID
     assert check(signed, new.document.encode()).verdict == Verdict.VALID
+
+
+def test_a_version_integrated_after_a_read_gets_a_checkpoint_that_covers_it(signed, client):
+    """The checkpoint a book read serves is kept by the process for up to a second; a version the sequencer
+    integrated since is still served with a checkpoint that covers its leaf, and its proof verifies."""
+    with Session(signed.engine, expire_on_commit=False) as session:
+        readers = session.scalars(
+            select(Person).join(BookVersion, BookVersion.person_id == Person.id)
+            .where(Person.personal_id.is_not(None)).order_by(Person.id).limit(2)
+        ).all()
+    first, second = ({"authorization": "Bearer " + issue_person_token(
+        signed.settings, Identity(f"s-{p.id}", p.personal_id, p.full_name, 2))} for p in readers)
+    assert client.get("/api/v1/me/book", headers=first).status_code == 200  # the checkpoint is now kept
+    with Session(signed.engine, expire_on_commit=False) as session:
+        person = readers[1]
+        session.add(BenefitSettlement(
+            person_id=person.id, seq=97, regime="maternity", period_from=person.date_of_birth,
+            period_to=person.date_of_birth, days=1, amount=4_000_000, decision_no="9/QĐ-BHXH",
+            decision_date=person.date_of_birth, authority=person.authority))
+        session.commit()
+        version, created = books.issue_book(session, signed.settings, person.id, reason="benefit settled")
+        assert created and log.integrate(session, signed.settings) >= 1
+        session.refresh(version)
+    read = client.get("/api/v1/me/book", headers=second).json()
+    assert read["version"] == version.version and read["leaf_index"] == version.leaf_index
+    assert read["tree_size"] > version.leaf_index
+    root = base64.b64decode(read["checkpoint"].split("\n")[2])
+    assert verify_inclusion(leaf_hash(book_entry(version.document)), version.leaf_index, read["tree_size"],
+                            [bytes.fromhex(h) for h in read["inclusion_proof"]], root)

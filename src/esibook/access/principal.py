@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from esibook.access.models import ApiClient, RoleGrant
@@ -55,16 +55,30 @@ class Principal:
         return f"person:{mask_personal_id(self.personal_id or '')}"
 
 
+def _caller_statement():
+    """The caller's record id and active grants in one query: a row per grant, or one row of NULL grant columns
+    (the key row stands in for a caller who has no record but holds grants). Built once, compiled once."""
+    persons, grants = Person.__table__, RoleGrant.__table__
+    key = select(bindparam("personal_id", type_=String(12)).label("personal_id")).subquery("caller")
+    return (
+        select(persons.c.id, grants.c.role, grants.c.authority, grants.c.permissions, grants.c.employer_id,
+               grants.c.clinic_code)
+        .select_from(key)
+        .outerjoin(persons, persons.c.personal_id == key.c.personal_id)
+        .outerjoin(grants, and_(grants.c.personal_id == key.c.personal_id, grants.c.revoked_at.is_(None)))
+    )
+
+
+CALLER = _caller_statement()
+
+
 def person_principal(session: Session, identity: Identity) -> Principal:
-    """Combine the identity with the person's record and active grants (read fresh on every request). The record
-    is loaded whole: a route of the same session that reads the caller's own record (``policy.own_person``) finds it
-    in the session without a second query."""
-    person = session.scalar(select(Person).where(Person.personal_id == identity.personal_id))
-    session.info["caller_record"] = person  # the identity map holds records weakly: this one stays for the route
-    person_id = person.id if person else None
-    grants = session.scalars(
-        select(RoleGrant).where(RoleGrant.personal_id == identity.personal_id, RoleGrant.revoked_at.is_(None))
-    ).all()
+    """Combine the identity with the person's record id and active grants, read fresh on every request (so a
+    revoked grant counts no more at once), in one query. The record itself is loaded only by a route that reads it
+    (``policy.own_person``)."""
+    rows = session.connection().execute(CALLER, {"personal_id": identity.personal_id}).all()
+    person_id = rows[0][0] if rows else None
+    grants = [row for row in rows if row.role is not None]
     if identity.level < 2:
         grants = []  # roles act on other persons' data: they count only at VNeID level 2
     officer = next((g for g in grants if g.role == "officer"), None)

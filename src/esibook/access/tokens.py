@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 import time
+from collections import OrderedDict
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -62,7 +64,33 @@ def _sign(settings: Settings, claims: dict) -> str:
     return jwt.encode({"alg": "ES256", "kid": key.kid, "typ": "at+jwt"}, body, key)
 
 
+#: Claims of the tokens this process verified, by a hash of the token (and of where its key lives), until the token
+#: expires: a token never changes, so its signature is checked once. A bounded LRU. What a token grants is still
+#: looked up on every request (grants, a system's rights, and for ``sid`` whether its browser session is still open,
+#: in ``access/deps.py``), so a revocation takes effect at once.
+_VERIFIED: OrderedDict[bytes, dict] = OrderedDict()
+_VERIFIED_LOCK = threading.Lock()
+MAX_VERIFIED = 100_000
+
+
 def verify_token(settings: Settings, token: str) -> dict:
+    """The claims of a valid, unexpired token esibook signed; else :class:`Unauthenticated`."""
+    digest = hashlib.sha256(f"{settings.data_dir}\n{issuer(settings)}\n{token}".encode()).digest()
+    with _VERIFIED_LOCK:
+        claims = _VERIFIED.get(digest)
+        if claims is not None:
+            _VERIFIED.move_to_end(digest)
+    if claims is not None and claims["exp"] > time.time():
+        return dict(claims)
+    claims = _verified_claims(settings, token)
+    with _VERIFIED_LOCK:
+        _VERIFIED[digest] = claims
+        if len(_VERIFIED) > MAX_VERIFIED:
+            _VERIFIED.popitem(last=False)
+    return dict(claims)
+
+
+def _verified_claims(settings: Settings, token: str) -> dict:
     key = signing_key(settings.data_dir, "api-tokens")
     try:
         claims = jwt.decode(token, key, algorithms=["ES256"]).claims

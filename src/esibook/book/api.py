@@ -29,6 +29,7 @@ from esibook.transactions.models import RepositoryDocument
 from esibook.trust.pki import root
 from esibook.views.verification import check_online
 from esibook.web.deps import db_session
+from esibook.web.responses import json_response
 
 router = APIRouter(prefix="/api/v1", tags=["book"])
 well_known = APIRouter(tags=["book"])
@@ -38,11 +39,15 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 MAX_VERIFY_BYTES = 10 * 1024 * 1024
 
 
-@router.get("/me/book", summary="My latest book version with its inclusion proof and the signed checkpoint")
+@router.get("/me/book", summary="My latest book version with its inclusion proof and the signed checkpoint",
+            response_model=dict)
 def my_book(request: Request, version: SeqNo | None = None, caller: Principal = Depends(policy.CITIZEN),
-            session: Session = Depends(db_session)) -> dict:
-    person = policy.own_person(session, caller)
-    return books.bundle(session, request.app.state.settings, person.id, version).as_dict()
+            session: Session = Depends(db_session)) -> Response:
+    person_id = policy.own_person_id(caller)
+    settings = request.app.state.settings
+    found = books.bundle(session, settings, person_id, version).as_dict() if version else \
+        books.latest_bundle(session, settings, person_id)
+    return json_response(found)
 
 
 @router.get("/me/book/versions", summary="Every version of my book")

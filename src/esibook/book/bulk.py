@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -32,10 +34,13 @@ from esibook.book.service import content_hash, signed_version
 from esibook.config import Settings
 from esibook.contributions.models import ParticipationPeriod
 from esibook.db import is_postgres, make_engine, session_factory, transaction
+from esibook.errors import DomainError
 from esibook.people.models import Person
 from esibook.trust.pki import signer_for
 
 RANGE_SIZE = 1000
+#: Tests set this to a range's first id: the signing process dies (SIGKILL) in that range, after signing.
+KILL_SIGNER_AT = "ESIBOOK_TEST_KILL_SIGNER_AT"
 VERSION_COLUMNS = ("person_id", "version", "book_id", "authority", "content_hash", "document", "kid", "reason",
                    "issued_at", "leaf_index")
 VERSION_TYPES = ("int8", "int4", "varchar", "varchar", "varchar", "text", "varchar", "varchar", "timestamptz", "int8")
@@ -84,6 +89,8 @@ def issue_range(session: Session, settings: Settings, first: int, last: int, *, 
                            previous=(known[0], documents[person.id]) if known else None)
             for person, content, digest, known in drafts
         ]
+        if os.environ.get(KILL_SIGNER_AT) == str(first):
+            os.kill(os.getpid(), signal.SIGKILL)
         _store(session, rows)
         if rows:
             audit.append(session, actor=actor, action="book.issued_in_bulk", target=f"persons:{first}-{last}",
@@ -198,16 +205,24 @@ def _run(session: Session, settings: Settings, todo: list[tuple[int, int]], proc
     spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited connections or threads
     pending: set[Future] = set()
     queue = iter(todo)
-    with ProcessPoolExecutor(processes, mp_context=spawn, initializer=_start_worker,
-                             initargs=(url, settings)) as pool:
-        while True:
-            while len(pending) < 2 * processes and (next_range := next(queue, None)):
-                pending.add(pool.submit(_issue_in_worker, *next_range, reason))
-            if not pending:
-                return
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield future.result()
+    try:
+        with ProcessPoolExecutor(processes, mp_context=spawn, initializer=_start_worker,
+                                 initargs=(url, settings)) as pool:
+            while True:
+                while len(pending) < 2 * processes and (next_range := next(queue, None)):
+                    pending.add(pool.submit(_issue_in_worker, *next_range, reason))
+                if not pending:
+                    return
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield from (future.result() for future in finished)
+    except BrokenProcessPool as died:
+        raise DomainError(
+            "book.signer_died",
+            "a signing process stopped (killed, or out of memory); run the command again: the ranges already "
+            "issued are kept and are not signed twice",
+            "một tiến trình ký đã dừng (bị dừng hoặc hết bộ nhớ); hãy chạy lại lệnh: các dải đã cấp được giữ "
+            "nguyên và không bị ký lại",
+        ) from died
 
 
 # --- across machines ---------------------------------------------------------------------------------------------

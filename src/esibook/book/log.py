@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, delete, exists, func, insert, select, text, update
+from sqlalchemy import Engine, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from esibook.book import merkle, tiles
@@ -74,6 +76,53 @@ def checkpoint_for(session: Session, settings: Settings, leaf_index: int) -> Log
         LogCosignature.tree_size > leaf_index)) if settings.log_witnesses.strip() else None
     found = session.get(LogCheckpoint, witnessed) if witnessed is not None else None
     return found or latest_checkpoint(session)
+
+
+@dataclass(frozen=True)
+class ServedCheckpoint:
+    tree_size: int
+    note: str
+    """As :func:`checkpoint_note` serves it."""
+
+
+#: Per process and database: when the checkpoints a book read leads to were read, the latest witnessed one (None
+#: without witnesses) and the latest. Kept for at most :data:`SERVED_SECONDS`, as long as ``/log/checkpoint`` may
+#: be cached (``max-age=1``).
+_SERVED: WeakKeyDictionary[Engine, tuple[float, ServedCheckpoint | None, ServedCheckpoint | None]] = (
+    WeakKeyDictionary())
+SERVED_SECONDS = 1.0
+
+
+def served_checkpoint(session: Session, settings: Settings, leaf_index: int) -> ServedCheckpoint | None:
+    """:func:`checkpoint_for` as served (its note with the cosignatures), kept per process for at most a second;
+    read afresh when the kept one does not cover ``leaf_index`` (a version just integrated gets a checkpoint that
+    covers its leaf). None while the log has no checkpoint covering it."""
+    engine = _engine(session)
+    kept = _SERVED.get(engine)
+    if kept is None or time.monotonic() - kept[0] >= SERVED_SECONDS or _covering(kept, leaf_index) is None:
+        kept = (time.monotonic(), *_read_served(session, settings))
+        _SERVED[engine] = kept
+    return _covering(kept, leaf_index)
+
+
+def _covering(kept: tuple, leaf_index: int) -> ServedCheckpoint | None:
+    _, witnessed, latest = kept
+    for found in (witnessed, latest):
+        if found is not None and found.tree_size > leaf_index:
+            return found
+    return None
+
+
+def _read_served(session: Session, settings: Settings) -> tuple[ServedCheckpoint | None, ServedCheckpoint | None]:
+    latest = latest_checkpoint(session)
+    witnessed_size = session.scalar(select(func.max(LogCosignature.tree_size))) if settings.log_witnesses.strip() \
+        else None
+    witnessed = session.get(LogCheckpoint, witnessed_size) if witnessed_size is not None else None
+
+    def served(row: LogCheckpoint | None) -> ServedCheckpoint | None:
+        return ServedCheckpoint(row.tree_size, checkpoint_note(session, row)) if row is not None else None
+
+    return served(witnessed), served(latest)
 
 
 def witness_count(note: str) -> int:
@@ -204,10 +253,14 @@ def read_tile(session: Session, level: int, n: int, width: int) -> bytes | None:
     return session.scalar(select(LogTile.data).where(LogTile.level == level, LogTile.n == n, LogTile.width == width))
 
 
+_tiles = LogTile.__table__
+WIDEST = (select(_tiles.c.data).where(_tiles.c.level == bindparam("level"), _tiles.c.n == bindparam("n"))
+          .order_by(_tiles.c.width.desc()).limit(1))
+
+
 def _widest(session: Session, level: int, n: int) -> bytes | None:
-    return session.scalar(
-        select(LogTile.data).where(LogTile.level == level, LogTile.n == n).order_by(LogTile.width.desc()).limit(1)
-    )
+    """The widest stored version of a tile (a Core statement: a proof reads one or two tiles per book read)."""
+    return session.connection().execute(WIDEST, {"level": level, "n": n}).scalar()
 
 
 def log_size(session: Session) -> int:
@@ -217,7 +270,8 @@ def log_size(session: Session) -> int:
 
 def proofs(session: Session, size: int) -> tiles.TileProofs:
     cache = _kept_tiles(session)
-    return tiles.TileProofs(size, lambda level, n: _widest_kept(session, cache, level, n, size))
+    roots = _KEPT_ROOTS.setdefault(_engine(session), {})
+    return tiles.TileProofs(size, lambda level, n: _widest_kept(session, cache, level, n, size), roots)
 
 
 #: Tiles kept by each process, per database, for the proofs of book reads: a tile is written once and a wider
@@ -226,11 +280,18 @@ def proofs(session: Session, size: int) -> tiles.TileProofs:
 #: tiles; a leaf's own full level-0 tile and the entry bundles are read each time.
 _KEPT: WeakKeyDictionary[Engine, dict[tuple[int, int], bytes]] = WeakKeyDictionary()
 MAX_KEPT_TILES = 8192
+#: Roots of ranges spanning at least a tile, per database (``tiles.TileProofs``): the right edge of the tree that
+#: every proof against one checkpoint shares is hashed once.
+_KEPT_ROOTS: WeakKeyDictionary[Engine, dict[tuple[int, int], bytes]] = WeakKeyDictionary()
 
 
 def _kept_tiles(session: Session) -> dict[tuple[int, int], bytes]:
+    return _KEPT.setdefault(_engine(session), {})
+
+
+def _engine(session: Session) -> Engine:
     bind = session.get_bind()
-    return _KEPT.setdefault(bind if isinstance(bind, Engine) else bind.engine, {})
+    return bind if isinstance(bind, Engine) else bind.engine
 
 
 def _widest_kept(session: Session, kept: dict, level: int, n: int, size: int) -> bytes | None:

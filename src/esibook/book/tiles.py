@@ -79,15 +79,22 @@ def hashes(data: bytes) -> list[bytes]:
     return [data[i : i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE)]
 
 
+MAX_KEPT_ROOTS = 65_536
+
+
 class TileProofs(merkle.Proofs):
     """Proofs for a tree of ``size`` leaves, from tiles got by ``read(level, n)`` (the widest stored version of
     tile n: tiles are written once, so a wider one starts with the same hashes). Tiles are read once per proof."""
 
-    def __init__(self, size: int, read: Callable[[int, int], bytes | None]):
+    def __init__(self, size: int, read: Callable[[int, int], bytes | None],
+                 kept_roots: dict[tuple[int, int], bytes] | None = None):
         self.size = size
         self._read = read
         self._tiles: dict[tuple[int, int], bytes] = {}
         self._roots: dict[tuple[int, int], bytes] = {}
+        self._kept = kept_roots
+        """Roots of ranges of at least a tile's width, shared by later proofs (a range's root never changes: the
+        log only grows); bounded by :data:`MAX_KEPT_ROOTS`."""
 
     def tile(self, level: int, n: int) -> bytes:
         if (level, n) not in self._tiles:
@@ -110,6 +117,21 @@ class TileProofs(merkle.Proofs):
         if (start, end) in self._roots:
             return self._roots[start, end]
         n = end - start
+        if self._kept is not None and n >= WIDTH:
+            found = self._kept.get((start, end))
+            if found is None:
+                found = self._compute_root(start, end)
+                if len(self._kept) >= MAX_KEPT_ROOTS:
+                    self._kept.clear()
+                self._kept[start, end] = found
+            self._roots[start, end] = found
+            return found
+        found = self._compute_root(start, end)
+        self._roots[start, end] = found
+        return found
+
+    def _compute_root(self, start: int, end: int) -> bytes:
+        n = end - start
         if n == 0:
             found = merkle.EMPTY_ROOT
         elif n & (n - 1) == 0:  # in RFC 6962's recursion a power-of-two range is aligned: a perfect subtree
@@ -118,7 +140,6 @@ class TileProofs(merkle.Proofs):
         else:
             k = merkle.split(n)
             found = merkle.node_hash(self.root(start, start + k), self.root(start + k, end))
-        self._roots[start, end] = found
         return found
 
     def leaf(self, index: int) -> bytes:

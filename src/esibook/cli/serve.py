@@ -25,9 +25,17 @@ from esibook.db import make_engine, session_factory
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Server processes (ESIBOOK_WORKERS); default one per core in production, else one.", min=1, max=256
+        ),
+    ] = None,
 ) -> None:
     """Serve the web application and the API."""
     config = settings()
+    if workers:
+        config = config.model_copy(update={"workers": workers})
     refuse_open_development(config, host)
     run_server(config, host, port)
 
@@ -63,8 +71,17 @@ def run_server(config: Settings, host: str, port: int) -> None:
 
     sequencer.start(session_factory(engine), config)
     witnessing.start(session_factory(engine), config)
-    typer.echo(f"esibook is running: open http://{host}:{port}/ (API documentation at /docs). Ctrl+C stops it.")
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+    processes = config.resolved_workers()
+    typer.echo(
+        f"esibook is running ({processes} server process{'es' if processes > 1 else ''}): open "
+        f"http://{host}:{port}/ (API documentation at /docs). Ctrl+C stops it."
+    )
+    if processes == 1:
+        uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+        return
+    # Each worker process builds its own app (and pool) from the environment, as this one read it.
+    os.environ["ESIBOOK_BASE_URL"] = config.base_url
+    uvicorn.run("esibook.app:create_app", factory=True, workers=processes, host=host, port=port, log_level="warning")
 
 
 def _outbox_thread(engine, config: Settings) -> None:

@@ -6,9 +6,10 @@ name, date of birth and sex come from the population database.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,14 +21,14 @@ from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.health.identifiers import make_hi_card_code
 from esibook.health.models import Clinic, HICoverage
+from esibook.money import parse_vnd
 from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
-from esibook.people.names import fold_name
-from esibook.people.si_codes import new_si_code
 from esibook.periods import Month
 from esibook.transactions import registrations
-from esibook.transactions.population import LocalPopulationRegistry
+from esibook.transactions.population import LocalPopulationRegistry, person_for_personal_id
 from esibook.transactions.registry import Procedure
+from esibook.transactions.uploads import HEADINGS
 
 MAX_EMPLOYEES = 1000
 
@@ -79,31 +80,73 @@ def _row_error(index: int, code: str, en: str, vi: str) -> DomainError:
 
 def prepare_registration(session: Session, employer: Employer, form: RegisterEmployees) -> dict:
     registry = LocalPopulationRegistry(session)
-    seen, rows = set(), []
-    for i, row in enumerate(form.employees):
-        personal_id = _listed_once(seen, i, _personal_id(i, row.personal_id))
-        resident = registry.find(personal_id)
-        if resident is None:
-            raise _row_error(
-                i,
-                "dossier.not_in_population_db",
-                f"{personal_id} is not in the national population database",
-                f"{personal_id} không có trong cơ sở dữ liệu quốc gia về dân cư",
-            )
-        start = _month(i, row.from_month)
-        _check_salary(i, employer, start, row.salary)
-        _check_not_employed(session, i, employer, personal_id)
-        rows.append(
-            {
-                **row.model_dump(),
-                "personal_id": personal_id,
-                "from_month": str(start),
-                "full_name": resident.full_name,
-                "date_of_birth": resident.date_of_birth.isoformat(),
-                "sex": resident.sex,
-            }
-        )
+    seen: set[str] = set()
+    rows = [_registered(session, registry, employer, seen, i, row) for i, row in enumerate(form.employees)]
     return {"employees": rows}
+
+
+def _registered(session: Session, registry, employer: Employer, seen: set[str], i: int, row: NewEmployee) -> dict:
+    """One listed employee as filed (the population database's name, birth date and sex), or the row's problem."""
+    personal_id = _listed_once(seen, i, _personal_id(i, row.personal_id))
+    resident = registry.find(personal_id)
+    if resident is None:
+        raise _row_error(
+            i,
+            "dossier.not_in_population_db",
+            f"{personal_id} is not in the national population database",
+            f"{personal_id} không có trong cơ sở dữ liệu quốc gia về dân cư",
+        )
+    start = _month(i, row.from_month)
+    _check_salary(i, employer, start, row.salary)
+    _check_not_employed(session, i, employer, personal_id)
+    return {
+        **row.model_dump(),
+        "personal_id": personal_id,
+        "from_month": str(start),
+        "full_name": resident.full_name,
+        "date_of_birth": resident.date_of_birth.isoformat(),
+        "sex": resident.sex,
+    }
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A listed employee before filing: what was read, the name the population database gives, or the problem."""
+
+    line: int
+    listed: dict
+    filed: dict | None
+    problem: DomainError | None
+
+
+def check_registration_rows(session: Session, employer: Employer, rows: list[dict]) -> list[RowCheck]:
+    """Every row of a list checked as filing would check it, each with its own problem (a preview files nothing)."""
+    registry = LocalPopulationRegistry(session)
+    seen: set[str] = set()
+    checks = []
+    for i, listed in enumerate(rows):
+        try:
+            row = _new_employee(i, listed)
+            checks.append(RowCheck(i + 1, listed, _registered(session, registry, employer, seen, i, row), None))
+        except DomainError as problem:
+            checks.append(RowCheck(i + 1, listed, None, problem))
+    return checks
+
+
+def _new_employee(i: int, listed: dict) -> NewEmployee:
+    salary = parse_vnd(listed.get("salary"))
+    if not salary:
+        raise _row_error(
+            i,
+            "upload.salary",
+            f"the salary '{str(listed.get('salary') or '')[:20]}' is not an amount in đồng",
+            f"mức lương '{str(listed.get('salary') or '')[:20]}' không phải số tiền",
+        )
+    try:
+        return NewEmployee.model_validate({**listed, "salary": salary})
+    except ValidationError as error:
+        vi, en = HEADINGS.get(str(error.errors()[0]["loc"][0]), ("?", "?"))
+        raise _row_error(i, "dossier.form", f"{en}: missing or too long", f"{vi}: thiếu hoặc quá dài") from error
 
 
 def _personal_id(index: int, value: str) -> str:
@@ -196,36 +239,6 @@ def _register(session: Session, employer: Employer, form: dict) -> list[int]:
         _issue_card(session, employer, person, start)
         changed.append(person.id)
     return changed
-
-
-def person_for_personal_id(session: Session, personal_id: str) -> Person:
-    """The person's record, created from the population database at their first registration."""
-    person = session.scalar(select(Person).where(Person.personal_id == personal_id))
-    if person:
-        return person
-    resident = LocalPopulationRegistry(session).find(personal_id)
-    if resident is None:
-        raise DomainError(
-            "dossier.not_in_population_db",
-            f"{personal_id} is not in the national population database",
-            f"{personal_id} không có trong cơ sở dữ liệu quốc gia về dân cư",
-        )
-    person = Person(
-        personal_id=resident.personal_id,
-        si_code_legacy=new_si_code(session, resident.birth_province_code),
-        full_name=resident.full_name,
-        name_key=fold_name(resident.full_name),
-        date_of_birth=resident.date_of_birth,
-        sex=resident.sex,
-        ethnicity_code=resident.ethnicity_code,
-        nationality=resident.nationality,
-        permanent_residence=resident.permanent_residence,
-        birth_province_code=resident.birth_province_code,
-        authority="civil",
-    )
-    session.add(person)
-    session.flush()
-    return person
 
 
 def _issue_card(session: Session, employer: Employer, person: Person, start: Month) -> None:

@@ -15,6 +15,7 @@ from esibook.audit import service as audit
 from esibook.book.service import issue_book_within
 from esibook.canonical import canonical_json
 from esibook.config import Settings
+from esibook.dates import in_vietnam
 from esibook.db import last_seq
 from esibook.health.card import card_qr
 from esibook.health.service import latest_card
@@ -63,7 +64,7 @@ def signed_receipt(session: Session, settings: Settings, dossier: Dossier, proc)
         "procedure": proc.code,
         "procedure_name": proc.name_vi,
         "filer": dossier.filer_name,
-        "received_at": dossier.submitted_at.isoformat(timespec="seconds"),
+        "received_at": in_vietnam(dossier.submitted_at).isoformat(timespec="seconds"),
         "due_on": dossier.due_on.isoformat(),
         "service_days": proc.service_days,
         "result": proc.result_vi,

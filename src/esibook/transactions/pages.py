@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import get_origin
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,14 +28,17 @@ from esibook.params import RowId, ascii_int
 from esibook.people.models import Person
 from esibook.people.reference import RELATIONSHIPS
 from esibook.periods import Month
-from esibook.transactions import registrations, service
+from esibook.text import N_
+from esibook.transactions import service
 from esibook.transactions.api import dossier_view
 from esibook.transactions.attachments import Upload
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
 from esibook.transactions.household import household_of, insured_on, member_amount
+from esibook.transactions.labels import AMOUNTS, FORM_LABELS, MONTHS, readable
 from esibook.transactions.merging import MAX_PAPER_PERIODS
+from esibook.transactions.models import Dossier
 from esibook.transactions.procedures import PROCEDURES, procedure
-from esibook.transactions.uploads import read_employee_list
+from esibook.transactions.uploads import read_employee_rows, template_csv, template_xlsx
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
@@ -55,6 +58,9 @@ def _employer_page(request: Request, session: Session, caller: Principal, employ
         "created": None,
         **extra,
     }
+    created = context["created"]
+    if created is not None and created.procedure == "register_employees":
+        context["filed"] = json.loads(created.form).get("employees", [])
     return render(request, "employer_employees.html", context, status_code=400 if extra.get("error") else 200)
 
 
@@ -81,30 +87,87 @@ async def register_page(
     caller: Principal = Depends(policy.EMPLOYER.page),
     session: Session = Depends(db_session),
 ):
+    """A list is read and shown row by row with each row's problem (nothing filed yet); one employee is filed."""
     try:
         if file is not None and file.filename:
-            employees = read_employee_list(await file.read(3 * 1024 * 1024))
-        else:
-            employees = [
-                {
-                    "personal_id": personal_id,
-                    "job_title": job_title,
-                    "salary": parse_vnd(salary) or 0,
-                    "from_month": from_month,
-                }
-            ]
-        result = service.register_employees(
-            session,
-            request.app.state.settings,
-            caller,
-            employer_id=employer_id,
-            employees=employees,
-            idempotency_key=idempotency_key,
-        )
+            rows = read_employee_rows(await file.read(3 * 1024 * 1024))
+            checks = service.preview_registration(session, caller, employer_id=employer_id, rows=rows)
+            return _preview_page(request, session, employer_id, checks, idempotency_key)
+        employees = [
+            {"personal_id": personal_id, "job_title": job_title, "salary": parse_vnd(salary) or 0,
+             "from_month": from_month}
+        ]
+        return _register(request, session, caller, employer_id, employees, idempotency_key)
     except (DomainError, ValueError) as error:
         message = error.message(_lang(request)) if isinstance(error, DomainError) else str(error)
         return _employer_page(request, session, caller, employer_id, error=message)
+
+
+@router.post("/employer/{employer_id}/register/confirm", dependencies=[Depends(csrf_protected)])
+def confirm_register_page(
+    request: Request,
+    employer_id: RowId,
+    idempotency_key: str = Form(...),
+    employees: str = Form(...),
+    caller: Principal = Depends(policy.EMPLOYER.page),
+    session: Session = Depends(db_session),
+):
+    """File the list the preview showed (every row is checked again as it is filed)."""
+    try:
+        listed = json.loads(employees)
+        if not isinstance(listed, list) or not all(isinstance(row, dict) for row in listed):
+            raise ValueError
+    except ValueError:
+        message = "the list was lost: upload it again" if _lang(request) == "en" else "mất danh sách: hãy tải lên lại"
+        return _employer_page(request, session, caller, employer_id, error=message)
+    rows = [{**row, "salary": parse_vnd(row.get("salary")) or 0} for row in listed]
+    try:
+        return _register(request, session, caller, employer_id, rows, idempotency_key)
+    except DomainError as error:
+        return _employer_page(request, session, caller, employer_id, error=error.message(_lang(request)))
+
+
+def _register(request, session, caller, employer_id: int, employees: list[dict], idempotency_key: str):
+    result = service.register_employees(
+        session,
+        request.app.state.settings,
+        caller,
+        employer_id=employer_id,
+        employees=employees,
+        idempotency_key=idempotency_key,
+    )
     return _employer_page(request, session, caller, employer_id, created=result.dossier)
+
+
+def _preview_page(request: Request, session: Session, employer_id: int, checks: list, idempotency_key: str):
+    fine = [check.listed for check in checks if check.problem is None]
+    context = {
+        "employer": session.get(Employer, employer_id),
+        "checks": checks,
+        "fine": len(fine),
+        "listed_json": json.dumps([check.listed for check in checks], ensure_ascii=False),
+        "idempotency_key": idempotency_key,
+        "lang_code": _lang(request),
+    }
+    return render(request, "employer_preview.html", context)
+
+
+@router.get("/employer/{employer_id}/list-template.csv")
+def list_template_csv(employer_id: RowId, caller: Principal = Depends(policy.EMPLOYER.page)):
+    """The D02-LT list with Vietnamese headings, to fill in a spreadsheet and upload."""
+    return _template(caller, employer_id, template_csv(), "csv", "text/csv; charset=utf-8")
+
+
+@router.get("/employer/{employer_id}/list-template.xlsx")
+def list_template_xlsx(employer_id: RowId, caller: Principal = Depends(policy.EMPLOYER.page)):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _template(caller, employer_id, template_xlsx(), "xlsx", media_type)
+
+
+def _template(caller: Principal, employer_id: int, content: bytes, suffix: str, media_type: str) -> Response:
+    policy.represents_employer(caller, employer_id)
+    disposition = f'attachment; filename="mau-bao-tang-D02-LT.{suffix}"'
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 @router.post("/employer/{employer_id}/leavers", dependencies=[Depends(csrf_protected)])
@@ -329,26 +392,52 @@ async def resubmit_page(
 def queue_page(
     request: Request,
     procedure: str | None = None,
+    due: str | None = None,
+    done: str | None = None,
+    code: str | None = None,
     caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
-    dossiers = service.queue(session, caller, procedure_code=procedure or None)
-    return render(
-        request,
-        "officer_queue.html",
-        {"dossiers": dossiers, "procedures": PROCEDURES, "procedure": procedure, "today": vietnam_today()},
-    )
+    """The open dossiers, filtered by procedure and due date; after a decision, a banner says what was done."""
+    procedure = procedure if procedure in PROCEDURES else None
+    due = due if due in service.DUE_FILTERS else None
+    today = vietnam_today()
+    dossiers = service.queue(session, caller, procedure_code=procedure, due=due, today=today)
+    context = {
+        "dossiers": dossiers,
+        "procedures": PROCEDURES,
+        "procedure": procedure,
+        "due": due,
+        "today": today,
+        "done": done if done in DONE_WORDS else None,
+        "done_code": code if code and code.isascii() and len(code) <= 40 else None,
+        "done_words": DONE_WORDS,
+    }
+    return render(request, "officer_queue.html", context)
+
+
+#: The banner after each decision.
+DONE_WORDS = {
+    "approve": N_("Approved: the results were issued and the filer was told"),
+    "request_info": N_("Sent back: the filer was asked for more information"),
+    "reject": N_("Rejected: the filer was told why"),
+}
 
 
 def _review_page(request: Request, session: Session, caller: Principal, dossier_id: int, error: str | None = None):
     dossier = service.dossier_under_review(session, caller, dossier_id)
+    view = dossier_view(session, dossier)
     return render(
         request,
         "officer_dossier.html",
         {
-            "dossier": dossier_view(session, dossier),
+            "dossier": view,
+            "filed_form": readable(view["form"]),
             "procedure": PROCEDURES[dossier.procedure],
-            "conflicts": registrations.conflicts_of(session, dossier),
+            "flags": service.review_flags(session, caller, dossier),
+            "form_labels": FORM_LABELS,
+            "amount_fields": AMOUNTS,
+            "month_fields": MONTHS,
             "error": error,
         },
         status_code=400 if error else 200,
@@ -397,7 +486,8 @@ async def dossier_act(
     except DomainError as failure:
         session.rollback()
         return _review_page(request, session, caller, dossier_id, error=failure.message(_lang(request)))
-    return RedirectResponse("/officer/queue", status_code=303)
+    decided = session.get(Dossier, dossier_id)
+    return RedirectResponse(f"/officer/queue?done={data.get('action')}&code={decided.code}", status_code=303)
 
 
 @router.get("/me/repository")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from esibook.errors import DomainError
 from esibook.transactions import citizen_procedures, claims, employment, household, merging
-from esibook.transactions.employment import person_for_personal_id  # noqa: F401 (dossiers look persons up here)
+from esibook.transactions.population import person_for_personal_id  # noqa: F401 (dossiers look persons up here)
 from esibook.transactions.registry import AttachmentRule, Procedure  # noqa: F401 (the registry's shape)
 
 PROCEDURES: dict[str, Procedure] = {

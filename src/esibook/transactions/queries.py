@@ -3,12 +3,15 @@ data repository, the in-app inbox."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from esibook.access.guards import require_officer, require_person
 from esibook.access.principal import Principal
 from esibook.columns import utcnow
+from esibook.dates import vietnam_today
 from esibook.db import transaction
 from esibook.errors import NotFound
 from esibook.notify.models import DeliveredMessage
@@ -20,13 +23,31 @@ from esibook.transactions.models import (
     RepositoryDocument,
 )
 
+#: The queue's due-date filters: what each keeps, given Vietnam's today.
+DUE_FILTERS = ("overdue", "today", "week")
 
-def queue(session: Session, caller: Principal, *, procedure_code: str | None = None) -> list[Dossier]:
-    """The officer's queue: open dossiers of their authority, overdue and soonest due first."""
+
+def queue(
+    session: Session,
+    caller: Principal,
+    *,
+    procedure_code: str | None = None,
+    due: str | None = None,
+    today: date | None = None,
+) -> list[Dossier]:
+    """The officer's queue: open dossiers of their authority, overdue and soonest due first; optionally one
+    procedure, and only those overdue, due today (or before) or due within a week."""
     require_officer(caller)
     query = select(Dossier).where(Dossier.authority == caller.officer_authority, Dossier.status.in_(OPEN))
     if procedure_code:
         query = query.where(Dossier.procedure == procedure_code)
+    today = today or vietnam_today()
+    if due == "overdue":
+        query = query.where(Dossier.due_on < today)
+    elif due == "today":
+        query = query.where(Dossier.due_on <= today)
+    elif due == "week":
+        query = query.where(Dossier.due_on <= today + timedelta(days=7))
     return list(session.scalars(query.order_by(Dossier.due_on, Dossier.id).limit(200)))
 
 

@@ -11,13 +11,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from esibook.contributions.models import ParticipationPeriod
+from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.people.models import Person
+from esibook.periods import Month
 from esibook.transactions.models import REFILED_DOSSIER, Dossier
 
 PENDING = ("submitted", "needs_info", "resubmitted")
@@ -30,12 +32,18 @@ OPEN_PERIOD_INDEX = (
 
 @dataclass(frozen=True)
 class Conflict:
-    """Why a listed person cannot be registered: ``employed`` (an open period here already) or ``pending`` (also
-    listed in dossier ``other``, not yet decided)."""
+    """Why a listed person needs the officer's eye: ``employed`` (an open period here already: cannot be
+    approved), ``pending`` (also listed in dossier ``other``, not yet decided: approve only one) or ``elsewhere``
+    (a period with employer ``other`` covers the new start: two jobs at once, or a leaver not yet reported)."""
 
     personal_id: str
     kind: str
     other: str | None = None
+    name: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.kind != "elsewhere"
 
 
 def open_period_here(session: Session, employer_id: int, personal_id: str) -> ParticipationPeriod | None:
@@ -76,13 +84,38 @@ def conflicts_of(session: Session, dossier: Dossier) -> list[Conflict]:
     """What the officer must know before approving a registration dossier (nothing for other procedures)."""
     if dossier.procedure != "register_employees" or dossier.employer_id is None:
         return []
+    rows = {row.get("personal_id"): row for row in json.loads(dossier.form).get("employees", [])}
     found = []
-    for personal_id in sorted(listed(dossier)):
+    for personal_id in sorted(rows):
+        name = rows[personal_id].get("full_name")
         if open_period_here(session, dossier.employer_id, personal_id) is not None:
-            found.append(Conflict(personal_id, "employed"))
+            found.append(Conflict(personal_id, "employed", name=name))
         elif other := pending_registration(session, dossier.employer_id, personal_id, exclude=dossier.id):
-            found.append(Conflict(personal_id, "pending", other.code))
+            found.append(Conflict(personal_id, "pending", other.code, name))
+        elif employer := employed_elsewhere(session, dossier.employer_id, personal_id, rows[personal_id]):
+            found.append(Conflict(personal_id, "elsewhere", employer, name))
     return found
+
+
+def employed_elsewhere(session: Session, employer_id: int, personal_id: str, row: dict) -> str | None:
+    """The employer (name and unit code) of another period of the person that covers the row's first month."""
+    try:
+        start = Month.parse(str(row.get("from_month", ""))).as_int()
+    except DomainError:
+        return None
+    found = session.execute(
+        select(Employer.name, Employer.unit_code)
+        .join(ParticipationPeriod, ParticipationPeriod.employer_id == Employer.id)
+        .join(Person, Person.id == ParticipationPeriod.person_id)
+        .where(
+            Person.personal_id == personal_id,
+            ParticipationPeriod.employer_id != employer_id,
+            ParticipationPeriod.from_month <= start,
+            or_(ParticipationPeriod.to_month.is_(None), ParticipationPeriod.to_month >= start),
+        )
+        .limit(1)
+    ).first()
+    return f"{found.name} ({found.unit_code})" if found else None
 
 
 @contextmanager

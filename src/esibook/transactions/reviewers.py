@@ -4,6 +4,8 @@ access log."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
@@ -12,6 +14,7 @@ from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
 from esibook.db import transaction
 from esibook.errors import NotFound
+from esibook.transactions import registrations
 from esibook.transactions.filers import is_filer
 from esibook.transactions.models import (
     Dossier,
@@ -77,3 +80,21 @@ def _log_review_read(session: Session, caller: Principal, dossier: Dossier) -> N
 
 def _reviews(caller: Principal, dossier: Dossier) -> bool:
     return policy.reviews(caller, dossier.authority)
+
+
+@dataclass(frozen=True)
+class ReviewFlags:
+    """What an officer must see first on a dossier: registration conflicts, and whether it is their own case."""
+
+    conflicts: list
+    own_case: bool
+
+    @property
+    def any(self) -> bool:
+        return bool(self.conflicts) or self.own_case
+
+
+def review_flags(session: Session, caller: Principal, dossier: Dossier) -> ReviewFlags:
+    undecided = dossier.status in ("submitted", "needs_info", "resubmitted")
+    conflicts = registrations.conflicts_of(session, dossier) if undecided else []
+    return ReviewFlags(conflicts, undecided and _concerns(dossier, caller))

@@ -25,7 +25,16 @@ from esibook.db import transaction
 from esibook.errors import DomainError, NotFound
 from esibook.transactions.attachments import Upload, attach, attachments_of, check_uploads
 from esibook.transactions.calendar import due_date
-from esibook.transactions.filers import Filer, check_attachments, filer_for, filer_of, is_filer, parse_form
+from esibook.transactions.employment import MAX_EMPLOYEES, check_registration_rows
+from esibook.transactions.filers import (
+    Filer,
+    check_attachments,
+    employer_filer,
+    filer_for,
+    filer_of,
+    is_filer,
+    parse_form,
+)
 from esibook.transactions.filing import (  # noqa: F401 (RECEIPT_TYPE, DECISION_TYPE: the documents' types)
     DECISION_TYPE,
     RECEIPT_TYPE,
@@ -42,6 +51,7 @@ from esibook.transactions.models import (
 )
 from esibook.transactions.procedures import procedure
 from esibook.transactions.queries import (  # noqa: F401 (the pages and the API read through this module)
+    DUE_FILTERS,
     employer_dossiers,
     inbox,
     last_request,
@@ -53,9 +63,11 @@ from esibook.transactions.queries import (  # noqa: F401 (the pages and the API 
     unread_count,
 )
 from esibook.transactions.reviewers import (  # noqa: F401
+    ReviewFlags,
     dossier_under_review,
     readable_dossier,
     require_reviewer,
+    review_flags,
 )
 
 TRANSITIONS = {
@@ -64,6 +76,10 @@ TRANSITIONS = {
     "reject": (OPEN, "rejected"),
     "withdraw": (("submitted", "needs_info", "resubmitted"), "withdrawn"),
 }
+
+
+#: How the filer's notice names each decision (notices are written in Vietnamese).
+NOTICE_VI = {"needs_info": "cần bổ sung thông tin", "rejected": "không được chấp nhận", "withdrawn": "đã rút"}
 
 
 @dataclass(frozen=True)
@@ -82,7 +98,10 @@ def submit(
     idempotency_key: str,
     employer_id: int | None = None,
     attachments: list[Upload] = (),
+    now: datetime | None = None,
 ) -> Submitted:
+    """File a dossier: checked, pre-filled from the databases, given a receipt whose due date counts working days
+    from the day it was filed in Vietnam (``now``, the moment of filing, is the clock's unless a caller fixes it)."""
     proc = procedure(procedure_code)
     if not 8 <= len(idempotency_key) <= 80:
         raise DomainError(
@@ -106,7 +125,7 @@ def submit(
             filer = filer_for(session, caller, proc.filer, employer_id, form)
             filed = proc.prepare(session, filer.record, parsed)
             check_attachments(proc, len(files))
-            dossier = _create(session, settings, caller, proc, filer, filed, idempotency_key)
+            dossier = _create(session, settings, caller, proc, filer, filed, idempotency_key, now)
             attach(session, settings, dossier, files, caller.actor)
     except IntegrityError:  # the same key raced in from a double click: the first one won
         session.rollback()
@@ -135,14 +154,27 @@ def register_employees(
     )
 
 
+def preview_registration(session: Session, caller: Principal, *, employer_id: int, rows: list[dict]) -> list:
+    """Each row of a list as filing would take it, or its problem, before anything is filed (nothing is written)."""
+    employer = employer_filer(session, caller, employer_id).record
+    return check_registration_rows(session, employer, rows[: MAX_EMPLOYEES + 1])
+
+
 def _by_key(session: Session, filer_ref: str, key: str) -> Dossier | None:
     return session.scalar(select(Dossier).where(Dossier.filer_ref == filer_ref, Dossier.idempotency_key == key))
 
 
 def _create(
-    session: Session, settings: Settings, caller: Principal, proc, filer: Filer, filed: dict, key: str
+    session: Session,
+    settings: Settings,
+    caller: Principal,
+    proc,
+    filer: Filer,
+    filed: dict,
+    key: str,
+    now: datetime | None = None,
 ) -> Dossier:
-    now = datetime.now(UTC)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     dossier = Dossier(
         procedure=proc.code,
         filer_kind=filer.kind,
@@ -251,8 +283,8 @@ def act(
             notify_filer(
                 session,
                 filer_of(session, dossier),
-                f"Hồ sơ {dossier.code}: {target}",
-                note.strip() or target,
+                f"Hồ sơ {dossier.code}: {NOTICE_VI[target]}",
+                note.strip() or NOTICE_VI[target],
                 f"{target}:{dossier.id}:{before}",
             )
     return dossier
