@@ -1,6 +1,6 @@
 """Verifying a book and an HI card online (PostgreSQL) as the log grows to 1 M and 10 M leaves, and offline.
 
-Online is what `POST /api/v1/verify` runs (`book.documents.check_online`): the installation's anchors and
+Online is what `POST /api/v1/verify` runs (`views.verification.check_online`): the installation's anchors and
 suspensions, then for a bare signed book its row, its inclusion proof from the tiles against the latest
 checkpoint and the check of both signatures; for a card the CWT signature, validity and suspension. Offline is
 what `esibook verify --trust-list` runs with the exported trust list: the signature, and for a book bundle the
@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 
 from esibook import migrate
 from esibook.book import bulk, service
-from esibook.book.documents import check_online, verifier_state
 from esibook.book.models import BookVersion
 from esibook.config import Settings
 from esibook.dates import vietnam_today
@@ -41,6 +40,7 @@ from esibook.seeding.generator import SeedPlan
 from esibook.seeding.loader import seed
 from esibook.trust.pki import init_pki
 from esibook.trust.verify import Verdict, verify
+from esibook.views.verification import check_online, verifier_state
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from log_proofs import grow  # noqa: E402

@@ -75,7 +75,7 @@ _runtime: Runtime | None = None
 
 def configure(engine: Engine, settings: Settings, sender=None) -> Runtime:
     """Set what this process's tasks run with (the worker calls it once at start)."""
-    from esibook.transactions.outbox import sender_from_environment
+    from esibook.notify.outbox import sender_from_environment
 
     global _runtime
     _runtime = Runtime(session_factory(engine), settings, sender or sender_from_environment())
@@ -128,7 +128,7 @@ def defer(session: Session | Connection, task: procrastinate.tasks.Task, **kwarg
 )
 def deliver_message(message_id: int) -> None:
     """Deliver one outbox message (a no-op if it was delivered already); a failure is raised, so retried."""
-    from esibook.transactions.outbox import deliver_one
+    from esibook.notify.outbox import deliver_one
 
     rt = runtime()
     rt.count(deliver_one(rt.sessions, rt.sender, message_id, raise_failure=True))
@@ -154,7 +154,7 @@ def issue_book_range(first: int, last: int, reason: str = "issued") -> None:
 def sweep_outbox(timestamp: int | None = None) -> None:
     """Deliver whatever is pending without a job (messages of before the job engine, retries given up on by
     the job engine but still under the outbox's attempt limit)."""
-    from esibook.transactions.outbox import deliver_pending
+    from esibook.notify.outbox import deliver_pending
 
     rt = runtime()
     rt.count(deliver_pending(rt.sessions, rt.sender))
@@ -225,7 +225,7 @@ def run_round(rt: Runtime, watched: date | None) -> date:
     """One in-process round (SQLite): the log's pooled entries, the watchdog once a day, a checkpoint when due, the
     pending messages."""
     from esibook.book import sequencer
-    from esibook.transactions.outbox import deliver_pending
+    from esibook.notify.outbox import deliver_pending
 
     sequencer.run_once(rt.sessions, rt.settings)
     today = vietnam_today()

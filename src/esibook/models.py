@@ -34,13 +34,12 @@ from esibook.contributions.models import (
 from esibook.db import Base
 from esibook.employers.models import Employer
 from esibook.health.models import Clinic, HICoverage, MedicalVisit
+from esibook.notify.models import DeliveredMessage, OutboxMessage
 from esibook.people.models import Contact, Household, HouseholdMember, Person
 from esibook.transactions.models import (
-    DeliveredMessage,
     Dossier,
     DossierAttachment,
     DossierEvent,
-    OutboxMessage,
     PopulationRecord,
     RepositoryDocument,
 )

@@ -15,9 +15,9 @@ from esibook.config import Settings
 from esibook.db import make_engine, session_factory
 from esibook.health.models import Clinic
 from esibook.health.service import latest_card
+from esibook.notify.outbox import SinkSender, deliver_pending
 from esibook.people.models import Person
 from esibook.people.reference import ethnicity_name
-from esibook.transactions.outbox import SinkSender, deliver_pending
 from esibook.transactions.service import submit
 
 pytestmark = pytest.mark.browser

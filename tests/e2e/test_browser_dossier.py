@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from test_browser_login import sign_in
 
 from esibook.db import make_engine, session_factory
+from esibook.notify.outbox import SinkSender, deliver_pending
 from esibook.people.models import Person
 from esibook.transactions.models import PopulationRecord
-from esibook.transactions.outbox import SinkSender, deliver_pending
 
 pytestmark = pytest.mark.browser
 

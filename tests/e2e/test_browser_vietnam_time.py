@@ -15,8 +15,8 @@ from esibook.access.principal import Identity, person_principal
 from esibook.config import Settings
 from esibook.dates import VIETNAM
 from esibook.db import make_engine, session_factory
+from esibook.notify.outbox import SinkSender, deliver_pending
 from esibook.transactions.models import RepositoryDocument
-from esibook.transactions.outbox import SinkSender, deliver_pending
 from esibook.transactions.service import submit
 from esibook.trust import jws
 

@@ -21,12 +21,12 @@ from esibook.app import create_app
 from esibook.benefits.models import BenefitSettlement
 from esibook.book import log
 from esibook.book import service as books
-from esibook.book.documents import check_online
 from esibook.book.log import book_entry
 from esibook.book.models import BookVersion
 from esibook.people.models import Person
 from esibook.trust.pki import all_certificates, rotate
 from esibook.trust.verify import Verdict
+from esibook.views.verification import check_online
 from support.rfc9162 import leaf_hash, verify_consistency, verify_inclusion
 
 

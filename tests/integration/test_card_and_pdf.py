@@ -23,16 +23,18 @@ from sqlalchemy.orm import Session
 from esibook.access.principal import Identity, person_principal
 from esibook.book import service as books
 from esibook.book.content import book_id
-from esibook.book.documents import DatabaseLog, signed_pdf, verifier_state
+from esibook.book.documents import signed_pdf
 from esibook.book.models import BookVersion
+from esibook.book.trust_list import trust_list
 from esibook.health import card as hi_card
 from esibook.health.models import HICoverage
 from esibook.people.models import Person
 from esibook.trust import base45, jws
-from esibook.trust.anchors import TrustAnchors, trust_list
+from esibook.trust.anchors import TrustAnchors
 from esibook.trust.pki import root
 from esibook.trust.signer import FileSigner
 from esibook.trust.verify import Verdict, verify
+from esibook.views.verification import DatabaseLog, verifier_state
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 #: When the one-time QR is shown in the test: within every seeded card's validity.

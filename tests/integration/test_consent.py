@@ -20,8 +20,8 @@ from esibook.app import create_app
 from esibook.audit.models import AuditRecord
 from esibook.columns import utcnow
 from esibook.config import Settings
+from esibook.notify.models import OutboxMessage
 from esibook.people.models import Person
-from esibook.transactions.models import OutboxMessage
 
 REASON = "Thẩm định hồ sơ vay mua nhà số HD-2026-0042: xác minh thu nhập đóng BHXH 12 tháng gần nhất."
 

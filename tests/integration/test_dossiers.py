@@ -22,9 +22,10 @@ from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
 from esibook.contributions.models import ParticipationPeriod
 from esibook.db import session_factory
+from esibook.notify.models import DeliveredMessage, OutboxMessage
+from esibook.notify.outbox import SinkSender, deliver_pending
 from esibook.people.models import Person
-from esibook.transactions.models import DeliveredMessage, Dossier, OutboxMessage, PopulationRecord
-from esibook.transactions.outbox import SinkSender, deliver_pending
+from esibook.transactions.models import Dossier, PopulationRecord
 from esibook.trust.verify import Verdict
 
 

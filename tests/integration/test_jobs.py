@@ -22,8 +22,8 @@ from esibook import jobs
 from esibook.audit.models import AuditRecord
 from esibook.config import Settings
 from esibook.db import is_postgres
-from esibook.transactions import outbox
-from esibook.transactions.models import DeliveredMessage, OutboxMessage
+from esibook.notify import outbox
+from esibook.notify.models import DeliveredMessage, OutboxMessage
 
 
 class CountingSender(outbox.SinkSender):

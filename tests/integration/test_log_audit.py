@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from esibook.book import bulk, log, merkle, tiles
 from esibook.book import service as books
-from esibook.book.documents import check_online
 from esibook.book.models import BookVersion, LogCheckpoint, LogPoolEntry, LogTile
 from esibook.config import Settings
 from esibook.periods import Month
@@ -24,6 +23,7 @@ from esibook.seeding.loader import seed
 from esibook.trust.checkpoint import parse_checkpoint, sign_checkpoint
 from esibook.trust.pki import init_pki
 from esibook.trust.verify import Verdict
+from esibook.views.verification import check_online
 from support import goaudit
 from support.rfc9162 import verify_consistency
 from support.rfc9162 import verify_inclusion as independent_inclusion

@@ -27,11 +27,11 @@ from esibook.contributions.payments import import_bank_statement, late_interest,
 from esibook.contributions.posting import post_file
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
+from esibook.notify.models import OutboxMessage
 from esibook.people.models import Person
 from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
 from esibook.seeding.loader import seed
-from esibook.transactions.models import OutboxMessage
 
 NOVEMBER = Month(2026, 11)
 

@@ -27,19 +27,21 @@ from sqlalchemy.orm import Session
 from esibook.app import create_app
 from esibook.book import log, witnessing
 from esibook.book import service as books
-from esibook.book.documents import check_online, signed_pdf
+from esibook.book.documents import signed_pdf
 from esibook.book.models import LogPoolEntry
 from esibook.book.status import StatusView
+from esibook.book.trust_list import trust_list
 from esibook.config import Settings
 from esibook.people.models import Person
 from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
 from esibook.seeding.loader import seed
-from esibook.trust.anchors import TrustAnchors, trust_list
+from esibook.trust.anchors import TrustAnchors
 from esibook.trust.checkpoint import parse_checkpoint, sign_checkpoint
 from esibook.trust.note import NoteSigner, cosign, cosigned_at, cosigner_from_vkey
 from esibook.trust.pki import init_pki, root
 from esibook.trust.verify import Verdict, verify
+from esibook.views.verification import check_online
 from esibook.witness.state import WitnessState
 
 WITNESS_NAME = "witness.test/w1"

@@ -8,9 +8,9 @@ import secrets
 from sqlalchemy.orm import Session
 
 from esibook.access.authorities import Authority
+from esibook.access.guards import check_groups
 from esibook.access.models import ApiClient
 from esibook.access.purposes import check_purpose
-from esibook.access.service import check_groups
 from esibook.access.tokens import hash_secret
 from esibook.audit import service as audit
 from esibook.db import transaction

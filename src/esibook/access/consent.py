@@ -27,11 +27,11 @@ from esibook.audit import service as audit
 from esibook.columns import utcnow
 from esibook.db import scoped_to, transaction
 from esibook.errors import DomainError, NotFound
+from esibook.notify import outbox
 from esibook.people.contacts import email_of
-from esibook.people.groups import GROUPS
 from esibook.people.identifiers import parse_personal_id
+from esibook.people.labels import GROUPS
 from esibook.people.models import Person
-from esibook.transactions import outbox
 from esibook.web.i18n import translations
 
 MAX_DAYS = 365

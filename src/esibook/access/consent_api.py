@@ -12,7 +12,7 @@ from esibook.access import consent, policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
 from esibook.access.purposes import PURPOSES
-from esibook.people.groups import GROUPS
+from esibook.people.labels import GROUPS
 from esibook.web.deps import db_session
 from esibook.web.pages import render
 

@@ -20,7 +20,8 @@ from esibook.book import service as books
 from esibook.db import transaction
 from esibook.errors import DomainError
 from esibook.params import RowId, SmallNumber
-from esibook.people.groups import GROUPS, readable_groups
+from esibook.people.labels import GROUPS
+from esibook.views.person import readable_groups
 from esibook.web.deps import db_session
 from esibook.web.errors import error_response
 from esibook.web.i18n import request_language

@@ -22,6 +22,14 @@ from esibook.access import policy
 from esibook.access.accesslog import record_access
 from esibook.access.consent import require_consent
 from esibook.access.errors import forbidden, person_not_found
+from esibook.access.guards import (  # noqa: F401 (the guards pages call through this module)
+    ALL_GROUPS,
+    EMPLOYER_GROUPS,
+    check_groups,
+    require_employer,
+    require_officer,
+    require_person,
+)
 from esibook.access.principal import Principal
 from esibook.access.purposes import check_purpose
 from esibook.audit import service as audit
@@ -29,42 +37,11 @@ from esibook.contributions.models import ParticipationPeriod
 from esibook.dates import vietnam_today
 from esibook.db import scoped_to, transaction
 from esibook.errors import DomainError
-from esibook.people.groups import GROUPS, person_groups, status_view
 from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
 from esibook.people.service import PersonMatch, search_persons
 from esibook.periods import Month
-
-ALL_GROUPS = tuple(GROUPS)
-EMPLOYER_GROUPS = (1, 4)
-
-
-def require_person(principal: Principal) -> None:
-    """A person signed in at VNeID level 2 (every read of personal data needs it)."""
-    policy.require_level2(principal)
-
-
-def require_officer(principal: Principal) -> str:
-    if not policy.reviews(principal, principal.officer_authority or ""):
-        raise forbidden(
-            "access.officer_only",
-            "Only a social insurance officer may do this.",
-            "Chỉ cán bộ bảo hiểm xã hội mới thực hiện được việc này.",
-        )
-    return principal.officer_authority
-
-
-def check_groups(groups: list[int] | None) -> tuple[int, ...]:
-    chosen = tuple(groups) if groups else ALL_GROUPS
-    bad = [g for g in chosen if g not in GROUPS]
-    if bad:
-        raise DomainError(
-            "access.group_unknown",
-            f"Data groups are numbered 1 to 7; {bad[0]} is not one.",
-            f"Nhóm dữ liệu đánh số từ 1 đến 7; {bad[0]} không phải là một nhóm.",
-        )
-    return chosen
-
+from esibook.views.person import person_groups, status_view
 
 # --- citizens ------------------------------------------------------------------------------------------------
 
@@ -163,10 +140,6 @@ def officer_view(
 
 
 # --- employers -----------------------------------------------------------------------------------------------
-
-
-def require_employer(principal: Principal, employer_id: int) -> None:
-    policy.represents_employer(principal, employer_id)
 
 
 def employees(session: Session, principal: Principal, employer_id: int) -> list[dict]:

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from esibook.access.accesslog import record_access
 from esibook.access.errors import person_not_found
+from esibook.access.guards import check_groups, require_person
 from esibook.access.models import ShareLink
 from esibook.access.principal import Principal
-from esibook.access.service import check_groups, require_person
 from esibook.access.tokens import hash_secret, secret_matches
 from esibook.audit import service as audit
 from esibook.contributions.models import ContributionLine
@@ -23,8 +23,8 @@ from esibook.dates import vietnam_today
 from esibook.db import transaction
 from esibook.errors import DomainError, NotFound
 from esibook.health.service import latest_card
-from esibook.people.groups import person_groups
 from esibook.people.models import Person
+from esibook.views.person import person_groups
 
 EXTRACTS = ("insured_months", "hi_card_valid", "data_group")
 MAX_DAYS = 90

@@ -6,6 +6,7 @@ an approved claim records a settlement, which enters the book as a new signed ve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
@@ -24,7 +25,9 @@ from esibook.errors import DomainError
 from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
 from esibook.periods import Month
-from esibook.transactions.models import REFILED_DOSSIER, Dossier
+
+OpenClaim = Callable[[Session, Person, str], bool]
+"""Whether a dossier of this claim procedure is already open for the person (the dossier engine answers)."""
 
 
 def _refuse(code: str, en: str, vi: str, field: str) -> DomainError:
@@ -47,7 +50,9 @@ def _worksheet_form(sheet: Worksheet, **facts) -> dict:
 CLAIMS = ("claim_sickness", "claim_maternity", "claim_one_time", "claim_unemployment")
 
 
-def _not_claimed_twice(session: Session, person: Person, regime: str, start: date, end: date) -> None:
+def _not_claimed_twice(
+    session: Session, person: Person, regime: str, start: date, end: date, open_claim: OpenClaim
+) -> None:
     """A benefit is paid once: no settlement of the same regime overlapping the period (a one-time withdrawal:
     none ever), and no claim of the same kind still open for the person."""
     query = (
@@ -64,16 +69,7 @@ def _not_claimed_twice(session: Session, person: Person, regime: str, start: dat
             "chế độ này đã được giải quyết cho thời gian đó",
             "form",
         )
-    pending = session.scalar(
-        select(func.count())
-        .select_from(Dossier)
-        .where(
-            Dossier.procedure == f"claim_{regime}",
-            Dossier.status.in_(("submitted", "needs_info", "resubmitted")),
-            Dossier.id != session.info.get(REFILED_DOSSIER, 0),
-            (Dossier.person_id == person.id) | Dossier.form.contains(f'"personal_id":"{person.personal_id}"'),
-        )
-    )
+    pending = open_claim(session, person, f"claim_{regime}")
     if pending:
         raise _refuse(
             "claim.pending",
@@ -132,12 +128,14 @@ class SicknessClaim(BaseModel):
     days: int = Field(ge=1, le=180)
 
 
-def prepare_sickness(session: Session, employer: Employer, form: SicknessClaim) -> dict:
+def prepare_sickness(session: Session, employer: Employer, form: SicknessClaim, *, open_claim: OpenClaim) -> dict:
     month = Month.parse_input(form.leave_month, field="leave_month")
     person = _employee(session, employer, form.personal_id, month)
     history = contribution_history(session, person.id, before=month)
     sheet = sickness(history.months, leave_month=month, days=form.days)
-    _not_claimed_twice(session, person, "sickness", month.first_day(), month.first_day() + timedelta(form.days - 1))
+    _not_claimed_twice(
+        session, person, "sickness", month.first_day(), month.first_day() + timedelta(form.days - 1), open_claim
+    )
     _sickness_days_left(session, person, month, sheet, form.days)
     return _worksheet_form(
         sheet,
@@ -158,7 +156,7 @@ class MaternityClaim(BaseModel):
     children: int = Field(1, ge=1, le=6)
 
 
-def prepare_maternity(session: Session, employer: Employer, form: MaternityClaim) -> dict:
+def prepare_maternity(session: Session, employer: Employer, form: MaternityClaim, *, open_claim: OpenClaim) -> dict:
     month = Month.parse_input(form.birth_month, field="birth_month")
     person = _employee(session, employer, form.personal_id, month)
     if person.sex != "female":
@@ -168,7 +166,7 @@ def prepare_maternity(session: Session, employer: Employer, form: MaternityClaim
             "chế độ thai sản khi sinh con được giải quyết cho người mẹ",
             "personal_id",
         )
-    _not_claimed_twice(session, person, "maternity", month.first_day(), month.last_day())
+    _not_claimed_twice(session, person, "maternity", month.first_day(), month.last_day(), open_claim)
     history = contribution_history(session, person.id, before=month)
     sheet = maternity(history.months, birth_month=month, children=form.children)
     return _worksheet_form(
@@ -188,9 +186,9 @@ class OneTimeClaim(BaseModel):
     reason: str = Field(pattern="^(retirement_age_without_15_years|going_abroad|serious_illness)$")
 
 
-def prepare_one_time(session: Session, person: Person, form: OneTimeClaim) -> dict:
+def prepare_one_time(session: Session, person: Person, form: OneTimeClaim, *, open_claim: OpenClaim) -> dict:
     _not_participating(session, person)
-    _not_claimed_twice(session, person, "one_time", date.min, date.max)
+    _not_claimed_twice(session, person, "one_time", date.min, date.max, open_claim)
     today = vietnam_today()
     history = contribution_history(session, person.id, before=Month.from_date(today))
     sheet = one_time_withdrawal(history.months, computed_on=today)
@@ -203,10 +201,10 @@ class UnemploymentClaim(BaseModel):
     termination_month: str = Field(min_length=7, max_length=7)
 
 
-def prepare_unemployment(session: Session, person: Person, form: UnemploymentClaim) -> dict:
+def prepare_unemployment(session: Session, person: Person, form: UnemploymentClaim, *, open_claim: OpenClaim) -> dict:
     month = Month.parse_input(form.termination_month, field="termination_month")
     _not_participating(session, person)
-    _not_claimed_twice(session, person, "unemployment", (month + 1).first_day(), (month + 12).last_day())
+    _not_claimed_twice(session, person, "unemployment", (month + 1).first_day(), (month + 12).last_day(), open_claim)
     history = contribution_history(session, person.id, before=month + 1)
     sheet = unemployment(history.months, termination_month=month, counted_from=history.ui_counted_from)
     duration = int(sheet.value("duration_months")) if sheet.has("duration_months") else 0

@@ -16,17 +16,18 @@ from esibook.access.principal import Principal
 from esibook.audit import service as audit
 from esibook.book import log, tiles
 from esibook.book import service as books
-from esibook.book.documents import check_online, printout_pdf, signed_pdf
+from esibook.book.documents import printout_pdf, signed_pdf
 from esibook.book.status import status_list
+from esibook.book.trust_list import trust_list
 from esibook.db import transaction
 from esibook.errors import DomainError, NotFound
 from esibook.health.card import card_qr
 from esibook.params import MAX_ROW_ID, RowId, RowIndex, SeqNo
-from esibook.people.groups import GROUPS
+from esibook.people.labels import GROUPS
 from esibook.people.models import Person
 from esibook.transactions.models import RepositoryDocument
-from esibook.trust.anchors import trust_list
 from esibook.trust.pki import root
+from esibook.views.verification import check_online
 from esibook.web.deps import db_session
 from esibook.web.responses import json_response
 

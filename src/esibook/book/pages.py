@@ -18,7 +18,7 @@ from esibook.access.pages import page_principal
 from esibook.access.principal import Principal
 from esibook.book import service as books
 from esibook.book.api import MAX_VERIFY_BYTES
-from esibook.book.documents import check_online, document_digest
+from esibook.book.documents import document_digest
 from esibook.book.models import BookVersion
 from esibook.book.status import StatusView
 from esibook.book.verdict_view import verdict_view
@@ -29,6 +29,7 @@ from esibook.health.card_image import card_svg
 from esibook.health.service import latest_card
 from esibook.params import RowId, SeqNo
 from esibook.trust import jws
+from esibook.views.verification import check_online
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language, translations
 from esibook.web.pages import render, when

@@ -8,7 +8,6 @@ import asyncio
 import io
 import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,12 +18,8 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils import embed
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers, timestamps
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -35,9 +30,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from esibook.book.status import StatusView
-from esibook.text import N_
-from esibook.trust.anchors import TrustAnchors
 from esibook.trust.signer import Signer
 
 EMBEDDED_NAME = "book.jws"
@@ -226,7 +218,7 @@ def _story(payload: dict) -> list:
     return story
 
 
-def _outside_event_loop(function, *args, **kwargs):
+def outside_event_loop(function, *args, **kwargs):
     """pyHanko's synchronous calls start their own event loop; when one already runs in this thread (an async
     caller), run them on a worker thread instead."""
     try:
@@ -271,7 +263,7 @@ def sign_book_pdf(unsigned: bytes, document: str, signer: Signer, *, reason: str
         subfilter=SigSeedSubFilter.PADES,
     )
     timestamper = timestamps.HTTPTimeStamper(tsa) if tsa else None
-    output = _outside_event_loop(signers.sign_pdf, writer, meta, signer=EsibookPdfSigner(signer),
+    output = outside_event_loop(signers.sign_pdf, writer, meta, signer=EsibookPdfSigner(signer),
                                  timestamper=timestamper)
     return output.getvalue()
 
@@ -287,58 +279,3 @@ def cached_pdf(cache_dir: Path, book_id: str, version: int, make, variant: str =
     temporary.write_bytes(pdf)
     temporary.replace(path)
     return pdf
-
-
-def verify_pdf(data: bytes, trust: TrustAnchors, status: StatusView, *, now: float, log=None):
-    """The PDF's signature against the pinned root, then the signed book embedded in it and its log proof."""
-    import json
-
-    from esibook.trust.verify import LogProof, Result, Verdict, verify_jws
-
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        signatures = reader.embedded_signatures
-    except Exception:  # noqa: BLE001 - a damaged file is "altered", whatever the parser's complaint
-        return Result(Verdict.ALTERED, "pdf", N_("the PDF is damaged"))
-    if not signatures:
-        return Result(Verdict.NOT_ESIBOOK, "pdf", N_("the PDF carries no signature"))
-    root = asn1_x509.Certificate.load(trust.root.public_bytes(serialization.Encoding.DER))
-    context = ValidationContext(trust_roots=[root], allow_fetching=False, moment=datetime.fromtimestamp(now, UTC))
-    try:
-        result = _outside_event_loop(validate_pdf_signature, signatures[0], context)
-    except Exception:  # noqa: BLE001
-        return Result(Verdict.ALTERED, "pdf", N_("the signature cannot be read: the file was changed"))
-    if not result.intact or not result.valid:
-        return Result(Verdict.ALTERED, "pdf", N_("the signature does not match the content: it was changed"))
-    if not result.trusted:
-        return Result(Verdict.UNKNOWN_ISSUER, "pdf", N_("signed by a certificate the trust list does not vouch for"))
-    if result.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        return Result(Verdict.ALTERED, "pdf", N_("content was added after the signature"))
-    embedded = _embedded(reader)
-    if EMBEDDED_NAME not in embedded:
-        return Result(Verdict.NOT_ESIBOOK, "pdf", N_("a signed PDF, but not an esibook book"))
-    try:
-        proof = LogProof.from_dict(json.loads(embedded.get(LOG_PROOF_NAME, "null")))
-    except ValueError:
-        proof = None
-    book = verify_jws(embedded[EMBEDDED_NAME], trust, status, now=now, log=log, proof=proof)
-    book.kind = "pdf"
-    if PRINTOUT_NAME in embedded and book.verdict == Verdict.VALID:
-        printout = verify_jws(embedded[PRINTOUT_NAME], trust, status, now=now)
-        if printout.verdict != Verdict.VALID:
-            return printout
-        book.kind = "printout"
-        book.shows.update(printout.shows)
-    return book
-
-
-def _embedded(reader: PdfFileReader) -> dict[str, str]:
-    """The files embedded in the PDF, by name."""
-    found = {}
-    try:
-        names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
-        for i in range(0, len(names), 2):
-            found[str(names[i])] = names[i + 1].get_object()["/EF"]["/F"].get_object().data.decode()
-    except (KeyError, TypeError, AttributeError, UnicodeDecodeError):
-        return found
-    return found

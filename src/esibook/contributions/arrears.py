@@ -24,9 +24,9 @@ from esibook.contributions.models import ContributionLine, EmployerArrears
 from esibook.contributions.payments import OWED, allocate_all_credit, days_late, due_date, late_interest
 from esibook.db import transaction
 from esibook.employers.models import Employer
+from esibook.notify import outbox
 from esibook.people.contacts import email_of
 from esibook.periods import Month
-from esibook.transactions import outbox
 
 ARREARS_DAYS = 30
 EVASION_DAYS = 60

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from esibook.access.accesslog import accessor_label, record_access
 from esibook.access.errors import forbidden
+from esibook.access.guards import require_person
 from esibook.access.principal import Principal
-from esibook.access.service import require_person
 from esibook.audit import service as audit
 from esibook.db import transaction
 from esibook.errors import DomainError

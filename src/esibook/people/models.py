@@ -86,5 +86,5 @@ class HouseholdMember(Base):
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
     relationship: Mapped[str] = mapped_column(String(12))
-    """Relationship to the head of household (quan hệ với chủ hộ): a code of ``seeding.vocab.RELATIONSHIPS``, e.g.
+    """Relationship to the head of household (quan hệ với chủ hộ): a code of ``people.reference.RELATIONSHIPS``, e.g.
     chu_ho (the head), vo, chong, con, bo, me, chau, khac."""

@@ -1,4 +1,5 @@
-"""National reference lists the pages name codes with: the 54 ethnic groups and the nationalities.
+"""National reference lists the pages name codes with: the 54 ethnic groups, the nationalities and the
+relationships to the head of a household.
 
 Pure data. A record stores the code (``ethnicity_code`` "01", ``nationality`` "VN"); a person reads the name.
 """
@@ -83,6 +84,25 @@ NATIONALITIES: tuple[tuple[str, str, str], ...] = (
     ("MY", "Ma-lai-xi-a", "Malaysia"),
     ("DE", "Đức", "Germany"),
     ("AU", "Ô-xtrây-li-a", "Australia"),
+)
+
+#: (code, name_vi, name_en): relationship of a household member to the head of household.
+RELATIONSHIPS: tuple[tuple[str, str, str], ...] = (
+    ("chu_ho", "Chủ hộ", "Head of household"),
+    ("vo", "Vợ", "Wife"),
+    ("chong", "Chồng", "Husband"),
+    ("con", "Con", "Child"),
+    ("con_dau", "Con dâu", "Daughter-in-law"),
+    ("con_re", "Con rể", "Son-in-law"),
+    ("bo", "Bố", "Father"),
+    ("me", "Mẹ", "Mother"),
+    ("ong", "Ông", "Grandfather"),
+    ("ba", "Bà", "Grandmother"),
+    ("chau", "Cháu", "Grandchild"),
+    ("anh", "Anh", "Elder brother"),
+    ("chi", "Chị", "Elder sister"),
+    ("em", "Em", "Younger sibling"),
+    ("khac", "Khác", "Other"),
 )
 
 ETHNICITY_NAMES: dict[str, str] = {code: name for code, name, _ in ETHNICITIES}

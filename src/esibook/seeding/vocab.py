@@ -41,7 +41,7 @@ RELATIONSHIPS
 
 from __future__ import annotations
 
-from esibook.people.reference import ETHNICITIES, NATIONALITIES  # noqa: F401 (re-exported for the generator)
+from esibook.people.reference import ETHNICITIES, NATIONALITIES, RELATIONSHIPS  # noqa: F401 (re-exported for the generator)
 
 # ------------------------------------------------------------------------------------------------------------
 # Personal names
@@ -757,27 +757,4 @@ POLICE_RANKS: tuple[str, ...] = (
     "Trung tá",
     "Thượng tá",
     "Đại tá",
-)
-
-# ------------------------------------------------------------------------------------------------------------
-# Household
-# ------------------------------------------------------------------------------------------------------------
-
-#: (code, name_vi, name_en): relationship of a household member to the head of household.
-RELATIONSHIPS: tuple[tuple[str, str, str], ...] = (
-    ("chu_ho", "Chủ hộ", "Head of household"),
-    ("vo", "Vợ", "Wife"),
-    ("chong", "Chồng", "Husband"),
-    ("con", "Con", "Child"),
-    ("con_dau", "Con dâu", "Daughter-in-law"),
-    ("con_re", "Con rể", "Son-in-law"),
-    ("bo", "Bố", "Father"),
-    ("me", "Mẹ", "Mother"),
-    ("ong", "Ông", "Grandfather"),
-    ("ba", "Bà", "Grandmother"),
-    ("chau", "Cháu", "Grandchild"),
-    ("anh", "Anh", "Elder brother"),
-    ("chi", "Chị", "Elder sister"),
-    ("em", "Em", "Younger sibling"),
-    ("khac", "Khác", "Other"),
 )

@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
+from esibook.access.guards import require_person
 from esibook.access.principal import Principal
-from esibook.access.service import require_person
 from esibook.errors import DomainError
 from esibook.params import RowId, SeqNo
 from esibook.transactions import service

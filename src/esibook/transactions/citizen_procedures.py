@@ -30,6 +30,7 @@ from esibook.periods import Month
 from esibook.transactions.files import store_file
 from esibook.transactions.models import RepositoryDocument
 from esibook.transactions.population import LocalPopulationRegistry
+from esibook.transactions.registry import Procedure
 
 CORRECTABLE = ("full_name", "date_of_birth", "sex", "ethnicity_code", "permanent_residence")
 
@@ -281,3 +282,67 @@ def printout_results(session: Session, settings: Settings, caller, person: Perso
             file_sha256=store_file(settings, data),
         )
     ]
+
+
+#: The procedures a person files for themselves (the officer files the transfer).
+PROCEDURES = (
+    Procedure(
+        code="voluntary_si",
+        name_vi="Đăng ký tham gia BHXH tự nguyện",
+        name_en="Register for voluntary social insurance",
+        filer="citizen",
+        form=VoluntaryRegistration,
+        service_days=5,
+        result_vi="Sổ BHXH điện tử ghi quá trình tham gia tự nguyện",
+        prepare=prepare_voluntary,
+        approve=approve_voluntary,
+    ),
+    Procedure(
+        code="reissue_hi_card",
+        name_vi="Cấp lại thẻ BHYT, đổi nơi đăng ký khám chữa bệnh ban đầu",
+        name_en="Reissue the HI card or change the initial clinic",
+        filer="citizen",
+        form=CardReissue,
+        service_days=3,
+        result_vi="Thẻ BHYT mới trong kho dữ liệu điện tử",
+        prepare=prepare_reissue,
+        approve=approve_reissue,
+    ),
+    Procedure(
+        code="transfer_authority",
+        name_vi="Chuyển cơ quan quản lý sổ BHXH",
+        name_en="Transfer a book between authorities",
+        filer="officer",
+        form=AuthorityTransfer,
+        service_days=5,
+        result_vi="Sổ BHXH điện tử do cơ quan mới quản lý và ký",
+        prepare=prepare_transfer,
+        approve=approve_transfer,
+    ),
+    Procedure(
+        code="correct_personal_info",
+        name_vi="Điều chỉnh thông tin cá nhân trên sổ BHXH",
+        name_en="Correct personal information in the book",
+        filer="citizen",
+        form=InformationCorrection,
+        service_days=3,
+        result_vi="Sổ BHXH điện tử với thông tin đã điều chỉnh",
+        prepare=prepare_correction,
+        approve=approve_correction,
+    ),
+)
+
+
+#: The certified printout (listed after the book's merging procedures).
+PRINTOUT = Procedure(
+    code="request_printout",
+    name_vi="Đề nghị cấp bản in sổ BHXH có xác thực",
+    name_en="Request a certified paper printout of the book",
+    filer="citizen",
+    form=PrintoutRequest,
+    service_days=3,
+    result_vi="Bản in sổ BHXH có xác thực (PDF ký số, kèm bản giấy nếu đề nghị)",
+    prepare=prepare_printout,
+    approve=approve_printout,
+    results=printout_results,
+)

@@ -24,6 +24,7 @@ from esibook.health.models import Clinic, HICoverage
 from esibook.people.models import Household, HouseholdMember, Person
 from esibook.people.si_codes import new_si_code
 from esibook.periods import Month
+from esibook.transactions.registry import Procedure
 
 HOUSEHOLD_GROUP = "GD"
 HOUSEHOLD_BENEFIT_LEVEL = 4
@@ -181,3 +182,16 @@ def approve_household(session: Session, person: Person, form: dict) -> list[int]
         )
         changed.append(member.id)
     return changed
+
+
+PROCEDURE = Procedure(
+    code="household_hi",
+    name_vi="Đăng ký tham gia BHYT hộ gia đình",
+    name_en="Register household members for health insurance",
+    filer="citizen",
+    form=HouseholdRegistration,
+    service_days=5,
+    result_vi="Thẻ BHYT của từng thành viên trong kho dữ liệu điện tử",
+    prepare=prepare_household,
+    approve=approve_household,
+)

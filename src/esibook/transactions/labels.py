@@ -1,10 +1,10 @@
 """What the fields of a filed form are called on a page (an officer's review, a filer's dossier): the data groups'
-names first (``people.groups.FIELD_LABELS``), then these, which only dossiers have. Message ids are English; the
+names first (``people.labels.FIELD_LABELS``), then these, which only dossiers have. Message ids are English; the
 Vietnamese is in the catalogue."""
 
 from __future__ import annotations
 
-from esibook.people.groups import FIELD_LABELS
+from esibook.people.labels import FIELD_LABELS
 from esibook.text import N_
 
 DOSSIER_LABELS: dict[str, str] = {

@@ -27,6 +27,7 @@ from esibook.people.models import Person
 from esibook.people.names import fold_name
 from esibook.periods import FIRST_LEGACY_MONTH, Month
 from esibook.transactions import registrations
+from esibook.transactions.registry import AttachmentRule, Procedure
 
 MAX_PAPER_PERIODS = 40
 
@@ -315,3 +316,38 @@ def approve_paper_book(session: Session, person: Person, form: dict) -> list[int
             )
         )
     return [person.id]
+
+
+#: Merging duplicate books and adding periods from a paper book.
+PROCEDURES = (
+    Procedure(
+        code="merge_books",
+        name_vi="Gộp sổ BHXH (một người có nhiều sổ)",
+        name_en="Merge duplicate books",
+        filer="citizen",
+        form=BookMerge,
+        service_days=10,
+        result_vi="Sổ BHXH điện tử gộp các quá trình của sổ trùng",
+        prepare=prepare_merge,
+        approve=approve_merge,
+        resolve=resolve_merge,
+    ),
+    Procedure(
+        code="paper_book_periods",
+        name_vi="Bổ sung quá trình tham gia từ sổ BHXH giấy",
+        name_en="Add periods from an old paper book",
+        filer="citizen",
+        form=PaperBookPeriods,
+        service_days=10,
+        result_vi="Sổ BHXH điện tử ghi các quá trình chuyển đổi từ sổ giấy",
+        prepare=prepare_paper_book,
+        approve=approve_paper_book,
+        attachments=AttachmentRule(
+            "Bản quét sổ BHXH giấy (PDF, JPEG, PNG): không cơ sở dữ liệu nào lưu các quá trình này",
+            "A scan of the paper book (PDF, JPEG, PNG): no database holds these periods",
+            required=True,
+        ),
+        resolve=resolve_paper_book,
+        converts_attachments=True,
+    ),
+)

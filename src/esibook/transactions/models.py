@@ -1,5 +1,5 @@
-"""Dossiers and their history, the electronic data repository, the notification outbox, the demo mailbox,
-and the population database's local copy."""
+"""Dossiers and their history, the electronic data repository and the population database's local copy. (The
+notification outbox and the mailbox are :mod:`esibook.notify.models`.)"""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from esibook.columns import UTCDateTime, authority_check, created_at_column
 from esibook.db import Base, BigIntKey
+from esibook.notify.models import DeliveredMessage, OutboxMessage  # noqa: F401 (moved; older imports)
 from esibook.text import N_
 
 STATUS_LABELS = {
@@ -33,6 +34,8 @@ DOC_LABELS = {
 REFILED_DOSSIER = "esibook.refiled_dossier"
 """``session.info`` key: the dossier whose form is being checked again on resubmission (checks for "another open
 dossier" skip it)."""
+OPEN = ("submitted", "resubmitted")
+"""The statuses of a dossier waiting for an officer."""
 DOSSIER_STATUSES = (
     "draft",
     "submitted",
@@ -132,42 +135,6 @@ class DossierAttachment(Base):
     added_at: Mapped[datetime] = created_at_column()
     converted_document_id: Mapped[int | None] = mapped_column(BigInteger)
     """Once an officer converts it: the converted document in the person's repository."""
-
-
-class OutboxMessage(Base):
-    """A message to send after the transaction that decided it commits: email or in-app, sent once."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (
-        CheckConstraint("channel IN ('email', 'inapp')", name="channel"),
-        Index("ix_outbox_pending", "sent_at", "id"),
-    )
-
-    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(6))
-    recipient: Mapped[str] = mapped_column(String(200))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
-    created_at: Mapped[datetime] = created_at_column()
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(300))
-
-
-class DeliveredMessage(Base):
-    """The demo's local mail sink and the in-app inbox: what was delivered, keyed by the outbox message."""
-
-    __tablename__ = "delivered_messages"
-
-    outbox_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    channel: Mapped[str] = mapped_column(String(6))
-    recipient: Mapped[str] = mapped_column(String(200))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    delivered_at: Mapped[datetime] = created_at_column()
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    """When the person opened their messages (in-app only); None while unread."""
 
 
 class PopulationRecord(Base):

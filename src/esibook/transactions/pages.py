@@ -23,10 +23,11 @@ from esibook.dates import vietnam_today
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.money import parse_vnd
+from esibook.notify.models import DeliveredMessage
 from esibook.params import RowId, ascii_int
 from esibook.people.models import Person
+from esibook.people.reference import RELATIONSHIPS
 from esibook.periods import Month
-from esibook.seeding.vocab import RELATIONSHIPS
 from esibook.text import N_
 from esibook.transactions import service
 from esibook.transactions.api import dossier_view
@@ -35,7 +36,7 @@ from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
 from esibook.transactions.household import household_of, insured_on, member_amount
 from esibook.transactions.labels import AMOUNTS, FORM_LABELS, MONTHS, readable
 from esibook.transactions.merging import MAX_PAPER_PERIODS
-from esibook.transactions.models import DeliveredMessage, Dossier
+from esibook.transactions.models import Dossier
 from esibook.transactions.procedures import PROCEDURES, procedure
 from esibook.transactions.uploads import read_employee_rows, template_csv, template_xlsx
 from esibook.web.deps import db_session

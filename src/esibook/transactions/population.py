@@ -12,8 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from esibook.errors import DomainError
+from esibook.people.models import Person
+from esibook.people.names import fold_name
+from esibook.people.si_codes import new_si_code
 from esibook.transactions.models import PopulationRecord
 
 
@@ -65,3 +70,33 @@ class LocalPopulationRegistry:
             for name, value in claimed.items()
             if hasattr(resident, name) and str(getattr(resident, name)) != str(value)
         }
+
+
+def person_for_personal_id(session: Session, personal_id: str) -> Person:
+    """The person's record, created from the population database at their first registration."""
+    person = session.scalar(select(Person).where(Person.personal_id == personal_id))
+    if person:
+        return person
+    resident = LocalPopulationRegistry(session).find(personal_id)
+    if resident is None:
+        raise DomainError(
+            "dossier.not_in_population_db",
+            f"{personal_id} is not in the national population database",
+            f"{personal_id} không có trong cơ sở dữ liệu quốc gia về dân cư",
+        )
+    person = Person(
+        personal_id=resident.personal_id,
+        si_code_legacy=new_si_code(session, resident.birth_province_code),
+        full_name=resident.full_name,
+        name_key=fold_name(resident.full_name),
+        date_of_birth=resident.date_of_birth,
+        sex=resident.sex,
+        ethnicity_code=resident.ethnicity_code,
+        nationality=resident.nationality,
+        permanent_residence=resident.permanent_residence,
+        birth_province_code=resident.birth_province_code,
+        authority="civil",
+    )
+    session.add(person)
+    session.flush()
+    return person

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.orm import Session
 
-from esibook.config import Settings
 from esibook.errors import DomainError
 from esibook.trust import jws
 from esibook.trust.note import NoteError, NoteVerifier, cosigner_from_vkey
-from esibook.trust.pki import all_certificates, key_id, signer_for
+from esibook.trust.pki import all_certificates, key_id
 
 TRUST_LIST_TYPE = "esibook-trust-list+jws"
 TRUST_LIST_DAYS = 7
@@ -110,39 +107,3 @@ def _issued_by(cert: x509.Certificate, root: x509.Certificate) -> bool:
 
 def public_key(anchor: Anchor) -> ec.EllipticCurvePublicKey:
     return anchor.certificate.public_key()
-
-
-def trust_list(session: Session, settings: Settings) -> str:
-    """The trust list, signed by the root: every certificate, its validity and whether it signs new documents, the
-    transparency log's checkpoint key, its witnesses' keys and how many of them a checkpoint needs."""
-    from esibook.book.log import log_verifier
-    from esibook.book.witnessing import configured_witnesses
-
-    now = datetime.now(UTC)
-    base = settings.base_url.rstrip("/")
-    entries = [
-        {
-            "kid": row.kid,
-            "role": row.role,
-            "authority": row.authority,
-            "active": row.active,
-            "not_before": row.not_before.isoformat(),
-            "not_after": row.not_after.isoformat(),
-            "certificate": base64.b64encode(
-                x509.load_pem_x509_certificate(row.cert_pem.encode()).public_bytes(serialization.Encoding.DER)
-            ).decode(),
-        }
-        for row in all_certificates(session)
-    ]
-    payload = {
-        "type": "esibook/trust-list",
-        "issued_at": now.isoformat(timespec="seconds"),
-        "next_update": (now + timedelta(days=TRUST_LIST_DAYS)).isoformat(timespec="seconds"),
-        "status_list": f"{base}/.well-known/esibook/status-list.jws",
-        "transparency_log": f"{base}/log/",
-        "log_key": log_verifier(settings).vkey,
-        "witnesses": [witness.vkey for witness in configured_witnesses(settings)],
-        "witness_quorum": settings.log_witness_quorum,
-        "certificates": entries,
-    }
-    return jws.sign(signer_for(session, settings, "root"), payload, TRUST_LIST_TYPE)

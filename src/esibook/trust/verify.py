@@ -12,6 +12,7 @@ this verifier a view of itself that no independent witness checked.
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import zlib
@@ -21,11 +22,16 @@ from enum import StrEnum
 from typing import Protocol
 
 import cbor2
+from asn1crypto import x509 as asn1_x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
 
-from esibook.book import merkle
+from esibook.book import merkle, pdf
 from esibook.book.log import book_entry
 from esibook.book.status import StatusView
 from esibook.health import card as hi_card
@@ -128,8 +134,6 @@ def verify(data: bytes, trust: TrustAnchors, status: StatusView, *, now: float |
            log: LogView | None = None) -> Result:
     now = now if now is not None else time.time()
     if data.lstrip().startswith(b"%PDF-"):
-        from esibook.book.pdf import verify_pdf
-
         return verify_pdf(data, trust, status, now=now, log=log)
     try:
         text = data.decode("utf-8").strip()
@@ -303,3 +307,54 @@ def verify_card(text: str, trust: TrustAnchors, status: StatusView, *, now: floa
     if status.is_suspended("card", shows["card_code"]):
         return Result(Verdict.SUSPENDED, "card", N_("the managing authority has suspended this card"), shows)
     return Result(Verdict.VALID, "card", shows=shows)
+
+
+def verify_pdf(data: bytes, trust: TrustAnchors, status: StatusView, *, now: float, log=None):
+    """The PDF's signature against the pinned root, then the signed book embedded in it and its log proof."""
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception:  # noqa: BLE001 - a damaged file is "altered", whatever the parser's complaint
+        return Result(Verdict.ALTERED, "pdf", N_("the PDF is damaged"))
+    if not signatures:
+        return Result(Verdict.NOT_ESIBOOK, "pdf", N_("the PDF carries no signature"))
+    root = asn1_x509.Certificate.load(trust.root.public_bytes(serialization.Encoding.DER))
+    context = ValidationContext(trust_roots=[root], allow_fetching=False, moment=datetime.fromtimestamp(now, UTC))
+    try:
+        result = pdf.outside_event_loop(validate_pdf_signature, signatures[0], context)
+    except Exception:  # noqa: BLE001
+        return Result(Verdict.ALTERED, "pdf", N_("the signature cannot be read: the file was changed"))
+    if not result.intact or not result.valid:
+        return Result(Verdict.ALTERED, "pdf", N_("the signature does not match the content: it was changed"))
+    if not result.trusted:
+        return Result(Verdict.UNKNOWN_ISSUER, "pdf", N_("signed by a certificate the trust list does not vouch for"))
+    if result.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return Result(Verdict.ALTERED, "pdf", N_("content was added after the signature"))
+    embedded = _embedded(reader)
+    if pdf.EMBEDDED_NAME not in embedded:
+        return Result(Verdict.NOT_ESIBOOK, "pdf", N_("a signed PDF, but not an esibook book"))
+    try:
+        proof = LogProof.from_dict(json.loads(embedded.get(pdf.LOG_PROOF_NAME, "null")))
+    except ValueError:
+        proof = None
+    book = verify_jws(embedded[pdf.EMBEDDED_NAME], trust, status, now=now, log=log, proof=proof)
+    book.kind = "pdf"
+    if pdf.PRINTOUT_NAME in embedded and book.verdict == Verdict.VALID:
+        printout = verify_jws(embedded[pdf.PRINTOUT_NAME], trust, status, now=now)
+        if printout.verdict != Verdict.VALID:
+            return printout
+        book.kind = "printout"
+        book.shows.update(printout.shows)
+    return book
+
+
+def _embedded(reader: PdfFileReader) -> dict[str, str]:
+    """The files embedded in the PDF, by name."""
+    found = {}
+    try:
+        names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+        for i in range(0, len(names), 2):
+            found[str(names[i])] = names[i + 1].get_object()["/EF"]["/F"].get_object().data.decode()
+    except (KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return found
+    return found

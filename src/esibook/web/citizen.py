@@ -13,9 +13,9 @@ from esibook.book import service as books
 from esibook.contributions.timeline import month_counts
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
-from esibook.people.groups import status_view
 from esibook.people.models import Person
 from esibook.transactions import service as dossiers
+from esibook.views.person import status_view
 from esibook.web.deps import db_session
 from esibook.web.pages import render
 

@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.pages import page_principal
+from esibook.contributions.models import ContributionLine
 from esibook.dates import vietnam_today
+from esibook.employers.models import Employer
 from esibook.errors import DomainError
+from esibook.health.models import HICoverage
 from esibook.identifiers import KINDS, check_identifier
-from esibook.models import ContributionLine, Employer, HICoverage, Person
+from esibook.people.models import Person
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render

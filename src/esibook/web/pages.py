@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader, pass_context
 
 from esibook.dates import in_vietnam
-from esibook.people.groups import FIELD_LABELS, VALUE_LABELS
+from esibook.people.labels import FIELD_LABELS, VALUE_LABELS
 from esibook.transactions.models import DOC_LABELS, STATUS_LABELS
 from esibook.trust.verify import VERDICT_LABELS
 from esibook.web.i18n import LANGUAGE_COOKIE, LANGUAGES, request_language, translations

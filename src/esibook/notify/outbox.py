@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from esibook import jobs
 from esibook.db import transaction
-from esibook.transactions.models import DeliveredMessage, OutboxMessage
+from esibook.notify.models import DeliveredMessage, OutboxMessage
 
 MAX_ATTEMPTS = 8
 #: Tests set this to make the worker die right before delivering (a crash between decision and email).

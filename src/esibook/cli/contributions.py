@@ -1,5 +1,5 @@
 """``esibook contributions …``, ``esibook payments …`` and ``esibook arrears …``: posting employer files, reading
-bank statements, and the arrears watchdog. Registered on the main command in ``esibook.cli``."""
+bank statements, and the arrears watchdog."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from typing import Annotated
 
 import typer
 
-from esibook.cli import err, friendly_errors, settings
+from esibook.cli.common import app, err, friendly_errors, settings
 from esibook.dates import vietnam_today
 from esibook.db import make_engine, session_factory
 
 contributions_app = typer.Typer(help="Monthly contribution lines: bulk posting.", no_args_is_help=True)
 payments_app = typer.Typer(help="Employer payments: bank statements.", no_args_is_help=True)
 arrears_app = typer.Typer(help="The arrears watchdog.", no_args_is_help=True)
+app.add_typer(contributions_app, name="contributions")
+app.add_typer(payments_app, name="payments")
+app.add_typer(arrears_app, name="arrears")
 
 
 @contributions_app.command("post")
