@@ -3,7 +3,7 @@ label (the page never shows a raw key), and coded values and times read in the p
 
 from __future__ import annotations
 
-from esibook.book.verdict_view import ADVICE, KIND_LABELS, LABELS, verdict_view
+from esibook.views.verdict import ADVICE, KIND_LABELS, LABELS, verdict_view
 from esibook.trust.verify import DOCUMENT_TYPES, SHOWN_KEYS, Result, Verdict
 
 BOOK_KEYS = ("book_id", "version", "full_name", "date_of_birth", "issued_at", "authority", "months")

@@ -21,7 +21,7 @@ from esibook.book.api import MAX_VERIFY_BYTES
 from esibook.book.documents import document_digest
 from esibook.book.models import BookVersion
 from esibook.book.status import StatusView
-from esibook.book.verdict_view import verdict_view
+from esibook.views.verdict import verdict_view
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.health.card import card_qr, level_text

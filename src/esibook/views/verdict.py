@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from esibook.health.card import level_text
-from esibook.people.groups import FIELD_LABELS, VALUE_LABELS
+from esibook.people.labels import FIELD_LABELS, VALUE_LABELS
 from esibook.text import N_
 from esibook.transactions.models import STATUS_LABELS
 from esibook.trust.verify import VERDICT_LABELS, Result
