@@ -3,8 +3,8 @@ label (the page never shows a raw key), and coded values and times read in the p
 
 from __future__ import annotations
 
-from esibook.views.verdict import ADVICE, KIND_LABELS, LABELS, verdict_view
 from esibook.trust.verify import DOCUMENT_TYPES, SHOWN_KEYS, Result, Verdict
+from esibook.views.verdict import ADVICE, KIND_LABELS, LABELS, verdict_view
 
 BOOK_KEYS = ("book_id", "version", "full_name", "date_of_birth", "issued_at", "authority", "months")
 CARD_KEYS = ("card_code", "full_name", "date_of_birth", "sex", "benefit_level", "initial_clinic_code", "valid_from",

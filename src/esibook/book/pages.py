@@ -21,7 +21,6 @@ from esibook.book.api import MAX_VERIFY_BYTES
 from esibook.book.documents import document_digest
 from esibook.book.models import BookVersion
 from esibook.book.status import StatusView
-from esibook.views.verdict import verdict_view
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.health.card import card_qr, level_text
@@ -29,6 +28,7 @@ from esibook.health.card_image import card_svg
 from esibook.health.service import latest_card
 from esibook.params import RowId, SeqNo
 from esibook.trust import jws
+from esibook.views.verdict import verdict_view
 from esibook.views.verification import check_online
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language, translations
