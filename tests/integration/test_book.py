@@ -21,6 +21,7 @@ from esibook.app import create_app
 from esibook.benefits.models import BenefitSettlement
 from esibook.book import log
 from esibook.book import service as books
+from esibook.book.content import contribution_months
 from esibook.book.log import book_entry
 from esibook.book.models import BookVersion
 from esibook.people.models import Person
@@ -80,7 +81,7 @@ def test_a_book_is_a_jws_any_library_verifies_with_the_published_certificate(sig
     payload = json.loads(joserfc_jws.deserialize_compact(document, key, registry=registry).payload)
     assert payload["person"]["full_name"] == person.full_name
     assert payload["version"] == 1 and payload["previous"] is None
-    assert payload["contributions"], "the whole contribution process is in the book"
+    assert contribution_months(payload), "the whole contribution process is in the book"
 
 
 def test_a_change_makes_a_new_version_naming_its_predecessor_and_old_versions_still_verify(signed):

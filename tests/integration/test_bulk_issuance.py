@@ -14,14 +14,15 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from esibook.book import bulk, log
-from esibook.book.content import gather, render
+from esibook.book.content import MONTH_COLUMNS, contribution_months, gather, render
 from esibook.book.models import BookVersion, LogPoolEntry
 from esibook.book.service import issue_book
 from esibook.canonical import canonical_bytes
 from esibook.config import Settings
 from esibook.contributions.dues import FUNDS
-from esibook.contributions.models import ContributionLine
+from esibook.contributions.models import SELF_PAID, ContributionLine
 from esibook.db import is_postgres
+from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
@@ -92,14 +93,15 @@ def test_a_second_run_signs_only_the_changed_book_and_names_its_predecessor(read
                                         .order_by(BookVersion.version)).all()
     payload = jws.parts(second.document)[1]
     assert second.version == 2 and payload["previous"] == hashlib.sha256(first.document.encode()).hexdigest()
-    changed = next(m for m in payload["contributions"] if m["month"] == str(Month.from_int(month)))
+    changed = next(m for m in contribution_months(payload) if m["month"] == str(Month.from_int(month)))
     assert changed["status"] == "paid" and changed["paid_amount"] == total
     assert_logged_without_gap(engine)
 
 
 def test_the_months_the_database_writes_are_canonical_json(ready):
-    """The database writes each month's JSON (zero-padded months, zero and 10-digit amounts, every status);
-    it must be exactly what canonical JSON of the same values is."""
+    """The database writes each month's JSON row (zero-padded months, zero and 10-digit amounts, every status,
+    a unit code and a self-paid month); it must be exactly what canonical JSON of the same values is, and read
+    back as the month objects a page shows."""
     engine, _ = ready
     with Session(engine) as session, session.begin():
         person_id, employer_id = session.execute(
@@ -110,6 +112,7 @@ def test_the_months_the_database_writes_are_canonical_json(ready):
             values = {column.key: getattr(template, column.key) for column in ContributionLine.__table__.columns}
             values.update(month=month, status=status, total=9_999_999_999 * (k % 2), paid_amount=0,
                           provenance="converted_from_paper" if k % 2 else "electronic",
+                          employer_id=SELF_PAID if k == 3 else template.employer_id,
                           **{fund: k * 1_000_003 for fund in FUNDS})
             session.add(ContributionLine(**values))
     with Session(engine) as session:
@@ -118,14 +121,18 @@ def test_the_months_the_database_writes_are_canonical_json(ready):
         written = orjson.loads(canonical_bytes(content["contributions"]))
         lines = session.scalars(select(ContributionLine).where(ContributionLine.person_id == person_id)
                                 .order_by(ContributionLine.month, ContributionLine.employer_id)).all()
-    units = {e_id: unit.unit_code for e_id, unit in records.units.items()}
+        units = dict(session.execute(select(Employer.id, Employer.unit_code)).all())
     expected = [{"month": str(Month.from_int(line.month)), "unit_code": units.get(line.employer_id),
                  "salary_basis": line.salary_basis, "ui_basis": line.ui_basis,
                  "funds": {fund: getattr(line, fund) for fund in FUNDS}, "total": line.total,
                  "paid_amount": line.paid_amount, "status": line.status, "provenance": line.provenance}
                 for line in lines]
-    assert written == expected
-    assert canonical_bytes(content["contributions"]) == canonical_bytes(expected), "byte for byte canonical"
+    table = {"columns": list(MONTH_COLUMNS),
+             "months": [[m[c] if c in m else m["funds"][c] for c in MONTH_COLUMNS] for m in expected]}
+    assert canonical_bytes(content["contributions"]) == canonical_bytes(table), "byte for byte canonical"
+    assert contribution_months({"contributions": written}) == expected
+    assert any(m["unit_code"] for m in expected) and any(m["unit_code"] is None for m in expected)
+    written = expected
     assert {m["month"] for m in written} >= {"2019-01", "2019-09", "2019-10", "2019-12"}
 
 

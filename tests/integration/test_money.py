@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from esibook.app import create_app
-from esibook.book.content import book_content
+from esibook.book.content import book_content, contribution_months
 from esibook.config import Settings
 from esibook.contributions.arrears import run as run_watchdog
 from esibook.contributions.dues import employee_dues
@@ -266,7 +266,7 @@ def test_the_watchdog_notifies_exactly_the_workers_of_an_employer_behind_once_an
 
         book = book_content(session, session.get(Person, person_id))
         unit = session.get(Employer, employer_id).unit_code
-        months = {m["month"]: (m["status"], m["unit_code"]) for m in book["contributions"]}
+        months = {m["month"]: (m["status"], m["unit_code"]) for m in contribution_months(book)}
         assert months["2026-09"] == ("unpaid", unit) and months["2026-10"] == ("unpaid", unit)
 
     client = TestClient(create_app(Settings(database_url=engine.url.render_as_string(hide_password=False),

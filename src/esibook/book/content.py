@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 
 import orjson
-from sqlalchemy import Text, case, cast, literal, select
+from sqlalchemy import Text, case, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from esibook.access.authorities import AUTHORITY_NAMES, Authority
@@ -43,7 +46,7 @@ class BookRecords:
     person: object
     units: dict = field(default_factory=dict)
     periods: list = field(default_factory=list)
-    lines: list = field(default_factory=list)
+    months: str = "[]"  #: the contribution months, already canonical JSON (:func:`contribution_months_json`)
     settlements: list = field(default_factory=list)
     card: object | None = None
     reserves: list = field(default_factory=list)
@@ -74,14 +77,9 @@ def gather(session: Session, first: int, last: int, *, persons: list | None = No
         books[period.person_id].periods.append(period)
         if period.employer_id in units:
             books[period.person_id].units[period.employer_id] = units[period.employer_id]
-    for person_id, *line in connection.execute(
-        select(ContributionLine.person_id, ContributionLine.month, ContributionLine.employer_id, MONTH_JSON)
-        .where(ContributionLine.person_id.between(first, last))
-    ).all():  # fetched at once: row by row costs more than building the book
+    for person_id, months in contribution_months_json(connection, first, last):
         if person_id in books:
-            books[person_id].lines.append(line)
-    for book in books.values():
-        book.lines.sort()  # by month, then unit: the database need not sort a million lines
+            books[person_id].months = months
     for name, model, order in (
         ("settlements", BenefitSettlement, (BenefitSettlement.seq,)),
         ("reserves", UnemploymentReserve, (UnemploymentReserve.seq,)),
@@ -112,7 +110,7 @@ def render(records: BookRecords) -> dict:
         },
         "managing_authority": {"code": person.authority, "name": AUTHORITY_NAMES[Authority(person.authority)][0]},
         "participation": [_period(p, units) for p in records.periods],
-        "contributions": _contributions(records.lines, units),
+        "contributions": {"columns": list(MONTH_COLUMNS), "months": orjson.Fragment(records.months)},
         "benefits": [settlement_entry(s) for s in records.settlements],
         "health_insurance": _card(records.card),
         "unemployment_reserve": [
@@ -146,40 +144,69 @@ def _month_label(value: int) -> str:
     return str(Month.from_int(value))
 
 
-def _month_json_sql():
-    """SQL writing a contribution month's canonical JSON (sorted keys, no spaces) up to its last key, the unit
-    code, which depends on the person's periods and is added by :func:`_contributions`. A book lists hundreds of
-    months: the database writes them many times faster than Python builds and serialises dicts, and bulk
-    issuance never parses them. Only integers and the enumerated status and provenance (checked constraints of
-    plain words) are written, so no text needs escaping; a test holds the result to :func:`canonical_json`."""
-    line = ContributionLine
+#: The columns of a contribution month in the book, in order: a book lists hundreds of months, so each is a row
+#: of values under one list of names (``{"columns": [...], "months": [[...], ...]}``), not an object repeating
+#: its keys. Amounts are whole đồng; ``unit_code`` is null for months the person paid themself.
+MONTH_COLUMNS = ("month", "unit_code", "salary_basis", "ui_basis", *sorted(FUNDS), "total", "paid_amount", "status",
+                 "provenance")
 
-    def number(column):
-        return cast(column, Text)
 
+def _month_row_sql():
+    """SQL writing one contribution month as its canonical JSON row (the values of :data:`MONTH_COLUMNS`). The
+    database writes them many times faster than Python builds and serialises them, and bulk issuance never
+    parses them. Only integers, the unit code (seven letters and digits, checked when an employer registers)
+    and the enumerated status and provenance (checked constraints of plain words) are written, so no text needs
+    escaping; a test holds the result to :func:`canonical_json`."""
+    line, unit = ContributionLine, Employer.__table__.c.unit_code
     month = cast(line.month // 100, Text) + "-" + case((line.month % 100 < 10, "0"), else_="") + cast(
         line.month % 100, Text)
-    pieces: list = ['{"funds":{']
-    for k, fund in enumerate(sorted(FUNDS)):
-        pieces += [("," if k else "") + f'"{fund}":', number(getattr(line, fund))]
-    pieces += ['},"month":"', month, '","paid_amount":', number(line.paid_amount), ',"provenance":"', line.provenance,
-               '","salary_basis":', number(line.salary_basis), ',"status":"', line.status, '","total":',
-               number(line.total), ',"ui_basis":', number(line.ui_basis), ',"unit_code":']
+    pieces: list = ['["', month, '",', case((unit.is_(None), "null"), else_='"' + unit + '"')]
+    for name in MONTH_COLUMNS[2:-2]:
+        pieces += [",", cast(getattr(line, name), Text)]
+    pieces += [',"', line.status, '","', line.provenance, '"]']
     expression = literal(pieces[0], Text)
     for piece in pieces[1:]:
         expression = expression + (literal(piece, Text) if isinstance(piece, str) else piece)
     return expression
 
 
-MONTH_JSON = _month_json_sql()
+MONTH_ROW = _month_row_sql()
 assert all(orjson.dumps(word).decode() == f'"{word}"' for word in (*LINE_STATUSES, *PROVENANCES))
 
 
-def _contributions(lines: list, units: dict) -> orjson.Fragment:
-    """The book's contribution months, already canonical JSON: each month's text and its unit code."""
-    codes = {employer_id: orjson.dumps(unit.unit_code).decode() for employer_id, unit in units.items()}
-    return orjson.Fragment("[" + ",".join(text + codes.get(employer_id, "null") + "}"
-                                          for _month, employer_id, text in lines) + "]")
+def contribution_months_json(connection, first: int, last: int) -> list[tuple[int, str]]:
+    """(person id, the JSON list of their contribution months by month and unit) for the persons with ids in
+    ``first``–``last`` who have any. PostgreSQL aggregates each person's list itself; SQLite (whose
+    ``group_concat`` cannot order) returns the rows, joined here."""
+    line, employers = ContributionLine, Employer.__table__
+    source = line.__table__.outerjoin(employers, employers.c.id == line.employer_id)
+    where = line.person_id.between(first, last)
+    if connection.dialect.name == "postgresql":
+        ordered = aggregate_order_by(literal(",", Text), line.month, line.employer_id)
+        listed = literal("[", Text) + func.string_agg(MONTH_ROW, ordered) + literal("]", Text)
+        query = select(line.person_id, listed).select_from(source).where(where).group_by(line.person_id)
+        return [tuple(row) for row in connection.execute(query)]
+    rows = connection.execute(select(line.person_id, line.month, line.employer_id, MONTH_ROW).select_from(source)
+                              .where(where)).all()
+    rows.sort()
+    return [(person_id, "[" + ",".join(row[3] for row in group) + "]")
+            for person_id, group in groupby(rows, key=itemgetter(0))]
+
+
+def contribution_months(payload: dict) -> list[dict]:
+    """A signed book's contribution months as one object each (``month``, ``unit_code``, ``salary_basis``,
+    ``ui_basis``, ``funds``, ``total``, ``paid_amount``, ``status``, ``provenance``), from the columns the book
+    names; books signed before the table form list the objects themselves."""
+    listed = payload.get("contributions") or []
+    if isinstance(listed, list):
+        return listed
+    columns = listed["columns"]
+    months = []
+    for values in listed["months"]:
+        month = dict(zip(columns, values, strict=True))
+        month["funds"] = {fund: month.pop(fund) for fund in FUNDS if fund in month}
+        months.append(month)
+    return months
 
 
 def _card(card) -> dict | None:

@@ -205,11 +205,25 @@ def _append(session: Session, head: LogHead, rows) -> None:
         session.execute(insert(LogTile), written)
     leaves = [{"person_id": row.person_id, "version": row.version, "leaf_index": start + k}
               for k, row in enumerate(rows) if row.person_id is not None]
-    if leaves:
-        session.execute(update(BookVersion), leaves)
+    _number_leaves(session, leaves)
     _unpool(session, [row.id for row in rows])
     head.size = start + len(rows)
     head.frontier = json.dumps([[size, h.hex()] for size, h in frontier])
+
+
+def _number_leaves(session: Session, leaves: list[dict]) -> None:
+    """Each integrated book version learns its leaf index: one statement on PostgreSQL (a batch is thousands)."""
+    if not leaves:
+        return
+    if not is_postgres(session):
+        session.execute(update(BookVersion), leaves)
+        return
+    session.execute(text(
+        "UPDATE book_versions AS b SET leaf_index = v.leaf_index"
+        " FROM unnest(CAST(:person_ids AS bigint[]), CAST(:versions AS int[]), CAST(:leaf_indexes AS bigint[]))"
+        " AS v(person_id, version, leaf_index) WHERE b.person_id = v.person_id AND b.version = v.version"),
+        {"person_ids": [leaf["person_id"] for leaf in leaves], "versions": [leaf["version"] for leaf in leaves],
+         "leaf_indexes": [leaf["leaf_index"] for leaf in leaves]})
 
 
 def _unpool(session: Session, ids: list[int]) -> None:

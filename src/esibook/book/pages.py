@@ -18,6 +18,7 @@ from esibook.access.pages import page_principal
 from esibook.access.principal import Principal
 from esibook.book import service as books
 from esibook.book.api import MAX_VERIFY_BYTES
+from esibook.book.content import contribution_months
 from esibook.book.documents import document_digest
 from esibook.book.models import BookVersion
 from esibook.book.status import StatusView
@@ -44,14 +45,15 @@ def my_book_page(
     person = policy.own_person(session, caller)
     versions = books.versions(session, person.id)
     payload = jws.parts(versions[0].document)[1] if versions else None
-    employers = {}
+    employers, months = {}, contribution_months(payload) if payload else []
     if payload:
-        codes = {m["unit_code"] for m in payload["contributions"] if m["unit_code"]}
+        codes = {m["unit_code"] for m in months if m["unit_code"]}
         found = session.scalars(select(Employer).where(Employer.unit_code.in_(codes)))
         employers = {e.unit_code: e.name for e in found}
     suspended = books.active_suspension(session, person.id, "book") is not None
     return render(
-        request, "my_book.html", {"book": payload, "versions": versions, "employers": employers, "suspended": suspended}
+        request, "my_book.html", {"book": payload, "months": months, "versions": versions, "employers": employers,
+                                  "suspended": suspended}
     )
 
 

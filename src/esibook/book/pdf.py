@@ -30,6 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from esibook.book.content import contribution_months
 from esibook.trust.signer import Signer
 
 EMBEDDED_NAME = "book.jws"
@@ -190,7 +191,7 @@ def _story(payload: dict) -> list:
             _money(m["paid_amount"]),
             STATUS_VI.get(m["status"], m["status"]),
         ]
-        for m in payload["contributions"]
+        for m in contribution_months(payload)
     ]
     story += [_table(months, [20, 25, 33, 33, 33, 38]), Spacer(1, 4 * mm)]
     if payload["benefits"]:

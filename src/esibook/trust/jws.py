@@ -36,12 +36,12 @@ def sign(signer: Signer, payload: dict, typ: str) -> str:
     return f"{signing_input}.{b64url(signature)}"
 
 
-_headers: dict[tuple[str, str, bytes], str] = {}
+_headers: dict[tuple[str, str, int], str] = {}
 
 
 def _protected_header(signer: Signer, typ: str) -> str:
     """The encoded header of a signer's documents of one type (made once: its chain does not change)."""
-    key = (signer.kid, typ, signer.certificate.fingerprint(hashes.SHA256()))
+    key = (signer.kid, typ, signer.certificate.serial_number)  # a serial is cheaper to read than a fingerprint
     if key not in _headers:
         chain = [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in signer.chain]
         _headers[key] = b64url(canonical_bytes({"alg": "ES256", "kid": signer.kid, "typ": typ, "x5c": chain}))

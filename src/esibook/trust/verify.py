@@ -32,6 +32,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from esibook.book import merkle, pdf
+from esibook.book.content import contribution_months
 from esibook.book.log import book_entry
 from esibook.book.status import StatusView
 from esibook.health import card as hi_card
@@ -256,7 +257,7 @@ def _judge(kind: str, payload: dict, anchor: Anchor, status: StatusView, now: fl
         "date_of_birth": person.get("date_of_birth"),
         "issued_at": payload.get("issued_at"),
         "authority": payload.get("issuer", {}).get("authority"),
-        "months": len(payload.get("contributions", [])),
+        "months": len(contribution_months(payload)),
     }
     if anchor.authority != shows["authority"]:
         return Result(Verdict.UNKNOWN_ISSUER, kind, N_("signed by another authority's key"), shows)
