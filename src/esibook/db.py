@@ -6,15 +6,19 @@ for the tests. The schema is created only by Alembic migrations (``esibook db up
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
+from psycopg.pq import ExecStatus, TransactionStatus
 from sqlalchemy import BigInteger, Engine, Integer, MetaData, String, create_engine, event, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from esibook.errors import InvalidText
@@ -64,9 +68,32 @@ def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float =
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "checkout", _ping_if_idle)
+        event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "before_cursor_execute", _refuse_nul_text)
     return engine
+
+
+#: A pooled PostgreSQL connection idle for longer than this is pinged before use (the server may have restarted
+#: or dropped it); one in constant use is not, which spares every busy request a round trip.
+IDLE_BEFORE_PING = 5.0
+
+
+def _note_checkin(_dbapi_connection, record) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    """SQLAlchemy's ``pool_pre_ping``, for idle connections only: a dead one is replaced (the pool retries the
+    checkout with a new connection) before the request uses it."""
+    if time.monotonic() - record.info.get("checked_in", 0.0) < IDLE_BEFORE_PING:
+        return
+    try:
+        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except Exception as error:  # any failure means the connection cannot be trusted
+        raise DisconnectionError(str(error)) from error
 
 
 def _refuse_nul_text(_connection, _cursor, _statement, parameters, _context, executemany) -> None:
@@ -170,7 +197,25 @@ def scoped_to(authorities: str) -> Iterator[None]:
         authority_scope.reset(token)
 
 
+SCOPE_WORDS = re.compile(r"\*|[a-z]+(,[a-z]+)*|")
+
+
 @event.listens_for(Session, "after_begin")
 def _set_authority_scope(session: Session, _transaction, connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SELECT set_config('esibook.authorities', %s, true)", (authority_scope.get(),))
+    """Every session transaction on PostgreSQL starts with its scope set. When the connection is idle, the scope
+    goes with the ``BEGIN`` in one round trip (psycopg then sees the transaction open and sends no ``BEGIN`` of
+    its own): every request begins at least one transaction, so this spares each a round trip."""
+    if connection.dialect.name != "postgresql":
+        return
+    scope = authority_scope.get()
+    raw = connection.connection.driver_connection
+    plain_begin = raw.isolation_level is None and raw.read_only is None and raw.deferrable is None
+    if raw.info.transaction_status != TransactionStatus.IDLE or raw.autocommit or not plain_begin \
+            or not SCOPE_WORDS.fullmatch(scope):
+        connection.exec_driver_sql("SELECT set_config('esibook.authorities', %s, true)", (scope,))
+        return
+    result = raw.pgconn.exec_(f"BEGIN; SELECT set_config('esibook.authorities', '{scope}', true)".encode())
+    if result.status != ExecStatus.TUPLES_OK:
+        message = (result.error_message or b"").decode(errors="replace")
+        raw.rollback()
+        raise OperationalError("BEGIN", None, RuntimeError(message))

@@ -89,3 +89,47 @@ def test_a_pool_that_runs_dry_answers_503_busy(signed):
     assert response.status_code == 503 and response.headers["retry-after"] == "1"
     assert response.json()["error"]["code"] == "service.busy"
     assert client.get("/api/v1/me/book", headers=readers(signed, 1)[0]).status_code == 200
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced_before_use(postgres_databases, monkeypatch):
+    """Busy connections are not pinged at each checkout; one idle for longer than ``IDLE_BEFORE_PING`` is, so a
+    connection the server closed meanwhile (a restart, an idle timeout) is replaced and the caller never sees it."""
+    from sqlalchemy import text
+
+    from esibook import db
+
+    url = postgres_databases.engine().url.render_as_string(hide_password=False)
+    engine = db.make_engine(url, pool_size=1)
+    with engine.connect() as connection:
+        first = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+    with postgres_databases.engine().connect() as other:  # another pool: this one holds one connection
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        other.commit()
+    monkeypatch.setattr(db, "IDLE_BEFORE_PING", 0.0)
+    with Session(engine) as session:
+        assert session.execute(text("SELECT current_setting('esibook.authorities', true)")).scalar() == "*"
+        second = session.execute(text("SELECT pg_backend_pid()")).scalar()
+    assert second != first, "the dropped connection was replaced, not handed out"
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_every_transaction_begins_in_its_authority_scope(postgres_databases):
+    """The scope travels with ``BEGIN``: a scoped transaction sees its scope, the next unscoped one sees all
+    authorities again, and a transaction begun at another isolation level is scoped too."""
+    from sqlalchemy import text
+
+    from esibook import db
+
+    engine = postgres_databases.engine()
+    setting = text("SELECT current_setting('esibook.authorities', true)")
+    with Session(engine) as session:
+        with db.scoped_to("defence"), session.begin():
+            assert session.execute(setting).scalar() == "defence"
+        with session.begin():
+            assert session.execute(setting).scalar() == "*"
+    serializable = engine.execution_options(isolation_level="SERIALIZABLE")
+    with db.scoped_to("civil,security"), Session(serializable) as session, session.begin():
+        assert session.execute(setting).scalar() == "civil,security"
+        assert session.execute(text("SHOW transaction_isolation")).scalar() == "serializable"

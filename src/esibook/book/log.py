@@ -22,6 +22,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from esibook.book import merkle, tiles
 from esibook.book.models import BookVersion, LogCheckpoint, LogCosignature, LogHead, LogPoolEntry, LogTile
@@ -282,10 +283,25 @@ def log_size(session: Session) -> int:
     return head.size if head else 0
 
 
-def proofs(session: Session, size: int) -> tiles.TileProofs:
+def leaf_tile(leaf_index) -> ScalarSelect:
+    """SQL for the widest stored level-0 tile holding the leaf at ``leaf_index`` (a column): a book read fetches
+    it with the version, in the same statement, instead of asking for it afterwards."""
+    return (select(_tiles.c.data).where(_tiles.c.level == 0, _tiles.c.n == leaf_index // tiles.WIDTH)
+            .order_by(_tiles.c.width.desc()).limit(1).scalar_subquery())
+
+
+def proofs(session: Session, size: int, known: dict[tuple[int, int], bytes] | None = None) -> tiles.TileProofs:
+    """Proofs for a tree of ``size`` leaves; ``known`` holds tiles the caller has already read."""
     cache = _kept_tiles(session)
     roots = _KEPT_ROOTS.setdefault(_engine(session), {})
-    return tiles.TileProofs(size, lambda level, n: _widest_kept(session, cache, level, n, size), roots)
+
+    def read(level: int, n: int) -> bytes | None:
+        data = known.get((level, n)) if known else None
+        if data is not None and len(data) >= tiles.width_at(level, size, n) * tiles.HASH_SIZE:
+            return data
+        return _widest_kept(session, cache, level, n, size)
+
+    return tiles.TileProofs(size, read, roots)
 
 
 #: Tiles kept by each process, per database, for the proofs of book reads: a tile is written once and a wider
@@ -339,9 +355,12 @@ def inclusion_proof(session: Session, leaf_index: int, tree_size: int) -> list[s
     return [h.hex() for h in proofs(session, tree_size).inclusion(leaf_index, tree_size)]
 
 
-def checkpoint_inclusion_proof(session: Session, leaf_index: int, tree_size: int) -> list[str]:
-    """:func:`inclusion_proof` for a tree size a stored checkpoint signed (so within the log: not checked again)."""
-    return [h.hex() for h in proofs(session, tree_size).inclusion(leaf_index, tree_size)]
+def checkpoint_inclusion_proof(session: Session, leaf_index: int, tree_size: int, *,
+                               leaf_tile: bytes | None = None) -> list[str]:
+    """:func:`inclusion_proof` for a tree size a stored checkpoint signed (so within the log: not checked again);
+    ``leaf_tile``: the leaf's level-0 tile, if already read (:func:`leaf_tile`)."""
+    known = {(0, leaf_index // tiles.WIDTH): leaf_tile} if leaf_tile is not None else None
+    return [h.hex() for h in proofs(session, tree_size, known).inclusion(leaf_index, tree_size)]
 
 
 def consistency_proof(session: Session, first: int, second: int) -> list[str]:

@@ -148,7 +148,8 @@ class BookBundle:
 #: The latest version's columns a book read serves, in one Core query (no ORM object for a read).
 _versions = BookVersion.__table__
 LATEST = (
-    select(_versions.c.book_id, _versions.c.version, _versions.c.document, _versions.c.leaf_index)
+    select(_versions.c.book_id, _versions.c.version, _versions.c.document, _versions.c.leaf_index,
+           log.leaf_tile(_versions.c.leaf_index).label("leaf_tile"))
     .where(_versions.c.person_id == bindparam("person_id"))
     .order_by(_versions.c.version.desc())
     .limit(1)
@@ -157,7 +158,8 @@ LATEST = (
 
 def latest_bundle(session: Session, settings: Settings, person_id: int) -> dict:
     """``bundle(session, settings, person_id).as_dict()`` at a read's cost: one query for the version, the
-    checkpoint as kept per process for at most a second (``log.served_checkpoint``), one tile read for the proof.
+    checkpoint as kept per process for at most a second (``log.served_checkpoint``), and the proof from the leaf's
+    tile that the same query read and the tiles above it that the process keeps.
     A version still in the pool (or none) takes :func:`bundle`'s way."""
     row = session.connection().execute(LATEST, {"person_id": person_id}).first()
     checkpoint = log.served_checkpoint(session, settings, row.leaf_index) if row and row.leaf_index is not None \
@@ -166,7 +168,8 @@ def latest_bundle(session: Session, settings: Settings, person_id: int) -> dict:
         return bundle(session, settings, person_id).as_dict()
     return {"book_id": row.book_id, "version": row.version, "document": row.document, "leaf_index": row.leaf_index,
             "tree_size": checkpoint.tree_size,
-            "inclusion_proof": log.checkpoint_inclusion_proof(session, row.leaf_index, checkpoint.tree_size),
+            "inclusion_proof": log.checkpoint_inclusion_proof(session, row.leaf_index, checkpoint.tree_size,
+                                                              leaf_tile=row.leaf_tile),
             "checkpoint": checkpoint.note}
 
 
