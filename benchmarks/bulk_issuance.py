@@ -76,7 +76,9 @@ def main() -> None:
                 init_pki(session, settings)
                 log.current_checkpoint(session, settings)
             print(f"raw ES256 signing on {cores} cores …", flush=True)
+            loads = [os.getloadavg()[0]]
             raw = raw_signing_rate(cores)
+            loads.append(os.getloadavg()[0])
             print("bulk issuance …", flush=True)
             first = _issue(engine, settings, cores)
             second = _issue(engine, settings, cores)
@@ -87,7 +89,7 @@ def main() -> None:
     finally:
         drop()
     peak_mb = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
-    _write(seeded, raw, first, second, books, logged, peak_mb, cores)
+    _write(seeded, raw, first, second, books, logged, peak_mb, cores, loads)
 
 
 def _issue(engine, settings: Settings, cores: int) -> dict:
@@ -100,7 +102,7 @@ def _issue(engine, settings: Settings, cores: int) -> dict:
 
 
 def _write(seeded, raw: float, first: dict, second: dict, books: int, logged: int, peak_mb: float,
-           cores: int) -> None:
+           cores: int, loads: list[float]) -> None:
     rate = first["created"] / first["seconds"]
     section = f"""{HEADING}
 
