@@ -3,12 +3,10 @@ log (``POST /api/v1/verify``, the verify page, ``esibook verify``). It combines 
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esibook.book import log, merkle
-from esibook.book.models import BookVersion
-from esibook.book.service import logged_until
+from esibook.book.service import book_version, logged_until
 from esibook.book.status import StatusView
 from esibook.book.witnessing import configured_witnesses
 from esibook.config import Settings
@@ -45,8 +43,7 @@ class DatabaseLog:
             _, payload, _, _ = jws.parts(document)
         except jws.JwsError:
             return None
-        row = self.session.scalar(select(BookVersion).where(
-            BookVersion.book_id == str(payload.get("book_id")), BookVersion.version == payload.get("version")))
+        row = book_version(self.session, str(payload.get("book_id")), payload.get("version"))
         if row is None or row.document != document:
             return None
         logged_until(self.session, self.settings, row)
