@@ -61,17 +61,9 @@ PIECES: dict[str, str] = {
     # views: what combines contexts, and the routes (pages, JSON APIs) of every context
     "views": "views",
     "web": "views",  # the page helpers (render, errors, rate limits) routes use
-    "web.home": "views",  # the home page and the citizen's home combine contexts
-    "web.citizen": "views",
-    "access.service": "views",
-    "access.sharing": "views",
-    "access.pages": "views",
-    "access.api": "views",
-    "access.consent_api": "views",
     "access.devidp": "views",
     "access.demo": "views",
     "trust.verify": "views",
-    "health.checkin": "views",
     # top: the wiring
     "app": "top",
     "cli": "top",
@@ -79,6 +71,7 @@ PIECES: dict[str, str] = {
     "migrate": "top",
     "seeding": "top",
     "__main__": "top",
+    "worker": "top",
 }
 #: The routes of a context (its HTML pages and JSON API: ``pages.py``, ``api.py``, or one module per audience such
 #: as ``employer_pages.py``) are on the views floor: they parse, call one service of their context and ask the
@@ -89,19 +82,8 @@ ROUTE_MODULES = ("pages", "api")
 def is_route_module(name: str) -> bool:
     return name in ROUTE_MODULES or name.endswith(tuple(f"_{kind}" for kind in ROUTE_MODULES))
 
-_TASK = (
-    "a task body of the job engine: it names the work of a context and imports it when the task runs, never at "
-    "import time, the way a route would; contexts enqueue through jobs.defer and import no task body"
-)
 #: (importer, imported) module pairs that may break the rules, each with its reason.
-EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("esibook.jobs", "esibook.notify.outbox"): _TASK,
-    ("esibook.jobs", "esibook.book.bulk"): _TASK,
-    ("esibook.jobs", "esibook.book.sequencer"): _TASK,
-    ("esibook.jobs", "esibook.contributions.arrears"): _TASK,
-    ("esibook.jobs", "esibook.audit.models"): _TASK,
-    ("esibook.jobs", "esibook.audit.checkpoints"): _TASK,
-}
+EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 #: Generated vocabulary data, exempt from the size limit.
 DATA_MODULES = {"esibook.seeding.vocab"}

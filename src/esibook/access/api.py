@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from esibook.access import policy, service, sharing
+from esibook.access import policy
 from esibook.access.accesslog import accesses_of
 from esibook.access.deps import csrf_protected, web_session
 from esibook.access.errors import forbidden
@@ -17,6 +17,8 @@ from esibook.access.principal import Principal
 from esibook.access.tokens import client_for_token, issue_person_token, issue_system_token
 from esibook.errors import DomainError
 from esibook.params import RowId, SmallNumber
+from esibook.views import access as service
+from esibook.views import sharing
 from esibook.web.deps import db_session
 from esibook.web.errors import OAUTH_ERROR_RESPONSES
 from esibook.web.ratelimit import limit_share, limit_token

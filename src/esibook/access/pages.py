@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from esibook.access import consent, policy, service, sharing
+from esibook.access import consent, policy
 from esibook.access.accesslog import accesses_of
-from esibook.access.deps import LoginRedirect, csrf_protected, optional_principal
+from esibook.access.deps import LoginRedirect, csrf_protected, page_principal
 from esibook.access.oidc import LOGIN_COOKIE, LOGIN_COOKIE_PATH, LoginError, browser_key, finish_login, start_login
 from esibook.access.principal import Principal
 from esibook.access.purposes import PURPOSES
@@ -19,6 +19,8 @@ from esibook.book import service as books
 from esibook.errors import DomainError
 from esibook.params import RowId, SmallNumber
 from esibook.people.labels import GROUPS
+from esibook.views import access as service
+from esibook.views import sharing
 from esibook.views.person import readable_groups
 from esibook.web.deps import db_session
 from esibook.web.errors import error_response
@@ -28,12 +30,6 @@ from esibook.web.ratelimit import limit_login, limit_share
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("esibook.access")
-
-
-def page_principal(request: Request, session: Session = Depends(db_session)) -> Principal | None:
-    found = optional_principal(request, session)
-    request.state.viewer = found
-    return found
 
 
 def install_login_redirect(app) -> None:

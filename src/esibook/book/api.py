@@ -22,7 +22,7 @@ from esibook.params import MAX_ROW_ID, RowId, RowIndex, SeqNo
 from esibook.people.models import Person
 from esibook.transactions.conversion import certified_printout
 from esibook.trust.pki import root
-from esibook.views.verification import check_online
+from esibook.views.verification import MAX_VERIFY_BYTES, check_online
 from esibook.web.deps import db_session
 from esibook.web.responses import json_response
 
@@ -31,7 +31,6 @@ well_known = APIRouter(tags=["book"])
 #: The transparency log as C2SP tlog-tiles: https://c2sp.org/tlog-tiles, prefix <base_url>/log/.
 tlog = APIRouter(prefix="/log", tags=["log"])
 IMMUTABLE = "public, max-age=31536000, immutable"
-MAX_VERIFY_BYTES = 10 * 1024 * 1024
 
 
 @router.get("/me/book", summary="My latest book version with its inclusion proof and the signed checkpoint",

@@ -10,11 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
-from esibook.access.deps import csrf_protected
-from esibook.access.pages import page_principal
+from esibook.access.deps import csrf_protected, page_principal
 from esibook.access.principal import Principal
 from esibook.book import service as books
-from esibook.book.api import MAX_VERIFY_BYTES
 from esibook.book.documents import printed_version
 from esibook.errors import DomainError
 from esibook.health.card import card_qr, level_text
@@ -22,7 +20,7 @@ from esibook.health.card_image import card_svg
 from esibook.health.service import latest_card
 from esibook.params import RowId, SeqNo
 from esibook.views.verdict import verdict_view
-from esibook.views.verification import check_online
+from esibook.views.verification import MAX_VERIFY_BYTES, check_online
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language, translations
 from esibook.web.pages import render, when

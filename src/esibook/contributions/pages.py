@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
-from esibook.access import service as access
 from esibook.access.deps import csrf_protected
 from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
@@ -20,6 +19,7 @@ from esibook.dates import vietnam_today
 from esibook.employers import service as employers
 from esibook.errors import DomainError
 from esibook.params import RowId
+from esibook.views import access
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render

@@ -15,9 +15,9 @@ from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
 from esibook.health import visit_service
-from esibook.health.checkin import check_in
 from esibook.health.visits import VisitRecord, first_card_code
 from esibook.health.xml130 import MAX_BYTES, read_xml1, refuse
+from esibook.views.checkin import check_in
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 

@@ -12,8 +12,8 @@ from esibook.access.guards import require_person
 from esibook.access.principal import Principal
 from esibook.errors import DomainError
 from esibook.health import visit_service
-from esibook.health.checkin import check_in
 from esibook.health.xml130 import MAX_BYTES, read_xml1, refuse
+from esibook.views.checkin import check_in
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render

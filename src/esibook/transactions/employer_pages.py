@@ -12,7 +12,6 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
-from esibook.access import service as access
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
 from esibook.employers import service as employers
@@ -22,6 +21,7 @@ from esibook.params import RowId
 from esibook.transactions import service
 from esibook.transactions.procedures import PROCEDURES
 from esibook.transactions.uploads import read_employee_rows, template_csv, template_xlsx
+from esibook.views import access
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render

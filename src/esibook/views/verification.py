@@ -15,6 +15,9 @@ from esibook.trust import jws
 from esibook.trust.anchors import TrustAnchors
 from esibook.trust.verify import LogProof, Result, verify
 
+#: The largest document the verifier takes (the page and the API).
+MAX_VERIFY_BYTES = 10 * 1024 * 1024
+
 
 def verifier_state(session: Session, settings: Settings) -> tuple[TrustAnchors, StatusView]:
     """Online verification: anchors, the log key, its witnesses and suspensions straight from this installation."""

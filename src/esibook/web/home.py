@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
-from esibook.access.pages import page_principal
+from esibook.access.deps import page_principal
 from esibook.contributions.records import line_count
 from esibook.dates import vietnam_today
 from esibook.db import schema_revision
