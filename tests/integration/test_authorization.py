@@ -19,12 +19,11 @@ from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.clients import register_client
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
 from esibook.app import create_app, served_routes
 from esibook.config import Settings
 from esibook.contributions.models import ParticipationPeriod
 from esibook.people.models import Person
+from support import signed_in
 
 LEVEL1_ROLES = ["citizen-l1", "officer-civil-l1", "employer-rep-l1", "clinic-l1"]
 ROLES = [
@@ -216,14 +215,10 @@ def world(seeded_engine, demo_identities, tmp_path_factory) -> World:
     )
     tokens: dict[str, str | None] = {"anonymous": None}
     for key, identity in demo_identities.items():
-        tokens[key] = issue_person_token(
-            settings, Identity(f"sub-{key}", identity.personal_id, identity.name, identity.level)
-        )
+        tokens[key] = signed_in.token(settings, identity.personal_id, identity.name, identity.level)
     for key in ("officer-civil", "employer-rep", "clinic"):
         identity = demo_identities[key]
-        tokens[f"{key}-l1"] = issue_person_token(
-            settings, Identity(f"sub-{key}-l1", identity.personal_id, identity.name, 1)
-        )
+        tokens[f"{key}-l1"] = signed_in.token(settings, identity.personal_id, identity.name, 1)
     with Session(seeded_engine) as session:
         client_id, secret = register_client(
             session,
