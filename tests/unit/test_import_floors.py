@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "esibook"
@@ -99,6 +100,7 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@cache
 def modules() -> dict[str, Path]:
     found = {}
     for path in PACKAGE.rglob("*.py"):
@@ -107,6 +109,7 @@ def modules() -> dict[str, Path]:
     return found
 
 
+@cache
 def imported(name: str, path: Path) -> set[str]:
     """The esibook modules this module imports, at import time or inside functions."""
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
@@ -152,6 +155,7 @@ def floor_of(piece: str) -> int:
     return FLOORS.index("views")  # a route module
 
 
+@cache
 def edges() -> dict[tuple[str, str], set[tuple[str, str]]]:
     """(piece, piece) -> the (importer, imported) module pairs behind it."""
     known = modules()

@@ -11,6 +11,7 @@ the source of every module that declares an ``APIRouter``:
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "esibook"
@@ -30,6 +31,7 @@ EXCEPTIONS = {
 }
 
 
+@cache
 def route_modules() -> dict[str, ast.Module]:
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
