@@ -9,6 +9,7 @@ security does not apply to it), so every refusal here is the application's own p
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 
@@ -381,6 +382,17 @@ def test_every_served_route_declares_an_audience_listed_here(world):
     served = {f"{m} {p}": a for m, p, a in world.routes}
     assert all(a is not None for a in served.values()), [r for r, a in served.items() if a is None]
     assert served == AUDIENCE_OF, "a route was added, removed or changed audience: update AUDIENCE_OF"
+
+
+def test_no_route_runs_on_the_event_loop(world):
+    """Every served route is a ``def``, which FastAPI runs in its threadpool: a route's synchronous database work
+    never blocks the event loop (bodies and forms are read by ``async`` dependencies)."""
+    on_the_loop = [
+        f"{','.join(sorted(route.methods))} {route.path}"
+        for route in served_routes(world.client.app)
+        if inspect.iscoroutinefunction(route.endpoint)
+    ]
+    assert on_the_loop == []
 
 
 def test_every_role_outside_a_routes_audience_is_refused(world):
