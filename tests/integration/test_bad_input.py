@@ -16,7 +16,7 @@ from esibook.contributions.posting import post_file
 from esibook.people.models import Person
 from esibook.transactions import registrations
 from esibook.transactions.models import Dossier, PopulationRecord
-from support.signed_in import bearer_of
+from support import signed_in
 
 TOO_BIG = [str(2**63), str(2**64), "9" * 40]
 
@@ -24,7 +24,7 @@ TOO_BIG = [str(2**63), str(2**64), "9" * 40]
 @pytest.fixture(scope="module")
 def world(signed, signed_app, signed_identities):
     """The client, the demo identities, and ``bearer(key)``: a demo identity's header at its own level."""
-    return signed_app, signed_identities, lambda key: bearer_of(signed.settings, signed_identities[key])
+    return signed_app, signed_identities, lambda key: signed_in.bearer_of(signed.settings, signed_identities[key])
 
 
 def newcomers(engine, count: int, skip: int = 0) -> list[str]:
@@ -443,7 +443,7 @@ def test_a_merged_book_cannot_keep_a_second_open_period_at_the_same_employer(sig
     filed = client.post(
         "/api/v1/dossiers",
         json={"procedure": "merge_books", "form": {"other_si_code": code}},
-        headers={**bearer(signed.settings, personal_id), "idempotency-key": "merge-open-twice"},
+        headers={**signed_in.bearer(signed.settings, personal_id), "idempotency-key": "merge-open-twice"},
     )
     assert filed.status_code == 201, filed.text
     assert [o["duplicate_seq"] for o in filed.json()["form"]["overlaps"]] == [1]
