@@ -201,6 +201,41 @@ def signed(databases, tmp_path_factory) -> Signed:
     return Signed(engine, settings)
 
 
+# --- signed-in clients on the signed database (helpers: tests/support/signed_in.py) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def signed_app(signed):
+    """A client of the application on the ``signed`` database (one per test module, as each module's state)."""
+    from fastapi.testclient import TestClient
+
+    from esibook.app import create_app
+
+    return TestClient(create_app(signed.settings))
+
+
+@pytest.fixture(scope="module")
+def signed_identities(signed) -> dict:
+    """The development provider's demo identities on the ``signed`` database, by key (read again for each module:
+    a module's filings may change who is working)."""
+    from sqlalchemy.orm import Session
+
+    from esibook.access.demo import demo_identities as find
+
+    with Session(signed.engine) as session:
+        return {identity.key: identity for identity in find(session)}
+
+
+@pytest.fixture(scope="session")
+def signed_bearer(signed) -> Callable[..., dict]:
+    """``signed_bearer(personal_id, name="x", level=2)``: the header of that person signed in on ``signed``."""
+    from functools import partial
+
+    from support.signed_in import bearer
+
+    return partial(bearer, signed.settings)
+
+
 @pytest.fixture
 def database_url_for(databases) -> Callable[[], str]:
     """A function returning the URL of a new, empty database (no schema) on this engine."""

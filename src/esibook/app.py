@@ -24,8 +24,9 @@ from esibook.contributions import pages as contributions_pages
 from esibook.db import make_engine, session_factory
 from esibook.health import api as health_api
 from esibook.health import pages as health_pages
+from esibook.notify import pages as notify_pages
 from esibook.transactions import api as transactions_api
-from esibook.transactions import pages as transactions_pages
+from esibook.transactions import citizen_pages, employer_pages, officer_pages
 from esibook.web import api as identifiers_api
 from esibook.web import citizen, home, install, ratelimit, security
 from esibook.web.errors import ERROR_RESPONSES, install_error_handlers
@@ -48,7 +49,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     benefits_api.router,
     benefits_pages.router,
     transactions_api.router,
-    transactions_pages.router,
+    employer_pages.router,
+    citizen_pages.router,
+    officer_pages.router,
+    notify_pages.router,
     health_api.router,
     health_pages.router,
     contributions_pages.router,

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from psycopg.pq import ExecStatus, TransactionStatus
-from sqlalchemy import BigInteger, Engine, Integer, MetaData, String, create_engine, event, func, select
+from sqlalchemy import BigInteger, Engine, Integer, MetaData, String, create_engine, event, func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -166,6 +166,12 @@ def transaction(session: Session) -> Iterator[Session]:
         session.rollback()
         raise
     session.commit()
+
+
+def schema_revision(session: Session) -> str | None:
+    """The Alembic revision the database is at (the health check reads it in a transaction of its own)."""
+    with session.begin():
+        return session.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def last_seq(session: Session, seq_column, owner_column, owner_id: int) -> int:

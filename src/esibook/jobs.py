@@ -12,7 +12,8 @@ server's thread or of ``esibook worker`` (:func:`run_round`); the outbox rows th
 
 Every task is idempotent, so a job run twice (a retry after a crash) changes nothing the second time: a message
 is delivered once (the outbox's guarantee), the watchdog runs once per day, a checkpoint is made only when due.
-This module sits on the floor below the contexts: it imports none of them at import time, tasks import lazily.
+This module is the engine only and sits on the floor below the contexts: it imports none of them. Each context
+declares its own tasks on :data:`app`; ``esibook.worker`` (top floor) imports them all and runs the SQLite round.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 import procrastinate
 from procrastinate.periodic import PeriodicDeferrer, PeriodicRegistry, PeriodicTask
@@ -34,7 +34,6 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from esibook.config import Settings
-from esibook.dates import VIETNAM, vietnam_today
 from esibook.db import is_postgres, session_factory
 
 log = logging.getLogger("esibook.jobs")
@@ -57,7 +56,8 @@ app = procrastinate.App(connector=InMemoryConnector(), periodic_defaults={"max_d
 
 @dataclass
 class Runtime:
-    """The database, settings and mail sender of this worker process, and what it delivered."""
+    """The database, settings and mail sender of this worker process (None: the environment's), and what it
+    delivered."""
 
     sessions: sessionmaker[Session]
     settings: Settings
@@ -74,11 +74,10 @@ _runtime: Runtime | None = None
 
 
 def configure(engine: Engine, settings: Settings, sender=None) -> Runtime:
-    """Set what this process's tasks run with (the worker calls it once at start)."""
-    from esibook.notify.outbox import sender_from_environment
-
+    """Set what this process's tasks run with (the worker calls it once at start); without ``sender``, the outbox's
+    tasks send as the environment says (``notify.outbox.sender_of``)."""
     global _runtime
-    _runtime = Runtime(session_factory(engine), settings, sender or sender_from_environment())
+    _runtime = Runtime(session_factory(engine), settings, sender)
     return _runtime
 
 
@@ -118,61 +117,11 @@ def defer(session: Session | Connection, task: procrastinate.tasks.Task, **kwarg
     ).scalar_one()
 
 
-# --- the tasks -------------------------------------------------------------------------------------------------
-
-
-@app.task(
-    name="outbox.deliver",
-    queue=OUTBOX_QUEUE,
-    retry=procrastinate.RetryStrategy(max_attempts=7, wait=5, exponential_wait=3),
-)
-def deliver_message(message_id: int) -> None:
-    """Deliver one outbox message (a no-op if it was delivered already); a failure is raised, so retried."""
-    from esibook.notify.outbox import deliver_one
-
-    rt = runtime()
-    rt.count(deliver_one(rt.sessions, rt.sender, message_id, raise_failure=True))
-
-
-@app.task(
-    name="book.issue_range",
-    queue=BOOKS_QUEUE,
-    retry=procrastinate.RetryStrategy(max_attempts=5, wait=10, exponential_wait=2),
-)
-def issue_book_range(first: int, last: int, reason: str = "issued") -> None:
-    """Bring the books of one range of persons up to date (bulk issuance across machines); run twice, the second
-    run issues nothing. The sequencer gives the pooled entries their leaves."""
-    from esibook.book.bulk import issue_range
-
-    rt = runtime()
-    with rt.sessions() as session:
-        issue_range(session, rt.settings, first, last, reason=reason)
-
-
-@app.periodic(cron="*/10 * * * *", periodic_id="outbox-sweep")
-@app.task(name="outbox.sweep", queue=OUTBOX_QUEUE, queueing_lock="outbox.sweep")
-def sweep_outbox(timestamp: int | None = None) -> None:
-    """Deliver whatever is pending without a job (messages of before the job engine, retries given up on by
-    the job engine but still under the outbox's attempt limit)."""
-    from esibook.notify.outbox import deliver_pending
-
-    rt = runtime()
-    rt.count(deliver_pending(rt.sessions, rt.sender))
-
-
-@app.periodic(cron="5 0 * * *", periodic_id="arrears-daily")
-@app.task(name="arrears.watchdog", queue=DAILY_QUEUE, queueing_lock="arrears.watchdog")
-def arrears_watchdog(timestamp: int) -> None:
-    """The daily arrears watchdog, for the day it was scheduled (its notices go out from the 10th)."""
-    watchdog_once(runtime().sessions, datetime.fromtimestamp(timestamp, VIETNAM).date())
-
-
-@app.periodic(cron="* * * * *", periodic_id="audit-checkpoint")
-@app.task(name="audit.checkpoint", queue=UPKEEP_QUEUE, queueing_lock="audit.checkpoint")
-def audit_checkpoint(timestamp: int | None = None) -> None:
-    """Sign and anchor the audit chain's head when a checkpoint is due."""
-    rt = runtime()
-    audit_checkpoint_if_due(rt.sessions, rt.settings)
+# --- the engine's own task ----------------------------------------------------------------------------------------
+#
+# Each context declares its tasks on :data:`app` beside the work they run (``notify.outbox``: delivery and the
+# sweep; ``book.bulk``: a range of books; ``contributions.arrears``: the daily watchdog; ``audit.checkpoints``: the
+# audit checkpoint), and enqueues them with :func:`defer`. A worker imports them all first (``esibook.worker``).
 
 
 @app.periodic(cron="* * * * *", periodic_id="jobs-stalled")
@@ -180,60 +129,6 @@ def audit_checkpoint(timestamp: int | None = None) -> None:
 async def retry_stalled(timestamp: int | None = None) -> None:
     """Put back the running jobs of dead workers (killed mid-job), so another worker takes them."""
     await retry_stalled_jobs(_current_app)
-
-
-def watchdog_once(sessions: sessionmaker[Session], day: date) -> bool:
-    """Run the arrears watchdog for ``day`` unless it already ran for that day; True if it ran now."""
-    from sqlalchemy import select
-
-    from esibook.audit.models import AuditRecord
-    from esibook.contributions.arrears import run
-
-    with sessions() as session:
-        done = session.scalar(
-            select(AuditRecord.seq)
-            .where(AuditRecord.action == "arrears.run", AuditRecord.target == f"day:{day.isoformat()}")
-            .limit(1)
-        )
-        if done is not None:
-            return False
-        run(session, day)
-    return True
-
-
-def audit_checkpoint_if_due(sessions: sessionmaker[Session], settings: Settings) -> None:
-    """Sign and anchor the audit chain's head hourly or every 1000 records; a refusal is logged, not fatal."""
-    from esibook.audit.checkpoints import ChainTampered, due, make_checkpoint
-    from esibook.errors import DomainError
-
-    with sessions() as session:
-        if not due(session, settings):
-            return
-        try:
-            made = make_checkpoint(session, settings)
-        except (ChainTampered, DomainError) as refused:
-            logging.getLogger("esibook.audit").error("audit checkpoint refused: %s", refused)
-            return
-    if made and made.anchored:
-        print(f"audit checkpoint at seq {made.checkpoint.seq} anchored", flush=True)
-
-
-# --- SQLite: the same tasks, in-process --------------------------------------------------------------------------
-
-
-def run_round(rt: Runtime, watched: date | None) -> date:
-    """One in-process round (SQLite): the log's pooled entries, the watchdog once a day, a checkpoint when due, the
-    pending messages."""
-    from esibook.book import sequencer
-    from esibook.notify.outbox import deliver_pending
-
-    sequencer.run_once(rt.sessions, rt.settings)
-    today = vietnam_today()
-    if watched != today:
-        watchdog_once(rt.sessions, today)
-    audit_checkpoint_if_due(rt.sessions, rt.settings)
-    rt.count(deliver_pending(rt.sessions, rt.sender))
-    return today
 
 
 # --- PostgreSQL: procrastinate's worker --------------------------------------------------------------------------

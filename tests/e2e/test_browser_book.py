@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from test_browser_login import sign_in
+
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from test_browser_every_page import axe_source, check_page
-from test_browser_login import sign_in
 
 from esibook.db import make_engine
 from esibook.health.card import level_text
 from esibook.health.models import HICoverage
 from esibook.health.service import latest_card
 from esibook.people.models import Person
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,6 @@ import uuid
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_browser_login import sign_in
 
 from esibook.access.principal import Identity, person_principal
 from esibook.config import Settings
@@ -19,6 +18,7 @@ from esibook.notify.outbox import SinkSender, deliver_pending
 from esibook.people.models import Person
 from esibook.people.reference import ethnicity_name
 from esibook.transactions.service import submit
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_browser_login import no_horizontal_scroll, sign_in
+from test_browser_login import no_horizontal_scroll
 
 from esibook.config import Settings
 from esibook.db import make_engine
@@ -16,6 +16,7 @@ from esibook.health.card import card_qr
 from esibook.health.models import Clinic
 from esibook.health.service import latest_card
 from esibook.people.models import Person
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -8,15 +8,9 @@ from sqlalchemy.orm import Session
 
 from esibook.access.clients import register_client
 from esibook.db import make_engine
+from support.signed_in import sign_in, system_bearer
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, site: str, identity: str, return_to: str) -> None:
-    page.goto(f"{site}/login?return_to={return_to}")
-    page.get_by_test_id("login-vneid").click()
-    page.get_by_test_id(f"identity-{identity}").click()
-    page.wait_for_url(f"{site}{return_to}*")
 
 
 def test_the_citizen_approves_a_banks_request_on_a_phone(phone, site, site_data, identities):
@@ -24,11 +18,8 @@ def test_the_citizen_approves_a_banks_request_on_a_phone(phone, site, site_data,
         client_id, secret = register_client(
             session, name="Ngân hàng Điện thoại", groups="1,4", purposes="TINDUNG", client_id="bank-phone"
         )
-    token = httpx.post(
-        f"{site}/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
-    ).json()["access_token"]
-    bank = {"authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=site) as web:
+        bank = system_bearer(web, client_id, secret)
     pid = identities["citizen-l2"].personal_id
     filed = httpx.post(
         f"{site}/api/v1/exchange/consents",

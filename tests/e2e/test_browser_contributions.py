@@ -8,24 +8,17 @@ import re
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_browser_login import no_horizontal_scroll, sign_in
+from test_browser_login import no_horizontal_scroll
 
 from esibook.contributions.models import ContributionLine
 from esibook.db import make_engine
 from esibook.employers.models import Employer
 from esibook.people.models import Person
 from esibook.periods import Month
+from support.signed_in import sign_in, sign_in_as
 
 pytestmark = pytest.mark.browser
 VND = re.compile(r"^\d{1,3}(\.\d{3})* ₫$")
-
-
-def sign_in_as(page, site: str, personal_id: str, return_to: str) -> None:
-    page.goto(f"{site}/login?return_to={return_to}")
-    page.get_by_test_id("login-vneid").click()
-    page.locator("#pid").fill(personal_id)
-    page.get_by_test_id("identity-pid").click()
-    page.wait_for_url(f"{site}{return_to}*")
 
 
 def test_each_month_card_shows_month_employer_salary_and_status_on_a_phone(phone, site):

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_browser_login import sign_in
 
 from esibook.db import make_engine, session_factory
 from esibook.notify.outbox import SinkSender, deliver_pending
 from esibook.people.models import Person
 from esibook.transactions.models import PopulationRecord
+from support.signed_in import sign_in, sign_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -61,13 +61,7 @@ def test_register_two_employees_from_a_list_through_to_their_repositories(
 
     for personal_id in newcomers:
         person = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
-        person.goto(f"{site}/login?return_to=/me/repository")
-        person.get_by_test_id("login-vneid").click()
-        person.get_by_label("Hoặc bất kỳ ai trong cơ sở dữ liệu dân cư, theo số định danh cá nhân (VNeID mức 2)").fill(
-            personal_id
-        )
-        person.get_by_test_id("identity-pid").click()
-        person.wait_for_url(f"{site}/me/repository")
+        sign_in_as(person, site, personal_id, "/me/repository")
         assert person.get_by_test_id("doc-ebook").count() == 1
         assert person.get_by_test_id("doc-hi_card").count() == 1
         person.get_by_test_id("doc-ebook").get_by_role("button").click()
@@ -98,13 +92,7 @@ def test_a_resident_files_voluntary_si_online_and_gets_a_receipt(browser, site, 
             .limit(1)
         )
     page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
-    page.goto(f"{site}/login?return_to=/me/services")
-    page.get_by_test_id("login-vneid").click()
-    page.get_by_label("Hoặc bất kỳ ai trong cơ sở dữ liệu dân cư, theo số định danh cá nhân (VNeID mức 2)").fill(
-        resident
-    )
-    page.get_by_test_id("identity-pid").click()
-    page.wait_for_url(f"{site}/me/services")
+    sign_in_as(page, site, resident, "/me/services")
     page.get_by_text("Đăng ký tham gia BHXH tự nguyện").click()
     page.get_by_label("Mức thu nhập tháng lựa chọn (đồng)").fill("2500000")
     page.get_by_label("Từ tháng (YYYY-MM)").first.fill("2026-12")

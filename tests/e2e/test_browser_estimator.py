@@ -8,11 +8,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_browser_login import no_horizontal_scroll, sign_in
+from test_browser_login import no_horizontal_scroll
 
 from esibook.db import make_engine
 from esibook.people.models import Person
 from integration.test_estimator import counted_months, expected_one_time
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

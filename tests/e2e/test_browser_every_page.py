@@ -19,17 +19,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_browser_login import sign_in
 
 from esibook.access.principal import Identity, person_principal
-from esibook.access.sharing import create_link
 from esibook.app import create_app, served_routes
 from esibook.config import Settings
 from esibook.db import make_engine
 from esibook.people.models import Person
 from esibook.transactions.models import PopulationRecord
 from esibook.transactions.service import register_employees, submit
+from esibook.views.sharing import create_link
 from integration.test_authorization import AUDIENCE_OF, MEMBERS
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Error as BrowserError
-from test_browser_login import sign_in
+
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

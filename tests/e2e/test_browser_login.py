@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from support.signed_in import sign_in
+
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, site: str, identity: str, return_to: str = "/me") -> None:
-    page.goto(f"{site}/login?return_to={return_to}")
-    page.get_by_test_id("login-vneid").click()
-    page.get_by_test_id(f"identity-{identity}").click()
-    page.wait_for_url(f"{site}{return_to}*")
 
 
 def no_horizontal_scroll(page) -> bool:

@@ -5,7 +5,9 @@ and the public list of employers in arrears."""
 from __future__ import annotations
 
 import pytest
-from test_browser_login import no_horizontal_scroll, sign_in
+from test_browser_login import no_horizontal_scroll
+
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

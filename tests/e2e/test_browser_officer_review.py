@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from test_browser_every_page import axe_source, check_page
-from test_browser_login import sign_in
 
 from esibook.access.principal import Identity, person_principal
 from esibook.config import Settings
@@ -20,6 +19,7 @@ from esibook.employers.models import Employer
 from esibook.people.models import Person
 from esibook.transactions.models import Dossier
 from esibook.transactions.service import register_employees
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -8,13 +8,13 @@ import pytest
 import segno
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from test_browser_login import sign_in
 
 from esibook.contributions.models import ParticipationPeriod
 from esibook.db import make_engine
 from esibook.employers.models import Employer
 from esibook.people.models import Person
 from esibook.periods import Month
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

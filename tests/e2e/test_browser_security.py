@@ -7,7 +7,8 @@ import re
 
 import httpx
 import pytest
-from test_browser_login import sign_in
+
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from test_browser_every_page import axe_source, check_page
-from test_browser_login import sign_in
 
 from esibook.trust import jws
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,6 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_browser_login import sign_in
 
 from esibook.access.principal import Identity, person_principal
 from esibook.config import Settings
@@ -19,6 +18,7 @@ from esibook.notify.outbox import SinkSender, deliver_pending
 from esibook.transactions.models import RepositoryDocument
 from esibook.transactions.service import submit
 from esibook.trust import jws
+from support.signed_in import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -22,6 +22,7 @@ from esibook.audit.models import AuditCheckpoint, AuditRecord
 from esibook.config import Settings
 from esibook.db import transaction
 from esibook.trust.note import NoteSigner
+from support.signed_in import bearer_of
 
 
 @pytest.fixture
@@ -289,8 +290,6 @@ def flows(signed):
 
     from esibook.access.clients import register_client
     from esibook.access.demo import demo_identities
-    from esibook.access.principal import Identity
-    from esibook.access.tokens import issue_person_token
     from esibook.app import create_app
     from esibook.book.models import BookVersion
     from esibook.book.service import issue_book
@@ -312,9 +311,7 @@ def flows(signed):
     client = TestClient(create_app(settings))
 
     def bearer(key: str) -> dict:
-        who = ids[key]
-        token = issue_person_token(settings, Identity(f"s-{key}", who.personal_id, who.name, 2))
-        return {"authorization": f"Bearer {token}"}
+        return bearer_of(settings, ids[key], 2)
 
     officer = bearer("officer-civil")
     assert client.get(f"/api/v1/officer/persons/{person_id}?purpose=TTHC", headers=officer).status_code == 200

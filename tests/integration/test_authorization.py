@@ -9,6 +9,7 @@ security does not apply to it), so every refusal here is the application's own p
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 
@@ -19,12 +20,11 @@ from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.clients import register_client
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
 from esibook.app import create_app, served_routes
 from esibook.config import Settings
 from esibook.contributions.models import ParticipationPeriod
 from esibook.people.models import Person
+from support import signed_in
 
 LEVEL1_ROLES = ["citizen-l1", "officer-civil-l1", "employer-rep-l1", "clinic-l1"]
 ROLES = [
@@ -216,14 +216,10 @@ def world(seeded_engine, demo_identities, tmp_path_factory) -> World:
     )
     tokens: dict[str, str | None] = {"anonymous": None}
     for key, identity in demo_identities.items():
-        tokens[key] = issue_person_token(
-            settings, Identity(f"sub-{key}", identity.personal_id, identity.name, identity.level)
-        )
+        tokens[key] = signed_in.token(settings, identity.personal_id, identity.name, identity.level)
     for key in ("officer-civil", "employer-rep", "clinic"):
         identity = demo_identities[key]
-        tokens[f"{key}-l1"] = issue_person_token(
-            settings, Identity(f"sub-{key}-l1", identity.personal_id, identity.name, 1)
-        )
+        tokens[f"{key}-l1"] = signed_in.token(settings, identity.personal_id, identity.name, 1)
     with Session(seeded_engine) as session:
         client_id, secret = register_client(
             session,
@@ -386,6 +382,17 @@ def test_every_served_route_declares_an_audience_listed_here(world):
     served = {f"{m} {p}": a for m, p, a in world.routes}
     assert all(a is not None for a in served.values()), [r for r, a in served.items() if a is None]
     assert served == AUDIENCE_OF, "a route was added, removed or changed audience: update AUDIENCE_OF"
+
+
+def test_no_route_runs_on_the_event_loop(world):
+    """Every served route is a ``def``, which FastAPI runs in its threadpool: a route's synchronous database work
+    never blocks the event loop (bodies and forms are read by ``async`` dependencies)."""
+    on_the_loop = [
+        f"{','.join(sorted(route.methods))} {route.path}"
+        for route in served_routes(world.client.app)
+        if inspect.iscoroutinefunction(route.endpoint)
+    ]
+    assert on_the_loop == []
 
 
 def test_every_role_outside_a_routes_audience_is_refused(world):

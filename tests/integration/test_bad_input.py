@@ -7,36 +7,24 @@ from __future__ import annotations
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from esibook.access.demo import demo_identities
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
-from esibook.app import create_app
 from esibook.contributions.models import ParticipationPeriod
 from esibook.contributions.posting import post_file
 from esibook.people.models import Person
 from esibook.transactions import registrations
 from esibook.transactions.models import Dossier, PopulationRecord
+from support import signed_in
 
 TOO_BIG = [str(2**63), str(2**64), "9" * 40]
 
 
 @pytest.fixture(scope="module")
-def world(signed):
-    client = TestClient(create_app(signed.settings))
-    with Session(signed.engine) as session:
-        ids = {i.key: i for i in demo_identities(session)}
-
-    def bearer(key: str) -> dict:
-        who = ids[key]
-        token = issue_person_token(signed.settings, Identity(f"s-{key}", who.personal_id, who.name, who.level))
-        return {"authorization": f"Bearer {token}"}
-
-    return client, ids, bearer
+def world(signed, signed_app, signed_identities):
+    """The client, the demo identities, and ``bearer(key)``: a demo identity's header at its own level."""
+    return signed_app, signed_identities, lambda key: signed_in.bearer_of(signed.settings, signed_identities[key])
 
 
 def newcomers(engine, count: int, skip: int = 0) -> list[str]:
@@ -452,11 +440,10 @@ def test_a_merged_book_cannot_keep_a_second_open_period_at_the_same_employer(sig
             )
         )
         code, personal_id = duplicate.si_code_legacy, person.personal_id
-    token = issue_person_token(signed.settings, Identity("s-merge", personal_id, "x", 2))
     filed = client.post(
         "/api/v1/dossiers",
         json={"procedure": "merge_books", "form": {"other_si_code": code}},
-        headers={"authorization": f"Bearer {token}", "idempotency-key": "merge-open-twice"},
+        headers={**signed_in.bearer(signed.settings, personal_id), "idempotency-key": "merge-open-twice"},
     )
     assert filed.status_code == 201, filed.text
     assert [o["duplicate_seq"] for o in filed.json()["form"]["overlaps"]] == [1]

@@ -15,8 +15,6 @@ from joserfc.jwk import ECKey
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
 from esibook.benefits.models import BenefitSettlement
 from esibook.book import log
@@ -29,6 +27,7 @@ from esibook.trust.pki import all_certificates, rotate
 from esibook.trust.verify import Verdict
 from esibook.views.verification import check_online
 from support.rfc9162 import leaf_hash, verify_consistency, verify_inclusion
+from support.signed_in import bearer
 
 
 @pytest.fixture(scope="module")
@@ -275,8 +274,7 @@ def test_a_version_integrated_after_a_read_gets_a_checkpoint_that_covers_it(sign
             select(Person).join(BookVersion, BookVersion.person_id == Person.id)
             .where(Person.personal_id.is_not(None)).order_by(Person.id).limit(2)
         ).all()
-    first, second = ({"authorization": "Bearer " + issue_person_token(
-        signed.settings, Identity(f"s-{p.id}", p.personal_id, p.full_name, 2))} for p in readers)
+    first, second = (bearer(signed.settings, p.personal_id, p.full_name) for p in readers)
     assert client.get("/api/v1/me/book", headers=first).status_code == 200  # the checkpoint is now kept
     with Session(signed.engine, expire_on_commit=False) as session:
         person = readers[1]

@@ -4,14 +4,9 @@ database (the book must agree with it)."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from esibook.access.demo import demo_identities
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
-from esibook.app import create_app
 from esibook.book.models import BookVersion
 from esibook.contributions.models import ParticipationPeriod
 from esibook.people.models import Person
@@ -19,16 +14,8 @@ from esibook.transactions.models import PopulationRecord
 
 
 @pytest.fixture(scope="module")
-def world(signed):
-    client = TestClient(create_app(signed.settings))
-    with Session(signed.engine) as session:
-        ids = {i.key: i for i in demo_identities(session)}
-
-    def bearer(personal_id: str, level: int = 2) -> dict:
-        token = issue_person_token(signed.settings, Identity(f"s-{personal_id}", personal_id, "x", level))
-        return {"authorization": f"Bearer {token}"}
-
-    return client, ids, bearer
+def world(signed_app, signed_identities, signed_bearer):
+    return signed_app, signed_identities, lambda personal_id, level=2: signed_bearer(personal_id, level=level)
 
 
 def a_resident_never_insured(engine) -> str:

@@ -6,14 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from esibook.access.demo import demo_identities
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
-from esibook.app import create_app
 from esibook.benefits.models import BenefitSettlement
 from esibook.contributions.models import ContributionLine, ParticipationPeriod
 from esibook.people.models import Person
@@ -22,16 +17,8 @@ from esibook.trust import jws
 
 
 @pytest.fixture(scope="module")
-def world(signed):
-    client = TestClient(create_app(signed.settings))
-    with Session(signed.engine) as session:
-        ids = {i.key: i for i in demo_identities(session)}
-
-    def bearer(personal_id: str) -> dict:
-        token = issue_person_token(signed.settings, Identity(f"s-{personal_id}", personal_id, "x", 2))
-        return {"authorization": f"Bearer {token}"}
-
-    return client, ids, bearer
+def world(signed_app, signed_identities, signed_bearer):
+    return signed_app, signed_identities, signed_bearer
 
 
 def file(client, headers, procedure, form, key, employer_id=None):

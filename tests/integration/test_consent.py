@@ -15,13 +15,13 @@ from esibook.access import consent as consent_service
 from esibook.access.clients import register_client
 from esibook.access.principal import Identity
 from esibook.access.sessions import SESSION_COOKIE, open_session
-from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
 from esibook.audit.models import AuditRecord
 from esibook.columns import utcnow
 from esibook.config import Settings
 from esibook.notify.models import OutboxMessage
 from esibook.people.models import Person
+from support.signed_in import bearer_of, system_bearer
 
 REASON = "Thẩm định hồ sơ vay mua nhà số HD-2026-0042: xác minh thu nhập đóng BHXH 12 tháng gần nhất."
 
@@ -36,22 +36,16 @@ def app(seeded_engine, demo_identities, tmp_path_factory):
     return settings, TestClient(create_app(settings))
 
 
-def person_headers(settings, identity, level: int | None = None) -> dict:
-    level = identity.level if level is None else level
-    token = issue_person_token(settings, Identity(f"sub-{identity.key}", identity.personal_id, identity.name, level))
-    return {"authorization": f"Bearer {token}"}
-
-
 @pytest.fixture(scope="module")
 def people(app, demo_identities):
     settings, _ = app
     me = demo_identities["citizen-l2"]
     return {
         "pid": me.personal_id,
-        "me": person_headers(settings, me, 2),
-        "me_l1": person_headers(settings, me, 1),
-        "other": person_headers(settings, demo_identities["guardian"], 2),
-        "defence": person_headers(settings, demo_identities["citizen-defence"], 2),
+        "me": bearer_of(settings, me, 2),
+        "me_l1": bearer_of(settings, me, 1),
+        "other": bearer_of(settings, demo_identities["guardian"], 2),
+        "defence": bearer_of(settings, demo_identities["citizen-defence"], 2),
         "defence_pid": demo_identities["citizen-defence"].personal_id,
     }
 
@@ -67,10 +61,7 @@ def bank(app, engine, suffix: str, *, groups: str = "1,4", purposes: str = "KCB,
             purposes=purposes,
             client_id=f"bank-{suffix}-{engine.dialect.name}",
         )
-    response = client.post(
-        "/oauth/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
-    )
-    return {"authorization": f"Bearer {response.json()['access_token']}"}
+    return system_bearer(client, client_id, secret)
 
 
 def ask(client, system, pid, *, groups=(4,), purpose="TINDUNG", days=90, reason=REASON):

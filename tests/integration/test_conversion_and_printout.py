@@ -13,24 +13,19 @@ import zlib
 
 import pytest
 import segno
-from fastapi.testclient import TestClient
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
-from esibook.app import create_app
 from esibook.book.models import BookVersion
 from esibook.people.models import Person
 from esibook.transactions.models import RepositoryDocument
+from support.signed_in import bearer_of
 
 
 @pytest.fixture(scope="module")
-def world(signed, demo_identities_signed):
-    client = TestClient(create_app(signed.settings))
-    officer = demo_identities_signed["officer-civil"]
-    token = issue_person_token(signed.settings, Identity("o", officer.personal_id, officer.name, 2))
+def world(signed, signed_app, signed_identities):
+    officer = signed_identities["officer-civil"]
     with Session(signed.engine) as session:
         person = session.scalar(
             select(Person)
@@ -39,15 +34,7 @@ def world(signed, demo_identities_signed):
             .order_by(Person.id.desc())
             .limit(1)
         )
-    return client, {"authorization": f"Bearer {token}"}, officer, person
-
-
-@pytest.fixture(scope="module")
-def demo_identities_signed(signed):
-    from esibook.access.demo import demo_identities
-
-    with Session(signed.engine) as session:
-        return {i.key: i for i in demo_identities(session)}
+    return signed_app, bearer_of(signed.settings, officer, 2), officer, person
 
 
 def scanned_pdf() -> bytes:

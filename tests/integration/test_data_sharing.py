@@ -8,11 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esibook.access.clients import register_client
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
 from esibook.config import Settings
 from esibook.people.models import Person
+from support.signed_in import bearer_of, system_bearer
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +28,7 @@ def app(seeded_engine, demo_identities, tmp_path_factory):
 def citizen(app, demo_identities):
     settings, _ = app
     identity = demo_identities["citizen-l2"]
-    token = issue_person_token(settings, Identity("sub-citizen", identity.personal_id, identity.name, 2))
-    return identity, {"authorization": f"Bearer {token}"}
+    return identity, bearer_of(settings, identity, 2)
 
 
 def system_token(client: TestClient, engine, *, groups: str, suffix: str) -> dict:
@@ -42,11 +40,7 @@ def system_token(client: TestClient, engine, *, groups: str, suffix: str) -> dic
             purposes="KCB",
             client_id=f"hospital-{suffix}-{engine.dialect.name}",
         )
-    response = client.post(
-        "/oauth/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
-    )
-    assert response.status_code == 200
-    return {"authorization": f"Bearer {response.json()['access_token']}"}
+    return system_bearer(client, client_id, secret)
 
 
 def test_granted_group_is_read_other_group_refused_and_both_are_in_the_persons_log(app, citizen, seeded_engine):

@@ -11,15 +11,10 @@ import zipfile
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from esibook.access.demo import demo_identities
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
-from esibook.app import create_app
 from esibook.contributions.models import ParticipationPeriod
 from esibook.db import session_factory
 from esibook.notify.models import DeliveredMessage, OutboxMessage
@@ -30,16 +25,8 @@ from esibook.trust.verify import Verdict
 
 
 @pytest.fixture(scope="module")
-def world(signed):
-    client = TestClient(create_app(signed.settings))
-    with Session(signed.engine) as session:
-        ids = {i.key: i for i in demo_identities(session)}
-
-    def bearer(personal_id: str, name: str = "x") -> dict:
-        token = issue_person_token(signed.settings, Identity(f"s-{personal_id}", personal_id, name, 2))
-        return {"authorization": f"Bearer {token}"}
-
-    return client, ids, bearer
+def world(signed_app, signed_identities, signed_bearer):
+    return signed_app, signed_identities, signed_bearer
 
 
 def uninsured(engine, count: int) -> list[str]:

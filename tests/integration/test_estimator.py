@@ -8,20 +8,16 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from esibook.access.demo import demo_identities
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
-from esibook.app import create_app
 from esibook.benefits.coefficients import current_coefficients
 from esibook.benefits.estimator import contribution_history, estimate
 from esibook.benefits.worksheet import evaluate, round_vnd
 from esibook.contributions.models import ContributionLine, ParticipationPeriod
 from esibook.people.models import Person
 from esibook.periods import Month
+from support.signed_in import bearer
 
 
 def counted_months(session: Session, person_id: int, today: date) -> dict[tuple[int, str], int]:
@@ -90,16 +86,8 @@ def sheet_adds_up(sheet: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def client_and_ids(signed):
-    client = TestClient(create_app(signed.settings))
-    with Session(signed.engine) as session:
-        ids = {i.key: i for i in demo_identities(session)}
-    return client, ids
-
-
-def bearer(settings, personal_id: str, level: int = 2) -> dict:
-    token = issue_person_token(settings, Identity(f"s-{personal_id}", personal_id, "Người dân", level))
-    return {"authorization": f"Bearer {token}"}
+def client_and_ids(signed_app, signed_identities):
+    return signed_app, signed_identities
 
 
 def test_a_citizen_gets_estimates_computed_from_their_own_book(signed, client_and_ids):
@@ -132,7 +120,7 @@ def test_a_citizen_gets_estimates_computed_from_their_own_book(signed, client_an
 def test_estimates_need_a_level_2_sign_in_and_a_person(signed, client_and_ids):
     client, ids = client_and_ids
     assert client.get("/api/v1/me/estimates").status_code == 401
-    level1 = client.get("/api/v1/me/estimates", headers=bearer(signed.settings, ids["citizen-l2"].personal_id, 1))
+    level1 = client.get("/api/v1/me/estimates", headers=bearer(signed.settings, ids["citizen-l2"].personal_id, level=1))
     assert level1.status_code == 403
     assert level1.json()["error"]["code"] == "access.level2_required"
     unknown = client.get("/api/v1/me/estimates", headers=bearer(signed.settings, "001099000001"))

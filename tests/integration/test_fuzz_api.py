@@ -27,8 +27,6 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlalchemy.orm import Session
 
 from esibook.access.demo import demo_identities, grant_demo_roles
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
 from esibook.book.bulk import issue_all
 from esibook.config import Settings
@@ -36,6 +34,7 @@ from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
 from esibook.seeding.loader import seed
 from esibook.trust.pki import init_pki
+from support.signed_in import token
 
 CALLERS = ["anonymous", "citizen-l2", "employer-rep", "officer-civil"]
 EXAMPLES = 25
@@ -66,7 +65,7 @@ def fuzzed(databases, tmp_path_factory) -> Fuzzed:
     tokens: dict[str, str | None] = {"anonymous": None}
     for key in CALLERS[1:]:
         who = identities[key]
-        tokens[key] = issue_person_token(app_settings, Identity(f"sub-{key}", who.personal_id, who.name, who.level))
+        tokens[key] = token(app_settings, who.personal_id, who.name, who.level)
     config = SchemathesisConfig.from_dict(
         {
             "generation": {"max-examples": EXAMPLES, "deterministic": True, "no-shrink": True, "database": "none"},

@@ -18,9 +18,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from esibook import jobs
+from esibook import jobs, worker
 from esibook.audit.models import AuditRecord
 from esibook.config import Settings
+from esibook.contributions import arrears
 from esibook.db import is_postgres
 from esibook.notify import outbox
 from esibook.notify.models import DeliveredMessage, OutboxMessage
@@ -71,7 +72,7 @@ def work(engine, settings: Settings, sender, workers: int = 1) -> None:
     """Run ``workers`` workers at once until the queue is empty (PostgreSQL), or one in-process round (SQLite)."""
     runtime = jobs.configure(engine, settings, sender)
     if not is_postgres(engine):
-        jobs.run_round(runtime, None)
+        worker.run_round(runtime, None)
         return
 
     def one(name: str) -> None:
@@ -162,7 +163,7 @@ def test_the_daily_watchdog_runs_once_a_day_with_two_workers(postgres_databases,
     work(engine, settings, CountingSender(), workers=2)
     assert watchdog_runs(engine, "2026-12-11") == 1
     jobs.configure(engine, settings)
-    jobs.arrears_watchdog(timestamp=int(just_after_its_time))  # the same job run twice
+    arrears.arrears_watchdog(timestamp=int(just_after_its_time))  # the same job run twice
     assert watchdog_runs(engine, "2026-12-11") == 1
     worker_starts_at(datetime(2026, 12, 12, 0, 6).timestamp())
     work(engine, settings, CountingSender(), workers=2)

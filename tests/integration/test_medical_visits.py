@@ -12,34 +12,22 @@ from datetime import date, datetime, timedelta
 from xml.sax.saxutils import escape
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from esibook.access.clients import register_client
-from esibook.access.demo import demo_identities
 from esibook.access.models import AccessLogEntry
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
-from esibook.app import create_app
 from esibook.health.card import card_qr
 from esibook.health.models import Clinic, HICoverage, MedicalVisit
 from esibook.people.models import Person
+from support.signed_in import system_bearer
 
 TODAY = date.today()
 
 
 @pytest.fixture(scope="module")
-def world(signed):
-    client = TestClient(create_app(signed.settings))
-    with Session(signed.engine) as session:
-        ids = {i.key: i for i in demo_identities(session)}
-
-    def bearer(personal_id: str, level: int = 2) -> dict:
-        token = issue_person_token(signed.settings, Identity(f"s-{personal_id}", personal_id, "Nhân viên", level))
-        return {"authorization": f"Bearer {token}"}
-
-    return client, ids, bearer
+def world(signed_app, signed_identities, signed_bearer):
+    return signed_app, signed_identities, lambda personal_id, level=2: signed_bearer(personal_id, "Nhân viên", level)
 
 
 @pytest.fixture(scope="module")
@@ -263,10 +251,7 @@ def his(signed, world) -> dict:
         client_id, secret = register_client(
             session, name="HIS Bệnh viện thử nghiệm", groups="1,5", purposes="KCB", client_id="test-visits-his"
         )
-    token = client.post(
-        "/oauth/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
-    ).json()["access_token"]
-    return {"authorization": f"Bearer {token}"}
+    return system_bearer(client, client_id, secret)
 
 
 def test_the_json_api_for_clinic_staff_and_for_a_connected_system(signed, world, clinic, holders, his):

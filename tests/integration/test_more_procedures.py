@@ -8,14 +8,9 @@ import base64
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from esibook.access.demo import demo_identities
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
-from esibook.app import create_app
 from esibook.book.models import BookVersion
 from esibook.contributions.models import ParticipationPeriod
 from esibook.employers.models import Employer
@@ -30,16 +25,8 @@ from integration.test_conversion_and_printout import png, scanned_pdf
 
 
 @pytest.fixture(scope="module")
-def world(signed):
-    client = TestClient(create_app(signed.settings))
-    with Session(signed.engine) as session:
-        ids = {i.key: i for i in demo_identities(session)}
-
-    def bearer(personal_id: str) -> dict:
-        token = issue_person_token(signed.settings, Identity(f"s-{personal_id}", personal_id, "Cán bộ A", 2))
-        return {"authorization": f"Bearer {token}"}
-
-    return client, ids, bearer
+def world(signed_app, signed_identities, signed_bearer):
+    return signed_app, signed_identities, lambda personal_id: signed_bearer(personal_id, "Cán bộ A")
 
 
 def file(client, headers, procedure: str, form: dict, key: str, attachments=(), employer_id=None):

@@ -14,14 +14,13 @@ from sqlalchemy.orm import Session
 from esibook.access import policy
 from esibook.access.accesslog import accesses_of
 from esibook.access.models import RoleGrant, ShareLink
-from esibook.access.principal import Identity
-from esibook.access.sharing import MAX_FAILED_PASSCODES
-from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
 from esibook.book.documents import document_digest
 from esibook.book.models import BookVersion
 from esibook.health.models import HICoverage
 from esibook.people.models import Person
+from esibook.views.sharing import MAX_FAILED_PASSCODES
+from support.signed_in import bearer, bearer_of
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 
@@ -52,8 +51,7 @@ def signed_world(signed):
     people["holder"] = holder.personal_id
 
     def headers(key: str, level: int = 2) -> dict:
-        token = issue_person_token(signed.settings, Identity(f"s-{key}", people[key], key, level))
-        return {"authorization": f"Bearer {token}"}
+        return bearer(signed.settings, people[key], key, level)
 
     return client, headers, holder, signed
 
@@ -133,9 +131,8 @@ def test_parallel_wrong_passcodes_are_counted_before_they_are_checked(
         base_url=live_server,
     )
     identity = demo_identities["citizen-l2"]
-    token = issue_person_token(settings, Identity("s-share", identity.personal_id, identity.name, 2))
     created = httpx.post(
-        f"{live_server}/api/v1/me/share-links", headers={"authorization": f"Bearer {token}"},
+        f"{live_server}/api/v1/me/share-links", headers=bearer_of(settings, identity, 2),
         json={"extract": "hi_card_valid", "days": 1},
     )
     assert created.status_code == 201, created.text

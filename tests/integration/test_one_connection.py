@@ -16,12 +16,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
 from esibook.book.models import BookVersion
 from esibook.people.models import Person
 from integration.test_login import sign_in
+from support.signed_in import bearer
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +41,7 @@ def readers(signed, count: int, base: str | None = None) -> list[dict]:
             .order_by(Person.id)
             .limit(count)
         ).all()
-    return [
-        {"authorization": f"Bearer {issue_person_token(settings, Identity(f's-{pid}', pid, name, 2))}"}
-        for pid, name in people
-    ]
+    return [bearer(settings, pid, name) for pid, name in people]
 
 
 def test_a_book_read_succeeds_with_a_pool_of_one_connection(one_connection, signed):

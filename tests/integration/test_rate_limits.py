@@ -11,10 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from esibook.access.clients import register_client
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
 from esibook.config import Settings
+from support.signed_in import bearer_of
 
 OTHER_ADDRESS = ("192.0.2.10", 40000)  # a documentation address: only a label in the ASGI scope, no traffic
 
@@ -104,12 +103,11 @@ def share_link(make_app, demo_identities):
     def make(**limits):
         settings, app = make_app(**limits)
         identity = demo_identities["citizen-l2"]
-        bearer = issue_person_token(settings, Identity("sub-rate", identity.personal_id, identity.name, 2))
         client = TestClient(app)
         created = client.post(
             "/api/v1/me/share-links",
             json={"extract": "hi_card_valid", "days": 1},
-            headers={"authorization": f"Bearer {bearer}"},
+            headers=bearer_of(settings, identity, 2),
         ).json()
         return app, client, created["url"].rsplit("/", 1)[1], created["passcode"]
 

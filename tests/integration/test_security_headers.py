@@ -10,10 +10,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
 from esibook.config import Settings
+from support import signed_in
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +38,7 @@ def bearer(signed, site) -> dict:
 
     with Session(signed.engine) as session:
         person = session.scalar(select(Person).join(HICoverage, HICoverage.person_id == Person.id).limit(1))
-        identity = Identity("sub-headers", person.personal_id, person.full_name, 2)
-    return {"authorization": f"Bearer {issue_person_token(signed.settings, identity)}"}
+        return signed_in.bearer(signed.settings, person.personal_id, person.full_name)
 
 
 def directives(response) -> dict[str, str]:

@@ -9,12 +9,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from esibook.access.demo import demo_identities
-from esibook.access.principal import Identity
-from esibook.access.tokens import issue_person_token
 from esibook.app import create_app
 from esibook.book.service import latest_version
 from esibook.people.models import Person
 from esibook.trust import jws
+from support.signed_in import bearer_of
 
 
 def test_a_defence_book_moves_to_civil_management(signed):
@@ -23,8 +22,7 @@ def test_a_defence_book_moves_to_civil_management(signed):
         ids = {i.key: i for i in demo_identities(session)}
 
     def bearer(identity) -> dict:
-        token = issue_person_token(signed.settings, Identity("s", identity.personal_id, identity.name, 2))
-        return {"authorization": f"Bearer {token}"}
+        return bearer_of(signed.settings, identity, 2)
 
     soldier = ids["citizen-defence"]
     with Session(signed.engine) as session:

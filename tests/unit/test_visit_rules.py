@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 
 from esibook.errors import DomainError
-from esibook.health.checkin import initial_clinic_rule
 from esibook.health.icd10 import chapter_of, normalize_icd10
 from esibook.health.models import Clinic, HICoverage
 from esibook.health.visits import CardSpan, Facts, Rejection, VisitRecord, check_visit, parse_xml_time, whole_dong
 from esibook.health.xml130 import read_xml1
+from esibook.views.checkin import initial_clinic_rule
 
 CARD = "DN4790123456789"
 FACTS = Facts(

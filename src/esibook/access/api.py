@@ -9,16 +9,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from esibook.access import policy, service, sharing
+from esibook.access import policy
 from esibook.access.accesslog import accesses_of
 from esibook.access.deps import csrf_protected, web_session
 from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
-from esibook.access.tokens import authenticate_client, issue_person_token, issue_system_token
-from esibook.audit import service as audit
-from esibook.db import transaction
+from esibook.access.tokens import client_for_token, issue_person_token, issue_system_token
 from esibook.errors import DomainError
 from esibook.params import RowId, SmallNumber
+from esibook.views import access as service
+from esibook.views import sharing
 from esibook.web.deps import db_session
 from esibook.web.errors import OAUTH_ERROR_RESPONSES
 from esibook.web.ratelimit import limit_share, limit_token
@@ -235,15 +235,7 @@ def token(
     if grant_type != "client_credentials":
         return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
     try:
-        with transaction(session):
-            client = authenticate_client(session, client_id, client_secret)
-            audit.append(
-                session,
-                actor=f"system:{client.client_id}",
-                action="client.token_issued",
-                target=f"client:{client.client_id}",
-                authority=client.authority,
-            )
+        client = client_for_token(session, client_id, client_secret)
     except DomainError:
         return JSONResponse({"error": "invalid_client"}, status_code=401)
     settings = request.app.state.settings

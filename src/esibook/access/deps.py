@@ -72,6 +72,14 @@ def principal(request: Request, session: Session = Depends(db_session)) -> Princ
     return found
 
 
+def page_principal(request: Request, session: Session = Depends(db_session)) -> Principal | None:
+    """The caller of a page open to anyone, or None; the page's layout shows who is signed in
+    (``request.state.viewer``)."""
+    found = optional_principal(request, session)
+    request.state.viewer = found
+    return found
+
+
 class LoginRedirect(Exception):
     """Raised by a page's audience for an anonymous visitor: the page answers with a redirect to the login."""
 

@@ -8,19 +8,19 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from esibook.access import consent, policy, service, sharing
+from esibook.access import consent, policy
 from esibook.access.accesslog import accesses_of
-from esibook.access.deps import LoginRedirect, csrf_protected, optional_principal
+from esibook.access.deps import LoginRedirect, csrf_protected, page_principal
 from esibook.access.oidc import LOGIN_COOKIE, LOGIN_COOKIE_PATH, LoginError, browser_key, finish_login, start_login
-from esibook.access.principal import Principal, person_principal
+from esibook.access.principal import Principal
 from esibook.access.purposes import PURPOSES
-from esibook.access.sessions import SESSION_COOKIE, end_session, open_session
-from esibook.audit import service as audit
+from esibook.access.sessions import SESSION_COOKIE, sign_in, sign_out
 from esibook.book import service as books
-from esibook.db import transaction
 from esibook.errors import DomainError
 from esibook.params import RowId, SmallNumber
 from esibook.people.labels import GROUPS
+from esibook.views import access as service
+from esibook.views import sharing
 from esibook.views.person import readable_groups
 from esibook.web.deps import db_session
 from esibook.web.errors import error_response
@@ -30,12 +30,6 @@ from esibook.web.ratelimit import limit_login, limit_share
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("esibook.access")
-
-
-def page_principal(request: Request, session: Session = Depends(db_session)) -> Principal | None:
-    found = optional_principal(request, session)
-    request.state.viewer = found
-    return found
 
 
 def install_login_redirect(app) -> None:
@@ -97,16 +91,7 @@ def auth_callback(
         refused = error_response(request, failure.status, failure.code, failure.message_vi, failure.message_en)
         _forget_login_cookie(refused, settings)
         return refused
-    with transaction(session):
-        session_id = open_session(session, identity, settings.session_hours)
-        caller = person_principal(session, identity)
-        audit.append(
-            session,
-            actor=caller.actor,
-            action="login",
-            target="session",
-            details={"level": identity.level, "roles": list(caller.roles)},
-        )
+    session_id, caller = sign_in(session, identity, settings.session_hours)
     response = RedirectResponse(landing(caller, return_to), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -133,12 +118,7 @@ def landing(caller: Principal, return_to: str) -> str:
 def auth_logout(request: Request, session: Session = Depends(db_session)):
     session_id = request.cookies.get(SESSION_COOKIE)
     if session_id:
-        with transaction(session):
-            identity = end_session(session, session_id)
-            if identity:
-                audit.append(
-                    session, actor=person_principal(session, identity).actor, action="logout", target="session"
-                )
+        sign_out(session, session_id)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from esibook.access.models import WebSession
-from esibook.access.principal import Identity
+from esibook.access.principal import Identity, Principal, person_principal
+from esibook.audit import service as audit
 from esibook.canonical import canonical_json
+from esibook.db import transaction
 
 SESSION_COOKIE = "esibook_session"
 
@@ -71,3 +73,27 @@ def end_session(session: Session, session_id: str) -> Identity | None:
 
 def csrf_ok(active: ActiveSession, submitted: str | None) -> bool:
     return bool(submitted) and hmac.compare_digest(active.csrf_token, submitted)
+
+
+def sign_in(session: Session, identity: Identity, hours: int) -> tuple[str, Principal]:
+    """A signed-in identity's browser session opened, with the login in the audit chain: (the session id for the
+    cookie, the caller)."""
+    with transaction(session):
+        session_id = open_session(session, identity, hours)
+        caller = person_principal(session, identity)
+        audit.append(
+            session,
+            actor=caller.actor,
+            action="login",
+            target="session",
+            details={"level": identity.level, "roles": list(caller.roles)},
+        )
+    return session_id, caller
+
+
+def sign_out(session: Session, session_id: str) -> None:
+    """The browser session ended (the logout in the audit chain); an unknown or ended session changes nothing."""
+    with transaction(session):
+        identity = end_session(session, session_id)
+        if identity:
+            audit.append(session, actor=person_principal(session, identity).actor, action="logout", target="session")

@@ -22,7 +22,9 @@ from esibook.access.errors import Unauthenticated
 from esibook.access.keys import signing_key
 from esibook.access.models import ApiClient
 from esibook.access.principal import Identity
+from esibook.audit import service as audit
 from esibook.config import Settings
+from esibook.db import transaction
 
 AUDIENCE = "esibook-api"
 SECRET_SCHEME = "scrypt"
@@ -139,5 +141,20 @@ def authenticate_client(session: Session, client_id: str, client_secret: str) ->
     if client is None or not client.active or not matches:
         raise Unauthenticated(
             "access.client_invalid", "Unknown client or wrong secret.", "Hệ thống không xác định hoặc sai mật khẩu."
+        )
+    return client
+
+
+def client_for_token(session: Session, client_id: str, client_secret: str) -> ApiClient:
+    """A connected system asking for a token (OAuth2 client credentials): :func:`authenticate_client`, with the
+    issuance in the audit chain."""
+    with transaction(session):
+        client = authenticate_client(session, client_id, client_secret)
+        audit.append(
+            session,
+            actor=f"system:{client.client_id}",
+            action="client.token_issued",
+            target=f"client:{client.client_id}",
+            authority=client.authority,
         )
     return client

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import fcntl
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,8 +30,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from esibook import jobs
 from esibook.audit.models import AuditCheckpoint, AuditHead, AuditRecord
 from esibook.audit.service import ChainReport, head_problem, verify, walk
 from esibook.config import Settings
@@ -392,3 +394,28 @@ def _hashes(session: Session, seqs: list[int], batch: int = 500) -> dict[int, st
         chunk = seqs[start : start + batch]
         found.update(session.execute(select(AuditRecord.seq, AuditRecord.hash).where(AuditRecord.seq.in_(chunk))).all())
     return found
+
+
+# --- the job (esibook.jobs) --------------------------------------------------------------------------------------
+
+
+def audit_checkpoint_if_due(sessions: sessionmaker[Session], settings: Settings) -> None:
+    """Sign and anchor the audit chain's head hourly or every 1000 records; a refusal is logged, not fatal."""
+    with sessions() as session:
+        if not due(session, settings):
+            return
+        try:
+            made = make_checkpoint(session, settings)
+        except (ChainTampered, DomainError) as refused:
+            logging.getLogger("esibook.audit").error("audit checkpoint refused: %s", refused)
+            return
+    if made and made.anchored:
+        print(f"audit checkpoint at seq {made.checkpoint.seq} anchored", flush=True)
+
+
+@jobs.app.periodic(cron="* * * * *", periodic_id="audit-checkpoint")
+@jobs.app.task(name="audit.checkpoint", queue=jobs.UPKEEP_QUEUE, queueing_lock="audit.checkpoint")
+def audit_checkpoint(timestamp: int | None = None) -> None:
+    """Sign and anchor the audit chain's head when a checkpoint is due."""
+    rt = jobs.runtime()
+    audit_checkpoint_if_due(rt.sessions, rt.settings)

@@ -7,27 +7,22 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from esibook.access import policy
-from esibook.access.accesslog import record_access
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
-from esibook.audit import service as audit
 from esibook.book import log, tiles
 from esibook.book import service as books
-from esibook.book.documents import printout_pdf, signed_pdf
+from esibook.book.documents import signed_pdf
 from esibook.book.status import status_list
 from esibook.book.trust_list import trust_list
-from esibook.db import transaction
 from esibook.errors import DomainError, NotFound
 from esibook.health.card import card_qr
 from esibook.params import MAX_ROW_ID, RowId, RowIndex, SeqNo
-from esibook.people.labels import GROUPS
 from esibook.people.models import Person
-from esibook.transactions.models import RepositoryDocument
+from esibook.transactions.conversion import certified_printout
 from esibook.trust.pki import root
-from esibook.views.verification import check_online
+from esibook.views.verification import MAX_VERIFY_BYTES, check_online
 from esibook.web.deps import db_session
 from esibook.web.responses import json_response
 
@@ -36,7 +31,6 @@ well_known = APIRouter(tags=["book"])
 #: The transparency log as C2SP tlog-tiles: https://c2sp.org/tlog-tiles, prefix <base_url>/log/.
 tlog = APIRouter(prefix="/log", tags=["log"])
 IMMUTABLE = "public, max-age=31536000, immutable"
-MAX_VERIFY_BYTES = 10 * 1024 * 1024
 
 
 @router.get("/me/book", summary="My latest book version with its inclusion proof and the signed checkpoint",
@@ -82,16 +76,7 @@ def officer_printout(request: Request, person_id: RowId, caller: Principal = Dep
 
 
 def _printout(request: Request, session: Session, person: Person, caller: Principal) -> Response:
-    books.bundle(session, request.app.state.settings, person.id)  # logged first, so the printout carries its proof
-    pdf, statement = printout_pdf(session, request.app.state.settings, person.id, printed_by=caller.name)
-    with transaction(session):
-        session.add(RepositoryDocument(owner_kind="person", owner_id=person.id, doc_type="printout",
-                                       title="Bản in sổ BHXH có xác thực", issuer="esibook", document=statement))
-        audit.append(session, actor=caller.actor, action="book.printed", target=f"person:{person.id}",
-                     authority=person.authority)
-        if caller.person_id != person.id:
-            record_access(session, person_id=person.id, principal=caller, groups=list(GROUPS), purpose="TTHC",
-                          outcome="allowed", channel="web")
+    pdf = certified_printout(session, request.app.state.settings, caller, person)
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="ban-in-so-bhxh-{person.id}.pdf"'})
 
@@ -157,24 +142,24 @@ def restore(person_id: RowId, subject: str, caller: Principal = Depends(policy.O
     books.restore(session, caller, person_id, subject=subject)
 
 
+async def raw_body(request: Request) -> bytes:
+    """The body sent as is (a QR payload, a signed document), read on the event loop before the route runs in the
+    threadpool; a form without a ``file`` part carries nothing to check (its stream was read as the form)."""
+    if request.headers.get("content-type", "").startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        return b""
+    return (await request.body())[: MAX_VERIFY_BYTES + 1]
+
+
 @router.post("/verify", dependencies=[Depends(policy.PUBLIC)],
              summary="Check a PDF, a signed book or an HI card QR payload, trusting only the trust list")
-async def verify_upload(request: Request, file: UploadFile | None = File(None),
-                        session: Session = Depends(db_session)) -> dict:
-    data = await file.read(MAX_VERIFY_BYTES + 1) if file else await _raw_body(request)
+def verify_upload(request: Request, file: UploadFile | None = File(None),
+                  session: Session = Depends(db_session), body: bytes = Depends(raw_body)) -> dict:
+    data = file.file.read(MAX_VERIFY_BYTES + 1) if file else body
     if len(data) > MAX_VERIFY_BYTES:
         raise DomainError("verify.too_large", "Files up to 10 MB can be checked.", "Chỉ kiểm tra được tệp đến 10 MB.")
     if not data.strip():
         raise DomainError("verify.empty", "Send a file, or the text of a QR code.", "Hãy gửi tệp hoặc nội dung mã QR.")
-    return (await run_in_threadpool(check_online, session, request.app.state.settings, data)).as_dict()
-
-
-async def _raw_body(request: Request) -> bytes:
-    """The body sent as is (a QR payload, a signed document); a form without a ``file`` part carries nothing to check
-    (its stream was read as the form)."""
-    if request.headers.get("content-type", "").startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        return b""
-    return (await request.body())[: MAX_VERIFY_BYTES + 1]
+    return check_online(session, request.app.state.settings, data).as_dict()
 
 
 @well_known.get("/.well-known/esibook/trust-list.jws", dependencies=[Depends(policy.PUBLIC)],

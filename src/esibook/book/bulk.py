@@ -23,9 +23,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import procrastinate
 from sqlalchemy import Engine, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from esibook import jobs
 from esibook.audit import service as audit
 from esibook.book import log
 from esibook.book.content import gather, render
@@ -231,10 +233,21 @@ def _run(session: Session, settings: Settings, todo: list[tuple[int, int]], proc
 def enqueue_all(session: Session, *, range_size: int = RANGE_SIZE, reason: str = "issued") -> int:
     """Queue one ``book.issue_range`` job per range for the workers of every machine (PostgreSQL), in one
     transaction; returns how many. Queued twice, the second run of each range issues nothing."""
-    from esibook import jobs
-
     todo = ranges(session, range_size)
     with transaction(session):
         for first, last in todo:
-            jobs.defer(session, jobs.issue_book_range, first=first, last=last, reason=reason)
+            jobs.defer(session, issue_book_range, first=first, last=last, reason=reason)
     return len(todo)
+
+
+@jobs.app.task(
+    name="book.issue_range",
+    queue=jobs.BOOKS_QUEUE,
+    retry=procrastinate.RetryStrategy(max_attempts=5, wait=10, exponential_wait=2),
+)
+def issue_book_range(first: int, last: int, reason: str = "issued") -> None:
+    """The job of one range (bulk issuance across machines): bring its persons' books up to date; run twice, the
+    second run issues nothing. The sequencer gives the pooled entries their leaves."""
+    rt = jobs.runtime()
+    with rt.sessions() as session:
+        issue_range(session, rt.settings, first, last, reason=reason)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from esibook.book import log, pdf
 from esibook.book.models import BookVersion
-from esibook.book.service import bundle, latest_version, proven
+from esibook.book.service import bundle, latest_version, proven, versions_of_book
+from esibook.book.status import StatusView
 from esibook.config import Settings
 from esibook.errors import DomainError
 from esibook.trust import jws
@@ -27,6 +29,25 @@ def verify_url(settings: Settings, version: BookVersion) -> str:
     """The address the QR of a printed page opens: this version of this book, with its digest."""
     base = settings.base_url.rstrip("/")
     return f"{base}/verify?book={version.book_id}&v={version.version}&d={document_digest(version.document)}"
+
+
+def printed_version(session: Session, book_id: str, version: int | None, digest: str) -> dict:
+    """What the QR on a printed page asks: is this version of this book genuine and current? Only with the
+    digest printed in that QR: typing a personal ID number tells nothing about its holder."""
+    rows = versions_of_book(session, book_id)
+    found = next((r for r in rows if r.version == version), None) if version else None
+    if found is None or not hmac.compare_digest(document_digest(found.document), digest):
+        return {"found": False, "book_id": book_id}
+    payload = jws.parts(found.document)[1]
+    status = StatusView.from_database(session)
+    return {
+        "found": True,
+        "book_id": book_id,
+        "version": found.version,
+        "latest": rows[0].version,
+        "issued_at": payload["issued_at"],
+        "suspended": status.is_suspended("book", book_id),
+    }
 
 
 def signed_pdf(session: Session, settings: Settings, person_id: int, version: int | None = None) -> bytes:

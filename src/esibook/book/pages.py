@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-import hmac
 from datetime import UTC, datetime
 
 import segno
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from esibook.access import policy
-from esibook.access.deps import csrf_protected
-from esibook.access.pages import page_principal
+from esibook.access.deps import csrf_protected, page_principal
 from esibook.access.principal import Principal
 from esibook.book import service as books
-from esibook.book.api import MAX_VERIFY_BYTES
-from esibook.book.content import contribution_months
-from esibook.book.documents import document_digest
-from esibook.book.models import BookVersion
-from esibook.book.status import StatusView
-from esibook.employers.models import Employer
+from esibook.book.documents import printed_version
 from esibook.errors import DomainError
 from esibook.health.card import card_qr, level_text
 from esibook.health.card_image import card_svg
 from esibook.health.service import latest_card
 from esibook.params import RowId, SeqNo
-from esibook.trust import jws
 from esibook.views.verdict import verdict_view
-from esibook.views.verification import check_online
+from esibook.views.verification import MAX_VERIFY_BYTES, check_online
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language, translations
 from esibook.web.pages import render, when
@@ -43,18 +33,7 @@ def my_book_page(
     request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
 ):
     person = policy.own_person(session, caller)
-    versions = books.versions(session, person.id)
-    payload = jws.parts(versions[0].document)[1] if versions else None
-    employers, months = {}, contribution_months(payload) if payload else []
-    if payload:
-        codes = {m["unit_code"] for m in months if m["unit_code"]}
-        found = session.scalars(select(Employer).where(Employer.unit_code.in_(codes)))
-        employers = {e.unit_code: e.name for e in found}
-    suspended = books.active_suspension(session, person.id, "book") is not None
-    return render(
-        request, "my_book.html", {"book": payload, "months": months, "versions": versions, "employers": employers,
-                                  "suspended": suspended}
-    )
+    return render(request, "my_book.html", books.my_book(session, person.id))
 
 
 @router.get("/me/card")
@@ -189,44 +168,23 @@ def verify_page(
     _viewer=Depends(page_principal),
     session: Session = Depends(db_session),
 ):
-    lookup = _lookup(session, book, v, d or "") if book else None
+    lookup = printed_version(session, book, v, d or "") if book else None
     return render(request, "verify.html", {"result": None, "lookup": lookup})
 
 
-def _lookup(session: Session, book_id: str, version: int | None, digest: str) -> dict:
-    """What the QR on a printed page asks: is this version of this book genuine and current? Only with the
-    digest printed in that QR: typing a personal ID number tells nothing about its holder."""
-    rows = list(
-        session.scalars(select(BookVersion).where(BookVersion.book_id == book_id).order_by(BookVersion.version.desc()))
-    )
-    found = next((r for r in rows if r.version == version), None) if version else None
-    if found is None or not hmac.compare_digest(document_digest(found.document), digest):
-        return {"found": False, "book_id": book_id}
-    payload = jws.parts(found.document)[1]
-    status = StatusView.from_database(session)
-    return {
-        "found": True,
-        "book_id": book_id,
-        "version": found.version,
-        "latest": rows[0].version,
-        "issued_at": payload["issued_at"],
-        "suspended": status.is_suspended("book", book_id),
-    }
-
-
 @router.post("/verify", dependencies=[Depends(policy.PUBLIC)])
-async def verify_submit(
+def verify_submit(
     request: Request,
     text: str = Form(""),
     file: UploadFile | None = File(None),
     _viewer=Depends(page_principal),
     session: Session = Depends(db_session),
 ):
-    data = (await file.read(MAX_VERIFY_BYTES + 1)) if file and file.filename else text.encode()
+    data = file.file.read(MAX_VERIFY_BYTES + 1) if file and file.filename else text.encode()
     if len(data) > MAX_VERIFY_BYTES:
         data = b""
     settings = request.app.state.settings
-    result = await run_in_threadpool(check_online, session, settings, data) if data.strip() else None
+    result = check_online(session, settings, data) if data.strip() else None
     view = _verdict_view(request, result) if result else None
     return render(request, "verify.html", {"result": view, "lookup": None, "empty": result is None})
 

@@ -14,11 +14,12 @@ from esibook.access.errors import forbidden, person_not_found
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
 from esibook.book import log
-from esibook.book.content import gather, render
+from esibook.book.content import contribution_months, gather, render
 from esibook.book.models import BookVersion, Suspension
 from esibook.canonical import canonical_json
 from esibook.config import Settings
 from esibook.db import scoped_to, transaction
+from esibook.employers.service import names_by_unit_code
 from esibook.errors import DomainError
 from esibook.people.models import Person
 from esibook.trust import jws
@@ -41,6 +42,32 @@ def versions(session: Session, person_id: int) -> list[BookVersion]:
             select(BookVersion).where(BookVersion.person_id == person_id).order_by(BookVersion.version.desc())
         )
     )
+
+
+def versions_of_book(session: Session, book_id: str) -> list[BookVersion]:
+    """Every version of a book by its id (the personal ID number, as a printed page's QR names it), newest first."""
+    return list(
+        session.scalars(select(BookVersion).where(BookVersion.book_id == book_id).order_by(BookVersion.version.desc()))
+    )
+
+
+def book_version(session: Session, book_id: str, version) -> BookVersion | None:
+    """One version of a book by its id and number (as a signed book names itself), or None."""
+    return session.scalar(
+        select(BookVersion).where(BookVersion.book_id == book_id, BookVersion.version == version)
+    )
+
+
+def my_book(session: Session, person_id: int) -> dict:
+    """What the book page shows: the latest version's content, every version, the names of the employers its
+    months name, and whether the book is suspended."""
+    found = versions(session, person_id)
+    payload = jws.parts(found[0].document)[1] if found else None
+    employers, months = {}, contribution_months(payload) if payload else []
+    if payload:
+        employers = names_by_unit_code(session, (m["unit_code"] for m in months if m["unit_code"]))
+    suspended = active_suspension(session, person_id, "book") is not None
+    return {"book": payload, "months": months, "versions": found, "employers": employers, "suspended": suspended}
 
 
 def issue_book(

@@ -89,7 +89,7 @@ def _outbox_thread(engine, config: Settings) -> None:
     watchdog): in-process rounds on SQLite, a job worker on PostgreSQL; production runs `esibook worker`."""
     import threading
 
-    from esibook import jobs
+    from esibook import jobs, worker
     from esibook.db import is_postgres
 
     def loop() -> None:
@@ -99,7 +99,7 @@ def _outbox_thread(engine, config: Settings) -> None:
                 if is_postgres(engine):
                     jobs.run_worker(engine, wait=True, signals=False)
                 else:
-                    watched = jobs.run_round(runtime, watched)
+                    watched = worker.run_round(runtime, watched)
             except Exception:  # noqa: BLE001 - keep serving; the next round retries
                 pass
             time.sleep(2)
@@ -120,9 +120,11 @@ def worker(
     a procrastinate worker (run as many as wanted, on any machine); on SQLite the same tasks run in rounds in this
     process."""
     from esibook import jobs
+    from esibook import worker as tasks
+    from esibook.audit.checkpoints import audit_checkpoint_if_due
     from esibook.book import sequencer, witnessing
     from esibook.db import is_postgres
-    from esibook.notify.outbox import deliver_pending
+    from esibook.notify.outbox import deliver_pending, sender_of
 
     if interval <= 0:
         fail(f"--interval must be more than 0 seconds, not {interval}")
@@ -134,10 +136,10 @@ def worker(
     if once:
         typer.echo(f"{sequencer.run_once(runtime.sessions, config)} log entries integrated")
         echo_witnessed(runtime.sessions, config)
-        jobs.audit_checkpoint_if_due(runtime.sessions, config)
+        audit_checkpoint_if_due(runtime.sessions, config)
         if is_postgres(engine):
             jobs.run_worker(engine, wait=False)
-        runtime.count(deliver_pending(runtime.sessions, runtime.sender))  # anything left without a job
+        runtime.count(deliver_pending(runtime.sessions, sender_of(runtime)))  # anything left without a job
         typer.echo(f"{runtime.delivered} messages delivered")
         return
     if is_postgres(engine):
@@ -149,5 +151,5 @@ def worker(
     witnessing.start(runtime.sessions, config)
     watched = None
     while True:
-        watched = jobs.run_round(runtime, watched)
+        watched = tasks.run_round(runtime, watched)
         time.sleep(interval)

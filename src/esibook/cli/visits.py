@@ -28,8 +28,7 @@ def visits_import(
 ) -> None:
     """Check and store a clinic's visit summaries (table XML1). Prints how many were stored and each rejected
     record with its reasons; exit code 1 when any record was rejected."""
-    from esibook.health.api import xml_clinic
-    from esibook.health.visit_service import operator_sender, receive_visits
+    from esibook.health.visit_service import operator_sender, receive_visits, xml_clinic
     from esibook.health.xml130 import read_xml1
 
     parsed = read_xml1(read_input(file))

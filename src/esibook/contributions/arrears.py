@@ -13,15 +13,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from esibook import jobs
 from esibook.audit import service as audit
+from esibook.audit.models import AuditRecord
 from esibook.contributions.dues import FUNDS
 from esibook.contributions.models import ContributionLine, EmployerArrears
 from esibook.contributions.payments import OWED, allocate_all_credit, days_late, due_date, late_interest
+from esibook.dates import VIETNAM
 from esibook.db import transaction
 from esibook.employers.models import Employer
 from esibook.notify import outbox
@@ -211,3 +214,27 @@ def public_list(session: Session, *, limit: int = 500) -> tuple[date | None, lis
         .limit(limit)
     ).all()
     return latest, [(e, a) for e, a in rows]
+
+
+# --- the daily job (esibook.jobs) --------------------------------------------------------------------------------
+
+
+def watchdog_once(sessions: sessionmaker[Session], day: date) -> bool:
+    """Run the arrears watchdog for ``day`` unless it already ran for that day; True if it ran now."""
+    with sessions() as session:
+        done = session.scalar(
+            select(AuditRecord.seq)
+            .where(AuditRecord.action == "arrears.run", AuditRecord.target == f"day:{day.isoformat()}")
+            .limit(1)
+        )
+        if done is not None:
+            return False
+        run(session, day)
+    return True
+
+
+@jobs.app.periodic(cron="5 0 * * *", periodic_id="arrears-daily")
+@jobs.app.task(name="arrears.watchdog", queue=jobs.DAILY_QUEUE, queueing_lock="arrears.watchdog")
+def arrears_watchdog(timestamp: int) -> None:
+    """The daily arrears watchdog, for the day it was scheduled (its notices go out from the 10th)."""
+    watchdog_once(jobs.runtime().sessions, datetime.fromtimestamp(timestamp, VIETNAM).date())

@@ -3,28 +3,23 @@ payments and parameters, and the public list of employers in arrears."""
 
 from __future__ import annotations
 
-import json
 import secrets
-from datetime import date
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
-from esibook.access import service as access
 from esibook.access.deps import csrf_protected
 from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
 from esibook.contributions import arrears, payments
-from esibook.contributions.models import Payment
-from esibook.contributions.parameters_store import load_current_version, parameters_text, versions
+from esibook.contributions.parameters_store import parameters_overview
 from esibook.contributions.timeline import by_year, fund_totals, salary_chart, timeline, unpaid_months
 from esibook.dates import vietnam_today
-from esibook.db import transaction
-from esibook.employers.models import Employer
+from esibook.employers import service as employers
 from esibook.errors import DomainError
 from esibook.params import RowId
+from esibook.views import access
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
@@ -64,13 +59,10 @@ def my_contributions(
 
 def _employer_dues_page(request: Request, session: Session, caller: Principal, employer_id: int, **extra):
     access.require_employer(caller, employer_id)
-    employer = session.get(Employer, employer_id)
     context = {
-        "employer": employer,
+        "employer": employers.employer(session, employer_id),
         "months": payments.dues_by_month(session, employer_id, vietnam_today()),
-        "payments": session.scalars(
-            select(Payment).where(Payment.employer_id == employer_id).order_by(Payment.paid_on.desc()).limit(50)
-        ).all(),
+        "payments": payments.recent_payments(session, employer_id),
         "credit": payments.credit_of(session, employer_id),
         **extra,
     }
@@ -102,13 +94,7 @@ def _require_collector(caller: Principal) -> str:
 def _officer_payments_page(request: Request, session: Session, caller: Principal, **extra):
     authority = _require_collector(caller)
     context = {
-        "recent": session.execute(
-            select(Payment, Employer)
-            .join(Employer, Employer.id == Payment.employer_id)
-            .where(Employer.authority == authority)
-            .order_by(Payment.id.desc())
-            .limit(30)
-        ).all(),
+        "recent": payments.recent_payments_of_authority(session, authority),
         "reference": f"UNC-{secrets.token_hex(4).upper()}",
         "error": None,
         "done": None,
@@ -136,19 +122,13 @@ def enter_payment(
 ):
     authority = _require_collector(caller)
     try:
-        employer_id = session.scalar(
-            select(Employer.id).where(Employer.unit_code == unit_code.strip().upper(), Employer.authority == authority)
-        )
-        if employer_id is None:
-            raise DomainError("payment.employer", "no employer has this unit code", "không có đơn vị mang mã này")
-        value = payments.parse_amount(amount)
-        result = payments.record_payment(
+        result = payments.enter_payment(
             session,
-            employer_id=employer_id,
-            amount=value,
-            paid_on=_day(paid_on),
+            unit_code=unit_code,
+            authority=authority,
+            amount=amount,
+            paid_on=paid_on,
             reference=reference,
-            source="entered",
             entered_by=caller.actor,
         )
     except DomainError as error:
@@ -157,7 +137,7 @@ def enter_payment(
 
 
 @router.post("/officer/payments/statement", dependencies=[Depends(csrf_protected)])
-async def upload_statement(
+def upload_statement(
     request: Request,
     file: UploadFile = File(...),
     caller: Principal = Depends(policy.OFFICER.page),
@@ -165,18 +145,11 @@ async def upload_statement(
 ):
     authority = _require_collector(caller)
     try:
-        data = await file.read(5 * 1024 * 1024)
+        data = file.file.read(5 * 1024 * 1024)
         result = payments.import_bank_statement(session, data, entered_by=caller.actor, authority=authority)
     except DomainError as error:
         return _officer_payments_page(request, session, caller, error=error.message(_lang(request)))
     return _officer_payments_page(request, session, caller, statement=result)
-
-
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError as error:
-        raise DomainError("payment.date", "the date must be YYYY-MM-DD", "ngày phải theo dạng YYYY-MM-DD") from error
 
 
 @router.get("/officer/parameters")
@@ -185,10 +158,4 @@ def parameters_page(
 ):
     """The dated parameters in force and every version loaded."""
     access.require_officer(caller)
-    with transaction(session):
-        current = load_current_version(session)
-    return render(
-        request,
-        "officer_parameters.html",
-        {"current": current, "data": json.loads(parameters_text()), "versions": versions(session)},
-    )
+    return render(request, "officer_parameters.html", parameters_overview(session))

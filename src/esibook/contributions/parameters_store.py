@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esibook.contributions.models import ParameterVersion
+from esibook.db import transaction
 from esibook.errors import DomainError
 
 
@@ -40,3 +41,11 @@ def load_current_version(session: Session) -> ParameterVersion:
 
 def versions(session: Session) -> list[ParameterVersion]:
     return list(session.scalars(select(ParameterVersion).order_by(ParameterVersion.loaded_at.desc())))
+
+
+def parameters_overview(session: Session) -> dict:
+    """What the officer's parameters page shows: the version in force (recorded if new), the file's content and
+    every version loaded."""
+    with transaction(session):
+        current = load_current_version(session)
+    return {"current": current, "data": json.loads(parameters_text()), "versions": versions(session)}

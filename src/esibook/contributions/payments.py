@@ -20,6 +20,7 @@ from esibook.audit import service as audit
 from esibook.contributions.models import ContributionLine, Payment
 from esibook.db import transaction
 from esibook.employers.models import Employer
+from esibook.employers.service import employer_id_by_unit_code
 from esibook.errors import DomainError
 from esibook.money import parse_vnd
 from esibook.periods import Month
@@ -86,6 +87,60 @@ def record_payment(
             source=source,
             entered_by=entered_by,
         )
+
+
+def enter_payment(
+    session: Session,
+    *,
+    unit_code: str,
+    authority: str,
+    amount: str,
+    paid_on: str,
+    reference: str,
+    entered_by: str,
+) -> PaymentResult:
+    """A payment an officer types: the employer by its unit code among those of the officer's authority, the amount
+    as people write it, the day as YYYY-MM-DD; recorded as :func:`record_payment`."""
+    employer_id = employer_id_by_unit_code(session, unit_code, authority)
+    if employer_id is None:
+        raise DomainError("payment.employer", "no employer has this unit code", "không có đơn vị mang mã này")
+    value = parse_amount(amount)
+    return record_payment(
+        session,
+        employer_id=employer_id,
+        amount=value,
+        paid_on=_entered_day(paid_on),
+        reference=reference,
+        source="entered",
+        entered_by=entered_by,
+    )
+
+
+def _entered_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as error:
+        raise DomainError("payment.date", "the date must be YYYY-MM-DD", "ngày phải theo dạng YYYY-MM-DD") from error
+
+
+def recent_payments(session: Session, employer_id: int, *, limit: int = 50) -> list[Payment]:
+    """An employer's payments, latest paid first."""
+    return list(
+        session.scalars(
+            select(Payment).where(Payment.employer_id == employer_id).order_by(Payment.paid_on.desc()).limit(limit)
+        )
+    )
+
+
+def recent_payments_of_authority(session: Session, authority: str, *, limit: int = 30) -> list:
+    """The payments last recorded for employers of an authority, each with its employer, latest first."""
+    return session.execute(
+        select(Payment, Employer)
+        .join(Employer, Employer.id == Payment.employer_id)
+        .where(Employer.authority == authority)
+        .order_by(Payment.id.desc())
+        .limit(limit)
+    ).all()
 
 
 def record_payment_within(

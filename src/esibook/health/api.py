@@ -10,16 +10,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
-from esibook.errors import DomainError
 from esibook.health import visit_service
-from esibook.health.checkin import check_in
 from esibook.health.visits import VisitRecord, first_card_code
-from esibook.health.xml130 import MAX_BYTES, XmlVisits, read_xml1, refuse
+from esibook.health.xml130 import MAX_BYTES, read_xml1, refuse
+from esibook.views.checkin import check_in
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 
@@ -100,24 +98,8 @@ def send_visits(
     return visit_service.receive_visits(session, sender, records, source="json").as_dict(_lang(request))
 
 
-@router.post(
-    "/clinic/visits/xml",
-    dependencies=[Depends(csrf_protected)],
-    summary="Send an XML file of Decision 130/QĐ-BYT (GIAMDINHHS envelope or TONG_HOP) as the request body",
-)
-async def send_visits_xml(
-    request: Request,
-    clinic_code: str | None = Query(None, max_length=10),
-    caller: Principal = Depends(policy.CLINIC_OR_SYSTEM),
-    session: Session = Depends(db_session),
-) -> dict:
-    data = await read_limited(request)
-    parsed = await run_in_threadpool(read_xml1, data)
-    report = await run_in_threadpool(import_xml, session, caller, parsed, clinic_code)
-    return report.as_dict(_lang(request))
-
-
 async def read_limited(request: Request) -> bytes:
+    """The request's body, up to 20 MB, streamed on the event loop before the route runs in the threadpool."""
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
@@ -127,24 +109,20 @@ async def read_limited(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def import_xml(
-    session: Session, caller: Principal, parsed: XmlVisits, clinic_code: str | None
-) -> visit_service.VisitReport:
-    """Store an XML file's visits for the clinic the caller names, or else the one its envelope names."""
-    sender = visit_service.sender_for(session, caller, xml_clinic(parsed, clinic_code))
-    return visit_service.receive_visits(session, sender, parsed.items, source="xml1")
-
-
-def xml_clinic(parsed: XmlVisits, clinic_code: str | None) -> str | None:
-    named = (clinic_code or "").strip() or None
-    if named and parsed.clinic_code and named != parsed.clinic_code:
-        raise DomainError(
-            "visits.clinic_mismatch",
-            f"the file is from clinic {parsed.clinic_code[:10]} (MACSKCB), not {named}",
-            f"tệp là của cơ sở {parsed.clinic_code[:10]} (MACSKCB), không phải {named}",
-            field="clinic_code",
-        )
-    return named or parsed.clinic_code
+@router.post(
+    "/clinic/visits/xml",
+    dependencies=[Depends(csrf_protected)],
+    summary="Send an XML file of Decision 130/QĐ-BYT (GIAMDINHHS envelope or TONG_HOP) as the request body",
+)
+def send_visits_xml(
+    request: Request,
+    clinic_code: str | None = Query(None, max_length=10),
+    caller: Principal = Depends(policy.CLINIC_OR_SYSTEM),
+    session: Session = Depends(db_session),
+    data: bytes = Depends(read_limited),
+) -> dict:
+    report = visit_service.import_xml(session, caller, read_xml1(data), clinic_code)
+    return report.as_dict(_lang(request))
 
 
 class CheckInRequest(BaseModel):

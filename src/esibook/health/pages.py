@@ -4,9 +4,7 @@ file), and the citizen's "My medical visits"."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
@@ -14,10 +12,8 @@ from esibook.access.guards import require_person
 from esibook.access.principal import Principal
 from esibook.errors import DomainError
 from esibook.health import visit_service
-from esibook.health.api import import_xml
-from esibook.health.checkin import check_in
-from esibook.health.models import Clinic
 from esibook.health.xml130 import MAX_BYTES, read_xml1, refuse
+from esibook.views.checkin import check_in
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
@@ -32,10 +28,7 @@ def _lang(request: Request) -> str:
 def _clinic_page(
     request: Request, session: Session, caller: Principal, template: str, clinic: str, *, status: int = 200, **extra
 ):
-    names = {
-        code: name
-        for code, name in session.execute(select(Clinic.code, Clinic.name).where(Clinic.code.in_(caller.clinic_codes)))
-    }
+    names = visit_service.clinic_names(session, caller.clinic_codes)
     context = {
         "clinic_code": _page_clinic(caller, clinic),
         "clinics": sorted(names.items()),
@@ -107,7 +100,7 @@ def visits_page(
 
 
 @router.post("/clinic/visits", dependencies=[Depends(csrf_protected)])
-async def visits_upload(
+def visits_upload(
     request: Request,
     file: UploadFile = File(...),
     clinic: str = Form("", max_length=10),
@@ -116,16 +109,14 @@ async def visits_upload(
 ):
     lang = _lang(request)
     try:
-        data = await file.read(MAX_BYTES + 1)
+        data = file.file.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             raise refuse("too_large", "the file is larger than 20 MB", "tệp lớn hơn 20 MB")
-        parsed = await run_in_threadpool(read_xml1, data)
-        report = await run_in_threadpool(import_xml, session, caller, parsed, clinic or None)
+        report = visit_service.import_xml(session, caller, read_xml1(data), clinic or None)
     except DomainError as error:
         if error.status == 403:
             raise
-        return await run_in_threadpool(
-            _clinic_page,
+        return _clinic_page(
             request,
             session,
             caller,
@@ -134,9 +125,7 @@ async def visits_upload(
             error=error.message(lang),
             status=error.status,
         )
-    return await run_in_threadpool(
-        _clinic_page, request, session, caller, "clinic_visits.html", clinic, result=report.as_dict(lang)
-    )
+    return _clinic_page(request, session, caller, "clinic_visits.html", clinic, result=report.as_dict(lang))
 
 
 # --- the citizen ----------------------------------------------------------------------------------------------

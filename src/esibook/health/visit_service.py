@@ -26,6 +26,7 @@ from esibook.errors import DomainError
 from esibook.health.icd10 import chapter_of, normalize_icd10
 from esibook.health.models import Clinic, HICoverage, MedicalVisit
 from esibook.health.visits import CardSpan, Facts, Rejection, VisitRecord, check_visit, clinic_of, whole_dong
+from esibook.health.xml130 import XmlVisits
 from esibook.people.models import Person
 
 HISTORY_LIMIT = 500
@@ -130,7 +131,32 @@ def _known_clinic(session: Session, code: str) -> None:
         )
 
 
+def clinic_names(session: Session, codes) -> dict[str, str]:
+    """The names of the clinics with these codes (a clinic user's clinics), by code."""
+    return dict(session.execute(select(Clinic.code, Clinic.name).where(Clinic.code.in_(codes))).all())
+
+
 # --- receiving ------------------------------------------------------------------------------------------------
+
+
+def import_xml(session: Session, principal: Principal, parsed: XmlVisits, clinic_code: str | None) -> VisitReport:
+    """Store an XML file's visits for the clinic the caller names, or else the one its envelope names."""
+    sender = sender_for(session, principal, xml_clinic(parsed, clinic_code))
+    return receive_visits(session, sender, parsed.items, source="xml1")
+
+
+def xml_clinic(parsed: XmlVisits, clinic_code: str | None) -> str | None:
+    """The clinic a file is from: the one named (which must be the envelope's, if it names one), else the
+    envelope's."""
+    named = (clinic_code or "").strip() or None
+    if named and parsed.clinic_code and named != parsed.clinic_code:
+        raise DomainError(
+            "visits.clinic_mismatch",
+            f"the file is from clinic {parsed.clinic_code[:10]} (MACSKCB), not {named}",
+            f"tệp là của cơ sở {parsed.clinic_code[:10]} (MACSKCB), không phải {named}",
+            field="clinic_code",
+        )
+    return named or parsed.clinic_code
 
 
 def receive_visits(

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Protocol
 
+import procrastinate
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,7 +47,7 @@ def enqueue(session: Session, *, channel: str, recipient: str, subject: str, bod
         )
         session.add(message)
         session.flush()  # a second enqueue of the same key in this transaction sees it
-        jobs.defer(session, jobs.deliver_message, message_id=message.id)
+        jobs.defer(session, deliver_message, message_id=message.id)
     return exists is None
 
 
@@ -145,3 +146,33 @@ def deliver_one(sessions: sessionmaker[Session], sender: EmailSender, message_id
             if raise_failure and not gave_up:
                 raise DeliveryFailed(f"outbox message {message_id}: {type(error).__name__}") from None
             return 0
+
+
+# --- the jobs (esibook.jobs) -------------------------------------------------------------------------------------
+
+
+def sender_of(rt: jobs.Runtime) -> EmailSender:
+    """The worker's sender: the one it was configured with, else the environment's (chosen once)."""
+    if rt.sender is None:
+        rt.sender = sender_from_environment()
+    return rt.sender
+
+
+@jobs.app.task(
+    name="outbox.deliver",
+    queue=jobs.OUTBOX_QUEUE,
+    retry=procrastinate.RetryStrategy(max_attempts=7, wait=5, exponential_wait=3),
+)
+def deliver_message(message_id: int) -> None:
+    """Deliver one outbox message (a no-op if it was delivered already); a failure is raised, so retried."""
+    rt = jobs.runtime()
+    rt.count(deliver_one(rt.sessions, sender_of(rt), message_id, raise_failure=True))
+
+
+@jobs.app.periodic(cron="*/10 * * * *", periodic_id="outbox-sweep")
+@jobs.app.task(name="outbox.sweep", queue=jobs.OUTBOX_QUEUE, queueing_lock="outbox.sweep")
+def sweep_outbox(timestamp: int | None = None) -> None:
+    """Deliver whatever is pending without a job (messages of before the job engine, retries given up on by
+    the job engine but still under the outbox's attempt limit)."""
+    rt = jobs.runtime()
+    rt.count(deliver_pending(rt.sessions, sender_of(rt)))

@@ -1,4 +1,5 @@
-"""People use cases. Step 1: finding persons by name (with or without accents) or by identifier."""
+"""People use cases: reading a person, their contacts and household (groups 1–3), and finding persons by name (with
+or without accents) or by identifier."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from esibook.errors import DomainError, NotFound
 from esibook.people.identifiers import parse_legacy_si_code, parse_personal_id
-from esibook.people.models import Person
+from esibook.people.models import Contact, Household, HouseholdMember, Person
 from esibook.people.names import fold_name, normalize_name
 
 MAX_LIMIT = 200
@@ -35,6 +36,38 @@ class PersonMatch:
 
     def as_dict(self) -> dict:
         return {**self.__dict__, "date_of_birth": self.date_of_birth.isoformat()}
+
+
+def person_by_id(session: Session, person_id: int) -> Person | None:
+    return session.get(Person, person_id)
+
+
+def contact_of(session: Session, person_id: int) -> Contact | None:
+    """The person's phone, email and address (group 2), if any."""
+    return session.get(Contact, person_id)
+
+
+def household_with_members(session: Session, person_id: int) -> tuple[Household | None, list[tuple[str, str]]]:
+    """The person's household (group 3) and the names of its members with their relationship to the head, in the
+    order they were recorded; (None, []) without a household."""
+    household = session.scalar(
+        select(Household)
+        .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+        .where(HouseholdMember.person_id == person_id)
+    )
+    if household is None:
+        return None, []
+    members = session.execute(
+        select(Person.full_name, HouseholdMember.relationship)
+        .join(HouseholdMember, HouseholdMember.person_id == Person.id)
+        .where(HouseholdMember.household_id == household.id)
+        .order_by(Person.id)
+    ).all()
+    return household, [(name, relationship) for name, relationship in members]
+
+
+def person_count(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(Person)).scalar_one()
 
 
 def search_persons(session: Session, query: str, *, limit: int = 20, authority: str | None = None) -> list[PersonMatch]:

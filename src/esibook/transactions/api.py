@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 
 from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
@@ -20,48 +17,17 @@ from esibook.access.principal import Principal
 from esibook.errors import DomainError
 from esibook.params import RowId, SeqNo
 from esibook.transactions import service
-from esibook.transactions.attachments import MAX_ATTACHMENTS, Upload, attachment, attachments_of
+from esibook.transactions.attachments import MAX_ATTACHMENTS, Upload, attachment
 from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
 from esibook.transactions.conversion import convert_paper
 from esibook.transactions.files import load_file
-from esibook.transactions.models import Dossier, DossierEvent, RepositoryDocument
+from esibook.transactions.models import RepositoryDocument
 from esibook.transactions.procedures import PROCEDURES
+from esibook.transactions.queries import dossier_view
 from esibook.transactions.uploads import read_employee_list
 from esibook.web.deps import db_session
 
 router = APIRouter(prefix="/api/v1", tags=["transactions"])
-
-
-def dossier_view(session: Session, dossier: Dossier) -> dict:
-    events = session.scalars(
-        select(DossierEvent).where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.seq)
-    )
-    attachments = [
-        {
-            "seq": a.seq,
-            "filename": a.filename,
-            "media_type": a.media_type,
-            "pages": a.pages,
-            "size": a.size,
-            "sha256": a.sha256,
-            "converted_document_id": a.converted_document_id,
-            "url": f"/api/v1/dossiers/{dossier.id}/attachments/{a.seq}",
-        }
-        for a in attachments_of(session, dossier.id)
-    ]
-    return {
-        "attachments": attachments,
-        "id": dossier.id,
-        "code": dossier.code,
-        "procedure": dossier.procedure,
-        "status": dossier.status,
-        "filer": dossier.filer_name,
-        "submitted_at": dossier.submitted_at.isoformat() if dossier.submitted_at else None,
-        "due_on": dossier.due_on.isoformat() if dossier.due_on else None,
-        "form": json.loads(dossier.form),
-        "decision_note": dossier.decision_note,
-        "events": [{"at": e.at.isoformat(), "from": e.from_status, "to": e.to_status, "note": e.note} for e in events],
-    }
 
 
 @router.get("/procedures", dependencies=[Depends(policy.PUBLIC)], summary="The procedures that can be filed online")
@@ -140,7 +106,7 @@ def submit(
     dependencies=[Depends(csrf_protected)],
     summary="Register employees from a CSV or XLSX list",
 )
-async def upload_registration(
+def upload_registration(
     request: Request,
     employer_id: RowId,
     file: UploadFile = File(...),
@@ -148,7 +114,7 @@ async def upload_registration(
     caller: Principal = Depends(policy.EMPLOYER),
     session: Session = Depends(db_session),
 ):
-    employees = read_employee_list(await file.read(3 * 1024 * 1024))
+    employees = read_employee_list(file.file.read(3 * 1024 * 1024))
     result = service.register_employees(
         session,
         request.app.state.settings,
@@ -354,7 +320,7 @@ def my_inbox(caller: Principal = Depends(policy.CITIZEN), session: Session = Dep
     dependencies=[Depends(csrf_protected)],
     summary="Convert a scanned paper document (PDF, JPEG, PNG) into the person's repository",
 )
-async def convert(
+def convert(
     request: Request,
     person_id: RowId,
     file: UploadFile = File(...),
@@ -362,9 +328,8 @@ async def convert(
     caller: Principal = Depends(policy.OFFICER),
     session: Session = Depends(db_session),
 ) -> dict:
-    data = await file.read(MAX_SCAN_BYTES + 1)
-    row = await run_in_threadpool(
-        convert_paper,
+    data = file.file.read(MAX_SCAN_BYTES + 1)
+    row = convert_paper(
         session,
         request.app.state.settings,
         caller,

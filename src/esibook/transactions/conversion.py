@@ -1,4 +1,5 @@
-"""Paper → electronic conversion (Law on Electronic Transactions 2023 Art. 12; Decree 137/2024 Art. 4).
+"""Paper → electronic conversion (Law on Electronic Transactions 2023 Art. 12; Decree 137/2024 Art. 4), and the
+certified printout (electronic → paper).
 
 An officer uploads a scan (PDF, JPEG or PNG). The type is read from the content, not the name; size, pages and
 pixels are limited (a decompression bomb is refused). The result is a converted document: the mark *converted from
@@ -18,14 +19,18 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
+from esibook.access.accesslog import record_access
 from esibook.access.authorities import AUTHORITY_NAMES, Authority
 from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
+from esibook.book import service as books
 from esibook.book.content import book_id
+from esibook.book.documents import printout_pdf
 from esibook.config import Settings
 from esibook.db import transaction
 from esibook.errors import DomainError
+from esibook.people.labels import GROUPS
 from esibook.people.models import Person
 from esibook.transactions.files import store_file
 from esibook.transactions.models import RepositoryDocument
@@ -186,3 +191,20 @@ def record_conversion(
         details={"sha256": scan.sha256, "pages": scan.pages},
     )
     return row
+
+
+def certified_printout(session: Session, settings: Settings, caller: Principal, person: Person) -> bytes:
+    """A certified paper printout of the person's book (electronic → paper), for the person or an officer who may
+    act on them: the signed statement goes to the person's repository, the printing to the audit chain and, when
+    someone else prints it, to the person's access log. Returns the PDF."""
+    books.bundle(session, settings, person.id)  # logged first, so the printout carries its proof
+    pdf, statement = printout_pdf(session, settings, person.id, printed_by=caller.name)
+    with transaction(session):
+        session.add(RepositoryDocument(owner_kind="person", owner_id=person.id, doc_type="printout",
+                                       title="Bản in sổ BHXH có xác thực", issuer="esibook", document=statement))
+        audit.append(session, actor=caller.actor, action="book.printed", target=f"person:{person.id}",
+                     authority=person.authority)
+        if caller.person_id != person.id:
+            record_access(session, person_id=person.id, principal=caller, groups=list(GROUPS), purpose="TTHC",
+                          outcome="allowed", channel="web")
+    return pdf

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from esibook.access.principal import Principal
 from esibook.contributions.parameters import MonthParameters, current_parameters, share
 from esibook.dates import vietnam_today
 from esibook.db import last_seq
@@ -56,6 +57,20 @@ def household_of(session: Session, person: Person) -> tuple[Household | None, li
         .order_by(Person.date_of_birth)
     ).all()
     return session.get(Household, household_id), [(p, r) for p, r in rows]
+
+
+def household_view(session: Session, caller: Principal, today: date) -> dict:
+    """The caller's household as the services page shows it, with each member's cover today and what the 1st to
+    5th joining member pays a month now. Members' ID numbers and cover are shown at VNeID level 2 only, like the
+    rest of group 3."""
+    person = session.get(Person, caller.person_id) if caller.person_id else None
+    household, members = household_of(session, person) if person and caller.level >= 2 else (None, [])
+    params = current_parameters().for_month(Month.from_date(today))
+    return {
+        "household": household,
+        "members": [(m, r, insured_on(session, m.id, today)) for m, r in members],
+        "household_amounts": [member_amount(params, n) for n in range(1, 6)],
+    }
 
 
 def insured_on(session: Session, person_id: int, day: date) -> bool:

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from esibook.columns import UTCDateTime, authority_check, created_at_column
 from esibook.db import Base, BigIntKey
-from esibook.notify.models import DeliveredMessage, OutboxMessage  # noqa: F401 (moved; older imports)
 from esibook.text import N_
 
 STATUS_LABELS = {

@@ -1,8 +1,9 @@
-"""What the pages and the API list: an officer's queue, an employer's and a person's dossiers, the electronic
-data repository, the in-app inbox."""
+"""What the pages and the API list and show: an officer's queue, an employer's and a person's dossiers, a dossier
+with its history and scans, the electronic data repository, the in-app inbox."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
@@ -15,6 +16,7 @@ from esibook.dates import vietnam_today
 from esibook.db import transaction
 from esibook.errors import NotFound
 from esibook.notify.models import DeliveredMessage
+from esibook.transactions.attachments import attachments_of
 from esibook.transactions.filers import employer_filer
 from esibook.transactions.models import (
     OPEN,
@@ -49,6 +51,39 @@ def queue(
     elif due == "week":
         query = query.where(Dossier.due_on <= today + timedelta(days=7))
     return list(session.scalars(query.order_by(Dossier.due_on, Dossier.id).limit(200)))
+
+
+def dossier_view(session: Session, dossier: Dossier) -> dict:
+    """A dossier as the API returns it and the officer's review page shows it: its form, history and scans."""
+    events = session.scalars(
+        select(DossierEvent).where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.seq)
+    )
+    attachments = [
+        {
+            "seq": a.seq,
+            "filename": a.filename,
+            "media_type": a.media_type,
+            "pages": a.pages,
+            "size": a.size,
+            "sha256": a.sha256,
+            "converted_document_id": a.converted_document_id,
+            "url": f"/api/v1/dossiers/{dossier.id}/attachments/{a.seq}",
+        }
+        for a in attachments_of(session, dossier.id)
+    ]
+    return {
+        "attachments": attachments,
+        "id": dossier.id,
+        "code": dossier.code,
+        "procedure": dossier.procedure,
+        "status": dossier.status,
+        "filer": dossier.filer_name,
+        "submitted_at": dossier.submitted_at.isoformat() if dossier.submitted_at else None,
+        "due_on": dossier.due_on.isoformat() if dossier.due_on else None,
+        "form": json.loads(dossier.form),
+        "decision_note": dossier.decision_note,
+        "events": [{"at": e.at.isoformat(), "from": e.from_status, "to": e.to_status, "note": e.note} for e in events],
+    }
 
 
 def repository_document(session: Session, owner_kind: str, owner_id: int, document_id: int) -> RepositoryDocument:

@@ -1,7 +1,8 @@
 """One person's record, data group by data group (the 7 groups of Decree 164), as a given viewer may see it.
 
 Classified details of defence and security records (unit, rank) are shown only to officers of the record's own
-authority; anyone else gets ``"[redacted]"`` in their place.
+authority; anyone else gets ``"[redacted]"`` in their place. Each context reads its own records (people, contributions,
+health, benefits services); this module chooses, redacts and shapes them.
 """
 
 from __future__ import annotations
@@ -9,17 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from esibook.benefits.service import settlements_of
-from esibook.contributions.models import ContributionLine, ParticipationPeriod, UnemploymentReserve
-from esibook.employers.models import Employer
-from esibook.health.models import Clinic, HICoverage
-from esibook.health.service import latest_card
+from esibook.contributions import records
+from esibook.contributions.models import ContributionLine, ParticipationPeriod
+from esibook.health.service import cards_with_clinics, latest_card
 from esibook.people.identifiers import mask_personal_id
-from esibook.people.models import Contact, Household, HouseholdMember, Person
+from esibook.people.models import Person
 from esibook.people.reference import ethnicity_name, nationality_name
+from esibook.people.service import contact_of, household_with_members
 from esibook.periods import Month
 
 REDACTED = "[redacted]"
@@ -68,24 +68,14 @@ def _relative(name: str | None, personal_id: str | None) -> str | None:
 
 
 def _contacts(session, person: Person, *_):
-    contact = session.get(Contact, person.id)
+    contact = contact_of(session, person.id)
     return {"phone": contact.phone, "email": contact.email, "address": contact.address} if contact else {}
 
 
 def _household(session, person: Person, *_):
-    household = session.scalar(
-        select(Household)
-        .join(HouseholdMember, HouseholdMember.household_id == Household.id)
-        .where(HouseholdMember.person_id == person.id)
-    )
+    household, members = household_with_members(session, person.id)
     if household is None:
         return {}
-    members = session.execute(
-        select(Person.full_name, HouseholdMember.relationship)
-        .join(HouseholdMember, HouseholdMember.person_id == Person.id)
-        .where(HouseholdMember.household_id == household.id)
-        .order_by(Person.id)
-    ).all()
     return {
         "household_code": household.household_code,
         "address": household.address,
@@ -94,20 +84,11 @@ def _household(session, person: Person, *_):
 
 
 def _social(session, person: Person, viewer_authority, employer_ids):
-    periods_query = (
-        select(ParticipationPeriod, Employer.name, Employer.unit_code)
-        .outerjoin(Employer, Employer.id == ParticipationPeriod.employer_id)
-        .where(ParticipationPeriod.person_id == person.id)
-    )
-    lines_query = select(ContributionLine).where(ContributionLine.person_id == person.id)
-    if employer_ids is not None:
-        periods_query = periods_query.where(ParticipationPeriod.employer_id.in_(employer_ids))
-        lines_query = lines_query.where(ContributionLine.employer_id.in_(employer_ids))
     periods = [
         _period(p, name, unit, viewer_authority)
-        for p, name, unit in session.execute(periods_query.order_by(ParticipationPeriod.seq))
+        for p, name, unit in records.participation(session, person.id, employer_ids)
     ]
-    lines = session.scalars(lines_query.order_by(ContributionLine.month.desc()).limit(RECENT_MONTHS)).all()
+    lines = records.recent_lines(session, person.id, limit=RECENT_MONTHS, employer_ids=employer_ids)
     settlements = [] if employer_ids is not None else settlements_of(session, person.id)
     return {
         "si_code": person.personal_id or person.si_code_legacy,
@@ -150,12 +131,7 @@ def _line(line: ContributionLine) -> dict:
 
 
 def _health(session, person: Person, *_):
-    rows = session.execute(
-        select(HICoverage, Clinic.name, Clinic.address)
-        .outerjoin(Clinic, Clinic.code == HICoverage.initial_clinic_code)
-        .where(HICoverage.person_id == person.id)
-        .order_by(HICoverage.seq)
-    ).all()
+    rows = cards_with_clinics(session, person.id)
     return {
         "cards": [
             {
@@ -173,12 +149,8 @@ def _health(session, person: Person, *_):
 
 
 def _unemployment(session, person: Person, *_):
-    months = session.scalar(
-        select(func.count())
-        .select_from(ContributionLine)
-        .where(ContributionLine.person_id == person.id, ContributionLine.ui_employee > 0)
-    )
-    reserves = session.scalars(select(UnemploymentReserve).where(UnemploymentReserve.person_id == person.id)).all()
+    months = records.unemployment_months(session, person.id)
+    reserves = records.unemployment_reserves(session, person.id)
     return {
         "ui_months_on_record": months,
         "reserved": [
@@ -189,13 +161,6 @@ def _unemployment(session, person: Person, *_):
 
 
 def _employers(session, person: Person, viewer_authority, employer_ids):
-    query = (
-        select(Employer)
-        .join(ParticipationPeriod, ParticipationPeriod.employer_id == Employer.id)
-        .where(ParticipationPeriod.person_id == person.id, ParticipationPeriod.to_month.is_(None))
-    )
-    if employer_ids is not None:
-        query = query.where(Employer.id.in_(employer_ids))
     return {
         "current": [
             {
@@ -206,7 +171,7 @@ def _employers(session, person: Person, viewer_authority, employer_ids):
                 "region": e.region,
                 "managing_agency": e.managing_agency,
             }
-            for e in session.scalars(query.distinct())
+            for e in records.current_employers(session, person.id, employer_ids)
         ]
     }
 
@@ -242,14 +207,7 @@ def _clinic(clinic: dict) -> str | None:
 def status_view(session: Session, person: Person, today: date) -> dict:
     """What a level-1 sign-in may see: whether the HI card is valid and whether the person is insured now."""
     card = latest_card(session, person.id)
-    insured = (
-        session.scalar(
-            select(func.count())
-            .select_from(ParticipationPeriod)
-            .where(ParticipationPeriod.person_id == person.id, ParticipationPeriod.to_month.is_(None))
-        )
-        > 0
-    )
+    insured = records.participating_now(session, person.id)
     return {
         "hi_card_valid": bool(card and card.valid_from <= today <= card.valid_to),
         "hi_card_valid_until": card.valid_to.isoformat() if card else None,

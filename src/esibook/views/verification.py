@@ -3,12 +3,10 @@ log (``POST /api/v1/verify``, the verify page, ``esibook verify``). It combines 
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esibook.book import log, merkle
-from esibook.book.models import BookVersion
-from esibook.book.service import logged_until
+from esibook.book.service import book_version, logged_until
 from esibook.book.status import StatusView
 from esibook.book.witnessing import configured_witnesses
 from esibook.config import Settings
@@ -16,6 +14,9 @@ from esibook.text import N_
 from esibook.trust import jws
 from esibook.trust.anchors import TrustAnchors
 from esibook.trust.verify import LogProof, Result, verify
+
+#: The largest document the verifier takes (the page and the API).
+MAX_VERIFY_BYTES = 10 * 1024 * 1024
 
 
 def verifier_state(session: Session, settings: Settings) -> tuple[TrustAnchors, StatusView]:
@@ -45,8 +46,7 @@ class DatabaseLog:
             _, payload, _, _ = jws.parts(document)
         except jws.JwsError:
             return None
-        row = self.session.scalar(select(BookVersion).where(
-            BookVersion.book_id == str(payload.get("book_id")), BookVersion.version == payload.get("version")))
+        row = book_version(self.session, str(payload.get("book_id")), payload.get("version"))
         if row is None or row.document != document:
             return None
         logged_until(self.session, self.settings, row)

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
-from esibook.access import service as access
 from esibook.access.principal import Principal
 from esibook.book import service as books
 from esibook.contributions.timeline import month_counts
@@ -15,6 +14,7 @@ from esibook.dates import vietnam_today
 from esibook.errors import DomainError
 from esibook.people.models import Person
 from esibook.transactions import service as dossiers
+from esibook.views import access
 from esibook.views.person import status_view
 from esibook.web.deps import db_session
 from esibook.web.pages import render

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 
 async def db_session(request: Request) -> AsyncIterator[Session]:
@@ -25,3 +26,10 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
                 await run_in_threadpool(session.close)  # a rollback on the connection: not on the event loop
             else:
                 session.close()
+
+
+async def form_data(request: Request) -> FormData:
+    """The request's form (fields and files), read on the event loop, for a route that runs in the threadpool and
+    reads fields it does not name in its signature (repeated fields, a procedure's own fields). The files are read
+    with ``upload.file.read()``."""
+    return await request.form()

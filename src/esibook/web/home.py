@@ -7,18 +7,18 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
-from esibook.access.pages import page_principal
-from esibook.contributions.models import ContributionLine
+from esibook.access.deps import page_principal
+from esibook.contributions.records import line_count
 from esibook.dates import vietnam_today
-from esibook.employers.models import Employer
+from esibook.db import schema_revision
+from esibook.employers.service import employer_count
 from esibook.errors import DomainError
-from esibook.health.models import HICoverage
+from esibook.health.service import valid_card_count
 from esibook.identifiers import KINDS, check_identifier
-from esibook.people.models import Person
+from esibook.people.service import person_count
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
@@ -37,18 +37,12 @@ class DatabaseStatistics:
 
 
 def database_statistics(session: Session, today: date) -> DatabaseStatistics:
-    def count(query) -> int:
-        return session.execute(query).scalar_one()
-
+    """One count from each register: persons, employers, monthly lines, HI cards valid today."""
     return DatabaseStatistics(
-        persons=count(select(func.count()).select_from(Person)),
-        employers=count(select(func.count()).select_from(Employer)),
-        contribution_lines=count(select(func.count()).select_from(ContributionLine)),
-        valid_cards=count(
-            select(func.count())
-            .select_from(HICoverage)
-            .where(HICoverage.valid_from <= today, HICoverage.valid_to >= today)
-        ),
+        persons=person_count(session),
+        employers=employer_count(session),
+        contribution_lines=line_count(session),
+        valid_cards=valid_card_count(session, today),
     )
 
 
@@ -86,8 +80,7 @@ def identifiers_page(
 )
 def healthz(session: Session = Depends(db_session)):
     try:
-        with session.begin():
-            revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        revision = schema_revision(session)
     except Exception:  # noqa: BLE001 - any failure means "not healthy", and the body says so
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return {"status": "ok", "database": "ok", "schema_revision": revision}

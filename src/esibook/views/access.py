@@ -196,7 +196,7 @@ def employee_view(session: Session, principal: Principal, employer_id: int, pers
 
 def clinic_card_check(session: Session, principal: Principal, personal_id: str, *, today: date | None = None) -> dict:
     """Check-in eligibility at a clinic by personal ID number: the check-in rule itself (one implementation)."""
-    from esibook.health.checkin import check_in
+    from esibook.views.checkin import check_in
 
     number = parse_personal_id(personal_id).number
     return check_in(session, principal, code=number, today=today)

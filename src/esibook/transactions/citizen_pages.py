@@ -1,0 +1,139 @@
+"""Pages of the citizen: "Online services" (file a procedure with its scans, answer a request for more
+information, the household's cover), the in-app messages and the personal repository."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import get_origin
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from esibook.access import policy
+from esibook.access.deps import csrf_protected
+from esibook.access.principal import Principal
+from esibook.dates import vietnam_today
+from esibook.errors import DomainError
+from esibook.params import RowId
+from esibook.people.reference import RELATIONSHIPS
+from esibook.transactions import service
+from esibook.transactions.attachments import Upload
+from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
+from esibook.transactions.household import household_view
+from esibook.transactions.procedures import PROCEDURES, procedure
+from esibook.web.deps import db_session, form_data
+from esibook.web.i18n import request_language
+from esibook.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _lang(request: Request) -> str:
+    return request_language(request, request.app.state.settings.default_language)
+
+
+@router.get("/me/messages")
+def messages_page(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
+    """The in-app inbox: receipts, requests for more information, decisions. Opening it marks them read."""
+    return render(request, "messages.html", {"messages": service.read_messages(session, caller)})
+
+
+@router.get("/me/services")
+def services_page(
+    request: Request,
+    caller: Principal = Depends(policy.CITIZEN.page),
+    session: Session = Depends(db_session),
+    created=None,
+    error: str | None = None,
+):
+    citizen = {code: p for code, p in PROCEDURES.items() if p.filer == "citizen"}
+    dossiers = service.my_dossiers(session, caller)
+    context = {
+        "procedures": citizen,
+        "dossiers": dossiers,
+        "forms": {d.id: json.loads(d.form) for d in dossiers if d.status == "needs_info"},
+        "asks": {d.id: service.last_request(session, d.id) for d in dossiers if d.status == "needs_info"},
+        "relationships": {code: (vi, en) for code, vi, en in RELATIONSHIPS},
+        **household_view(session, caller, vietnam_today()),
+        "created": created,
+        "error": error,
+        "idempotency_key": secrets.token_urlsafe(16),
+    }
+    return render(request, "services.html", context, status_code=400 if error else 200)
+
+
+def _filed_form(data: FormData, proc) -> tuple[dict, list[Upload], str]:
+    """A page's form as the procedure's fields (lists from repeated fields), its scans, and the idempotency key."""
+    uploads = [
+        Upload(f.filename or "", f.file.read(MAX_SCAN_BYTES + 1))
+        for f in data.getlist("attachments")
+        if hasattr(f, "read") and f.filename
+    ]
+    form = {}
+    for name, field in proc.form.model_fields.items():
+        values = [str(v).strip() for v in data.getlist(name) if not hasattr(v, "read") and str(v).strip()]
+        if get_origin(field.annotation) is list:
+            values = [part.strip() for v in values for part in v.split(",") if part.strip()]
+            if values:
+                form[name] = values
+        elif values:  # an empty optional field is no answer
+            form[name] = values[0]
+    return form, uploads, str(data.get("idempotency_key", ""))
+
+
+@router.post("/me/services/{procedure_code}", dependencies=[Depends(csrf_protected)])
+def file_service(
+    request: Request,
+    procedure_code: str,
+    caller: Principal = Depends(policy.CITIZEN.page),
+    session: Session = Depends(db_session),
+    data: FormData = Depends(form_data),
+):
+    try:
+        form, uploads, key = _filed_form(data, procedure(procedure_code))
+        result = service.submit(
+            session,
+            request.app.state.settings,
+            caller,
+            procedure_code=procedure_code,
+            form=form,
+            idempotency_key=key,
+            attachments=uploads,
+        )
+    except DomainError as failure:
+        return services_page(request, caller, session, error=failure.message(_lang(request)))
+    return services_page(request, caller, session, created=result.dossier)
+
+
+@router.post("/me/dossiers/{dossier_id}/resubmit", dependencies=[Depends(csrf_protected)])
+def resubmit_page(
+    request: Request,
+    dossier_id: RowId,
+    caller: Principal = Depends(policy.CITIZEN.page),
+    session: Session = Depends(db_session),
+    data: FormData = Depends(form_data),
+):
+    """Answer a request for more information: the corrected form and any scans asked for."""
+    try:
+        dossier = service.readable_dossier(session, caller, dossier_id)
+        form, uploads, _ = _filed_form(data, procedure(dossier.procedure))
+        result = service.resubmit(session, request.app.state.settings, caller, dossier_id, form, uploads)
+    except DomainError as failure:
+        return services_page(request, caller, session, error=failure.message(_lang(request)))
+    return services_page(request, caller, session, created=result)
+
+
+@router.get("/me/repository")
+def my_repository_page(
+    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+):
+    documents = service.repository(session, "person", caller.person_id) if caller.person_id else []
+    return render(
+        request,
+        "repository.html",
+        {"documents": documents, "owner": caller.name, "download_base": "/api/v1/me/repository"},
+    )

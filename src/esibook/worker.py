@@ -1,0 +1,34 @@
+"""The worker (``esibook worker``, and the development server's own jobs): every context's tasks, and the round
+that runs them in-process on SQLite.
+
+Each context declares its tasks on ``esibook.jobs.app`` beside the work they run; importing this module imports
+them all, so a worker binds every task (``jobs.engine_app``). procrastinate's own command line takes this app as
+``esibook.worker.app``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from esibook import jobs
+from esibook.audit import checkpoints
+from esibook.book import bulk, sequencer
+from esibook.contributions import arrears
+from esibook.dates import vietnam_today
+from esibook.notify import outbox
+
+app = jobs.app
+#: The modules whose tasks a worker runs (imported above, named here so a linter keeps them).
+TASK_MODULES = (outbox, bulk, arrears, checkpoints)
+
+
+def run_round(rt: jobs.Runtime, watched: date | None) -> date:
+    """One in-process round (SQLite): the log's pooled entries, the watchdog once a day, a checkpoint when due, the
+    pending messages. Returns the day watched, for the next round."""
+    sequencer.run_once(rt.sessions, rt.settings)
+    today = vietnam_today()
+    if watched != today:
+        arrears.watchdog_once(rt.sessions, today)
+    checkpoints.audit_checkpoint_if_due(rt.sessions, rt.settings)
+    rt.count(outbox.deliver_pending(rt.sessions, outbox.sender_of(rt)))
+    return today
