@@ -52,8 +52,7 @@ class Histories:
         years, a gap between some of them, up to nine periods; open at the end unless ``until`` closes it."""
         rng, end = self.rng, until or self.plan.end_month
         entry = max(EARLIEST_MONTH, Month.from_date(add_years(person["date_of_birth"], rng.randint(18, 26))))
-        if entry > end:
-            return []
+        entry = min(entry, end)  # a first job this month for the youngest: no career is empty
         month = entry if rng.random() < 0.65 else entry + rng.randrange(max(1, end - entry + 1))
         job = rng.choice(vocab.JOB_TITLES)
         real = rng.randint(job[2], job[3])
