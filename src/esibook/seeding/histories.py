@@ -48,12 +48,14 @@ class Histories:
         return self.parameters.first_month()
 
     def _long_career(self, batch, person: dict, pool, *, until: Month | None = None) -> list[dict]:
-        """A working life: from a first job at 18–26 (a third start later in life), jobs of half a year to ten
-        years, a gap between some of them, up to nine periods; open at the end unless ``until`` closes it."""
+        """A working life: from a first job at 18–26 (a third of those still working start later in life), jobs of
+        half a year to ten years, a gap between some of them, up to nine periods; open at the end unless ``until``
+        (a retirement) closes it."""
         rng, end = self.rng, until or self.plan.end_month
         entry = max(EARLIEST_MONTH, Month.from_date(add_years(person["date_of_birth"], rng.randint(18, 26))))
         entry = min(entry, end)  # a first job this month for the youngest: no career is empty
-        month = entry if rng.random() < 0.65 else entry + rng.randrange(max(1, end - entry + 1))
+        late = until is None and rng.random() < 0.35  # a pension needs its years: only the working start late
+        month = entry + rng.randrange(max(1, end - entry + 1)) if late else entry
         job = rng.choice(vocab.JOB_TITLES)
         real = rng.randint(job[2], job[3])
         periods: list[dict] = []
