@@ -1,4 +1,5 @@
-"""A real server on SQLite with demo data and grants, and Debian's Chromium driven by Playwright."""
+"""A real server on SQLite with demo data (deep histories, as the demo has) and grants, and Debian's Chromium driven
+by Playwright."""
 
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ def site_data(tmp_path_factory):
     url = f"sqlite:///{(data_dir / 'esibook.db').resolve()}"  # never the caller's ESIBOOK_DATABASE_URL
     engine = make_engine(url)
     migrate.upgrade(engine)
-    seed(engine, SeedPlan(persons=PERSONS, months=12, seed=2, end_month=Month(2026, 10)))
+    # Deep histories, as `esibook demo` seeds them: the citizen's book goes back to the 1990s, with visits.
+    seed(engine, SeedPlan(persons=PERSONS, months=12, seed=2, end_month=Month(2026, 10), history=True,
+                          uninsured_share=0.25))
     with Session(engine) as session, session.begin():
         grant_demo_roles(session)
     settings = Settings(data_dir=data_dir, database_url=url)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from support.signed_in import sign_in
@@ -17,6 +19,32 @@ def test_my_book_shows_months_and_the_pdf_downloads_signed(phone, site):
         phone.get_by_test_id("download-pdf").click()
     pdf = download.value.path().read_bytes()
     assert pdf.startswith(b"%PDF") and b"/ByteRange" in pdf
+
+
+@pytest.mark.parametrize(
+    ("lang", "data_file", "now"),
+    [("vi", "Tải bản dữ liệu (JSON)", "nay"), ("en", "Download the data file (JSON)", "now")],
+)
+def test_the_book_writes_months_as_people_do_and_names_its_data_file(phone, site, lang, data_file, now):
+    """Months as 10/2026 (both languages), never 2026-10; the demo citizen's periods back to the 1990s, the paper
+    years marked; the data file is a named download, not a bare "JSON" link."""
+    sign_in(phone, site, "citizen-l2", f"/me/book?lang={lang}")
+    months = phone.get_by_test_id("months").locator(".m").all_inner_texts()
+    assert len(months) >= 100 and all(re.fullmatch(r"\d{2}/\d{4}", m) for m in months), months[:5]
+    assert months[0] == "10/2026" and months[-1] == "01/2016", "newest first, from the first priced month"
+    periods = phone.get_by_test_id("periods").locator("li").all_inner_texts()
+    assert re.match(rf"\d{{2}}/\d{{4}} – {now}", periods[0]), "the current job first, open"
+    assert re.match(r"\d{2}/19\d{2} – \d{2}/\d{4}", periods[-1]), "the first job, in the 1990s"
+    assert phone.get_by_test_id("from-paper").count() >= 3, "the years converted from the paper book"
+    main = phone.inner_text("main")
+    assert not re.search(r"(?<![\w-])\d{4}-\d{2}(?![\w-])", main), "no month written 2026-10"
+    links = phone.get_by_test_id("versions").locator("a").all_inner_texts()
+    assert "JSON" not in links and data_file in links
+    with phone.expect_download() as download:
+        phone.get_by_test_id("data-file").first.click()
+    assert download.value.suggested_filename.endswith(".json")
+    if lang == "vi":
+        assert "cấp sổ" in phone.get_by_test_id("versions").inner_text() and "issued" not in main
 
 
 def test_the_card_qr_checks_valid_on_the_verifier_page(browser, site):

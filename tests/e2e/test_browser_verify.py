@@ -87,9 +87,15 @@ def test_a_valid_book_reads_at_a_glance_with_signer_time_labels_and_log(browser,
 )
 def test_a_card_qr_shows_its_content_under_labels_and_a_changed_one_reads_red(browser, phone, site, lang, sex, kind,
                                                                                qr_kind):
+    before = datetime.now(VIETNAM)
     _, card, _ = signed_book_and_card(browser, site)
+    after = datetime.now(VIETNAM)
     check(phone, site, card, lang)
     assert phone.get_by_test_id("verdict-kind").inner_text() == kind
+    signed = phone.get_by_test_id("signed").inner_text()
+    signer = "Bảo hiểm xã hội Việt Nam" if lang == "vi" else "Vietnam Social Security"
+    stamps = {moment.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M") for moment in (before, after)}
+    assert signer in signed and any(stamp in signed for stamp in stamps), "who signed the card's QR, and when"
     rows = shown(phone)
     assert rows[sex] in (("Nam", "Nữ") if lang == "vi" else ("Male", "Female"))
     assert any(value.startswith(qr_kind) for value in rows.values())

@@ -107,7 +107,10 @@ def test_each_bad_card_gets_its_own_verdict(signed, tmp_path):
     after_validity = date(card.valid_to.year + 1, 1, 2)
     expired = check(signed, good.payload, now=_timestamp(after_validity))
     assert expired.verdict == Verdict.EXPIRED
-    assert check(signed, one_time.payload, now=SHOWN_AT + 60).verdict == Verdict.VALID
+    shown = check(signed, one_time.payload, now=SHOWN_AT + 60)
+    assert shown.verdict == Verdict.VALID
+    assert shown.shows["authority"] == "civil", "signed by the person's authority, as the trust list says"
+    assert datetime.fromisoformat(shown.shows["issued_at"]).timestamp() == SHOWN_AT, "when the QR was signed"
     stale = check(signed, one_time.payload, now=SHOWN_AT + 301)
     assert stale.verdict == Verdict.EXPIRED and "one-time" in stale.reason
     tampered = good.payload[:-6] + ("000000" if not good.payload.endswith("000000") else "111111")

@@ -452,8 +452,8 @@ def test_the_citizen_sees_their_visits_newest_first(signed, world, clinic, holde
     assert [v["visit_ref"] for v in visits] == ["MINE-NEW", "MINE-OLD"]
     newest = visits[0]
     with Session(signed.engine) as session:
-        clinic_name = session.scalar(select(Clinic.name).where(Clinic.code == clinic["code"]))
-    assert newest["clinic"] == {"code": clinic["code"], "name": clinic_name}
+        named = session.scalar(select(Clinic).where(Clinic.code == clinic["code"]))
+    assert newest["clinic"] == {"code": clinic["code"], "name": named.name, "address": named.address}
     assert (newest["main_diagnosis"], newest["total_cost"], newest["hi_paid"], newest["patient_paid"]) == (
         "I10",
         250_000,
@@ -464,7 +464,8 @@ def test_the_citizen_sees_their_visits_newest_first(signed, world, clinic, holde
     assert newest["diagnosis_chapter"]["en"] == "Diseases of the circulatory system"
 
     page = client.get("/me/visits?lang=vi", headers=bearer(person.personal_id))
-    assert page.status_code == 200 and clinic_name in page.text and "I10" in page.text and "250.000" in page.text
+    assert page.status_code == 200 and named.name in page.text and named.address in page.text and "I10" in page.text
+    assert "250.000" in page.text
     level_1 = client.get("/api/v1/me/visits", headers=bearer(person.personal_id, level=1))
     assert level_1.status_code == 403 and level_1.json()["error"]["code"] == "access.level2_required"
     assert client.get("/api/v1/me/visits", headers=clinic["headers"]).json() == [], "staff have no visits of their own"

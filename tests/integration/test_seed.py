@@ -185,10 +185,22 @@ def test_a_crash_during_seeding_leaves_nothing_behind(databases):
 
 
 @pytest.mark.parametrize(
-    "persons, months, code", [(0, 12, "seed.persons"), (10, 0, "seed.months"), (10, 120, "seed.too_early")]
+    "persons, months, code", [(0, 12, "seed.persons"), (10, 0, "seed.months"), (10, 140, "seed.too_early")]
 )
 def test_bad_seed_sizes_are_refused(databases, persons, months, code):
     engine = databases.engine()
     with pytest.raises(DomainError) as error:
         seed(engine, SeedPlan(persons=persons, months=months, seed=1, end_month=Month(2026, 10)))
     assert error.value.code == code
+
+
+def test_without_deep_histories_a_seed_writes_only_its_own_months(seeded_engine, seed_plan):
+    """Deep histories are the demo's (``SeedPlan.history``): a plain seed has no paper periods, no visits, and lines
+    only in its months."""
+    with Session(seeded_engine) as session:
+        paper = session.scalar(select(func.count()).select_from(ParticipationPeriod).where(
+            ParticipationPeriod.provenance != "electronic"))
+        first = session.scalar(select(func.min(ContributionLine.month)))
+        visits = session.scalar(text("SELECT count(*) FROM medical_visits"))
+    assert paper == 0 and visits == 0
+    assert first == seed_plan.start_month.as_int()

@@ -27,6 +27,32 @@ def test_reference_level_and_minimum_wage_change_on_their_effective_dates(month,
     assert p.ui_cap[1] == 20 * region_i
 
 
+@pytest.mark.parametrize(
+    "month, reference, region_i, oad",
+    [
+        (Month(2016, 1), 1_150_000, 3_500_000, 100),
+        (Month(2016, 5), 1_210_000, 3_500_000, 100),
+        (Month(2017, 6), 1_210_000, 3_750_000, 50),
+        (Month(2017, 7), 1_300_000, 3_750_000, 50),
+        (Month(2018, 7), 1_390_000, 3_980_000, 50),
+        (Month(2019, 7), 1_490_000, 4_180_000, 50),
+    ],
+)
+def test_months_from_2016_are_priced_by_the_values_then_in_force(month, reference, region_i, oad):
+    """Base salaries of Decrees 66/2013, 47/2016, 47/2017, 72/2018, 38/2019; minimum wages of Decrees 122/2015,
+    153/2016, 141/2017, 157/2018; OAD 1% until Decree 44/2017 made it 0.5% from 2017-06-01."""
+    p = current_parameters().for_month(month)
+    assert (p.reference_level, p.regional_minimum_wage[1], p.rates.oad_employer) == (reference, region_i, oad)
+    assert p.rates.retirement_employer == 1400 and p.rates.retirement_employee == 800
+    assert p.voluntary_support_percent["poor"] == (0 if month < Month(2018, 1) else 30), "support from 2018"
+
+
+def test_the_first_priced_month_is_when_the_2014_law_took_effect():
+    assert current_parameters().first_month() == Month(2016, 1)
+    with pytest.raises(DomainError):
+        current_parameters().for_month(Month(2015, 12))
+
+
 def test_2026_rates_total_21_5_and_10_5_percent():
     r = current_parameters().for_month(Month(2026, 1)).rates
     employer = r.retirement_employer + r.sickness_employer + r.oad_employer + r.ui_employer + r.hi_employer
@@ -62,5 +88,5 @@ def test_share_rounds_half_up_to_the_dong(basis, bp, expected):
 
 def test_every_month_the_seeder_accepts_has_parameters():
     parameters = current_parameters()
-    for month in Month.range(Month(2019, 7), Month(2027, 12)):
+    for month in Month.range(parameters.first_month(), Month(2027, 12)):
         assert parameters.for_month(month).rural_poverty_line in (700_000, 1_500_000)

@@ -44,3 +44,12 @@ def test_a_suspended_book_reads_amber_with_its_signer_and_log():
                            "witnesses": [{"name": "w1", "at": None}], "quorum": 1}
     assert [row["key"] for row in view["rows"]] == ["book_id", "issued_at", "authority"]
     assert verdict_view(Result(Verdict.ALTERED, "book"), "vi", str, moment)["tone"] == "bad"
+
+
+def test_a_card_names_who_signed_it_and_when_like_a_book():
+    shows = {"card_code": "DN4", "full_name": "Phan Thị Vi", "one_time": True, "authority": "defence",
+             "issued_at": "2026-12-04T16:30:00+00:00"}
+    view = verdict_view(Result(Verdict.VALID, "card", shows=shows), "en", lambda text: text, moment)
+    assert view["signer"] == "Ministry of Defence" and view["signed_at"] == "<2026-12-04T16:30:00+00:00|True>"
+    rows = {row["key"]: (row["label"], row["value"]) for row in view["rows"]}
+    assert rows["authority"] == ("Managing authority", "Ministry of Defence") and rows["issued_at"][0] == "Signed at"

@@ -68,6 +68,21 @@ def register_client(
     return client_id, secret
 
 
+def reset_client_secret(session: Session, client_id: str) -> str:
+    """A new secret for an existing client (the old one stops working); returns it. Only its hash is kept."""
+    secret = secrets.token_urlsafe(32)
+    with transaction(session):
+        client = session.get(ApiClient, client_id)
+        if client is None:
+            raise DomainError("client.unknown", f"no client {client_id}", f"không có hệ thống {client_id}")
+        client.secret_hash = hash_secret(secret)
+        audit.append(
+            session, actor="operator", action="client.secret_reset", target=f"client:{client_id}",
+            authority=client.authority, details={},
+        )
+    return secret
+
+
 def _int(text: str) -> int:
     try:
         return int(text)

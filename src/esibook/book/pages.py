@@ -17,7 +17,7 @@ from esibook.book.documents import printed_version
 from esibook.errors import DomainError
 from esibook.health.card import card_qr, level_text
 from esibook.health.card_image import card_svg
-from esibook.health.service import latest_card
+from esibook.health.service import initial_clinic, latest_card
 from esibook.params import RowId, SeqNo
 from esibook.views.verdict import verdict_view
 from esibook.views.verification import MAX_VERIFY_BYTES, check_online
@@ -70,6 +70,7 @@ def _card_page(request: Request, session: Session, person, base: str, *, family:
         "qr_svg": _svg(one_time.payload) if card else None,
         "offline_qr_svg": _svg(offline.payload) if card else None,
         "level": level_text(card.benefit_level, lang) if card else None,
+        "clinic": initial_clinic(session, card),
         "suspended": books.active_suspension(session, person.id, "card") is not None,
     }
     return render(request, "my_card.html", context)
@@ -102,7 +103,7 @@ def _card_image(request: Request, session: Session, person) -> Response:
     if card is None:
         raise DomainError("card.none", "There is no HI card.", "Chưa có thẻ BHYT.")
     qr = card_qr(session, request.app.state.settings, person)
-    image = card_svg(person, card, qr.payload, level_text(card.benefit_level, "vi"))
+    image = card_svg(person, card, qr.payload, level_text(card.benefit_level, "vi"), initial_clinic(session, card))
     return Response(
         image,
         media_type="image/svg+xml",

@@ -19,6 +19,22 @@ from esibook.cli.serve import refuse_open_development, run_server
 from esibook.db import make_engine, session_factory
 
 DEMO_PERSONS, DEMO_MONTHS, DEMO_SEED = 400, 24, 164
+#: A quarter of the demo's households has a neighbour never insured: 30-odd residents to register as new employees.
+DEMO_UNINSURED_SHARE = 0.25
+
+
+def demo_plan():
+    """The demo's data: deep histories (careers back to the 1990s, visits, a showcase household) up to last month."""
+    from esibook.seeding.generator import SeedPlan
+
+    return SeedPlan(
+        persons=DEMO_PERSONS,
+        months=DEMO_MONTHS,
+        seed=DEMO_SEED,
+        end_month=last_complete_month(),
+        history=True,
+        uninsured_share=DEMO_UNINSURED_SHARE,
+    )
 
 
 @app.command("demo")
@@ -32,7 +48,6 @@ def demo(
     from sqlalchemy import func, select
 
     from esibook.models import Person
-    from esibook.seeding.generator import SeedPlan
 
     config = settings()
     if not seed_only:
@@ -44,40 +59,41 @@ def demo(
     if persons:
         typer.echo(f"demo data present: {persons:,} persons")
     else:
-        plan = SeedPlan(persons=DEMO_PERSONS, months=DEMO_MONTHS, seed=DEMO_SEED, end_month=last_complete_month())
-        report = seed_with_progress(engine, plan, reset=False)
+        report = seed_with_progress(engine, demo_plan(), reset=False)
         typer.echo(
             f"demo data created: {report.persons:,} persons, {report.employers:,} employers, "
             f"{report.contribution_lines:,} contribution lines"
         )
-    _demo_access(engine)
+    _demo_access(engine, config)
     _demo_duplicate_book(engine)
     _demo_books(engine, config)
     typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
+    _demo_guide(engine, config, host, port)
     if not seed_only:
         run_server(config, host, port)
 
 
-def _demo_access(engine) -> None:
-    """Role grants for the demo identities, and a demo hospital and a demo bank whose secrets are shown once."""
-    from esibook.access.clients import DEMO_BANK_ID, DEMO_CLIENT_ID, register_client
+def _demo_access(engine, config) -> None:
+    """Role grants for the demo identities, and a demo hospital and a demo bank with their secrets on file."""
     from esibook.access.demo import grant_demo_roles
-    from esibook.access.models import ApiClient
+    from esibook.cli.demo_guide import ensure_demo_clients
 
     with session_factory(engine)() as session, session.begin():
         grant_demo_roles(session)
-    demo_clients = [
-        (DEMO_CLIENT_ID, "Bệnh viện Đa khoa Hà Nội (hệ thống HIS)", "1,5", "KCB", "demo API client"),
-        (DEMO_BANK_ID, "Ngân hàng TMCP Thử nghiệm (thẩm định tín dụng)", "1,4", "TINDUNG", "demo bank (consent)"),
-    ]
     with session_factory(engine)() as session:
-        for client_id, name, groups, purposes, label in demo_clients:
-            if session.get(ApiClient, client_id) is None:
-                _, secret = register_client(
-                    session, name=name, groups=groups, purposes=purposes, authority="civil", client_id=client_id
-                )
-                typer.echo(f"{label}: client_id={client_id} client_secret={secret} (shown once)")
-    typer.echo("log in at /login and pick a demo identity (citizen, officer, employer, clinic)")
+        ensure_demo_clients(session, config)
+
+
+def _demo_guide(engine, config, host: str, port: int) -> None:
+    """Printed on every start: where to click, the accounts, the API clients, residents to register."""
+    import os
+
+    from esibook.cli.demo_guide import guide
+
+    base = os.environ.get("ESIBOOK_BASE_URL") or f"http://{host}:{port}"
+    with session_factory(engine)() as session:
+        for line in guide(session, config, base):
+            typer.echo(line)
 
 
 def _demo_duplicate_book(engine) -> None:

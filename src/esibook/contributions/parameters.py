@@ -74,6 +74,14 @@ class ParameterSet:
             )
         return series[index][1]
 
+    def first_month(self) -> Month:
+        """The first month on whose first day every series has a value: months before it cannot be priced."""
+        series = (self.reference_level, self.rural_poverty_line, self.regional_minimum_wage, self.rates,
+                  self.voluntary_support, self.household_hi)
+        latest_start = max(entries[0][0] for entries in series)
+        first = Month.from_date(latest_start)
+        return first if latest_start.day == 1 else first + 1
+
     def for_month(self, month: Month) -> MonthParameters:
         day = month.first_day()
         reference = self.in_force(self.reference_level, day)

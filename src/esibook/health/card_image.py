@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape
 
 import segno
 
-from esibook.health.models import HICoverage
+from esibook.health.models import Clinic, HICoverage
 from esibook.people.models import Person
 
 WIDTH, HEIGHT = 860, 540
@@ -18,25 +18,28 @@ QR_X = WIDTH - MARGIN - QR_SIZE
 VALUE_X = 210
 #: Characters a line holds: a value beside the QR, and the benefit level across the card's foot.
 VALUE_CHARS, FOOT_CHARS = 30, 84
+#: A longer value (a clinic's name) in a smaller type, still left of the QR.
+LONG_CHARS = 40
 
 
-def card_svg(person: Person, card: HICoverage, qr_payload: str, level_text: str) -> str:
+def card_svg(person: Person, card: HICoverage, qr_payload: str, level_text: str, clinic: Clinic | None = None) -> str:
     """The card with its static QR (valid to the card's end, for use offline) on the right, the holder's details
-    on the left, and the benefit level in full across the foot, where it runs under nothing."""
+    on the left, the initial clinic by name (and code, as the paper card printed it), and the benefit level in full
+    across the foot, where it runs under nothing."""
     qr_svg = segno.make(qr_payload, error="m").svg_inline(scale=1, border=0, omitsize=True)
     rows = [
         ("Họ và tên", person.full_name),
         ("Ngày sinh", person.date_of_birth.strftime("%d/%m/%Y")),
         ("Giới tính", "Nam" if person.sex == "male" else "Nữ"),
         ("Mã thẻ", card.card_code),
-        ("Nơi ĐK KCB BĐ", card.initial_clinic_code),
+        ("Nơi ĐK KCB BĐ", f"{clinic.name} ({clinic.code})" if clinic else card.initial_clinic_code),
         ("Giá trị", f"{card.valid_from:%d/%m/%Y} – {card.valid_to:%d/%m/%Y}"),
         ("Đủ 5 năm liên tục", card.five_years_since.strftime("%d/%m/%Y") if card.five_years_since else "—"),
     ]
     text = "".join(
         f'<text x="{MARGIN}" y="{150 + i * 40}" font-size="17" fill="#555">{escape(label)}</text>'
-        f'<text x="{VALUE_X}" y="{150 + i * 40}" font-size="20" font-weight="700">'
-        f"{escape(_fit(value, VALUE_CHARS))}</text>"
+        f'<text x="{VALUE_X}" y="{150 + i * 40}" font-size="{20 if len(value) <= VALUE_CHARS else 15}" '
+        f'font-weight="700">{escape(_fit(value, VALUE_CHARS if len(value) <= VALUE_CHARS else LONG_CHARS))}</text>'
         for i, (label, value) in enumerate(rows)
     )
     caption_x = QR_X + QR_SIZE // 2

@@ -37,3 +37,10 @@ def valid_card_count(session: Session, today: date) -> int:
     return session.execute(
         select(func.count()).select_from(HICoverage).where(HICoverage.valid_from <= today, HICoverage.valid_to >= today)
     ).scalar_one()
+
+
+def initial_clinic(session: Session, card: HICoverage | None) -> Clinic | None:
+    """The card's initial clinic (nơi đăng ký KCB ban đầu), to show by name and address rather than its code."""
+    if card is None:
+        return None
+    return session.scalar(select(Clinic).where(Clinic.code == card.initial_clinic_code))

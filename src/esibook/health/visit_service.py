@@ -287,19 +287,19 @@ def my_visits(session: Session, principal: Principal) -> list[dict]:
 
 def visits_of(session: Session, person_id: int, *, limit: int = HISTORY_LIMIT) -> list[dict]:
     rows = session.execute(
-        select(MedicalVisit, Clinic.name)
+        select(MedicalVisit, Clinic.name, Clinic.address)
         .outerjoin(Clinic, Clinic.code == MedicalVisit.clinic_code)
         .where(MedicalVisit.person_id == person_id)
         .order_by(MedicalVisit.admitted_at.desc(), MedicalVisit.id.desc())
         .limit(limit)
     ).all()
-    return [visit_view(visit, clinic_name) for visit, clinic_name in rows]
+    return [visit_view(visit, name, address) for visit, name, address in rows]
 
 
-def visit_view(visit: MedicalVisit, clinic_name: str | None) -> dict:
+def visit_view(visit: MedicalVisit, clinic_name: str | None, clinic_address: str | None = None) -> dict:
     chapter = chapter_of(visit.main_diagnosis)
     return {
-        "clinic": {"code": visit.clinic_code, "name": clinic_name},
+        "clinic": {"code": visit.clinic_code, "name": clinic_name, "address": clinic_address},
         "visit_ref": visit.visit_ref,
         "card_code": visit.card_code,
         "admitted_at": visit.admitted_at.isoformat(timespec="minutes"),

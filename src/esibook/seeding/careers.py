@@ -32,7 +32,8 @@ class Careers:
         life = Life()
         if 18 <= age < retirement_age and self.rng.random() < 0.78:
             life.periods = self._career(batch, person)
-            self._after_career(batch, person, life)
+            if life.periods:
+                self._after_career(batch, person, life)
         elif 18 <= age < retirement_age and self.rng.random() < 0.12:
             life.periods = [self._voluntary(batch, person)]
         if age >= retirement_age + 1 and self.rng.random() < 0.5:
@@ -47,6 +48,8 @@ class Careers:
             authority = {7: Authority.DEFENCE, 87: Authority.SECURITY}.get(self._careers % 160, Authority.CIVIL)
         person["authority"] = authority.value
         pool = self.employers_by_authority[authority]
+        if plan.history and not force_work:
+            return self._long_career(batch, person, pool)
         month = plan.start_month if rng.random() < 0.7 else plan.start_month + rng.randrange(plan.months)
         job = rng.choice(vocab.JOB_TITLES)
         salary = round_salary(rng.randint(job[2], job[3]))
@@ -171,6 +174,8 @@ class Careers:
         self, batch: PersonBatch, person: dict, life: Life, regime: str, month: Month, days: int, salary: int
     ) -> None:
         month = min(month, self.plan.end_month)
+        if month < self.parameters.first_month():  # before the priced months: the paper book's time, no decision
+            return
         params = self.parameters.for_month(month)
         basis = min(salary, params.si_cap)
         if regime == "sickness":
@@ -200,6 +205,10 @@ class Careers:
     def _pension(self, batch: PersonBatch, person: dict, life: Life) -> None:
         rng = self.rng
         retired = birthday(rng, self.plan.reference_day, rng.randint(0, 10))
+        if self.plan.history:  # the working life that earned the pension, closed the month before it began
+            life.periods = self._long_career(
+                batch, person, self.employers_by_authority[Authority.CIVIL], until=Month.from_date(retired) - 1
+            )
         self._decisions += 1
         settlement = {
             "person_id": person["id"],
@@ -224,21 +233,22 @@ class Careers:
         five_years = None
         if group in ("DN", "HC", "QN", "CA", "HT") and self.rng.random() < 0.4:
             five_years = valid_from - timedelta(days=self.rng.randint(0, 2000))
-        batch.hi_coverages.append(
-            {
-                "person_id": person["id"],
-                "seq": 1,
-                "card_code": make_hi_card_code(group, level, province[1:], person["si_code_legacy"]),
-                "beneficiary_group": group,
-                "benefit_level": level,
-                "province_code": province[1:],
-                "initial_clinic_code": clinic,
-                "valid_from": valid_from,
-                "valid_to": valid_to,
-                "five_years_since": five_years,
-                "authority": person["authority"],
-            }
-        )
+        card = {
+            "person_id": person["id"],
+            "seq": 1,
+            "card_code": make_hi_card_code(group, level, province[1:], person["si_code_legacy"]),
+            "beneficiary_group": group,
+            "benefit_level": level,
+            "province_code": province[1:],
+            "initial_clinic_code": clinic,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "five_years_since": five_years,
+            "authority": person["authority"],
+        }
+        batch.hi_coverages.append(card)
+        if self.plan.history and self.rng.random() < 0.3:
+            self._visits(batch, person, card, self.rng.randint(1, 3))
 
     def _card_terms(self, person: dict, life: Life):
         """Which HI card a person holds: through work, as a child, a pupil, a pensioner or a household."""

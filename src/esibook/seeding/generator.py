@@ -18,6 +18,7 @@ from esibook.people.identifiers import PROVINCES, make_personal_id
 from esibook.people.names import fold_name
 from esibook.seeding import vocab
 from esibook.seeding.careers import Careers
+from esibook.seeding.histories import Histories
 from esibook.seeding.organisations import Organisations
 from esibook.seeding.plan import (
     EMPLOYER_PROVINCES,
@@ -36,9 +37,10 @@ from esibook.seeding.plan import (
     birthday,
     resident_of,
 )
+from esibook.seeding.showcase import SHOWCASE_PERSONS, Showcase
 
 
-class Generator(Organisations, Careers):
+class Generator(Organisations, Careers, Histories, Showcase):
     def __init__(self, plan: SeedPlan):
         self.plan = plan
         self.rng = random.Random(plan.seed)
@@ -84,6 +86,8 @@ class Generator(Organisations, Careers):
     def person_batches(self, households_per_batch: int = 2000) -> Iterator[PersonBatch]:
         batch = PersonBatch()
         households = 0
+        if self.plan.history and self.plan.persons >= SHOWCASE_PERSONS:
+            self._showcase_household(batch)
         while self._next_person_id <= self.plan.persons:
             self._household(batch)
             households += 1
@@ -137,7 +141,7 @@ class Generator(Organisations, Careers):
                 batch, sex, birthday(rng, today, child_age), province, address, father=father, mother=mother
             )
             self._member(batch, household_id, child, "con")
-        if self.rng.random() < 0.08:
+        if self.rng.random() < self.plan.uninsured_share:
             self._uninsured_resident(batch, province, address)
 
     def _uninsured_resident(self, batch: PersonBatch, province: str, address: str) -> None:
@@ -175,6 +179,7 @@ class Generator(Organisations, Careers):
         spouse_of: dict | None = None,
         father: dict | None = None,
         mother: dict | None = None,
+        insure: bool = True,
     ) -> dict:
         rng = self.rng
         person_id = self._next_person_id
@@ -218,7 +223,8 @@ class Generator(Organisations, Careers):
         batch.persons.append(person)
         batch.population_records.append(resident_of(person))
         batch.contacts.append(self._contact(person, address))
-        self._insurance(batch, person, province)
+        if insure:
+            self._insurance(batch, person, province)
         return person
 
     def _foreign_worker(self, batch: PersonBatch) -> None:

@@ -36,6 +36,7 @@ SEEDED_TABLES = (
     "hi_coverages",
     "unemployment_reserves",
     "benefit_settlements",
+    "medical_visits",
     "contribution_lines",
     "population_records",
 )
@@ -71,12 +72,19 @@ def check_plan(plan: SeedPlan) -> None:
             f"--months must be between 1 and {MAX_MONTHS}",
             f"--months phải từ 1 đến {MAX_MONTHS}",
         )
-    if plan.start_month < Month(2019, 7):
+    first = current_parameters().first_month()
+    if plan.start_month < first:
         raise DomainError(
             "seed.too_early",
-            f"the seeded months would start at {plan.start_month}; dated parameters begin at 2019-07",
-            f"các tháng sinh dữ liệu bắt đầu từ {plan.start_month}; tham số theo thời gian chỉ có từ 2019-07",
+            f"the seeded months would start at {plan.start_month}; dated parameters begin at {first}",
+            f"các tháng sinh dữ liệu bắt đầu từ {plan.start_month}; tham số theo thời gian chỉ có từ {first}",
         )
+
+
+def first_lined_month(plan: SeedPlan) -> Month:
+    """The first month that gets contribution lines: the plan's first, or with deep histories the first month the
+    parameters price (earlier months are periods converted from paper)."""
+    return min(plan.start_month, current_parameters().first_month()) if plan.history else plan.start_month
 
 
 def seed(engine: Engine, plan: SeedPlan, *, reset: bool = False, progress: Progress | None = None) -> SeedReport:
@@ -94,7 +102,7 @@ def seed(engine: Engine, plan: SeedPlan, *, reset: bool = False, progress: Progr
             )
         if existing:
             _reset(connection)
-        ensure_partitions(connection, plan.end_month, plan.start_month)
+        ensure_partitions(connection, plan.end_month, first_lined_month(plan))
         writer = RowWriter(connection)
         generator = Generator(plan)
         writer.write("employers", list(generator.employers()))
@@ -209,7 +217,7 @@ FROM (
       JOIN seed_months m ON m.month >= p.from_month AND m.month <= coalesce(p.to_month, :end_month)
       LEFT JOIN employers e ON e.id = p.employer_id
       LEFT JOIN seed_arrears a ON a.employer_id = p.employer_id
-      WHERE m.month = :month
+      WHERE m.month = :month AND p.provenance = 'electronic'
     ) b
   ) a
 ) t
@@ -220,7 +228,7 @@ def derive_contribution_lines(connection: Connection, generator: Generator, prog
     """Insert one line per person, employer and month of every participation period, month by month."""
     plan = generator.plan
     parameters = current_parameters()
-    months = list(Month.range(plan.start_month, plan.end_month))
+    months = list(Month.range(first_lined_month(plan), plan.end_month))
     _create_seed_tables(connection)
     connection.execute(
         text(

@@ -48,6 +48,8 @@ class Organisations:
                 if authority == Authority.CIVIL and (employer_id == 1 or rng.random() < 0.05)
                 else 0
             )
+            if plan.history and employer_id == 1:  # the demo citizen's employer: a few months behind, not one
+                arrears = max(arrears, 3)
             address = self.address(province)
             info = EmployerInfo(employer_id, province, region, authority, business, address, arrears)
             self.employer_infos.append(info)

@@ -61,6 +61,13 @@ class SeedPlan:
     seed: int
     end_month: Month
     employers: int = 0
+    history: bool = False
+    """Deep histories (``seeding/histories.py``, ``seeding/showcase.py``): careers from the first job, back to the
+    1990s for older persons, the months before the first priced month converted from paper, medical visits, and a
+    first household whose head is the demo citizen. Contribution lines then run from the first priced month."""
+    uninsured_share: float = 0.08
+    """The share of households next to which the population database holds a resident never insured (someone
+    an employer can register as a new employee)."""
 
     def __post_init__(self) -> None:
         if not self.employers:
@@ -109,6 +116,7 @@ class PersonBatch:
     unemployment_reserves: list[dict] = field(default_factory=list)
     benefit_settlements: list[dict] = field(default_factory=list)
     population_records: list[dict] = field(default_factory=list)
+    medical_visits: list[dict] = field(default_factory=list)
 
 
 @dataclass

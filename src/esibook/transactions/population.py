@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from esibook.errors import DomainError
@@ -70,6 +70,18 @@ class LocalPopulationRegistry:
             for name, value in claimed.items()
             if hasattr(resident, name) and str(getattr(resident, name)) != str(value)
         }
+
+
+def never_insured(session: Session, limit: int = 5) -> tuple[int, list[Resident]]:
+    """Residents the population database knows who have no record in the insurance database yet: those an employer
+    can register as new employees (the first registration creates the record). How many, and the first ``limit``."""
+    unknown = ~exists().where(Person.personal_id == PopulationRecord.personal_id)
+    count = session.scalar(select(func.count()).select_from(PopulationRecord).where(unknown))
+    rows = session.scalars(
+        select(PopulationRecord.personal_id).where(unknown).order_by(PopulationRecord.personal_id).limit(limit)
+    )
+    registry = LocalPopulationRegistry(session)
+    return count, [registry.find(personal_id) for personal_id in rows]
 
 
 def person_for_personal_id(session: Session, personal_id: str) -> Person:

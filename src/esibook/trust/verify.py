@@ -300,6 +300,10 @@ def verify_card(text: str, trust: TrustAnchors, status: StatusView, *, now: floa
         "five_years_since": card.get("5y"),
         "one_time": card.get("ot", False),
         "expires_at": datetime.fromtimestamp(claims.get(hi_card.EXP, 0), UTC).isoformat(timespec="seconds"),
+        "authority": anchor.authority,
+        "issued_at": datetime.fromtimestamp(claims[hi_card.IAT], UTC).isoformat(timespec="seconds")
+        if isinstance(claims.get(hi_card.IAT), int)
+        else None,
     }
     if claims.get(hi_card.EXP, 0) < now:
         reason = N_("this one-time QR has expired; ask for a fresh one") if shows["one_time"] else N_(
