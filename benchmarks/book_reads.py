@@ -42,7 +42,7 @@ from esibook.book import service as books
 from esibook.book.models import BookVersion
 from esibook.config import Settings, load_settings
 from esibook.contributions.models import ParticipationPeriod
-from esibook.db import make_engine, normalize_database_url
+from esibook.db import make_engine, normalize_database_url, transaction
 from esibook.people.models import Person
 from esibook.trust.pki import init_pki
 
@@ -166,7 +166,8 @@ def issue_sample(session: Session, settings: Settings) -> None:
     chosen = random.Random(3).sample(ids, min(BOOKS, len(ids)))
     started = time.perf_counter()
     for done, person_id in enumerate(chosen, 1):
-        books.issue_book(session, settings, person_id, reason="benchmark")
+        with transaction(session):
+            books.issue_book(session, settings, person_id, reason="benchmark")
         if done % 2000 == 0:
             print(f"  {done:,} books ({done / (time.perf_counter() - started):,.0f}/s)", flush=True)
 

@@ -31,7 +31,7 @@ from esibook.app import create_app
 from esibook.book import service as books
 from esibook.book.models import BookVersion
 from esibook.config import Settings
-from esibook.db import make_engine
+from esibook.db import make_engine, transaction
 from esibook.people.models import Person
 from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
@@ -66,7 +66,8 @@ def prepare(url: str, data_dir: Path) -> tuple[TestClient, str]:
         citizen = next(i for i in demo_identities(session) if i.key == "citizen-l2")
         person_id = session.scalar(select(Person.id).where(Person.personal_id == citizen.personal_id))
     with Session(engine) as session:
-        books.issue_book(session, settings, person_id, reason="benchmark")
+        with transaction(session):
+            books.issue_book(session, settings, person_id, reason="benchmark")
     with Session(engine) as session:
         assert session.scalar(select(BookVersion.version).where(BookVersion.person_id == person_id))
     app = create_app(settings)

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransactionOrigin, sessionmaker
 
 from esibook.errors import InvalidText
 
@@ -150,22 +150,53 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+class NestedTransaction(RuntimeError):
+    """A programming error: an action was begun inside another one (actions never nest or join)."""
+
+
+class OutsideAction(RuntimeError):
+    """A programming error: a step that must run inside its caller's action ran outside one, or writes were left
+    pending outside any action."""
+
+
+def in_action(session: Session) -> bool:
+    """Whether the session is inside an action: a transaction begun on purpose (:func:`transaction`,
+    :func:`unit_of_work`, ``session.begin()``), not the one SQLAlchemy opens by itself for a read (autobegin)."""
+    begun = session.get_transaction()
+    return begun is not None and begun.origin is not SessionTransactionOrigin.AUTOBEGIN
+
+
+def within_action(session: Session) -> Session:
+    """Check that a step runs inside its caller's action (it writes, and leaves the commit to the action)."""
+    if not in_action(session):
+        raise OutsideAction("this step runs inside its caller's action: wrap the call in `with transaction(session):`")
+    return session
+
+
+def end_reads(session: Session) -> None:
+    """End the transaction that earlier reads opened by themselves (SQLAlchemy's autobegin): the connection goes back
+    to the pool and what was loaded stays usable. Called before an action, and before slow work (a request to a
+    witness, a pool of signing processes) so that no transaction stays open across it. Refused inside an action,
+    and when writes are pending outside one (they belong in an action)."""
+    if in_action(session):
+        raise NestedTransaction("an action is already under way in this session; actions never nest or join")
+    if not session.in_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        raise OutsideAction("writes are pending outside an action: make them inside `with transaction(session):`")
+    session.commit()  # it holds only reads: committing them writes nothing, and keeps the loaded objects
+
+
 @contextmanager
 def transaction(session: Session) -> Iterator[Session]:
-    """The service function's transaction: commits at the end of the block, rolls back on an exception.
-
-    If the session already opened one implicitly (a read before the write), that one is committed instead.
-    """
-    if not session.in_transaction():
-        with session.begin():
-            yield session
-        return
-    try:
+    """An action: one durable transaction, committed when the block ends, rolled back (nothing of it kept) on an
+    exception. Its audit row is written inside it. Actions never nest: one begun inside another raises
+    :class:`NestedTransaction` (as Django's ``atomic(durable=True)``); a step that must share its caller's action
+    checks it with :func:`within_action` instead of opening its own. A transaction left open by earlier reads is
+    ended first (:func:`end_reads`), so the action begins afresh, in its own authority scope."""
+    end_reads(session)
+    with session.begin():
         yield session
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
 
 
 def schema_revision(session: Session) -> str | None:
@@ -182,7 +213,7 @@ def last_seq(session: Session, seq_column, owner_column, owner_id: int) -> int:
 
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: commits when the block ends normally, rolls back on any exception."""
+    """One action in a session of its own: commits when the block ends normally, rolls back on any exception."""
     with factory() as session, session.begin():
         yield session
 

@@ -307,7 +307,8 @@ def flows(signed):
             )
         )
         person_id, involved = person.id, [person.personal_id, unbooked.personal_id]
-        assert issue_book(session, settings, unbooked.id, reason="issued")[1], "a first version: book.issued"
+        with transaction(session):
+            assert issue_book(session, settings, unbooked.id, reason="issued")[1], "a first version: book.issued"
     client = TestClient(create_app(settings))
 
     def bearer(key: str) -> dict:

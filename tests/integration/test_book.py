@@ -22,6 +22,7 @@ from esibook.book import service as books
 from esibook.book.content import contribution_months
 from esibook.book.log import book_entry
 from esibook.book.models import BookVersion
+from esibook.db import transaction
 from esibook.people.models import Person
 from esibook.trust.pki import all_certificates, rotate
 from esibook.trust.verify import Verdict
@@ -87,7 +88,8 @@ def test_a_change_makes_a_new_version_naming_its_predecessor_and_old_versions_st
     person = a_person(signed.engine)
     with Session(signed.engine, expire_on_commit=False) as session:
         first = books.latest_version(session, person.id)
-        _, created = books.issue_book(session, signed.settings, person.id, reason="recheck")
+        with transaction(session):
+            _, created = books.issue_book(session, signed.settings, person.id, reason="recheck")
         assert not created, "nothing changed, no new version"
         session.add(
             BenefitSettlement(
@@ -104,7 +106,8 @@ def test_a_change_makes_a_new_version_naming_its_predecessor_and_old_versions_st
             )
         )
         session.commit()
-        second, created = books.issue_book(session, signed.settings, person.id, reason="benefit settled")
+        with transaction(session):
+            second, created = books.issue_book(session, signed.settings, person.id, reason="benefit settled")
     assert created and second.version == first.version + 1
     _, payload = (
         second.document.split(".")[:2],
@@ -152,7 +155,8 @@ def test_proofs_from_the_api_verify_with_an_independent_rfc9162_implementation(s
             )
         )
         session.commit()
-        version, _ = books.issue_book(session, signed.settings, person.id, reason="benefit settled")
+        with transaction(session):
+            version, _ = books.issue_book(session, signed.settings, person.id, reason="benefit settled")
         assert version.leaf_index is None, "pooled: the sequencer gives the leaf index"
         assert log.integrate(session, signed.settings) >= 1
         session.refresh(version)
@@ -260,7 +264,8 @@ def test_key_rollover_new_books_use_the_new_key_old_books_still_verify(signed):
             )
         )
         session.commit()
-        new, _ = books.issue_book(session, signed.settings, person.id, reason="after rollover")
+        with transaction(session):
+            new, _ = books.issue_book(session, signed.settings, person.id, reason="after rollover")
     assert new.kid == new_key.kid != old.kid
     assert check(signed, old.document.encode()).verdict == Verdict.VALID
     assert check(signed, new.document.encode()).verdict == Verdict.VALID
@@ -283,7 +288,8 @@ def test_a_version_integrated_after_a_read_gets_a_checkpoint_that_covers_it(sign
             period_to=person.date_of_birth, days=1, amount=4_000_000, decision_no="9/QĐ-BHXH",
             decision_date=person.date_of_birth, authority=person.authority))
         session.commit()
-        version, created = books.issue_book(session, signed.settings, person.id, reason="benefit settled")
+        with transaction(session):
+            version, created = books.issue_book(session, signed.settings, person.id, reason="benefit settled")
         assert created and log.integrate(session, signed.settings) >= 1
         session.refresh(version)
     read = client.get("/api/v1/me/book", headers=second).json()

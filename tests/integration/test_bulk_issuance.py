@@ -21,7 +21,7 @@ from esibook.canonical import canonical_bytes
 from esibook.config import Settings
 from esibook.contributions.dues import FUNDS
 from esibook.contributions.models import SELF_PAID, ContributionLine
-from esibook.db import is_postgres
+from esibook.db import is_postgres, transaction
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.periods import Month
@@ -66,7 +66,8 @@ def test_books_issued_in_bulk_are_the_books_issued_one_at_a_time(ready):
     assert_logged_without_gap(engine)
     with Session(engine) as session:
         for person_id in persons:
-            version, new = issue_book(session, settings, person_id, reason="issued")
+            with transaction(session):
+                version, new = issue_book(session, settings, person_id, reason="issued")
             assert not new and version.version == 1, "issuing alone finds the bulk book current"
         document = session.scalar(select(BookVersion.document).limit(1))
     header, payload, _, _ = jws.parts(document)

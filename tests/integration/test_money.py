@@ -25,6 +25,7 @@ from esibook.contributions.dues import employee_dues
 from esibook.contributions.models import ContributionLine, EmployerArrears, ParticipationPeriod, Payment, PostingBatch
 from esibook.contributions.payments import import_bank_statement, late_interest, record_payment
 from esibook.contributions.posting import post_file
+from esibook.db import transaction
 from esibook.employers.models import Employer
 from esibook.errors import DomainError
 from esibook.notify.models import OutboxMessage
@@ -186,8 +187,9 @@ def test_a_payment_goes_to_the_oldest_dues_first_and_a_statement_read_twice_pays
             ContributionLine.employer_id == employer_id, ContributionLine.month == 202609)).all()
         owed_september = sum(line.total for line in september)
         unit = session.get(Employer, employer_id).unit_code
-        result = record_payment(session, employer_id=employer_id, amount=owed_september + 1000,
-                                paid_on=date(2026, 11, 20), reference="UNC-0001", source="entered", entered_by="t")
+        with transaction(session):
+            result = record_payment(session, employer_id=employer_id, amount=owed_september + 1000,
+                                    paid_on=date(2026, 11, 20), reference="UNC-0001", source="entered", entered_by="t")
         assert result.created and result.payment.allocated == owed_september + 1000
         statuses = dict(session.execute(
             select(ContributionLine.month, func.count()).where(ContributionLine.employer_id == employer_id,

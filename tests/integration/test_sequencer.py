@@ -31,7 +31,7 @@ CHILD = textwrap.dedent("""
     from sqlalchemy.orm import Session
     from esibook.book import log, service
     from esibook.config import Settings
-    from esibook.db import make_engine
+    from esibook.db import make_engine, transaction
     from esibook.people.models import Person
 
     settings = Settings(database_url=sys.argv[1], data_dir=sys.argv[2], env="test", log_batch_size=1)
@@ -39,7 +39,8 @@ CHILD = textwrap.dedent("""
     with Session(engine, expire_on_commit=False) as session:
         if sys.argv[3] == "issue":
             for person_id in session.scalars(select(Person.id).order_by(Person.id)).all():
-                version, created = service.issue_book(session, settings, person_id, reason="issued")
+                with transaction(session):
+                    version, created = service.issue_book(session, settings, person_id, reason="issued")
                 if created:
                     print("pooled", person_id, version.version, flush=True)
             print("all pooled", flush=True)

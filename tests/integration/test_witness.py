@@ -32,6 +32,7 @@ from esibook.book.models import LogPoolEntry
 from esibook.book.status import StatusView
 from esibook.book.trust_list import trust_list
 from esibook.config import Settings
+from esibook.db import transaction
 from esibook.people.models import Person
 from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
@@ -109,7 +110,8 @@ def witnessed(databases, tmp_path_factory):
     setup = Witnessed(engine, settings, witness, x509.load_pem_x509_certificate(pem.encode()))
     with Session(engine) as session:
         for person_id in _persons(setup)[:-1]:  # the last one is issued while the witness is down
-            books.issue_book(session, settings, person_id, reason="issued")
+            with transaction(session):
+                books.issue_book(session, settings, person_id, reason="issued")
         log.integrate_all(session, settings)
     yield setup
     witness.stop()
@@ -301,7 +303,8 @@ def test_a_witness_that_is_down_delays_no_issuance(witnessed):
         update={"log_witnesses": f"http://127.0.0.1:{_free_port()} {witnessed.witness.vkey}"})
     last = _persons(witnessed)[-1]
     with Session(witnessed.engine) as session:
-        version, created = books.issue_book(session, down, last, reason="issued")
+        with transaction(session):
+            version, created = books.issue_book(session, down, last, reason="issued")
         document = version.document
     assert created
     bundle = _book(witnessed, last, down)  # integrated and proven at once, whatever the witness does

@@ -198,8 +198,7 @@ def make_checkpoint(session: Session, settings: Settings, anchor: Path | None = 
         raise ChainTampered(problems)
     try:
         signed = _sign_head(session, signer, anchored)
-    except IntegrityError:  # SQLite: another worker signed the same head a moment before
-        session.rollback()
+    except IntegrityError:  # SQLite: another worker signed the same head a moment before (that action rolled back)
         signed = _sign_head(session, signer, anchored)
     if signed is None:
         return None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from esibook.audit.models import AuditHead, AuditRecord
 from esibook.canonical import canonical_json
-from esibook.db import locked_head
+from esibook.db import locked_head, within_action
 
 GENESIS = "0" * 64
 
@@ -36,7 +36,9 @@ def record_hash(
 def append(
     session: Session, *, actor: str, action: str, target: str, authority: str | None = None, details: dict | None = None
 ) -> AuditRecord:
-    """Add one record in the caller's transaction; the head row is locked so concurrent writers queue."""
+    """Add one record inside the caller's action (the record of a change is written with it, or not at all); the
+    head row is locked so concurrent writers queue."""
+    within_action(session)
     head = locked_head(session, AuditHead, seq=0, hash=GENESIS)
     at = datetime.now(UTC)
     body = canonical_json(details or {})

@@ -35,7 +35,7 @@ from esibook.book.models import BookVersion, LogPoolEntry
 from esibook.book.service import content_hash, signed_version
 from esibook.config import Settings
 from esibook.contributions.models import ParticipationPeriod
-from esibook.db import is_postgres, make_engine, session_factory, transaction
+from esibook.db import end_reads, is_postgres, make_engine, session_factory, transaction
 from esibook.errors import DomainError
 from esibook.people.models import Person
 from esibook.trust.pki import signer_for
@@ -61,7 +61,7 @@ class RangeIssued:
 def ranges(session: Session, size: int = RANGE_SIZE) -> list[tuple[int, int]]:
     """The id ranges covering every person, ``size`` ids each (ranges of a sparse id space hold fewer)."""
     low, high = session.execute(select(func.min(Person.id), func.max(Person.id))).one()
-    session.rollback()
+    end_reads(session)  # no transaction stays open while the signing processes work
     if low is None:
         return []
     return [(start, min(start + size - 1, high)) for start in range(low, high + 1, size)]

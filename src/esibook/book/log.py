@@ -139,7 +139,6 @@ def current_checkpoint(session: Session, settings: Settings) -> LogCheckpoint:
     """The latest signed checkpoint; the empty tree's is signed when the log has none yet."""
     found = latest_checkpoint(session)
     if found is None:
-        session.rollback()
         integrate(session, settings)
         found = latest_checkpoint(session)
     return found

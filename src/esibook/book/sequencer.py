@@ -20,7 +20,6 @@ def run_once(sessions: sessionmaker[Session], settings: Settings) -> int:
     with sessions() as session:
         if not log.pending(session):
             return 0
-        session.rollback()
         while done := log.integrate(session, settings):
             total += done
             if done < settings.log_batch_size:

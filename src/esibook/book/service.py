@@ -18,7 +18,7 @@ from esibook.book.content import contribution_months, gather, render
 from esibook.book.models import BookVersion, Suspension
 from esibook.canonical import canonical_json
 from esibook.config import Settings
-from esibook.db import scoped_to, transaction
+from esibook.db import scoped_to, transaction, within_action
 from esibook.employers.service import names_by_unit_code
 from esibook.errors import DomainError
 from esibook.people.models import Person
@@ -73,15 +73,9 @@ def my_book(session: Session, person_id: int) -> dict:
 def issue_book(
     session: Session, settings: Settings, person_id: int, *, reason: str, actor: str = "system"
 ) -> tuple[BookVersion, bool]:
-    """Sign a new version if the record changed since the last one; returns (version, whether it is new)."""
-    with transaction(session):
-        return issue_book_within(session, settings, person_id, reason=reason, actor=actor)
-
-
-def issue_book_within(
-    session: Session, settings: Settings, person_id: int, *, reason: str, actor: str = "system"
-) -> tuple[BookVersion, bool]:
-    """:func:`issue_book` inside the caller's transaction (a dossier's approval issues books atomically)."""
+    """Sign a new version if the record changed since the last one; returns (version, whether it is new). A step
+    of the caller's action (a dossier's approval issues the book with its result; alone: ``with transaction``)."""
+    within_action(session)
     # Locked: a concurrent issuer of this person's book (bulk issuance, another approval) waits, then sees ours.
     person = session.get(Person, person_id, with_for_update=True)
     if person is None:
@@ -234,7 +228,6 @@ def logged_until(session: Session, settings: Settings, row: BookVersion) -> None
         if not done and row.leaf_index is None:
             raise DomainError("log.not_pooled", "This version is not in the log's pool.",
                               "Phiên bản này không có trong hàng đợi của nhật ký.")
-    session.rollback()
 
 
 # --- suspension --------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from esibook.book import log
 from esibook.book.models import LogCosignature
 from esibook.config import Settings
-from esibook.db import transaction
+from esibook.db import end_reads, transaction
 from esibook.errors import DomainError
 from esibook.trust.note import NoteError, NoteVerifier, cosigned_at, cosigner_from_vkey, cosigner_vkey
 
@@ -91,7 +91,7 @@ def push(session: Session, settings: Settings, client: httpx.Client | None = Non
         return []
     row = Signed(latest.tree_size, latest.document)
     done = set(session.scalars(select(LogCosignature.witness).where(LogCosignature.tree_size == row.tree_size)))
-    session.rollback()
+    end_reads(session)  # no transaction stays open while the witnesses answer
     own = client or httpx.Client(timeout=settings.log_witness_timeout)
     try:
         return [_submit(session, own, witness, row) for witness in witnesses if witness.vkey not in done]
@@ -123,7 +123,7 @@ def _submit(session: Session, client: httpx.Client, witness: ConfiguredWitness, 
 
 def _request(session: Session, old: int, row: Signed) -> bytes:
     proof = log.consistency_proof(session, old, row.tree_size) if 0 < old < row.tree_size else []
-    session.rollback()
+    end_reads(session)  # no transaction stays open while the witness answers
     lines = "".join(base64.b64encode(bytes.fromhex(h)).decode() + "\n" for h in proof)
     return f"old {old}\n{lines}\n{row.document}".encode()
 
@@ -144,8 +144,8 @@ def _keep(session: Session, witness: ConfiguredWitness, row: Signed, body: str) 
             with transaction(session):
                 session.add(LogCosignature(tree_size=row.tree_size, witness=witness.vkey, line=line + "\n",
                                            cosigned_at=datetime.fromtimestamp(at, UTC)))
-        except IntegrityError:  # another pusher stored it first
-            session.rollback()
+        except IntegrityError:  # another pusher stored it first (the action rolled back: nothing to undo)
+            pass
         return Outcome(witness, row.tree_size, True)
     return Outcome(witness, row.tree_size, False, "the answer holds no valid cosignature of this witness's key")
 

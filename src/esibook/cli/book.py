@@ -37,7 +37,7 @@ def book_issue(
     """Sign a new book version where the record changed since the last one."""
     from esibook.book.bulk import enqueue_all, issue_all
     from esibook.book.service import issue_book
-    from esibook.db import is_postgres
+    from esibook.db import is_postgres, transaction
     from esibook.people.service import person_by_code
 
     config = settings()
@@ -57,7 +57,9 @@ def book_issue(
             return
         if not code:
             fail("give a personal ID number, or --all")
-        version, created = issue_book(session, config, person_by_code(session, code).id, reason="issued")
+        person_id = person_by_code(session, code).id
+        with transaction(session):
+            version, created = issue_book(session, config, person_id, reason="issued")
         typer.echo(f"{version.book_id} version {version.version}" + ("" if created else " (unchanged)"))
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from esibook import tabular
 from esibook.audit import service as audit
 from esibook.contributions.models import ContributionLine, Payment
-from esibook.db import transaction
+from esibook.db import transaction, within_action
 from esibook.employers.models import Employer
 from esibook.employers.service import employer_id_by_unit_code
 from esibook.errors import DomainError
@@ -66,29 +66,6 @@ class PaymentResult:
     lines_paid: int
 
 
-def record_payment(
-    session: Session,
-    *,
-    employer_id: int,
-    amount: int,
-    paid_on: date,
-    reference: str,
-    source: str,
-    entered_by: str,
-) -> PaymentResult:
-    """Record a payment once (by its reference) and allocate the employer's credit to the oldest dues."""
-    with transaction(session):
-        return record_payment_within(
-            session,
-            employer_id=employer_id,
-            amount=amount,
-            paid_on=paid_on,
-            reference=reference,
-            source=source,
-            entered_by=entered_by,
-        )
-
-
 def enter_payment(
     session: Session,
     *,
@@ -100,20 +77,22 @@ def enter_payment(
     entered_by: str,
 ) -> PaymentResult:
     """A payment an officer types: the employer by its unit code among those of the officer's authority, the amount
-    as people write it, the day as YYYY-MM-DD; recorded as :func:`record_payment`."""
+    as people write it, the day as YYYY-MM-DD; recorded as :func:`record_payment`, in an action of its own."""
     employer_id = employer_id_by_unit_code(session, unit_code, authority)
     if employer_id is None:
         raise DomainError("payment.employer", "no employer has this unit code", "không có đơn vị mang mã này")
     value = parse_amount(amount)
-    return record_payment(
-        session,
-        employer_id=employer_id,
-        amount=value,
-        paid_on=_entered_day(paid_on),
-        reference=reference,
-        source="entered",
-        entered_by=entered_by,
-    )
+    day = _entered_day(paid_on)
+    with transaction(session):
+        return record_payment(
+            session,
+            employer_id=employer_id,
+            amount=value,
+            paid_on=day,
+            reference=reference,
+            source="entered",
+            entered_by=entered_by,
+        )
 
 
 def _entered_day(value: str) -> date:
@@ -143,7 +122,7 @@ def recent_payments_of_authority(session: Session, authority: str, *, limit: int
     ).all()
 
 
-def record_payment_within(
+def record_payment(
     session: Session,
     *,
     employer_id: int,
@@ -153,8 +132,10 @@ def record_payment_within(
     source: str,
     entered_by: str,
 ) -> PaymentResult:
-    """``record_payment`` in the caller's transaction. The same reference again is the same payment only if it
-    matches (employer, amount, day); otherwise it is refused as a conflict, never merged."""
+    """Record a payment once (by its reference) and allocate the employer's credit to the oldest dues: a step of
+    the caller's action (:func:`enter_payment`, a bank statement's import). The same reference again is the same
+    payment only if it matches (employer, amount, day); otherwise it is refused as a conflict, never merged."""
+    within_action(session)
     if amount <= 0:
         raise DomainError("payment.amount", "the amount must be positive", "số tiền phải lớn hơn 0", field="amount")
     reference = reference.strip()[:120]
@@ -285,7 +266,7 @@ def import_bank_statement(
             if employer_id is None:
                 unmatched.append((number, "no known unit code in the description"))
                 continue
-            result = record_payment_within(
+            result = record_payment(
                 session,
                 employer_id=employer_id,
                 amount=amount,

@@ -165,8 +165,7 @@ def receive_visits(
     """Check and store a file or list of visits; a record already stored is a duplicate, not an error."""
     try:
         return _receive(session, sender, items, source)
-    except IntegrityError:
-        session.rollback()  # another submission stored some of these first: they are duplicates now
+    except IntegrityError:  # another submission stored some of these first (the action rolled back): duplicates now
         return _receive(session, sender, items, source)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from esibook.access.authorities import AUTHORITY_NAMES, Authority
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
-from esibook.book.service import issue_book_within
+from esibook.book.service import issue_book
 from esibook.canonical import canonical_json
 from esibook.config import Settings
 from esibook.dates import in_vietnam
@@ -162,7 +162,7 @@ def issue_results(session: Session, settings: Settings, caller: Principal, dossi
 def _deliver_book(
     session: Session, settings: Settings, caller: Principal, dossier: Dossier, person_id: int, filer: Filer
 ) -> None:
-    version, _ = issue_book_within(session, settings, person_id, reason=f"dossier {dossier.code}", actor=caller.actor)
+    version, _ = issue_book(session, settings, person_id, reason=f"dossier {dossier.code}", actor=caller.actor)
     person = session.get(Person, person_id)
     file_result(
         session,

@@ -119,7 +119,6 @@ def submit(
         return Submitted(existing, False)
     parsed = parse_form(proc, form)
     files = check_uploads(list(attachments))
-    session.rollback()
     try:
         with transaction(session):
             filer = filer_for(session, caller, proc.filer, employer_id, form)
@@ -127,8 +126,7 @@ def submit(
             check_attachments(proc, len(files))
             dossier = _create(session, settings, caller, proc, filer, filed, idempotency_key, now)
             attach(session, settings, dossier, files, caller.actor)
-    except IntegrityError:  # the same key raced in from a double click: the first one won
-        session.rollback()
+    except IntegrityError:  # the same key raced in from a double click: the first one won (the action rolled back)
         return Submitted(_by_key(session, ref, idempotency_key), False)
     return Submitted(dossier, True)
 
