@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from esibook.access.authorities import Authority
-from esibook.health.identifiers import make_hi_card_code
 from esibook.periods import Month
 from esibook.seeding import vocab
 from esibook.seeding.plan import (
@@ -16,6 +15,7 @@ from esibook.seeding.plan import (
     PersonBatch,
     add_years,
     birthday,
+    card_row,
     months_in,
     round_salary,
 )
@@ -233,19 +233,7 @@ class Careers:
         five_years = None
         if group in ("DN", "HC", "QN", "CA", "HT") and self.rng.random() < 0.4:
             five_years = valid_from - timedelta(days=self.rng.randint(0, 2000))
-        card = {
-            "person_id": person["id"],
-            "seq": 1,
-            "card_code": make_hi_card_code(group, level, province[1:], person["si_code_legacy"]),
-            "beneficiary_group": group,
-            "benefit_level": level,
-            "province_code": province[1:],
-            "initial_clinic_code": clinic,
-            "valid_from": valid_from,
-            "valid_to": valid_to,
-            "five_years_since": five_years,
-            "authority": person["authority"],
-        }
+        card = card_row(person, group, level, province, clinic, valid_from, valid_to, five_years)
         batch.hi_coverages.append(card)
         if self.plan.history and self.rng.random() < 0.3:
             self._visits(batch, person, card, self.rng.randint(1, 3))

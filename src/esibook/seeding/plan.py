@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
 
+from esibook.health.identifiers import make_hi_card_code
 from esibook.people.identifiers import PROVINCES
 from esibook.periods import Month
 from esibook.seeding import vocab
@@ -151,6 +152,25 @@ def resident_of(person: dict) -> dict:
             "permanent_residence",
             "birth_province_code",
         )
+    }
+
+
+def card_row(person: dict, group: str, level: int, province: str, clinic: str, valid_from: date, valid_to: date,
+             five_years: date | None) -> dict:
+    """The person's first HI card as a row of ``hi_coverages``, its code made from the group, level, province
+    (a ``0NN`` code) and the person's legacy SI code."""
+    return {
+        "person_id": person["id"],
+        "seq": 1,
+        "card_code": make_hi_card_code(group, level, province[1:], person["si_code_legacy"]),
+        "beneficiary_group": group,
+        "benefit_level": level,
+        "province_code": province[1:],
+        "initial_clinic_code": clinic,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "five_years_since": five_years,
+        "authority": person["authority"],
     }
 
 

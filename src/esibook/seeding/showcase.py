@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from esibook.health.identifiers import make_hi_card_code
 from esibook.periods import Month
 from esibook.seeding import vocab
 from esibook.seeding.histories import salary_in
-from esibook.seeding.plan import Life, PersonBatch, add_years, birthday
+from esibook.seeding.plan import Life, PersonBatch, add_years, birthday, card_row
 
 SHOWCASE_PERSONS = 6
 
@@ -118,18 +117,6 @@ class Showcase:
         return self._card_row(batch, person, group, 4, province, clinic, valid_from, year_end, five_years)
 
     def _card_row(self, batch, person, group, level, province, clinic, valid_from, valid_to, five_years) -> dict:
-        card = {
-            "person_id": person["id"],
-            "seq": 1,
-            "card_code": make_hi_card_code(group, level, province[1:], person["si_code_legacy"]),
-            "beneficiary_group": group,
-            "benefit_level": level,
-            "province_code": province[1:],
-            "initial_clinic_code": clinic,
-            "valid_from": valid_from,
-            "valid_to": valid_to,
-            "five_years_since": five_years,
-            "authority": person["authority"],
-        }
+        card = card_row(person, group, level, province, clinic, valid_from, valid_to, five_years)
         batch.hi_coverages.append(card)
         return card
