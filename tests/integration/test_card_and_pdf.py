@@ -258,7 +258,7 @@ def test_esibook_verify_command_exit_code_and_offline_mode(signed, book_pdf, tmp
     assert junk.returncode == 1 and junk.stdout.startswith("NOT_ESIBOOK")
 
 
-def test_the_pdf_is_readable_vietnamese_with_a_verification_qr_on_every_page(book_pdf, tmp_path):
+def test_the_pdf_is_readable_vietnamese_with_a_verification_qr_on_every_page(signed, book_pdf, tmp_path):
     if not shutil.which("pdftotext"):
         if IN_CI:
             pytest.fail("pdftotext is required when CI=true (poppler-utils)")
@@ -266,6 +266,15 @@ def test_the_pdf_is_readable_vietnamese_with_a_verification_qr_on_every_page(boo
     path, person = book_pdf
     text_out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
     assert "SỔ BẢO HIỂM XÃ HỘI ĐIỆN TỬ" in text_out and person.full_name in text_out
+    from esibook.health.models import Clinic
+    from esibook.health.service import latest_card
+
+    with Session(signed.engine) as session:
+        card = latest_card(session, person.id)
+        clinic = session.scalar(select(Clinic).where(Clinic.code == card.initial_clinic_code))
+    words = " ".join(text_out.split())
+    assert clinic is not None and f"({clinic.code})" in words, "the initial clinic by name, then its code"
+    assert " ".join(clinic.name.split()[:2]) in words
     pages = text_out.count("\f")
     assert text_out.count("Kiểm tra tính hợp lệ") >= max(pages, 1)
 

@@ -16,6 +16,7 @@ from esibook.book.service import bundle, latest_version, proven, versions_of_boo
 from esibook.book.status import StatusView
 from esibook.config import Settings
 from esibook.errors import DomainError
+from esibook.health.visit_service import clinic_names
 from esibook.trust import jws
 from esibook.trust.pki import signer_for
 
@@ -58,13 +59,20 @@ def signed_pdf(session: Session, settings: Settings, person_id: int, version: in
 
     def make() -> bytes:
         signer = signer_for(session, settings, "issuing", found.authority)
-        unsigned = pdf.render_book(payload, found.document, verify_url(settings, found))
+        unsigned = pdf.render_book(payload, found.document, verify_url(settings, found),
+                                   clinics=_clinic_names(session, payload))
         return pdf.sign_book_pdf(unsigned, found.document, signer, reason=f"Sổ BHXH điện tử {found.book_id}",
                                  log_proof=json.dumps(logged.log_proof()))
 
     witnessed = log.witness_count(logged.checkpoint)  # made again once witnesses have cosigned its checkpoint
     return pdf.cached_pdf(settings.data_dir.resolve() / "cache" / "books", found.book_id, found.version, make,
                           variant=f"-w{witnessed}" if witnessed else "")
+
+
+def _clinic_names(session: Session, payload: dict) -> dict[str, str]:
+    """The name of the card's initial clinic, by code, for the PDF to print beside the code."""
+    card = payload.get("health_insurance") or {}
+    return clinic_names(session, [card["initial_clinic_code"]]) if card.get("initial_clinic_code") else {}
 
 
 PRINTOUT_TYPE = "esibook-printout+jws"
@@ -86,7 +94,8 @@ def printout_pdf(session: Session, settings: Settings, person_id: int, *, printe
                  "printed_by": printed_by, "printed_at": datetime.now(UTC).isoformat(timespec="seconds")}
     signed_statement = jws.sign(signer, statement, PRINTOUT_TYPE)
     unsigned = pdf.render_book(payload, found.document, verify_url(settings, found),
-                               printout={**statement, "printed_at": statement["printed_at"].replace("T", " ")})
+                               printout={**statement, "printed_at": statement["printed_at"].replace("T", " ")},
+                               clinics=_clinic_names(session, payload))
     return pdf.sign_book_pdf(unsigned, found.document, signer, reason=f"Bản in sổ {found.book_id}",
                              printout=signed_statement,
                              log_proof=json.dumps(logged.log_proof()) if logged else None), signed_statement

@@ -65,6 +65,11 @@ def _money(value: int | None) -> str:
     return "" if value is None else f"{value:,}".replace(",", ".")
 
 
+def _clinic(code: str, clinics: dict[str, str]) -> str:
+    """A clinic as a person reads it: its name, then its code."""
+    return f"{clinics[code]} ({code})" if code in clinics else code
+
+
 def _day(iso: str | None) -> str:
     if not iso:
         return ""
@@ -72,9 +77,11 @@ def _day(iso: str | None) -> str:
     return f"{day}/{month}/{year}"
 
 
-def render_book(payload: dict, document: str, verify_url: str, printout: dict | None = None) -> bytes:
+def render_book(payload: dict, document: str, verify_url: str, printout: dict | None = None,
+                clinics: dict[str, str] | None = None) -> bytes:
     """The unsigned PDF of one book version (``payload`` is the signed JSON's content). With ``printout``, the
-    certified paper copy: it names the electronic original, the system holding it, who printed it and when."""
+    certified paper copy: it names the electronic original, the system holding it, who printed it and when.
+    ``clinics``: clinic names by code, printed beside the card's initial clinic."""
     _fonts()
     buffer = io.BytesIO()
     title = f"Sổ bảo hiểm xã hội điện tử {payload['book_id']} (phiên bản {payload['version']})"
@@ -104,7 +111,7 @@ def render_book(payload: dict, document: str, verify_url: str, printout: dict | 
         canvas.drawRightString(A4[0] - 14 * mm, 10 * mm, f"Trang {page_doc.page}")
         canvas.restoreState()
 
-    doc.build(_printout_block(printout) + _story(payload), onFirstPage=footer, onLaterPages=footer)
+    doc.build(_printout_block(printout) + _story(payload, clinics or {}), onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 
@@ -139,7 +146,7 @@ def _table(rows: list[list], widths: list[float], header: bool = True) -> Table:
     return table
 
 
-def _story(payload: dict) -> list:
+def _story(payload: dict, clinics: dict[str, str]) -> list:
     person = payload["person"]
     story = [
         Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", _style(10, True)),
@@ -212,7 +219,8 @@ def _story(payload: dict) -> list:
             Spacer(1, 4 * mm),
             Paragraph(
                 f"Thẻ BHYT {card['card_code']}, mức hưởng {card['benefit_level']}, nơi KCB ban đầu "
-                f"{card['initial_clinic_code']}, giá trị từ {_day(card['valid_from'])} đến {_day(card['valid_to'])}.",
+                f"{_clinic(card['initial_clinic_code'], clinics)}, giá trị từ {_day(card['valid_from'])} "
+                f"đến {_day(card['valid_to'])}.",
                 _style(9),
             ),
         ]
