@@ -303,8 +303,10 @@ def test_sickness_daily_rounds_half_up_and_days_are_capped():
     assert sheet.value("days") == 30
 
 
-def test_no_sickness_benefit_without_last_months_contribution():
-    sheet = sickness(months("2026-01", 8, 9_600_000), leave_month=Month(2026, 11))
+def test_no_sickness_benefit_outside_compulsory_si():
+    """Not in compulsory SI in the month of the leave, or only voluntary SI: no sickness benefit. (A gap before the
+    leave is no bar: Art. 45 takes the most recent month with contributions, see test_legal_data.)"""
+    sheet = sickness(months("2026-01", 8, 9_600_000), leave_month=Month(2026, 11), participating=False)
     assert not sheet.eligible and sheet.result == 0
     voluntary = sickness(months("2026-01", 10, 9_600_000, kind=VOLUNTARY), leave_month=Month(2026, 11))
     assert not voluntary.eligible

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from esibook.benefits.estimator import contribution_history
 from esibook.benefits.models import BenefitSettlement
+from esibook.benefits.months import COMPULSORY
 from esibook.benefits.rules import maternity, one_time_withdrawal, sickness, unemployment
 from esibook.benefits.worksheet import Worksheet
+from esibook.contributions.dues import employee_dues
 from esibook.contributions.models import ParticipationPeriod
 from esibook.dates import vietnam_today
 from esibook.db import last_seq
@@ -98,6 +100,20 @@ def _sickness_days_left(session: Session, person: Person, month: Month, sheet: W
         )
 
 
+def _salary_basis_in(session: Session, employer: Employer, person: Person, month: Month) -> int | None:
+    """The SI salary basis the employee is declared at with this employer in ``month`` (the floor and the cap of
+    the month applied): the salary of a first month of participation (Law 41/2024 Art. 45)."""
+    salary = session.scalar(
+        select(ParticipationPeriod.salary_basis).where(
+            ParticipationPeriod.person_id == person.id,
+            ParticipationPeriod.employer_id == employer.id,
+            ParticipationPeriod.from_month <= month.as_int(),
+            func.coalesce(ParticipationPeriod.to_month, 999912) >= month.as_int(),
+        ).limit(1)
+    )
+    return None if salary is None else employee_dues(salary, month, employer.region).salary_basis
+
+
 def _employee(session: Session, employer: Employer, personal_id: str, month: Month) -> Person:
     number = parse_personal_id(personal_id).number
     person = session.scalar(
@@ -132,7 +148,11 @@ def prepare_sickness(session: Session, employer: Employer, form: SicknessClaim, 
     month = Month.parse_input(form.leave_month, field="leave_month")
     person = _employee(session, employer, form.personal_id, month)
     history = contribution_history(session, person.id, before=month)
-    sheet = sickness(history.months, leave_month=month, days=form.days)
+    first = not any(m.kind == COMPULSORY for m in history.months)
+    sheet = sickness(
+        history.months, leave_month=month, days=form.days,
+        first_month_salary=_salary_basis_in(session, employer, person, month) if first else None,
+    )
     _not_claimed_twice(
         session, person, "sickness", month.first_day(), month.first_day() + timedelta(form.days - 1), open_claim
     )

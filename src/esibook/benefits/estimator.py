@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
@@ -25,10 +25,11 @@ from esibook.benefits.long_term import one_time_withdrawal, pension, retirement_
 from esibook.benefits.models import BenefitSettlement
 from esibook.benefits.months import COMPULSORY, VOLUNTARY, ContributedMonth
 from esibook.benefits.short_term import sickness, unemployment
-from esibook.benefits.worksheet import Text, Worksheet
+from esibook.benefits.worksheet import Sheet, Text, Worksheet
 from esibook.contributions.models import ContributionLine, ParticipationPeriod
 from esibook.dates import vietnam_today
 from esibook.employers.models import Employer
+from esibook.errors import DomainError
 from esibook.people.models import Person
 from esibook.periods import Month
 
@@ -144,10 +145,40 @@ def estimate(session: Session, person: Person, *, today: date | None = None) -> 
     worksheets = [
         _with_history_notes(one_time_withdrawal(months, computed_on=today), history),
         _with_history_notes(_pension_at_retirement(person, months, now), history),
-        _with_history_notes(unemployment(months, termination_month=now, counted_from=history.ui_counted_from), history),
-        _with_history_notes(sickness(months, leave_month=now), history),
+        _with_history_notes(_unemployment_if_job_ended(months, now, history.ui_counted_from), history),
+        _with_history_notes(sickness(months, leave_month=now, participating=_in_compulsory_si(session, person, now)),
+                            history),
     ]
     return Estimates(person.id, person.full_name, now, history, tuple(worksheets))
+
+
+def _in_compulsory_si(session: Session, person: Person, month: Month) -> bool:
+    """Whether a compulsory participation period (an employee's, or the armed forces') covers ``month``."""
+    return bool(
+        session.scalar(
+            select(ParticipationPeriod.seq)
+            .where(
+                ParticipationPeriod.person_id == person.id,
+                ParticipationPeriod.participant_type.in_(("employee", "armed_forces")),
+                ParticipationPeriod.from_month <= month.as_int(),
+                func.coalesce(ParticipationPeriod.to_month, 999912) >= month.as_int(),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _unemployment_if_job_ended(months: tuple[ContributedMonth, ...], now: Month, counted_from: Month | None):
+    """The unemployment estimate; when the rule refuses (the last employer's region is unknown) the estimate says
+    why instead of a figure."""
+    try:
+        return unemployment(months, termination_month=now, counted_from=counted_from)
+    except DomainError as refused:
+        sheet = Sheet("unemployment", Text("Trợ cấp thất nghiệp", "Unemployment benefit"),
+                      Text("Mỗi tháng", "Per month"), "VND/month")
+        sheet.note(refused.message_vi, refused.message_en)
+        return sheet.done(eligible=False, result=0)
 
 
 def _pension_at_retirement(person: Person, months: tuple[ContributedMonth, ...], now: Month) -> Worksheet:

@@ -9,6 +9,7 @@ from fractions import Fraction
 from esibook.benefits.months import COMPULSORY, ContributedMonth, recent_average
 from esibook.benefits.worksheet import DAYS, MONTHS, VND, YEARS, Sheet, Text, Worksheet, num, round_vnd
 from esibook.contributions.parameters import ParameterSet, current_parameters
+from esibook.errors import DomainError
 from esibook.periods import Month
 
 LAW = "Luật BHXH 2024 (41/2024/QH15)"
@@ -33,30 +34,57 @@ def _compulsory_before(months: Sequence[ContributedMonth], month: Month) -> list
     return sorted((m for m in months if m.kind == COMPULSORY and m.month < month), key=lambda m: m.month)
 
 
-def sickness(months: Sequence[ContributedMonth], *, leave_month: Month, days: int | None = None) -> Worksheet:
-    """Sickness benefit: 75% of the SI salary of the month before the leave, per day ÷ 24; at most 30 / 40 / 60 days
-    a year for under 15 / 15 to under 30 / 30 or more years of compulsory SI. ``days``: the days of leave (the
-    yearly maximum when not given, or when more are asked)."""
+def sickness(
+    months: Sequence[ContributedMonth],
+    *,
+    leave_month: Month,
+    days: int | None = None,
+    first_month_salary: int | None = None,
+    participating: bool = True,
+) -> Worksheet:
+    """Sickness benefit: 75% of the SI salary of the most recent month with compulsory contributions before the
+    month of the leave (the leave month's own salary when the leave falls in the first month of participation),
+    per day ÷ 24 (Law 41/2024 Art. 45); at most 30 / 40 / 60 days a year for under 15 / 15 to under 30 / 30 or
+    more years of compulsory SI. ``days``: the days of leave (the yearly maximum when not given, or when more are
+    asked). ``first_month_salary``: the SI salary of the leave month, used when no month before it has
+    contributions and the leave month's own line is not yet in ``months``. ``participating``: whether the person
+    is in compulsory SI in the month of the leave (the caller knows; a claim checks the employment)."""
     sheet = Sheet(
         "sickness", Text("Trợ cấp ốm đau", "Sickness benefit"), Text("Mỗi ngày nghỉ", "Per day of leave"), "VND/day"
     )
     compulsory = _compulsory_before(months, leave_month)
-    previous = next((m for m in compulsory if m.month == leave_month - 1), None)
+    first_month = next((m for m in months if m.kind == COMPULSORY and m.month == leave_month), None)
+    if first_month is None and first_month_salary:
+        first_month = ContributedMonth(leave_month, first_month_salary, 0, COMPULSORY, None)
+    previous = compulsory[-1] if compulsory else first_month
     sheet.given("leave_month", "Tháng nghỉ ốm", "Month of the leave", str(leave_month))
     sheet.given("si_months", "Số tháng đóng BHXH bắt buộc", "Months of compulsory SI", len(compulsory), MONTHS)
     sheet.rule(
-        "Mức hưởng một ngày = 75% tiền lương đóng BHXH của tháng liền kề trước khi nghỉ ÷ 24. Tối đa mỗi năm 30 ngày "
+        "Mức hưởng một ngày = 75% tiền lương đóng BHXH của tháng gần nhất đã đóng BHXH trước tháng nghỉ ốm (nếu "
+        "nghỉ ốm ngay trong tháng đầu tham gia: tiền lương của chính tháng đó) ÷ 24. Tối đa mỗi năm 30 ngày "
         "(đóng dưới 15 năm), 40 ngày (từ 15 đến dưới 30 năm), 60 ngày (từ 30 năm).",
-        "A day's benefit = 75% of the SI salary of the month before the leave ÷ 24. At most 30 days a year (under 15 "
-        "years of SI), 40 days (15 to under 30 years), 60 days (30 years or more).",
-        SICKNESS_SOURCE,
+        "A day's benefit = 75% of the SI salary of the most recent month with contributions before the month of the "
+        "leave (when sick in the first month of participation: that month's salary) ÷ 24. At most 30 days a year "
+        "(under 15 years of SI), 40 days (15 to under 30 years), 60 days (30 years or more).",
+        f"{SICKNESS_SOURCE}, Điều 45",
     )
-    if previous is None:
+    if not participating:
         sheet.note(
-            f"Không đóng BHXH bắt buộc trong tháng {leave_month - 1}: chưa đủ điều kiện hưởng chế độ ốm đau.",
-            f"No compulsory SI paid for {leave_month - 1}: not eligible for sickness benefit.",
+            f"Không tham gia BHXH bắt buộc trong tháng {leave_month}: chưa đủ điều kiện hưởng chế độ ốm đau.",
+            f"Not in compulsory SI in {leave_month}: not eligible for sickness benefit.",
         )
         return sheet.done(eligible=False, result=0)
+    if previous is None:
+        sheet.note(
+            f"Không có tháng đóng BHXH bắt buộc nào đến tháng {leave_month}: chưa đủ điều kiện hưởng chế độ ốm đau.",
+            f"No month of compulsory SI up to {leave_month}: not eligible for sickness benefit.",
+        )
+        return sheet.done(eligible=False, result=0)
+    if previous is first_month:
+        sheet.note(
+            f"Nghỉ ốm trong tháng đầu tham gia BHXH: dùng tiền lương tháng {leave_month}.",
+            f"Sick in the first month of participation: the salary of {leave_month} is used.",
+        )
     sheet.given(
         "previous_salary",
         f"Tiền lương đóng BHXH tháng {previous.month}",
@@ -240,7 +268,8 @@ def unemployment(
     parameters: ParameterSet | None = None,
 ) -> Worksheet:
     """Unemployment benefit if the job ends in ``termination_month``: 60% of the average UI salary of the last 6
-    months contributed, at most 5 × the regional minimum wage; 3 months for 12 to 36 months of UI, 1 more month
+    months contributed, at most 5 × the regional minimum wage of the last employer's region (refused with
+    ``benefits.region_unknown`` when that region is not known); 3 months for 12 to 36 months of UI, 1 more month
     for each further 12 months, at most 12. Needs 12 months of UI in the 24 months before. ``counted_from``: UI
     months before it were already used for an earlier benefit."""
     parameters = parameters or current_parameters()
@@ -281,7 +310,16 @@ def unemployment(
         )
         return sheet.done(eligible=False, result=0)
     last = ui[-6:]
-    region = last[-1].region or 1
+    region = last[-1].region
+    if region is None:
+        raise DomainError(
+            "benefits.region_unknown",
+            f"the region of the last employer (UI month {last[-1].month}) is not known, so the cap of 5 × the "
+            "regional minimum wage cannot be set: the employer's record must give its region",
+            f"chưa xác định được vùng của đơn vị sử dụng lao động cuối cùng (tháng đóng BHTN {last[-1].month}) nên "
+            "không tính được mức tối đa 5 lần lương tối thiểu vùng: hồ sơ đơn vị cần ghi vùng",
+            field="termination_month",
+        )
     minimum = parameters.in_force(parameters.regional_minimum_wage, termination_month.first_day())[region]
     sheet.given("region", "Vùng của đơn vị", "Employer's region", region)
     sheet.given(

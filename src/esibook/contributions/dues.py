@@ -125,27 +125,53 @@ SUPPORT_CATEGORIES = ("poor", "near_poor", "ethnic_minority", "other")
 
 @dataclass(frozen=True)
 class VoluntaryPayment:
-    """What a voluntary participant pays for a period paid at once (1, 3, 6 or 12 months, in advance)."""
+    """What a voluntary participant pays for a period paid at once (1, 3, 6 or 12 months, in advance).
+
+    The State supports at most 120 months in a life: ``supported_months`` of the period carry the support, the
+    rest are paid in full; ``support_stopped`` says why when a month of the period has none."""
 
     monthly_contribution: int
     monthly_state_support: int
     months: int
     parameters_version: str
+    supported_months: int = 0
+    support_months_used_before: int = 0
+    support_months_limit: int = 120
 
     @property
     def monthly_payable(self) -> int:
-        return self.monthly_contribution - self.monthly_state_support
+        """What a supported month costs (the contribution when no month of the period is supported)."""
+        return self.monthly_contribution - (self.monthly_state_support if self.supported_months else 0)
 
     @property
     def payable(self) -> int:
-        return self.monthly_payable * self.months
+        return self.monthly_contribution * self.months - self.monthly_state_support * self.supported_months
+
+    @property
+    def support_stopped(self) -> tuple[str, str] | None:
+        """Why some month of the period gets no support (English, Vietnamese), or None."""
+        if self.supported_months == self.months or not self.monthly_state_support:
+            return None
+        limit, used = self.support_months_limit, self.support_months_used_before
+        return (
+            f"the State supports voluntary SI for at most {limit} months; {used} months were supported before, so "
+            f"{self.supported_months} of these {self.months} months are supported and the rest are paid in full",
+            f"Nhà nước hỗ trợ đóng BHXH tự nguyện tối đa {limit} tháng; đã được hỗ trợ {used} tháng, nên "
+            f"{self.supported_months} trong {self.months} tháng này được hỗ trợ, các tháng còn lại đóng đủ",
+        )
 
 
-def voluntary_payment(income: int, month: Month, category: str, months: int) -> VoluntaryPayment:
+def voluntary_payment(
+    income: int, month: Month, category: str, months: int, *, supported_before: int = 0
+) -> VoluntaryPayment:
     """22% of the chosen income, less the State's support: a percentage (by category) of 22% of the rural poverty
-    line (Law on Social Insurance 2024, Art. 31; at most 120 months of support in a life)."""
-    p = current_parameters().for_month(month)
+    line (Law on Social Insurance 2024, Art. 31), for at most 120 months in a life (Decree 159/2025/ND-CP):
+    ``supported_before`` is the number of months already supported."""
+    parameters = current_parameters()
+    p = parameters.for_month(month)
     contribution = voluntary_dues(income, month, p).total
     on_poverty_line = share(p.rural_poverty_line, p.rates.voluntary_retirement)
     support = (on_poverty_line * p.voluntary_support_percent[category] + 50) // 100
-    return VoluntaryPayment(contribution, support, months, p.version)
+    limit = parameters.voluntary_support_months_limit
+    supported = min(months, max(0, limit - supported_before)) if support else 0
+    return VoluntaryPayment(contribution, support, months, p.version, supported, supported_before, limit)

@@ -63,6 +63,14 @@ class ParameterSet:
     ui_cap_multiple: int
     voluntary_support: list[tuple[date, dict[str, int]]]
     household_hi: list[tuple[date, tuple[int, tuple[int, ...]]]]
+    voluntary_support_months_limit: int = 120
+    """State support of voluntary SI is paid for at most this many months in a life (Decree 159/2025/ND-CP)."""
+
+    def voluntary_support_began(self) -> Month:
+        """The first month in which the State supported voluntary SI (2018-01 under Decree 134/2015): the months
+        counted towards the limit start there."""
+        start = next(day for day, percent in self.voluntary_support if any(percent.values()))
+        return Month.from_date(start)
 
     def in_force(self, series: list[tuple[date, object]], on: date):
         index = bisect_right([start for start, _ in series], on) - 1
@@ -139,6 +147,7 @@ def current_parameters() -> ParameterSet:
         ),
         si_cap_multiple=raw["si_hi_cap_multiple_of_reference_level"],
         ui_cap_multiple=raw["ui_cap_multiple_of_regional_minimum_wage"],
+        voluntary_support_months_limit=raw["voluntary_support_months_limit"]["value"],
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from esibook.contributions.models import ContributionLine, ParticipationPeriod, UnemploymentReserve
 from esibook.employers.models import Employer
+from esibook.periods import Month
 
 
 def participation(
@@ -78,3 +79,33 @@ def participating_now(session: Session, person_id: int) -> bool:
 def line_count(session: Session) -> int:
     """Every monthly line on record (the home page's statistics)."""
     return session.execute(select(func.count()).select_from(ContributionLine)).scalar_one()
+
+
+def voluntary_supported_months(session: Session, person_id: int, since: int, before: int) -> int:
+    """Months of voluntary SI from ``since`` (YYYYMM, when the State's support began) to before ``before`` that the
+    book shows as contributed: each carried the State's support, and they count towards its 120-month limit. A
+    month is a voluntary line not left unpaid, or a month of a voluntary period converted from a paper book."""
+    lined = set(
+        session.scalars(
+            select(ContributionLine.month).where(
+                ContributionLine.person_id == person_id,
+                ContributionLine.participant_type == "voluntary",
+                ContributionLine.status != "unpaid",
+                ContributionLine.month >= since,
+                ContributionLine.month < before,
+            )
+        )
+    )
+    papers = session.scalars(
+        select(ParticipationPeriod).where(
+            ParticipationPeriod.person_id == person_id,
+            ParticipationPeriod.participant_type == "voluntary",
+            ParticipationPeriod.provenance == "converted_from_paper",
+        )
+    )
+    last_counted = Month.from_int(before) - 1
+    for period in papers:
+        end = min(Month.from_int(period.to_month), last_counted) if period.to_month else last_counted
+        start = max(Month.from_int(period.from_month), Month.from_int(since))
+        lined.update(month.as_int() for month in Month.range(start, end))
+    return len(lined)

@@ -19,6 +19,7 @@ from esibook.config import Settings
 from esibook.contributions.dues import voluntary_payment
 from esibook.contributions.models import SELF_PAID, ParticipationPeriod
 from esibook.contributions.parameters import current_parameters
+from esibook.contributions.records import voluntary_supported_months
 from esibook.dates import vietnam_today
 from esibook.db import last_seq
 from esibook.errors import DomainError
@@ -85,7 +86,14 @@ def prepare_voluntary(session: Session, person: Person, form: VoluntaryRegistrat
             "bạn đang tham gia bảo hiểm xã hội",
             "from_month",
         )
-    payment = voluntary_payment(form.income, month, form.support_category, form.payment_months)
+    parameters = current_parameters()
+    used = voluntary_supported_months(
+        session, person.id, parameters.voluntary_support_began().as_int(), month.as_int()
+    )
+    payment = voluntary_payment(
+        form.income, month, form.support_category, form.payment_months, supported_before=used
+    )
+    stopped = payment.support_stopped
     return {
         **form.model_dump(),
         "from_month": str(month),
@@ -93,6 +101,9 @@ def prepare_voluntary(session: Session, person: Person, form: VoluntaryRegistrat
         "monthly_state_support": payment.monthly_state_support,
         "monthly_payable": payment.monthly_payable,
         "payable_per_period": payment.payable,
+        "supported_months": payment.supported_months,
+        "support_months_used_before": used,
+        **({"support_note": stopped[1], "support_note_en": stopped[0]} if stopped else {}),
         "rate_basis_points": params.rates.voluntary_retirement,
         "parameters_version": payment.parameters_version,
     }
