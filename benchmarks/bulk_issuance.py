@@ -121,6 +121,9 @@ Goal: at least 0.05 × the raw ES256 signing rate of all cores, measured in the 
 | versions stored / log leaves | {books:,} / {logged:,} |
 | peak memory of one process | {peak_mb:,.0f} MB |
 
+The machine's load average when signing began and when issuance began: {loads[0]:.1f} and {loads[1]:.1f}
+({cores} cores; above {cores}, other work shared them, and the two rates were measured under different loads).
+
 """
     write_section(HEADING, section)
     print(section)
