@@ -425,7 +425,7 @@ def histories(draw):
     result, month = [], start
     for _ in range(draw(st.integers(0, 6))):
         count, salary = draw(st.integers(1, 90)), draw(salaries)
-        kind = draw(st.sampled_from(["compulsory", "compulsory", "voluntary"]))
+        kind = draw(st.sampled_from(["compulsory", "compulsory", "voluntary"])) if month.year >= 2008 else "compulsory"
         ui = salary if kind == "compulsory" and draw(st.booleans()) else 0
         region = draw(st.integers(1, 4))
         result += [ContributedMonth(month + i, salary, ui, kind, region) for i in range(count)]

@@ -1,14 +1,18 @@
-"""The yearly salary adjustment coefficients (mức điều chỉnh tiền lương đã đóng BHXH), as dated data.
+"""The yearly salary adjustment coefficients (mức điều chỉnh tiền lương và thu nhập tháng đã đóng BHXH), as dated
+data.
 
-``adjustment_coefficients.json`` holds every published table with the date it applies from; the table in force on
-the day a benefit is computed adjusts each year's salaries before they are averaged.
+``adjustment_coefficients.json`` holds one table per claim year (the circular, or from 2026 the announcement, of
+that year), each with the period it applies to (``from`` … ``until``) and its legal source. A claim is computed
+with the table in force on the day it is computed; a day no table covers is refused (``benefits.no_coefficients``),
+never computed with another year's table. A table may be known only in part (``years_from``): a salary of a year it
+does not give is refused the same way, naming the year, rather than guessed.
 """
 
 from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -16,23 +20,61 @@ from importlib import resources
 
 from esibook.errors import DomainError
 
+COMPULSORY, VOLUNTARY = "compulsory", "voluntary"
+FIRST_VOLUNTARY_YEAR = 2008
+"""Voluntary SI began on 2008-01-01 (Law on Social Insurance 2006): the voluntary tables start there."""
+
+
+def _missing(applies_from: date, source: str, what_en: str, what_vi: str) -> DomainError:
+    return DomainError(
+        "benefits.no_coefficients",
+        f"the salary adjustment table of {applies_from.year} ({source}) gives no coefficient for {what_en}; "
+        "it is not known here and is not guessed",
+        f"bảng hệ số điều chỉnh năm {applies_from.year} ({source}) không có hệ số cho {what_vi}; "
+        "hệ số này chưa có ở đây và không được ước đoán",
+    )
+
 
 @dataclass(frozen=True)
 class AdjustmentTable:
-    """One published table: a coefficient per year of contribution."""
+    """One published table: a coefficient per year of contribution, for the claims of its period."""
 
     applies_from: date
     source: str
-    before_1995: Decimal
+    before_1995: Decimal | None
     years: dict[int, Decimal]
     version: str
+    until: date | None = None
+    """The last day the table applies (the end of its claim year); None for the latest, in force until the next."""
+    years_from: int | None = None
+    """The first year whose coefficient is known, when the table is known only in part (None: complete)."""
+    voluntary_years: dict[int, Decimal] | None = field(default=None)
+    """The separate table for voluntary-SI incomes (from 2008); None when it is not known (or, for a table built in
+    code without one, the salary table serves)."""
+    voluntary_known: bool = True
 
-    def coefficient(self, year: int) -> Decimal:
-        """The coefficient for salaries of ``year``: before 1995 one figure; a year not listed (the current year,
-        or later) is not adjusted (1.00)."""
+    def coefficient(self, year: int, kind: str = COMPULSORY) -> Decimal:
+        """The coefficient for salaries (or, ``kind`` voluntary, incomes) of ``year``: before 1995 one figure; a year
+        after the last one listed (the claim year, or a projected year) is not adjusted (1.00). A year the table does
+        not give is refused."""
+        if kind == VOLUNTARY:
+            return self._voluntary(year)
+        if self.years_from is not None and year < self.years_from:
+            raise _missing(self.applies_from, self.source, f"salaries of {year}", f"tiền lương năm {year}")
         if year < 1995:
+            if self.before_1995 is None:
+                raise _missing(self.applies_from, self.source, "salaries before 1995", "tiền lương trước năm 1995")
             return self.before_1995
         return self.years.get(year, Decimal(1))
+
+    def _voluntary(self, year: int) -> Decimal:
+        unknown = not self.voluntary_known or (self.voluntary_years is not None and year < FIRST_VOLUNTARY_YEAR)
+        if unknown:
+            what_en, what_vi = f"voluntary-SI incomes of {year}", f"thu nhập đóng BHXH tự nguyện năm {year}"
+            raise _missing(self.applies_from, self.source, what_en, what_vi)
+        if self.voluntary_years is None:
+            return self.coefficient(year)
+        return self.voluntary_years.get(year, Decimal(1))
 
 
 @dataclass(frozen=True)
@@ -42,32 +84,47 @@ class AdjustmentTables:
     tables: tuple[AdjustmentTable, ...]
 
     def on(self, day: date) -> AdjustmentTable:
-        """The table in force on ``day`` (the day the benefit is computed)."""
+        """The table in force on ``day`` (the day the benefit is computed); refused when no table covers it."""
         index = bisect_right([t.applies_from for t in self.tables], day) - 1
-        if index < 0:
+        table = self.tables[index] if index >= 0 else None
+        if table is None or (table.until is not None and day > table.until):
             raise DomainError(
                 "benefits.no_coefficients",
-                f"no salary adjustment table applies on {day.isoformat()}",
-                f"không có bảng hệ số điều chỉnh tiền lương nào áp dụng vào ngày {day.isoformat()}",
+                f"no salary adjustment table applies on {day.isoformat()}: the table of claim year {day.year} is "
+                "not known here",
+                f"không có bảng hệ số điều chỉnh tiền lương nào áp dụng vào ngày {day.isoformat()}: bảng của năm "
+                f"{day.year} chưa có ở đây",
             )
-        return self.tables[index]
+        return table
+
+    def claim_years(self) -> list[int]:
+        """The claim years a table is shipped for (the latest one counts for its own year)."""
+        return [t.applies_from.year for t in self.tables]
+
+
+def _figures(raw: dict[str, str] | None) -> dict[int, Decimal] | None:
+    return None if raw is None else {int(year): Decimal(value) for year, value in raw.items()}
+
+
+def _table(t: dict, version: str) -> AdjustmentTable:
+    before = t.get("before_1995")
+    return AdjustmentTable(
+        applies_from=date.fromisoformat(t["from"]),
+        source=t["source"],
+        before_1995=None if before is None else Decimal(before),
+        years=_figures(t["years"]),
+        version=version,
+        until=date.fromisoformat(t["until"]) if t.get("until") else None,
+        years_from=t.get("years_from"),
+        voluntary_years=_figures(t.get("voluntary_years")),
+        voluntary_known=t.get("voluntary_years") is not None,
+    )
 
 
 def tables_from(raw: dict) -> AdjustmentTables:
     entries = sorted(raw["tables"], key=lambda t: t["from"])
     return AdjustmentTables(
-        version=raw["version"],
-        label=raw["label"],
-        tables=tuple(
-            AdjustmentTable(
-                applies_from=date.fromisoformat(t["from"]),
-                source=t["source"],
-                before_1995=Decimal(t["before_1995"]),
-                years={int(year): Decimal(value) for year, value in t["years"].items()},
-                version=raw["version"],
-            )
-            for t in entries
-        ),
+        version=raw["version"], label=raw["label"], tables=tuple(_table(t, raw["version"]) for t in entries)
     )
 
 

@@ -78,7 +78,7 @@ def career_average(sheet: Sheet, months: Sequence[ContributedMonth], table: Adju
     past.sort(key=lambda m: (m.month.year, m.kind, m.month))
     for (year, kind), group in groupby(past, key=lambda m: (m.month.year, m.kind)):
         group = list(group)
-        coefficient = table.coefficient(year)
+        coefficient = table.coefficient(year, kind)
         value = round_vnd(sum(Fraction(m.salary) for m in group) * Fraction(coefficient))
         voluntary = kind == VOLUNTARY
         shown = num(coefficient)
