@@ -113,6 +113,11 @@ def _dated(entries: list[dict], key: str, convert=lambda v: v) -> list[tuple[dat
     return sorted((date.fromisoformat(e["from"]), convert(e[key])) for e in entries)
 
 
+def _figure(entry: dict | int) -> int:
+    """A single figure: ``{"value": …, "source": …}`` (or, in an older file, the bare number)."""
+    return entry["value"] if isinstance(entry, dict) else entry
+
+
 def _rates(entry: dict) -> Rates:
     er, ee = entry["employer"], entry["employee"]
     return Rates(
@@ -145,8 +150,8 @@ def current_parameters() -> ParameterSet:
             (date.fromisoformat(e["from"]), (e["rate_basis_points"], tuple(e["member_percent"])))
             for e in raw["household_hi"]
         ),
-        si_cap_multiple=raw["si_hi_cap_multiple_of_reference_level"],
-        ui_cap_multiple=raw["ui_cap_multiple_of_regional_minimum_wage"],
+        si_cap_multiple=_figure(raw["si_hi_cap_multiple_of_reference_level"]),
+        ui_cap_multiple=_figure(raw["ui_cap_multiple_of_regional_minimum_wage"]),
         voluntary_support_months_limit=raw["voluntary_support_months_limit"]["value"],
     )
 
