@@ -4,17 +4,24 @@
 - the rural poverty line of 2027 (2,200,000), which moves the voluntary SI floor and the State's support;
 - the 120-month limit of the State's support of voluntary SI (Decree 159/2025);
 - the UI cap in the last employer's region, refused when it is not known;
-- the sickness salary of Law 41/2024 Art. 45 (the most recent month with contributions; a first month's own).
+- the sickness salary of Law 41/2024 Art. 45 (the most recent month with contributions; a first month's own);
+- one salary adjustment table per claim year, each with its circular and period: a claim is computed with the
+  table of its own year, and a year (or a salary year) no table gives is refused, never guessed;
+- months of 2018 priced with 2018's regional minimum wage and base salary;
+- every figure of parameters.json and of the coefficient tables names its legal source.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
 from importlib import resources
 
 import pytest
 
-from esibook.benefits.rules import ContributedMonth, arithmetic_errors, sickness, unemployment
+from esibook.benefits.coefficients import current_coefficients
+from esibook.benefits.rules import ContributedMonth, arithmetic_errors, one_time_withdrawal, sickness, unemployment
 from esibook.contributions.dues import employee_dues, voluntary_dues, voluntary_payment
 from esibook.contributions.parameters import current_parameters
 from esibook.errors import DomainError
@@ -25,9 +32,15 @@ def raw_parameters() -> dict:
     return json.loads(resources.files("esibook.contributions").joinpath("parameters.json").read_text("utf-8"))
 
 
-def months(start: str, count: int, salary: int, *, region: int | None = 1) -> list[ContributedMonth]:
+def raw_coefficients() -> dict:
+    return json.loads(resources.files("esibook.benefits").joinpath("adjustment_coefficients.json").read_text("utf-8"))
+
+
+def months(
+    start: str, count: int, salary: int, *, region: int | None = 1, kind: str = "compulsory"
+) -> list[ContributedMonth]:
     first = Month.parse(start)
-    return [ContributedMonth(first + i, salary, salary, "compulsory", region) for i in range(count)]
+    return [ContributedMonth(first + i, salary, salary, kind, region) for i in range(count)]
 
 
 # --- 1. reduced OAD rate, Decree 58/2020 ---------------------------------------------------------------------
@@ -154,3 +167,181 @@ def test_sickness_in_the_first_month_uses_that_months_salary():
     assert arithmetic_errors(sheet) == []
     assert sheet.eligible and sheet.result == 225_000 and sheet.value("amount_for_days") == 1_125_000
     assert not sickness([], leave_month=Month(2026, 11)).eligible, "no month with contributions at all"
+
+
+# --- 6. one adjustment table per claim year -----------------------------------------------------------------
+
+
+def worker_a() -> list[ContributedMonth]:
+    """Vietnam Social Security's worked example of a one-time withdrawal settled in 2017 (worker A): 2013 at
+    1,200,000; 2014-01..09 at 1,445,000 and 2014-10..12 at 2,140,000; unpaid leave 2015-01..06; 2015-07..2016-02
+    at 2,140,000; 2016-03..07 at 2,515,000. 37 months."""
+    return (
+        months("2013-01", 12, 1_200_000)
+        + months("2014-01", 9, 1_445_000)
+        + months("2014-10", 3, 2_140_000)
+        + months("2015-07", 8, 2_140_000)
+        + months("2016-03", 5, 2_515_000)
+    )
+
+
+def test_a_claim_of_2017_is_computed_with_the_2017_table():
+    """Settled in June 2017, Thông tư 42/2016/TT-BLĐTBXH (2013 1.08, 2014 1.03, 2015 1.03, 2016 1.00):
+    2013: 12 × 1,200,000 = 14,400,000 × 1.08 = 15,552,000
+    2014: 9 × 1,445,000 + 3 × 2,140,000 = 19,425,000 × 1.03 = 20,007,750
+    2015: 6 × 2,140,000 = 12,840,000 × 1.03 = 13,225,200
+    2016: 2 × 2,140,000 + 5 × 2,515,000 = 16,855,000 × 1.00 = 16,855,000
+    total 65,639,950 ÷ 37 months = 1,774,052.7 → average 1,774,053.
+    12 months before 2014 = 1 year × 1.5; 25 months from 2014 = 2 years + 1 month (→ half a year) = 2.5 × 2 = 5:
+    6.5 × 1,774,053 = 11,531,344.5 → 11,531,345."""
+    sheet = one_time_withdrawal(worker_a(), computed_on=date(2017, 6, 1))
+    assert arithmetic_errors(sheet) == []
+    assert [sheet.value(f"adjusted_{year}") for year in (2013, 2014, 2015, 2016)] == [
+        15_552_000,
+        20_007_750,
+        13_225_200,
+        16_855_000,
+    ]
+    assert sheet.value("average_salary") == 1_774_053 and sheet.result == 11_531_345
+    assert any("42/2016" in rule.source for rule in sheet.rules), "the worksheet cites the 2017 circular"
+
+
+def test_the_same_career_settled_in_2024_uses_the_2024_table():
+    """Settled in June 2024, Thông tư 20/2023/TT-BLĐTBXH (2013 1.33, 2014 1.27, 2015 1.27, 2016 1.23):
+    14,400,000 × 1.33 = 19,152,000; 19,425,000 × 1.27 = 24,669,750; 12,840,000 × 1.27 = 16,306,800;
+    16,855,000 × 1.23 = 20,731,650; total 80,860,200 ÷ 37 = 2,185,410.8 → 2,185,411; × 6.5 = 14,205,171.5 →
+    14,205,172. In 2025 (Thông tư 01/2025: 1.37, 1.32, 1.31, 1.28) and 2026 (Công văn 340/BHXH-CSXH: 1.42,
+    1.36, 1.36, 1.32) each year's table gives more."""
+    sheet = one_time_withdrawal(worker_a(), computed_on=date(2024, 6, 1))
+    assert arithmetic_errors(sheet) == []
+    assert sheet.value("adjusted_total") == 80_860_200 and sheet.value("average_salary") == 2_185_411
+    assert sheet.result == 14_205_172
+    in_2025 = one_time_withdrawal(worker_a(), computed_on=date(2025, 6, 1))
+    in_2026 = one_time_withdrawal(worker_a(), computed_on=date(2026, 6, 1))
+    assert in_2025.value("adjusted_2016") == round(16_855_000 * Decimal("1.28"))
+    assert in_2026.value("adjusted_2013") == round(14_400_000 * Decimal("1.42"))
+    assert sheet.result < in_2025.result < in_2026.result
+
+
+def test_a_claim_year_without_a_table_is_refused_naming_the_year():
+    """No table of 2020 is known here (nor of 2018-2023): the claim is refused, not computed with 2017's or
+    2024's."""
+    with pytest.raises(DomainError) as refused:
+        one_time_withdrawal(worker_a(), computed_on=date(2020, 6, 1))
+    assert refused.value.code == "benefits.no_coefficients"
+    assert "2020" in refused.value.message_en and "2020" in refused.value.message_vi
+    with pytest.raises(DomainError):
+        current_coefficients().on(date(2016, 12, 31))
+
+
+def test_a_salary_year_the_table_does_not_give_is_refused():
+    """The 2017 table is known only from 2013: a 2017 claim with salaries of 2010 is refused naming 2010."""
+    with pytest.raises(DomainError) as refused:
+        one_time_withdrawal(months("2010-01", 12, 3_000_000) + worker_a(), computed_on=date(2017, 6, 1))
+    assert refused.value.code == "benefits.no_coefficients"
+    assert "2010" in refused.value.message_en and "42/2016" in refused.value.message_en
+
+
+def test_voluntary_incomes_are_adjusted_by_the_voluntary_table():
+    """Thông tư 01/2025 Bảng 2 (voluntary incomes, from 2008): 2020 1.12, as Bảng 1. 12 voluntary months of 2020
+    at 2,000,000 settled in 2025: 24,000,000 × 1.12 = 26,880,000. The 2024 circular's Bảng 2 is not known here:
+    the same voluntary months settled in 2024 are refused, while compulsory months are computed."""
+    sheet = one_time_withdrawal(months("2020-01", 12, 2_000_000, kind="voluntary"), computed_on=date(2025, 6, 1))
+    assert sheet.value("adjusted_2020_voluntary") == 26_880_000
+    table_2025 = current_coefficients().on(date(2025, 6, 1))
+    assert table_2025.coefficient(2020, "voluntary") == table_2025.coefficient(2020) == Decimal("1.12")
+    with pytest.raises(DomainError) as refused:
+        one_time_withdrawal(months("2020-01", 12, 2_000_000, kind="voluntary"), computed_on=date(2024, 6, 1))
+    assert refused.value.code == "benefits.no_coefficients" and "voluntary" in refused.value.message_en
+    assert one_time_withdrawal(months("2020-01", 12, 2_000_000), computed_on=date(2024, 6, 1)).result > 0
+
+
+def test_each_table_names_its_circular_and_period():
+    tables = {t["from"]: t for t in raw_coefficients()["tables"]}
+    assert {day[:4]: t["circular"] for day, t in tables.items()} == {
+        "2017": "Thông tư 42/2016/TT-BLĐTBXH",
+        "2024": "Thông tư 20/2023/TT-BLĐTBXH",
+        "2025": "Thông tư 01/2025/TT-BLĐTBXH",
+        "2026": "Công văn 340/BHXH-CSXH (2026-02-03)",
+    }
+    assert all(t["until"] == f"{day[:4]}-12-31" for day, t in tables.items() if day < "2026")
+    assert "until" not in tables["2026-01-01"], "the latest table applies until the next is published"
+    assert current_coefficients().claim_years() == [2017, 2024, 2025, 2026]
+    notes = raw_coefficients()["notes"]
+    assert "MISSING" in notes and "2018 to 2023" in notes
+
+
+# --- 7. months of 2018 priced with 2018's figures -----------------------------------------------------------
+
+
+def test_a_month_of_2018_is_priced_with_that_years_minimum_and_base_salary():
+    """January 2018, region I: minimum wage 3,980,000 (Decree 141/2017), base salary 1,300,000 (Decree 47/2017),
+    SI cap 20 × 1,300,000 = 26,000,000. A declared 3,000,000 is raised to 3,980,000: employee 8% = 318,400,
+    employer 14% = 557,200, OAD 0.5% = 19,900. A declared 30,000,000 is capped at 26,000,000 for SI
+    (8% = 2,080,000) but not for UI (cap 20 × 3,980,000 = 79,600,000: 1% = 300,000). From July 2018 (base salary
+    1,390,000) the cap is 27,800,000; December 2017's minimum was 3,750,000."""
+    low = employee_dues(3_000_000, Month(2018, 1), 1)
+    assert (low.salary_basis, low.retirement_employee, low.retirement_employer, low.oad_employer) == (
+        3_980_000,
+        318_400,
+        557_200,
+        19_900,
+    )
+    high = employee_dues(30_000_000, Month(2018, 1), 1)
+    assert (high.salary_basis, high.retirement_employee, high.ui_basis, high.ui_employee) == (
+        26_000_000,
+        2_080_000,
+        30_000_000,
+        300_000,
+    )
+    assert employee_dues(30_000_000, Month(2018, 7), 1).salary_basis == 27_800_000
+    assert employee_dues(3_000_000, Month(2017, 12), 1).salary_basis == 3_750_000
+    parameters = current_parameters().for_month(Month(2018, 1))
+    assert (parameters.reference_level, parameters.regional_minimum_wage[4], parameters.ui_cap[1]) == (
+        1_300_000,
+        2_760_000,
+        79_600_000,
+    )
+
+
+def test_pricing_still_begins_in_2016():
+    """The 2014 and 2015 minimum wages are recorded (Decrees 182/2013, 103/2014) but those months are not priced:
+    the Law 71/2006 rules they need (the voluntary floor on the general minimum wage) are not in the file."""
+    assert current_parameters().first_month() == Month(2016, 1)
+    wages = {e["from"]: e for e in raw_parameters()["regional_minimum_wage"]}
+    assert wages["2015-01-01"]["values"]["1"] == 3_100_000 and "103/2014" in wages["2015-01-01"]["source"]
+
+
+# --- 8. every figure names its legal source -----------------------------------------------------------------
+
+
+def unsourced(node, path: str = "") -> list[str]:
+    """Paths of the figures that name no source: a dated entry (one with 'from') or a single figure (one with
+    'value') needs a non-empty 'source' of its own."""
+    if isinstance(node, list):
+        return [p for i, item in enumerate(node) for p in unsourced(item, f"{path}[{i}]")]
+    if not isinstance(node, dict):
+        return []
+    missing = [path] if ("from" in node or "value" in node) and not str(node.get("source", "")).strip() else []
+    return missing + [p for key, value in node.items() for p in unsourced(value, f"{path}.{key}")]
+
+
+def test_every_figure_of_the_parameters_names_its_source():
+    raw = raw_parameters()
+    assert unsourced(raw) == []
+    figures = {key: value for key, value in raw.items() if key not in ("version", "notes")}
+    assert all(isinstance(value, (list, dict)) for value in figures.values()), "no bare number without a source"
+    assert all(entry.get("source") for series in figures.values() if isinstance(series, list) for entry in series)
+    assert raw["version"] == "2026-12-02.3"
+
+
+def test_every_coefficient_table_names_its_source():
+    raw = raw_coefficients()
+    assert unsourced(raw) == []
+    for table in raw["tables"]:
+        assert table["circular"] and table["source"] and table["verify"], table["from"]
+        assert table["circular"] in table["source"] or table["circular"].split(" (")[0] in table["source"]
+
+
+def test_the_source_walker_finds_a_figure_without_a_source():
+    assert unsourced({"a": [{"from": "2016-01-01", "value": 1}], "b": {"value": 2, "source": "x"}}) == [".a[0]"]

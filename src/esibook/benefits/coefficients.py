@@ -41,6 +41,7 @@ class AdjustmentTable:
 
     applies_from: date
     source: str
+    """The circular (or announcement) that publishes the table, as cited on the worksheet."""
     before_1995: Decimal | None
     years: dict[int, Decimal]
     version: str
@@ -110,7 +111,7 @@ def _table(t: dict, version: str) -> AdjustmentTable:
     before = t.get("before_1995")
     return AdjustmentTable(
         applies_from=date.fromisoformat(t["from"]),
-        source=t["source"],
+        source=t["circular"],
         before_1995=None if before is None else Decimal(before),
         years=_figures(t["years"]),
         version=version,
