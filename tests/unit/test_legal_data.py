@@ -223,19 +223,44 @@ def test_the_same_career_settled_in_2024_uses_the_2024_table():
     assert sheet.result < in_2025.result < in_2026.result
 
 
+def test_the_full_tables_of_2018_and_2020_give_their_years_results():
+    """Thông tư 32/2017 (2018: 2013 1.11, 2014 1.07, 2015 1.06, 2016 1.04): 15,984,000 + 20,784,750 +
+    13,610,400 + 17,529,200 = 67,908,350. Thông tư 35/2019 (2020: 1.18, 1.14, 1.13, 1.10): 14,400,000 × 1.18 =
+    16,992,000; 19,425,000 × 1.14 = 22,144,500; 12,840,000 × 1.13 = 14,509,200; 16,855,000 × 1.10 = 18,540,500;
+    total 72,186,200 ÷ 37 = 1,950,978.4 → 1,950,978; × 6.5 = 12,681,357."""
+    in_2018 = one_time_withdrawal(worker_a(), computed_on=date(2018, 3, 1))
+    assert in_2018.value("adjusted_total") == 67_908_350
+    in_2020 = one_time_withdrawal(worker_a(), computed_on=date(2020, 6, 1))
+    assert arithmetic_errors(in_2020) == []
+    assert in_2020.value("adjusted_total") == 72_186_200 and in_2020.value("average_salary") == 1_950_978
+    assert in_2020.result == 12_681_357
+    assert any("35/2019" in rule.source for rule in in_2020.rules)
+
+
 def test_a_claim_year_without_a_table_is_refused_naming_the_year():
-    """No table of 2020 is known here (nor of 2018-2023): the claim is refused, not computed with 2017's or
-    2024's."""
+    """No table before claim year 2016 is known here: a claim of 2015 is refused, not computed with a later
+    year's table."""
     with pytest.raises(DomainError) as refused:
-        one_time_withdrawal(worker_a(), computed_on=date(2020, 6, 1))
+        one_time_withdrawal(worker_a()[:24], computed_on=date(2015, 6, 1))
     assert refused.value.code == "benefits.no_coefficients"
-    assert "2020" in refused.value.message_en and "2020" in refused.value.message_vi
+    assert "2015" in refused.value.message_en and "2015" in refused.value.message_vi
     with pytest.raises(DomainError):
-        current_coefficients().on(date(2016, 12, 31))
+        current_coefficients().on(date(2015, 12, 31))
+
+
+def test_a_partial_table_refuses_the_years_it_does_not_give():
+    """Thông tư 23/2020 (2021) is known only in part (before 1995, 1995-2000, 2005, 2010, 2015-2021): worker A's
+    salaries of 2013 are refused, naming 2013 and the circular; a career of 2015-2019 is computed:
+    12 × 5,000,000 × (1.17 + 1.14 + 1.10 + 1.06 + 1.03) = 60,000,000 × 5.50 = 330,000,000 ÷ 60 = 5,500,000."""
+    with pytest.raises(DomainError) as refused:
+        one_time_withdrawal(worker_a(), computed_on=date(2021, 6, 1))
+    assert "2013" in refused.value.message_en and "23/2020" in refused.value.message_en
+    sheet = one_time_withdrawal(months("2015-01", 60, 5_000_000), computed_on=date(2021, 6, 1))
+    assert sheet.value("adjusted_total") == 330_000_000 and sheet.value("average_salary") == 5_500_000
 
 
 def test_a_salary_year_the_table_does_not_give_is_refused():
-    """The 2017 table is known only from 2013: a 2017 claim with salaries of 2010 is refused naming 2010."""
+    """The 2017 table is known only for 2013-2016: a 2017 claim with salaries of 2010 is refused naming 2010."""
     with pytest.raises(DomainError) as refused:
         one_time_withdrawal(months("2010-01", 12, 3_000_000) + worker_a(), computed_on=date(2017, 6, 1))
     assert refused.value.code == "benefits.no_coefficients"
@@ -259,16 +284,26 @@ def test_voluntary_incomes_are_adjusted_by_the_voluntary_table():
 def test_each_table_names_its_circular_and_period():
     tables = {t["from"]: t for t in raw_coefficients()["tables"]}
     assert {day[:4]: t["circular"] for day, t in tables.items()} == {
+        "2016": "Thông tư 58/2015/TT-BLĐTBXH",
         "2017": "Thông tư 42/2016/TT-BLĐTBXH",
+        "2018": "Thông tư 32/2017/TT-BLĐTBXH",
+        "2019": "Thông tư 35/2018/TT-BLĐTBXH",
+        "2020": "Thông tư 35/2019/TT-BLĐTBXH",
+        "2021": "Thông tư 23/2020/TT-BLĐTBXH",
+        "2022": "Thông tư 36/2021/TT-BLĐTBXH",
+        "2023": "Thông tư 01/2023/TT-BLĐTBXH",
         "2024": "Thông tư 20/2023/TT-BLĐTBXH",
         "2025": "Thông tư 01/2025/TT-BLĐTBXH",
         "2026": "Công văn 340/BHXH-CSXH (2026-02-03)",
     }
     assert all(t["until"] == f"{day[:4]}-12-31" for day, t in tables.items() if day < "2026")
+    assert all(f"{day[:4]}-01-01 to {day[:4]}-12-31" in t["source"] for day, t in tables.items() if day < "2026")
     assert "until" not in tables["2026-01-01"], "the latest table applies until the next is published"
-    assert current_coefficients().claim_years() == [2017, 2024, 2025, 2026]
+    assert current_coefficients().claim_years() == list(range(2016, 2027))
+    partial = sorted(day[:4] for day, t in tables.items() if t.get("complete") is False)
+    assert partial == ["2016", "2017", "2019", "2021", "2022", "2023"]
     notes = raw_coefficients()["notes"]
-    assert "MISSING" in notes and "2018 to 2023" in notes
+    assert "MISSING" in notes and "1995 to 2015" in notes
 
 
 # --- 7. months of 2018 priced with 2018's figures -----------------------------------------------------------

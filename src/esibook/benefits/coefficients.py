@@ -4,7 +4,7 @@ data.
 ``adjustment_coefficients.json`` holds one table per claim year (the circular, or from 2026 the announcement, of
 that year), each with the period it applies to (``from`` … ``until``) and its legal source. A claim is computed
 with the table in force on the day it is computed; a day no table covers is refused (``benefits.no_coefficients``),
-never computed with another year's table. A table may be known only in part (``years_from``): a salary of a year it
+never computed with another year's table. A table may be known only in part (``complete`` false): a salary of a year it
 does not give is refused the same way, naming the year, rather than guessed.
 """
 
@@ -47,8 +47,8 @@ class AdjustmentTable:
     version: str
     until: date | None = None
     """The last day the table applies (the end of its claim year); None for the latest, in force until the next."""
-    years_from: int | None = None
-    """The first year whose coefficient is known, when the table is known only in part (None: complete)."""
+    complete: bool = True
+    """False when the table is known only in part: a year it does not list, up to its last listed year, is refused."""
     voluntary_years: dict[int, Decimal] | None = field(default=None)
     """The separate table for voluntary-SI incomes (from 2008); None when it is not known (or, for a table built in
     code without one, the salary table serves)."""
@@ -60,22 +60,26 @@ class AdjustmentTable:
         not give is refused."""
         if kind == VOLUNTARY:
             return self._voluntary(year)
-        if self.years_from is not None and year < self.years_from:
-            raise _missing(self.applies_from, self.source, f"salaries of {year}", f"tiền lương năm {year}")
         if year < 1995:
             if self.before_1995 is None:
                 raise _missing(self.applies_from, self.source, "salaries before 1995", "tiền lương trước năm 1995")
             return self.before_1995
-        return self.years.get(year, Decimal(1))
+        return self._lookup(self.years, year, f"salaries of {year}", f"tiền lương năm {year}")
 
     def _voluntary(self, year: int) -> Decimal:
-        unknown = not self.voluntary_known or (self.voluntary_years is not None and year < FIRST_VOLUNTARY_YEAR)
-        if unknown:
-            what_en, what_vi = f"voluntary-SI incomes of {year}", f"thu nhập đóng BHXH tự nguyện năm {year}"
+        what_en, what_vi = f"voluntary-SI incomes of {year}", f"thu nhập đóng BHXH tự nguyện năm {year}"
+        if not self.voluntary_known or (self.voluntary_years is not None and year < FIRST_VOLUNTARY_YEAR):
             raise _missing(self.applies_from, self.source, what_en, what_vi)
         if self.voluntary_years is None:
             return self.coefficient(year)
-        return self.voluntary_years.get(year, Decimal(1))
+        return self._lookup(self.voluntary_years, year, what_en, what_vi)
+
+    def _lookup(self, figures: dict[int, Decimal], year: int, what_en: str, what_vi: str) -> Decimal:
+        if year in figures:
+            return figures[year]
+        if self.complete or (figures and year > max(figures)):
+            return Decimal(1)
+        raise _missing(self.applies_from, self.source, what_en, what_vi)
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ def _table(t: dict, version: str) -> AdjustmentTable:
         years=_figures(t["years"]),
         version=version,
         until=date.fromisoformat(t["until"]) if t.get("until") else None,
-        years_from=t.get("years_from"),
+        complete=t.get("complete", True),
         voluntary_years=_figures(t.get("voluntary_years")),
         voluntary_known=t.get("voluntary_years") is not None,
     )
