@@ -237,6 +237,21 @@ def test_the_full_tables_of_2018_and_2020_give_their_years_results():
     assert any("35/2019" in rule.source for rule in in_2020.rules)
 
 
+def test_a_claim_of_2023_uses_vietnam_social_securitys_2023_figures():
+    """Thông tư 01/2023 (as vss.gov.vn gives it: 2013 1.28, 2014 1.23, 2015 1.23, 2016 1.19):
+    14,400,000 × 1.28 = 18,432,000; 19,425,000 × 1.23 = 23,892,750; 12,840,000 × 1.23 = 15,793,200;
+    16,855,000 × 1.19 = 20,057,450; total 78,175,400 ÷ 37 = 2,112,848.6 → 2,112,849; × 6.5 = 13,733,518.5 →
+    13,733,519. Its voluntary table is known in part: incomes of 2015 (1.23) count, incomes of 2012 are refused."""
+    sheet = one_time_withdrawal(worker_a(), computed_on=date(2023, 6, 1))
+    assert arithmetic_errors(sheet) == []
+    assert sheet.value("adjusted_total") == 78_175_400 and sheet.result == 13_733_519
+    voluntary = one_time_withdrawal(months("2015-01", 12, 2_000_000, kind="voluntary"), computed_on=date(2023, 6, 1))
+    assert voluntary.value("adjusted_2015_voluntary") == 29_520_000
+    with pytest.raises(DomainError) as refused:
+        one_time_withdrawal(months("2012-01", 12, 2_000_000, kind="voluntary"), computed_on=date(2023, 6, 1))
+    assert "voluntary-SI incomes of 2012" in refused.value.message_en
+
+
 def test_a_claim_year_without_a_table_is_refused_naming_the_year():
     """No table before claim year 2016 is known here: a claim of 2015 is refused, not computed with a later
     year's table."""
@@ -301,7 +316,8 @@ def test_each_table_names_its_circular_and_period():
     assert "until" not in tables["2026-01-01"], "the latest table applies until the next is published"
     assert current_coefficients().claim_years() == list(range(2016, 2027))
     partial = sorted(day[:4] for day, t in tables.items() if t.get("complete") is False)
-    assert partial == ["2016", "2017", "2019", "2021", "2022", "2023"]
+    assert partial == ["2016", "2017", "2019", "2021"]
+    assert tables["2023-01-01"]["voluntary_complete"] is False
     notes = raw_coefficients()["notes"]
     assert "MISSING" in notes and "1995 to 2015" in notes
 

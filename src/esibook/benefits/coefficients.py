@@ -53,6 +53,8 @@ class AdjustmentTable:
     """The separate table for voluntary-SI incomes (from 2008); None when it is not known (or, for a table built in
     code without one, the salary table serves)."""
     voluntary_known: bool = True
+    voluntary_complete: bool | None = None
+    """Like ``complete``, for the voluntary table alone (None: as ``complete``)."""
 
     def coefficient(self, year: int, kind: str = COMPULSORY) -> Decimal:
         """The coefficient for salaries (or, ``kind`` voluntary, incomes) of ``year``: before 1995 one figure; a year
@@ -64,7 +66,7 @@ class AdjustmentTable:
             if self.before_1995 is None:
                 raise _missing(self.applies_from, self.source, "salaries before 1995", "tiền lương trước năm 1995")
             return self.before_1995
-        return self._lookup(self.years, year, f"salaries of {year}", f"tiền lương năm {year}")
+        return self._lookup(self.years, year, self.complete, f"salaries of {year}", f"tiền lương năm {year}")
 
     def _voluntary(self, year: int) -> Decimal:
         what_en, what_vi = f"voluntary-SI incomes of {year}", f"thu nhập đóng BHXH tự nguyện năm {year}"
@@ -72,12 +74,13 @@ class AdjustmentTable:
             raise _missing(self.applies_from, self.source, what_en, what_vi)
         if self.voluntary_years is None:
             return self.coefficient(year)
-        return self._lookup(self.voluntary_years, year, what_en, what_vi)
+        complete = self.complete if self.voluntary_complete is None else self.voluntary_complete
+        return self._lookup(self.voluntary_years, year, complete, what_en, what_vi)
 
-    def _lookup(self, figures: dict[int, Decimal], year: int, what_en: str, what_vi: str) -> Decimal:
+    def _lookup(self, figures: dict[int, Decimal], year: int, complete: bool, what_en: str, what_vi: str) -> Decimal:
         if year in figures:
             return figures[year]
-        if self.complete or (figures and year > max(figures)):
+        if complete or (figures and year > max(figures)):
             return Decimal(1)
         raise _missing(self.applies_from, self.source, what_en, what_vi)
 
@@ -121,6 +124,7 @@ def _table(t: dict, version: str) -> AdjustmentTable:
         version=version,
         until=date.fromisoformat(t["until"]) if t.get("until") else None,
         complete=t.get("complete", True),
+        voluntary_complete=t.get("voluntary_complete"),
         voluntary_years=_figures(t.get("voluntary_years")),
         voluntary_known=t.get("voluntary_years") is not None,
     )
