@@ -239,3 +239,38 @@ def test_household_cover_is_renewed_by_a_paid_order(signed, signed_app, signed_b
     assert after > before
     first = Month.parse(view["household"][0]["first_month"])
     assert Month.from_date(after) >= first + 2
+
+
+def test_the_daily_reconciliation_runs_once_a_day_and_the_cli_lists_the_orders(signed, signed_app, resident):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from sqlalchemy.orm import sessionmaker
+
+    from esibook.payments import reconcile
+
+    _, _, me = resident
+    order = signed_app.post("/api/v1/me/payments/orders", json={"kind": "voluntary_si", "months": 1}, headers=me)
+    code = order.json()["code"]  # the order the test before left waiting
+    with signed.engine.begin() as connection:  # made 3 hours ago, never paid nor cancelled
+        connection.execute(PaymentOrder.__table__.update().where(PaymentOrder.code == code).values(
+            created_at=datetime.now(UTC) - timedelta(hours=3), expires_at=datetime.now(UTC) - timedelta(hours=3)))
+    sessions = sessionmaker(signed.engine)
+    day = datetime(2031, 1, 5).date()
+    assert reconcile.reconcile_once(sessions, day) is True
+    assert reconcile.reconcile_once(sessions, day) is False, "once a day, however often the job runs"
+    with Session(signed.engine) as session:
+        assert session.scalar(select(PaymentOrder.status).where(PaymentOrder.code == code)) == "expired"
+        runs = session.scalars(select(AuditRecord.details).where(
+            AuditRecord.action == "payments.reconciled", AuditRecord.target == "day:2031-01-05")).all()
+    assert len(runs) == 1 and json.loads(runs[0])["unnotified"] >= 1
+    env = {**os.environ, "ESIBOOK_DATABASE_URL": signed.engine.url.render_as_string(hide_password=False),
+           "ESIBOOK_DATA_DIR": str(signed.settings.data_dir)}
+    done = subprocess.run([sys.executable, "-m", "esibook", "payments", "reconcile", "--older-than", "60", "--json"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(done.stdout)["orders"]
+    assert code in [row["code"] for row in listed]
+    assert all(set(row) == {"code", "kind", "amount", "status", "created_at", "minutes_waiting"} for row in listed)
