@@ -274,3 +274,16 @@ def test_the_daily_reconciliation_runs_once_a_day_and_the_cli_lists_the_orders(s
     listed = json.loads(done.stdout)["orders"]
     assert code in [row["code"] for row in listed]
     assert all(set(row) == {"code", "kind", "amount", "status", "created_at", "minutes_waiting"} for row in listed)
+
+
+def test_a_transaction_number_the_gateway_used_for_another_order_is_refused(signed, signed_app, resident):
+    _, person_id, me = resident
+    order = signed_app.post("/api/v1/me/payments/orders", json={"kind": "voluntary_si", "months": 3}, headers=me)
+    assert order.status_code == 201, order.text
+    before = state(signed.engine, person_id)
+    reused = notification(signed.settings, order.json()["code"], order.json()["amount"], transaction="14000001")
+    assert ipn(signed_app, reused) == {"RspCode": "99", "Message": "Unknown error"}
+    assert state(signed.engine, person_id) == before, "nothing of it is kept"
+    assert refusals(signed.engine)[-1][0] == f"order:{order.json()['code']}"
+    fresh = notification(signed.settings, order.json()["code"], order.json()["amount"], transaction="14000777")
+    assert ipn(signed_app, fresh)["RspCode"] == "00"

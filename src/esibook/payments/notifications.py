@@ -15,6 +15,7 @@ import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from esibook.audit import service as audit
@@ -41,8 +42,16 @@ def _safe_ref(value: object) -> str:
 
 
 def handle(session: Session, settings: Settings, params: dict, *, now: datetime | None = None) -> dict:
-    """Answer one notification: ``{"RspCode": ..., "Message": ...}``."""
-    now = now or datetime.now(UTC)
+    """Answer one notification: ``{"RspCode": ..., "Message": ...}``. A transaction number the gateway already
+    used for another order is refused whole (``99``; nothing of it is kept) and logged."""
+    try:
+        return _handle(session, settings, params, now or datetime.now(UTC))
+    except IntegrityError:
+        with transaction(session):
+            return _refused(session, _safe_ref(params.get("vnp_TxnRef", "")), gw.UNKNOWN_ERROR, None)
+
+
+def _handle(session: Session, settings: Settings, params: dict, now: datetime) -> dict:
     note = gw.gateway_for(settings).read(params)
     with transaction(session):
         if note is None:
