@@ -46,8 +46,9 @@ def overview(session: Session, caller: Principal, today: date) -> dict:
     account = voluntary_account(session, person.id, today)
     terms = []
     if account:
+        ahead = pricing.MAX_AHEAD_MONTHS - (account.first_unpaid - Month.from_date(today)) + 1
         for term, choices in pricing.VOLUNTARY_TERMS.items():
-            for months in choices:
+            for months in (m for m in choices if m <= ahead):
                 priced = _voluntary_lines(account, months)
                 terms.append({"term": term, "months": months, "amount": sum(p.payable for p in priced)})
     renewals = household_renewals(session, person, today)
