@@ -150,7 +150,10 @@ class Settings(BaseSettings):
         return path.read_text().strip()
 
     def resolved_payment_gateway_url(self) -> str:
-        return self.payment_gateway_url or f"{self.base_url.rstrip('/')}/dev-gateway/pay"
+        """The configured gateway, or (outside production) the development gateway; empty: none configured."""
+        if self.payment_gateway_url or self.env == "production":
+            return self.payment_gateway_url
+        return f"{self.base_url.rstrip('/')}/dev-gateway/pay"
 
     @property
     def secure_cookies(self) -> bool:

@@ -16,6 +16,7 @@ from esibook.audit.models import AuditRecord
 from esibook.book.models import BookVersion
 from esibook.contributions.models import ContributionLine
 from esibook.dates import vietnam_today
+from esibook.errors import DomainError
 from esibook.health.models import HICoverage
 from esibook.notify.models import OutboxMessage
 from esibook.payments import service
@@ -287,3 +288,24 @@ def test_a_transaction_number_the_gateway_used_for_another_order_is_refused(sign
     assert refusals(signed.engine)[-1][0] == f"order:{order.json()['code']}"
     fresh = notification(signed.settings, order.json()["code"], order.json()["amount"], transaction="14000777")
     assert ipn(signed_app, fresh)["RspCode"] == "00"
+
+
+def test_in_production_without_a_configured_gateway_nothing_is_ordered_and_no_notification_is_accepted(
+    signed, signed_app, resident
+):
+    from esibook.config import Settings
+
+    _, person_id, _ = resident
+    production = Settings(database_url=signed.settings.database_url, data_dir=signed.settings.data_dir,
+                          env="production", oidc_issuer="https://vneid.example")
+    assert production.resolved_payment_secret() == "" and production.resolved_payment_gateway_url() == ""
+    with Session(signed.engine) as session:
+        with pytest.raises(DomainError) as refused:  # refused before the caller is even read
+            service.create_order(session, production, None, kind="voluntary_si", months=3)
+        assert refused.value.code == "payments.not_configured"
+        code = session.scalar(select(PaymentOrder.code).where(PaymentOrder.person_id == person_id).limit(1))
+    from esibook.payments import notifications
+
+    signed_by_dev_secret = notification(signed.settings, code, 1000)
+    with Session(signed.engine) as session:
+        assert notifications.handle(session, production, signed_by_dev_secret)["RspCode"] == "97"

@@ -140,7 +140,7 @@ def create_order(
     """Price an order and give the signed link to the gateway's payment page."""
     now = now or datetime.now(UTC)
     gateway = gateway_for(settings)
-    if not gateway.secret:
+    if not gateway.secret or not gateway.url:
         raise DomainError(
             "payments.not_configured", "online payment is not configured", "chưa cấu hình thanh toán trực tuyến"
         )
