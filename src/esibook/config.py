@@ -89,6 +89,16 @@ class Settings(BaseSettings):
     log_witness_timeout: float = 5.0
     """Seconds to wait for one witness's answer."""
 
+    # Paying online (payments/): a VNPay-style gateway. Empty URL: the development gateway at <base_url>/dev-gateway.
+    payment_gateway_url: str = ""
+    """The gateway's payment page (e.g. https://pay.vnpay.vn/vpcpay.html); empty outside production: the dev one."""
+    payment_merchant_code: str = "ESIBOOK1"
+    """The merchant (terminal) code the gateway gave esibook (``vnp_TmnCode``)."""
+    payment_secret: str = ""
+    """The shared secret of the HMAC-SHA512 signatures; outside production one is generated at first run."""
+    payment_order_minutes: int = Field(default=15, ge=1, le=1440)
+    """How long the gateway accepts an order (``vnp_ExpireDate``)."""
+
     def resolved_database_url(self) -> str:
         """The database to use: ``ESIBOOK_DATABASE_URL``, else an SQLite file in the data directory."""
         if self.database_url:
@@ -127,6 +137,23 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(32))
             path.chmod(0o600)
         return path.read_text().strip()
+
+    def resolved_payment_secret(self) -> str:
+        """The configured secret, or (outside production) one generated at first run in the data directory."""
+        if self.payment_secret or self.env == "production":
+            return self.payment_secret
+        path = self.data_dir.resolve() / "keys" / "payment-gateway-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def resolved_payment_gateway_url(self) -> str:
+        """The configured gateway, or (outside production) the development gateway; empty: none configured."""
+        if self.payment_gateway_url or self.env == "production":
+            return self.payment_gateway_url
+        return f"{self.base_url.rstrip('/')}/dev-gateway/pay"
 
     @property
     def secure_cookies(self) -> bool:

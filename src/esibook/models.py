@@ -35,6 +35,7 @@ from esibook.db import Base
 from esibook.employers.models import Employer
 from esibook.health.models import Clinic, HICoverage, MedicalVisit
 from esibook.notify.models import DeliveredMessage, OutboxMessage
+from esibook.payments.models import PaymentOrder
 from esibook.people.models import Contact, Household, HouseholdMember, Person
 from esibook.transactions.models import (
     Dossier,
@@ -56,4 +57,5 @@ __all__ = [
     "MedicalVisit",
     "OutboxMessage", "ParticipationPeriod", "Person", "PopulationRecord", "RepositoryDocument", "RoleGrant",
     "ShareLink", "Suspension", "TrustCertificate", "UnemploymentReserve", "WebSession",
+    "PaymentOrder",
 ]

@@ -16,10 +16,11 @@ from esibook.book import bulk, sequencer
 from esibook.contributions import arrears
 from esibook.dates import vietnam_today
 from esibook.notify import outbox
+from esibook.payments import reconcile
 
 app = jobs.app
 #: The modules whose tasks a worker runs (imported above, named here so a linter keeps them).
-TASK_MODULES = (outbox, bulk, arrears, checkpoints)
+TASK_MODULES = (outbox, bulk, arrears, checkpoints, reconcile)
 
 
 def run_round(rt: jobs.Runtime, watched: date | None) -> date:
@@ -29,6 +30,7 @@ def run_round(rt: jobs.Runtime, watched: date | None) -> date:
     today = vietnam_today()
     if watched != today:
         arrears.watchdog_once(rt.sessions, today)
+        reconcile.reconcile_once(rt.sessions, today)
     checkpoints.audit_checkpoint_if_due(rt.sessions, rt.settings)
     rt.count(outbox.deliver_pending(rt.sessions, outbox.sender_of(rt)))
     return today

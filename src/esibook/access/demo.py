@@ -142,6 +142,18 @@ def demo_identities(session: Session) -> list[DemoIdentity]:
             ("clinic", "civil", "", None, clinic),
         ),
     ]
+    payer = _voluntary_participant(session, {i.personal_id for i in found} | {guardian_id})
+    if payer:
+        found.append(
+            DemoIdentity(
+                "voluntary-payer",
+                "Người tham gia BHXH tự nguyện (đóng trực tuyến)",
+                "Voluntary SI participant (pays online)",
+                payer.personal_id,
+                payer.full_name,
+                2,
+            )
+        )
     if guardian:
         found.insert(
             2,
@@ -150,6 +162,22 @@ def demo_identities(session: Session) -> list[DemoIdentity]:
             ),
         )
     return found
+
+
+def _voluntary_participant(session: Session, taken: set) -> Person | None:
+    """The first civil adult with an open voluntary SI registration who is no other demo identity: pays online."""
+    voluntary = exists().where(
+        ParticipationPeriod.person_id == Person.id,
+        ParticipationPeriod.to_month.is_(None),
+        ParticipationPeriod.participant_type == "voluntary",
+    )
+    return session.scalar(
+        select(Person)
+        .where(Person.authority == "civil", Person.personal_id.is_not(None), Person.personal_id.not_in(
+            [t for t in taken if t]), voluntary)
+        .order_by(Person.id)
+        .limit(1)
+    )
 
 
 def grant_demo_roles(session: Session) -> int:

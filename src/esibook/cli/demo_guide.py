@@ -111,6 +111,11 @@ def guide(session: Session, config: Settings, base_url: str) -> list[str]:
     lines += [
         f"  {r.personal_id}  {r.full_name}, born {r.date_of_birth:%d/%m/%Y}" for r in residents
     ] or ["  (none left: every resident is insured)"]
+    lines.append(
+        "Paying online: the voluntary SI participant (or the citizen, for the household's HI) pays at "
+        f"{base}/me/payments on the development payment gateway (it stands in for VNPay; no money moves); "
+        f"officers see orders without a notification at {base}/officer/payments/reconciliation"
+    )
     lines.append(f"Emails and notices sent by the demo: {base}/demo/mailbox")
     return lines
 

@@ -1,0 +1,1 @@
+"""Paying online (thanh toán trực tuyến) for voluntary SI and household HI through a payment gateway."""
