@@ -112,5 +112,11 @@ VALUE_LABELS: dict[str, str] = {
     "unemployment": N_("Unemployment"),
     "pension": N_("Pension"),
     "one_time": N_("One-time withdrawal"),
+    "funeral": N_("Funeral grant"),
+    "survivors_monthly": N_("Monthly survivors' allowance"),
+    "survivors_lump": N_("Survivors' lump sum"),
+    "sick_child": N_("Caring for a sick child"),
+    "oad": N_("Occupational accident or disease, lump sum"),
+    "oad_monthly": N_("Occupational accident or disease, monthly"),
     "[redacted]": N_("[classified: kept by the managing ministry]"),
 }
