@@ -83,8 +83,8 @@ def _deceased(session: Session, filer: Person, facts: DeathFacts) -> Person:
 
 
 def _relationship_checked(session: Session, filer: Person, deceased: Person, declared: str) -> str:
-    """``population_records`` when the records show the declared relationship, ``declared`` when they say nothing
-    (the attached papers show it); refused when they show another one."""
+    """``population_records`` when the records show the declared relationship, ``filer_declaration`` when they say
+    nothing (the attached papers show it); refused when they show another one."""
     on_record = kinship(session, deceased, filer)
     if on_record == declared:
         return "population_records"
@@ -95,7 +95,7 @@ def _relationship_checked(session: Session, filer: Person, deceased: Person, dec
             "cơ sở dữ liệu dân cư không ghi nhận quan hệ thân nhân như đã khai",
             "relationship",
         )
-    return "declared"
+    return "filer_declaration"
 
 
 def _facts(session: Session, deceased: Person, facts: DeathFacts) -> tuple[Deceased, tuple]:
@@ -187,15 +187,15 @@ def _relatives(session: Session, deceased: Person, form: SurvivorsClaim) -> list
             "relatives",
         )
     found = []
-    for number in numbers:
+    for position, number in enumerate(numbers, start=1):
         person = session.scalar(select(Person).where(Person.personal_id == number))
         relation = kinship(session, deceased, person) if person else None
         if relation not in RELATIONSHIPS:
             raise _refuse(
                 "claim.relative_not_on_record",
-                f"the population records do not show relative {number[:3]}…{number[-3:]} as the deceased's child, "
+                f"the population records do not show relative {position} of the list as the deceased's child, "
                 "spouse or parent",
-                f"cơ sở dữ liệu dân cư không ghi nhận thân nhân {number[:3]}…{number[-3:]} là con, vợ hoặc chồng, "
+                f"cơ sở dữ liệu dân cư không ghi nhận thân nhân thứ {position} là con, vợ hoặc chồng, "
                 "cha hoặc mẹ của người chết",
                 "relatives",
             )
