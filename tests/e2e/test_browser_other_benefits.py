@@ -58,7 +58,7 @@ def test_a_relative_files_the_funeral_grant_and_the_officer_approves_it(browser,
     sign_in(officer, site, "officer-civil", "/officer/queue")
     officer.get_by_role("link", name=code).click()
     grant = 10 * current_parameters().in_force(current_parameters().reference_level, date(2026, 11, 5))
-    review = officer.get_by_test_id("review").inner_text()
+    review = officer.get_by_test_id("filed").inner_text()
     assert f"{grant:,}".replace(",", ".") in review, "the officer sees the grant the worksheet computes"
     assert "Lời khai của người nộp" in review, "a relationship the records do not show is checked on the scans"
     officer.get_by_test_id("approve").click()
