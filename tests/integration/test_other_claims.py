@@ -282,3 +282,29 @@ def test_an_employer_claims_a_sick_childs_leave_and_an_occupational_accident(sig
     assert monthly.status_code == 201, monthly.text
     assert monthly.json()["form"]["regime"] == "oad_monthly"
     assert monthly.json()["form"]["worksheet"]["result_unit"] == "VND/month"
+
+
+def test_a_pensioners_survivors_lump_sum_follows_the_pension_in_the_book(signed, world):
+    client, ids, bearer = world
+    skip = {i.personal_id for i in ids.values()}
+    with Session(signed.engine) as session:
+        pensions = {
+            s.person_id: s
+            for s in session.scalars(select(BenefitSettlement).where(BenefitSettlement.regime == "pension"))
+            if s.period_from <= DIED_ON
+        }
+    deceased, spouse, _, _ = next(f for f in families(signed.engine, skip) if f[0].id in pensions)
+    pension = pensions[deceased.id]
+    drawn = Month.from_date(DIED_ON) - Month.from_date(pension.period_from) + 1
+    # 48 months in the first 2 months of the pension, 0.5 less per further month drawn, at least 3
+    months = max(48 - 0.5 * max(drawn - 2, 0), 3)
+    filed = file(client, bearer(spouse.personal_id), "claim_survivors",
+                 {"deceased_personal_id": deceased.personal_id, "relationship": "spouse",
+                  "died_on": DIED_ON.isoformat(), "choice": "lump_sum"}, "surv-pensioner", CERTIFICATE)
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["form"]["total"] == round(pension.amount * months)
+    assert approve(client, bearer(ids["officer-civil"].personal_id), filed.json()["id"]).json()["status"] == (
+        "result_issued"
+    )
+    [settled] = settlements(signed.engine, deceased.id, "survivors_lump")
+    assert settled.amount == filed.json()["form"]["total"] and settled.related_person_id == spouse.id

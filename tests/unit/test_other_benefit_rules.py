@@ -141,9 +141,27 @@ def test_survivors_lump_sum_is_at_least_3_months_of_the_average():
     assert sheet.result == 18_000_000
 
 
-def test_a_pensioners_lump_sum_is_left_to_the_officer():
-    sheet = survivors_lump_sum(months("2000-01", 300, 5_000_000), Deceased(date(2025, 1, 1), pensioner=True))
-    assert not sheet.eligible and "pension" in sheet.notes[0].en
+def test_a_pensioners_survivors_lump_sum_follows_the_months_of_pension_drawn():
+    # pension 6,000,000 from 2025-01; died 2025-02-20: month 2 of the pension → 48 months = 288,000,000
+    # died 2025-12-01: 12 months drawn → 48 − 0.5 × (12 − 2) = 43 months = 258,000,000
+    # died 2033-01-05: 97 months → 48 − 47.5 = 0.5, raised to 3 months = 18,000,000
+    history = months("2000-01", 300, 5_000_000)
+
+    def lump(died: date):
+        return survivors_lump_sum(
+            history,
+            Deceased(died, pensioner=True, monthly_pension=6_000_000, pension_from=date(2025, 1, 1)),
+            table=FLAT,
+        )
+
+    early = lump(date(2025, 2, 20))
+    adds_up(early)
+    assert early.value("months_drawn") == 2 and early.value("benefit_months") == 48
+    assert early.result == 288_000_000
+    assert lump(date(2025, 12, 1)).result == 258_000_000
+    assert lump(date(2033, 1, 5)).value("benefit_months") == 3
+    unknown = survivors_lump_sum(history, Deceased(date(2025, 1, 1), pensioner=True))
+    assert not unknown.eligible and "pension" in unknown.notes[0].en
 
 
 # --- caring for a sick child (Art 44–45) --------------------------------------------------------------------------

@@ -99,10 +99,22 @@ def _relationship_checked(session: Session, filer: Person, deceased: Person, dec
 
 
 def _facts(session: Session, deceased: Person, facts: DeathFacts) -> tuple[Deceased, tuple]:
-    regimes = set(session.scalars(select(BenefitSettlement.regime).where(BenefitSettlement.person_id == deceased.id)))
+    pension = session.scalars(
+        select(BenefitSettlement)
+        .where(
+            BenefitSettlement.person_id == deceased.id,
+            BenefitSettlement.regime == "pension",
+            BenefitSettlement.period_from <= facts.died_on,
+        )
+        .order_by(BenefitSettlement.period_from.desc(), BenefitSettlement.seq.desc())
+    ).first()
     history = contribution_history(session, deceased.id, before=Month.from_date(facts.died_on) + 1)
     return Deceased(
-        died_on=facts.died_on, pensioner="pension" in regimes, occupational_death=facts.occupational_death
+        died_on=facts.died_on,
+        pensioner=pension is not None,
+        occupational_death=facts.occupational_death,
+        monthly_pension=pension.amount if pension else 0,
+        pension_from=pension.period_from if pension else None,
     ), history.months
 
 

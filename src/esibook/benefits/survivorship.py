@@ -39,6 +39,7 @@ from esibook.benefits.worksheet import (
     round_vnd,
 )
 from esibook.contributions.parameters import ParameterSet, current_parameters
+from esibook.periods import Month
 
 LAW = "Luật BHXH 2024 (41/2024/QH15)"
 FUNERAL_SOURCE = f"{LAW}, Điều 85"
@@ -77,6 +78,10 @@ class Deceased:
     """Died of an occupational accident or disease, or while being treated for one (shown by the scans)."""
     oad_monthly_loss: int = 0
     """The loss of working capacity (%) of a monthly occupational accident/disease allowance being drawn, or 0."""
+    monthly_pension: int = 0
+    """The pension being drawn (VND a month), from the pension decision in the book; 0 when not known."""
+    pension_from: date | None = None
+    """The first day the pension was paid."""
 
 
 @dataclass(frozen=True)
@@ -341,8 +346,9 @@ def survivors_lump_sum(
     """The survivors' lump sum of a deceased who was contributing or had kept their contribution time (Art 89
     khoản 1): 1.5 months of the career-average salary per year contributed before 2014 and 2 months per year from
     2014 (leftover months before 2014 move into the from-2014 period, whose leftover 1–6 months count as half a year
-    and 7–11 as a full year), at least 3 months of the average. The lump sum of a pensioner (48 months of pension,
-    less 0.5 a month drawn) needs the pension's amount and is not computed here."""
+    and 7–11 as a full year), at least 3 months of the average. For a pensioner (Art 89 khoản 2): 48 months of the
+    pension when death comes in the first 2 months of it, 0.5 month less for each further month drawn, at least 3
+    months (:func:`_pensioner_lump_sum`)."""
     parameters = parameters or current_parameters()
     table = table or current_coefficients().on(deceased.died_on)
     sheet = Sheet(
@@ -367,13 +373,7 @@ def survivors_lump_sum(
         LUMP_AMOUNT_SOURCE,
     )
     if deceased.pensioner:
-        sheet.note(
-            "Người chết đang hưởng lương hưu: trợ cấp tuất một lần tính theo lương hưu (48 tháng, mỗi tháng đã hưởng "
-            "giảm 0,5 tháng), do cán bộ tính theo quyết định hưởng lương hưu.",
-            "The deceased drew a pension: the lump sum follows the pension (48 months, less 0.5 per month drawn) and "
-            "is computed by the officer from the pension decision.",
-        )
-        return sheet.done(eligible=False, result=0)
+        return _pensioner_lump_sum(sheet, deceased)
     if not ordered:
         sheet.note("Người chết chưa có tháng đóng BHXH nào.", "The deceased has no month of contributions.")
         return sheet.done(eligible=False, result=0)
@@ -429,6 +429,49 @@ def survivors_lump_sum(
         "Amount = average salary × months",
         f"{num(average)} × {num(benefit_months)}",
         round_vnd(average * Fraction(benefit_months)),
+        VND,
+    )
+    return sheet.done(eligible=True, result=amount)
+
+
+def _pensioner_lump_sum(sheet: Sheet, deceased: Deceased) -> Worksheet:
+    """The survivors' lump sum of a pensioner (Art 89 khoản 2): 48 months of the pension being drawn when the death
+    comes in the first 2 months of it; each further month drawn takes 0.5 month off; at least 3 months."""
+    sheet.rule(
+        "Thân nhân của người đang hưởng lương hưu chết: nếu chết trong 02 tháng đầu hưởng lương hưu thì bằng 48 tháng "
+        "lương hưu đang hưởng; chết vào những tháng sau đó, cứ hưởng thêm 01 tháng lương hưu thì giảm 0,5 tháng; "
+        "mức thấp nhất bằng 03 tháng lương hưu đang hưởng.",
+        "The relatives of a pensioner: 48 months of the pension being drawn when the death comes in the first 2 "
+        "months of the pension; each further month drawn takes 0.5 month off; at least 3 months of the pension.",
+        f"{LUMP_AMOUNT_SOURCE}, khoản 2",
+    )
+    if not deceased.monthly_pension or deceased.pension_from is None:
+        sheet.note(
+            "Người chết đang hưởng lương hưu nhưng sổ chưa có mức lương hưu: cán bộ tính theo quyết định hưởng lương "
+            "hưu.",
+            "The deceased drew a pension but the book holds no pension amount: the officer computes it from the "
+            "pension decision.",
+        )
+        return sheet.done(eligible=False, result=0)
+    started, died = Month.from_date(deceased.pension_from), Month.from_date(deceased.died_on)
+    drawn = max(died - started + 1, 1)
+    sheet.given("monthly_pension", "Lương hưu đang hưởng", "Pension being drawn", deceased.monthly_pension, VND)
+    sheet.given("pension_from", "Tháng bắt đầu hưởng lương hưu", "First month of the pension", str(started))
+    sheet.given("months_drawn", "Số tháng đã hưởng lương hưu", "Months of pension drawn", drawn, MONTHS)
+    months = sheet.step(
+        "benefit_months",
+        "Số tháng lương hưu được nhận (tối thiểu 3)",
+        "Months of pension paid (at least 3)",
+        f"max(48 − 0.5 × max({drawn} − 2; 0); {LUMP_MINIMUM_MONTHS})",
+        max(48 - Fraction(max(drawn - 2, 0), 2), LUMP_MINIMUM_MONTHS),
+        MONTHS,
+    )
+    amount = sheet.step(
+        "amount",
+        "Số tiền = lương hưu × số tháng",
+        "Amount = pension × months",
+        f"{num(deceased.monthly_pension)} × {num(months)}",
+        round_vnd(deceased.monthly_pension * Fraction(months)),
         VND,
     )
     return sheet.done(eligible=True, result=amount)
