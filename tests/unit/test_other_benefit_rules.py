@@ -69,6 +69,7 @@ def test_no_funeral_grant_under_12_compulsory_or_60_voluntary_months_unless_a_pe
     assert funeral_grant(months("2015-01", 60, 3_000_000, "voluntary"), Deceased(died_on=died)).eligible
     assert funeral_grant([], Deceased(died_on=died, pensioner=True)).result == 23_400_000
     assert funeral_grant(history, Deceased(died_on=died, occupational_death=True)).eligible
+    assert funeral_grant(history, Deceased(died_on=died, oad_monthly=True)).eligible
 
 
 # --- survivors' allowance, monthly (Art 86–87) -------------------------------------------------------------------

@@ -99,6 +99,11 @@ def _relationship_checked(session: Session, filer: Person, deceased: Person, dec
 
 
 def _facts(session: Session, deceased: Person, facts: DeathFacts) -> tuple[Deceased, tuple]:
+    drawing_oad = session.scalar(
+        select(func.count())
+        .select_from(BenefitSettlement)
+        .where(BenefitSettlement.person_id == deceased.id, BenefitSettlement.regime == "oad_monthly")
+    )
     pension = session.scalars(
         select(BenefitSettlement)
         .where(
@@ -115,6 +120,7 @@ def _facts(session: Session, deceased: Person, facts: DeathFacts) -> tuple[Decea
         occupational_death=facts.occupational_death,
         monthly_pension=pension.amount if pension else 0,
         pension_from=pension.period_from if pension else None,
+        oad_monthly=bool(drawing_oad),
     ), history.months
 
 

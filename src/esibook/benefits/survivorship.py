@@ -78,6 +78,9 @@ class Deceased:
     """Died of an occupational accident or disease, or while being treated for one (shown by the scans)."""
     oad_monthly_loss: int = 0
     """The loss of working capacity (%) of a monthly occupational accident/disease allowance being drawn, or 0."""
+    oad_monthly: bool = False
+    """Drawing a monthly occupational accident/disease allowance (an ``oad_monthly`` settlement in the book), the
+    loss of working capacity not known."""
     monthly_pension: int = 0
     """The pension being drawn (VND a month), from the pension decision in the book; 0 when not known."""
     pension_from: date | None = None
@@ -149,7 +152,7 @@ def funeral_grant(
         reasons.append(Text("chết do TNLĐ-BNN", "died of an occupational accident or disease"))
     if deceased.pensioner:
         reasons.append(Text("đang hưởng lương hưu", "drawing a pension"))
-    if deceased.oad_monthly_loss:
+    if deceased.oad_monthly_loss or deceased.oad_monthly:
         reasons.append(Text("đang hưởng trợ cấp TNLĐ-BNN hằng tháng", "drawing a monthly accident allowance"))
     if not reasons:
         sheet.note(
