@@ -9,7 +9,9 @@ import base64
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from esibook.benefits.estimator import contribution_history
@@ -19,6 +21,7 @@ from esibook.contributions.parameters import current_parameters
 from esibook.people.identifiers import make_personal_id
 from esibook.people.models import Person
 from esibook.periods import Month
+from esibook.transactions.models import Dossier
 from esibook.trust import jws
 from integration.test_claims import arithmetic_errors_of
 from integration.test_conversion_and_printout import scanned_pdf
@@ -308,3 +311,47 @@ def test_a_pensioners_survivors_lump_sum_follows_the_pension_in_the_book(signed,
     )
     [settled] = settlements(signed.engine, deceased.id, "survivors_lump")
     assert settled.amount == filed.json()["form"]["total"] and settled.related_person_id == spouse.id
+
+
+DIGITS = st.text(alphabet="0123456789", min_size=0, max_size=14)
+MONTHS = st.one_of(st.sampled_from(["2026-06", "2026-08", "1994-12", "2026-13", "9999-01", "", "06/2026"]), DIGITS)
+DATES = st.one_of(st.dates(date(1900, 1, 1), date(2100, 1, 1)).map(date.isoformat), st.text(max_size=12))
+RELATION = st.sampled_from(["spouse", "child", "father", "sibling", "other_relative", "cousin", "", "SPOUSE"])
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    procedure=st.sampled_from(["claim_funeral", "claim_survivors", "claim_sick_child", "claim_occupational"]),
+    ids=st.lists(st.one_of(DIGITS, st.sampled_from(["001200000001", "079088000123"])), max_size=4),
+    died_on=DATES,
+    relationship=RELATION,
+    month=MONTHS,
+    other_month=MONTHS,
+    number=st.one_of(st.integers(-5, 200), st.text(max_size=4), st.none()),
+    flag=st.one_of(st.booleans(), st.text(max_size=3)),
+    choice=st.sampled_from(["monthly", "lump_sum", "both", ""]),
+)
+def test_any_other_claim_form_is_answered_without_a_server_error_or_a_partial_write(
+    signed, world, procedure, ids, died_on, relationship, month, other_month, number, flag, choice
+):
+    client, identities, bearer = world
+    rep = identities["employer-rep"]
+    first = ids[0] if ids else ""
+    form = {
+        "deceased_personal_id": first, "relationship": relationship, "died_on": died_on, "occupational_death": flag,
+        "choice": choice, "relatives": ids[1:], "no_carer": ids[:1], "personal_id": first,
+        "child_personal_id": ids[-1] if ids else "", "leave_month": month, "event_month": month,
+        "assessed_month": other_month, "days": number, "loss": number, "kind": "accident",
+    }
+    headers = bearer(rep.personal_id) if procedure in ("claim_sick_child", "claim_occupational") else bearer(
+        identities["citizen-l2"].personal_id
+    )
+    with Session(signed.engine) as session:
+        before = session.scalar(select(func.count()).select_from(Dossier))
+    answer = file(client, headers, procedure, form, f"fuzz-{abs(hash(repr(form))):x}"[:40], CERTIFICATE,
+                  employer_id=rep.grant[3] if procedure in ("claim_sick_child", "claim_occupational") else None)
+    assert answer.status_code < 500, answer.text
+    with Session(signed.engine) as session:
+        after = session.scalar(select(func.count()).select_from(Dossier))
+    if answer.status_code != 201:
+        assert after == before and "code" in answer.json()["error"], "a refusal writes nothing and says why"
