@@ -163,6 +163,7 @@ AUDIENCE_OF: dict[str, str] = {
     "POST /employer/{employer_id}/leavers": "employer",
     "POST /employer/{employer_id}/adjust": "employer",
     "POST /employer/{employer_id}/claims": "employer",
+    "POST /employer/{employer_id}/claims/{procedure_code}": "employer",
     "POST /officer/persons/{person_id}/transfer": "officer",
     "GET /me/services": "citizen",
     "POST /me/services/{procedure_code}": "citizen",

@@ -192,3 +192,13 @@ def test_at_least_twenty_residents_can_be_registered_as_new_employees(demo_engin
     for resident in residents:
         age = (date(2026, 10, 31) - resident.date_of_birth).days // 365
         assert 18 <= age <= 31, "of working age"
+
+
+def test_the_demo_parent_was_paid_to_care_for_the_youngest_when_sick(demo_engine):
+    with Session(demo_engine) as session:
+        parent = person_of(session, "guardian")
+        [settled] = session.scalars(select(BenefitSettlement).where(
+            BenefitSettlement.person_id == parent.id, BenefitSettlement.regime == "sick_child")).all()
+        child = session.get(Person, settled.related_person_id)
+    assert parent.personal_id in (child.mother_id, child.father_id), "the settlement names her child"
+    assert settled.days == 3 and settled.amount > 0

@@ -10,7 +10,23 @@ from sqlalchemy.orm import Mapped, mapped_column
 from esibook.columns import authority_check, authority_column
 from esibook.db import Base
 
-REGIMES = ("pension", "one_time", "sickness", "maternity", "unemployment", "oad", "survivorship")
+REGIMES = (
+    "pension",
+    "one_time",
+    "sickness",
+    "maternity",
+    "unemployment",
+    "oad",
+    "survivorship",
+    "funeral",
+    "survivors_monthly",
+    "survivors_lump",
+    "sick_child",
+    "oad_monthly",
+)
+"""``oad``: the occupational accident/disease lump sum; ``oad_monthly`` its monthly allowance; ``funeral`` the funeral
+grant; ``survivors_monthly`` / ``survivors_lump`` the survivors' allowance (tuất hằng tháng / một lần);
+``sick_child`` the leave to care for a sick child (own limit of days, apart from the person's own sickness)."""
 
 
 class BenefitSettlement(Base):
@@ -23,7 +39,7 @@ class BenefitSettlement(Base):
 
     person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    regime: Mapped[str] = mapped_column(String(14))
+    regime: Mapped[str] = mapped_column(String(20))
     period_from: Mapped[date] = mapped_column(Date)
     period_to: Mapped[date] = mapped_column(Date)
     days: Mapped[int | None] = mapped_column(Integer)
@@ -31,3 +47,6 @@ class BenefitSettlement(Base):
     decision_no: Mapped[str] = mapped_column(String(40))
     decision_date: Mapped[date] = mapped_column(Date)
     authority: Mapped[str] = authority_column()
+    related_person_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The other person the settlement concerns: the sick child cared for, the relative paid a survivors'
+    allowance, the person who arranged the funeral (null for the person's own benefits)."""

@@ -12,6 +12,9 @@ later steps use the rounded figure (see :mod:`esibook.benefits.worksheet`).
 - :func:`pension`, :func:`retirement_age`, :func:`one_time_withdrawal` (long-term, :mod:`.long_term`);
 - :func:`sickness`, :func:`maternity`, :func:`paternity_leave`, :func:`unemployment` (short-term,
   :mod:`.short_term`);
+- :func:`funeral_grant`, :func:`survivors_monthly`, :func:`survivors_lump_sum` (survivorship, :mod:`.survivorship`);
+- :func:`sick_child` (caring for a sick child, :mod:`.sick_child`);
+- :func:`occupational` (occupational accident and disease, :mod:`.occupational`);
 - :func:`arithmetic_errors` checks that a worksheet adds up.
 """
 
@@ -20,7 +23,10 @@ from __future__ import annotations
 from esibook.benefits.coefficients import AdjustmentTable, AdjustmentTables, current_coefficients
 from esibook.benefits.long_term import RetirementAge, one_time_withdrawal, pension, retirement_age
 from esibook.benefits.months import COMPULSORY, VOLUNTARY, ContributedMonth
+from esibook.benefits.occupational import occupational
 from esibook.benefits.short_term import PATERNITY_CASES, maternity, paternity_leave, sickness, unemployment
+from esibook.benefits.sick_child import sick_child
+from esibook.benefits.survivorship import Deceased, Relative, funeral_grant, survivors_lump_sum, survivors_monthly
 from esibook.benefits.worksheet import Step, Text, Worksheet, arithmetic_errors, counted_years, evaluate, round_vnd
 
 __all__ = [
@@ -30,6 +36,8 @@ __all__ = [
     "AdjustmentTable",
     "AdjustmentTables",
     "ContributedMonth",
+    "Deceased",
+    "Relative",
     "RetirementAge",
     "Step",
     "Text",
@@ -38,6 +46,11 @@ __all__ = [
     "counted_years",
     "current_coefficients",
     "evaluate",
+    "funeral_grant",
+    "occupational",
+    "sick_child",
+    "survivors_lump_sum",
+    "survivors_monthly",
     "maternity",
     "one_time_withdrawal",
     "paternity_leave",

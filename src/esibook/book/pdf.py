@@ -47,6 +47,11 @@ REGIME_VI = {
     "unemployment": "Thất nghiệp",
     "oad": "TNLĐ-BNN",
     "survivorship": "Tử tuất",
+    "funeral": "Trợ cấp mai táng",
+    "survivors_monthly": "Tuất hằng tháng",
+    "survivors_lump": "Tuất một lần",
+    "sick_child": "Con ốm",
+    "oad_monthly": "TNLĐ-BNN hằng tháng",
 }
 
 

@@ -171,14 +171,15 @@ class Careers:
             )
 
     def _settle(
-        self, batch: PersonBatch, person: dict, life: Life, regime: str, month: Month, days: int, salary: int
+        self, batch: PersonBatch, person: dict, life: Life, regime: str, month: Month, days: int, salary: int,
+        related: dict | None = None,
     ) -> None:
         month = min(month, self.plan.end_month)
         if month < self.parameters.first_month():  # before the priced months: the paper book's time, no decision
             return
         params = self.parameters.for_month(month)
         basis = min(salary, params.si_cap)
-        if regime == "sickness":
+        if regime in ("sickness", "sick_child"):
             amount = basis * 75 // 100 * days // 24
         elif regime == "maternity":
             amount = basis * 6 + 2 * params.reference_level
@@ -198,6 +199,7 @@ class Careers:
             "decision_no": f"{self._decisions}/QĐ-BHXH",
             "decision_date": start,
             "authority": person["authority"],
+            "related_person_id": related["id"] if related else None,
         }
         life.settlements.append(settlement)
         batch.benefit_settlements.append(settlement)
@@ -221,6 +223,7 @@ class Careers:
             "decision_no": f"{self._decisions}/QĐ-BHXH",
             "decision_date": retired,
             "authority": person["authority"],
+            "related_person_id": None,
         }
         life.settlements.append(settlement)
         batch.benefit_settlements.append(settlement)

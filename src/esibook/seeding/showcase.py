@@ -6,7 +6,8 @@ working adult): a book that reads like a life. A part of :class:`~esibook.seedin
   paper book, an unemployment benefit paid in the gap of 2018, a sickness benefit paid in 2023, and now an
   employer behind with its payments (employer 1 is always in arrears): unpaid months on top of the timeline;
 - the spouse, 47, working (her employer is the demo employer representative's unit), a maternity benefit paid
-  when the youngest was born, and the youngest's legal representative (the demo parent);
+  when the youngest was born, 3 days paid to care for the youngest when sick at 4, and the youngest's legal
+  representative (the demo parent);
 - three grown children on household health insurance (BHYT hộ gia đình, group GD) bought together, and a pupil;
 - visits reported by the clinics for each of them.
 """
@@ -89,6 +90,7 @@ class Showcase:
         spouse_life = Life(self._showcase_periods(batch, spouse, career))
         maternity_salary = next(p["salary_basis"] for p in spouse_life.periods if p["provenance"] == "electronic")
         self._settle(batch, spouse, spouse_life, "maternity", born, 180, maternity_salary)
+        self._settle(batch, spouse, spouse_life, "sick_child", born + 50, 3, maternity_salary, related=youngest)
         card = self._showcase_card(batch, spouse, paying[5 % len(paying)], province, clinic, job_change.first_day(),
                                    (Month(s0 + 22, 3) + 60).first_day())
         self._visits(batch, spouse, card, 2)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import get_origin
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
@@ -19,9 +18,8 @@ from esibook.errors import DomainError
 from esibook.params import RowId
 from esibook.people.reference import RELATIONSHIPS
 from esibook.transactions import service
-from esibook.transactions.attachments import Upload
-from esibook.transactions.conversion import MAX_BYTES as MAX_SCAN_BYTES
 from esibook.transactions.household import household_view
+from esibook.transactions.page_forms import page_form
 from esibook.transactions.procedures import PROCEDURES, procedure
 from esibook.web.deps import db_session, form_data
 from esibook.web.i18n import request_language
@@ -66,25 +64,6 @@ def services_page(
     return render(request, "services.html", context, status_code=400 if error else 200)
 
 
-def _filed_form(data: FormData, proc) -> tuple[dict, list[Upload], str]:
-    """A page's form as the procedure's fields (lists from repeated fields), its scans, and the idempotency key."""
-    uploads = [
-        Upload(f.filename or "", f.file.read(MAX_SCAN_BYTES + 1))
-        for f in data.getlist("attachments")
-        if hasattr(f, "read") and f.filename
-    ]
-    form = {}
-    for name, field in proc.form.model_fields.items():
-        values = [str(v).strip() for v in data.getlist(name) if not hasattr(v, "read") and str(v).strip()]
-        if get_origin(field.annotation) is list:
-            values = [part.strip() for v in values for part in v.split(",") if part.strip()]
-            if values:
-                form[name] = values
-        elif values:  # an empty optional field is no answer
-            form[name] = values[0]
-    return form, uploads, str(data.get("idempotency_key", ""))
-
-
 @router.post("/me/services/{procedure_code}", dependencies=[Depends(csrf_protected)])
 def file_service(
     request: Request,
@@ -94,7 +73,7 @@ def file_service(
     data: FormData = Depends(form_data),
 ):
     try:
-        form, uploads, key = _filed_form(data, procedure(procedure_code))
+        form, uploads, key = page_form(data, procedure(procedure_code))
         result = service.submit(
             session,
             request.app.state.settings,
@@ -120,7 +99,7 @@ def resubmit_page(
     """Answer a request for more information: the corrected form and any scans asked for."""
     try:
         dossier = service.readable_dossier(session, caller, dossier_id)
-        form, uploads, _ = _filed_form(data, procedure(dossier.procedure))
+        form, uploads, _ = page_form(data, procedure(dossier.procedure))
         result = service.resubmit(session, request.app.state.settings, caller, dossier_id, form, uploads)
     except DomainError as failure:
         return services_page(request, caller, session, error=failure.message(_lang(request)))

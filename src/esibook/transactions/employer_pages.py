@@ -10,6 +10,7 @@ from collections.abc import Callable
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
@@ -19,14 +20,17 @@ from esibook.errors import DomainError
 from esibook.money import parse_vnd
 from esibook.params import RowId
 from esibook.transactions import service
-from esibook.transactions.procedures import PROCEDURES
+from esibook.transactions.page_forms import page_form
+from esibook.transactions.procedures import PROCEDURES, procedure
 from esibook.transactions.uploads import read_employee_rows, template_csv, template_xlsx
 from esibook.views import access
-from esibook.web.deps import db_session
+from esibook.web.deps import db_session, form_data
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
 
 router = APIRouter(include_in_schema=False)
+#: The employer's claims filed from their own page form, with scans where the procedure needs them.
+FORM_CLAIMS = ("claim_sick_child", "claim_occupational")
 #: The largest employee list read from an upload.
 MAX_LIST_BYTES = 3 * 1024 * 1024
 
@@ -220,6 +224,35 @@ def claim_page(
         return forms[procedure]
 
     return _file_for_employer(request, session, caller, employer_id, procedure, form, idempotency_key)
+
+
+@router.post("/employer/{employer_id}/claims/{procedure_code}", dependencies=[Depends(csrf_protected)])
+def form_claim_page(
+    request: Request,
+    employer_id: RowId,
+    procedure_code: str,
+    caller: Principal = Depends(policy.EMPLOYER.page),
+    session: Session = Depends(db_session),
+    data: FormData = Depends(form_data),
+):
+    """A sick child's leave, or an occupational accident/disease benefit with the assessment report attached."""
+    try:
+        if procedure_code not in FORM_CLAIMS:
+            raise DomainError("dossier.procedure", "no such claim here", "không có đề nghị này")
+        form, uploads, key = page_form(data, procedure(procedure_code))
+        result = service.submit(
+            session,
+            request.app.state.settings,
+            caller,
+            procedure_code=procedure_code,
+            form=form,
+            idempotency_key=key,
+            employer_id=employer_id,
+            attachments=uploads,
+        )
+    except DomainError as error:
+        return _employer_page(request, session, caller, employer_id, error=error.message(_lang(request)))
+    return _employer_page(request, session, caller, employer_id, created=result.dossier)
 
 
 def _file_for_employer(

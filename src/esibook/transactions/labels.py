@@ -57,6 +57,24 @@ DOSSIER_LABELS: dict[str, str] = {
     "keep": N_("Kept"),
     "converted_documents": N_("Converted documents"),
     "seq": N_("No."),
+    "deceased_personal_id": N_("Personal ID number of the deceased"),
+    "deceased_name": N_("Name of the deceased"),
+    "died_on": N_("Date of death"),
+    "relationship_shown_by": N_("Relationship shown by"),
+    "occupational_death": N_("Died of an occupational accident or disease"),
+    "filer_personal_id": N_("Filer's personal ID number"),
+    "choice": N_("Allowance"),
+    "relatives": N_("Relatives"),
+    "paid_relatives": N_("Relatives paid"),
+    "no_carer": N_("No one to care for them"),
+    "disabled": N_("Loss of working capacity of 81% or more"),
+    "with_income": N_("With an income"),
+    "child_personal_id": N_("The child's personal ID number"),
+    "kind": N_("Kind"),
+    "event_month": N_("Month of the accident or diagnosis"),
+    "assessed_month": N_("Month of the assessment"),
+    "loss": N_("Loss of working capacity (%)"),
+    "regime": N_("Benefit"),
 }
 
 #: Every label a dossier page may show, the data groups' first.
@@ -69,7 +87,8 @@ AMOUNTS = frozenset(
 )
 #: Fields that hold a month (shown as 11/2026).
 MONTHS = frozenset(
-    {"from_month", "to_month", "last_month", "leave_month", "birth_month", "termination_month", "month", "from", "to"}
+    {"from_month", "to_month", "last_month", "leave_month", "birth_month", "termination_month", "month", "from", "to",
+     "event_month", "assessed_month"}
 )
 
 #: The order a reader expects: who, then the job, then the money and the months; anything else after, as filed.
