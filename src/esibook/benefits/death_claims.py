@@ -19,14 +19,13 @@ from esibook.benefits.estimator import contribution_history
 from esibook.benefits.models import BenefitSettlement
 from esibook.benefits.other_claims import OpenClaim, _by_id, _settle
 from esibook.benefits.sick_child import age_on
+from esibook.benefits.survivors_lump_sum import lump_sum_allowed, survivors_lump_sum
 from esibook.benefits.survivorship import (
     RELATIONSHIPS,
     Deceased,
     Relative,
     funeral_grant,
-    lump_sum_allowed,
     relative_qualifies,
-    survivors_lump_sum,
     survivors_monthly,
 )
 from esibook.dates import vietnam_today

@@ -26,7 +26,8 @@ from esibook.benefits.months import COMPULSORY, VOLUNTARY, ContributedMonth
 from esibook.benefits.occupational import occupational
 from esibook.benefits.short_term import PATERNITY_CASES, maternity, paternity_leave, sickness, unemployment
 from esibook.benefits.sick_child import sick_child
-from esibook.benefits.survivorship import Deceased, Relative, funeral_grant, survivors_lump_sum, survivors_monthly
+from esibook.benefits.survivors_lump_sum import survivors_lump_sum
+from esibook.benefits.survivorship import Deceased, Relative, funeral_grant, survivors_monthly
 from esibook.benefits.worksheet import Step, Text, Worksheet, arithmetic_errors, counted_years, evaluate, round_vnd
 
 __all__ = [
