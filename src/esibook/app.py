@@ -24,6 +24,8 @@ from esibook.contributions import pages as contributions_pages
 from esibook.db import make_engine, session_factory
 from esibook.health import api as health_api
 from esibook.health import pages as health_pages
+from esibook.lookups import api as lookups_api
+from esibook.lookups import pages as lookups_pages
 from esibook.notify import pages as notify_pages
 from esibook.transactions import api as transactions_api
 from esibook.transactions import citizen_pages, employer_pages, officer_pages
@@ -57,6 +59,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     health_pages.router,
     contributions_pages.router,
     install.router,
+    lookups_api.router,
+    lookups_pages.router,
 )
 
 

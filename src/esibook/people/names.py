@@ -26,3 +26,36 @@ def fold_name(value: str) -> str:
 
 def has_diacritics(value: str) -> bool:
     return fold_name(value) != normalize_name(value).lower()
+
+
+# --- searching lists by name (clinics, offices): the same folding, a rank per match -------------------------
+
+#: How well a folded name matches a folded query, best first (:func:`match_rank`).
+RANK_EXACT, RANK_PREFIX, RANK_WORD_PREFIX, RANK_WORDS, RANK_CONTAINS = range(5)
+
+
+def search_terms(query: str) -> tuple[str, ...]:
+    """The folded words of a query: ``"Bạch  MAI"`` -> ``("bach", "mai")``; punctuation separates words."""
+    return tuple(re.findall(r"\w+", fold_name(query)))
+
+
+def match_rank(key: str, terms: tuple[str, ...]) -> int | None:
+    """The rank of the folded ``key`` for the query ``terms``, or None if some term is not in it.
+
+    Exact name, then the name's beginning, then the beginning of one of its words, then every term at the start of
+    some word (in any order), then every term anywhere: "bach mai" ranks "benh vien bach mai" (word prefix) above
+    "phong kham abach mai" (contains)."""
+    if not terms or any(term not in key for term in terms):
+        return None
+    phrase = " ".join(terms)
+    words = re.findall(r"\w+", key)
+    if " ".join(words) == phrase:
+        return RANK_EXACT
+    joined = " ".join(words)
+    if joined.startswith(phrase):
+        return RANK_PREFIX
+    if f" {phrase}" in f" {joined}":
+        return RANK_WORD_PREFIX
+    if all(any(word.startswith(term) for word in words) for term in terms):
+        return RANK_WORDS
+    return RANK_CONTAINS

@@ -21,6 +21,16 @@ from esibook.seeding.plan import (
 )
 
 
+#: Central hospitals (tuyến trung ương) at their published street addresses; their 5-digit codes here are the
+#: demo's (province + 9xx), not the national register's. They take referrals, not initial registrations.
+CENTRAL_HOSPITALS: tuple[tuple[str, str, str], ...] = (
+    ("001", "Bệnh viện Bạch Mai", "78 Giải Phóng, Đống Đa, Hà Nội"),
+    ("001", "Bệnh viện Hữu nghị Việt Đức", "40 Tràng Thi, Hoàn Kiếm, Hà Nội"),
+    ("046", "Bệnh viện Trung ương Huế", "16 Lê Lợi, Thành phố Huế"),
+    ("079", "Bệnh viện Chợ Rẫy", "201B Nguyễn Chí Thanh, Quận 5, Thành phố Hồ Chí Minh"),
+)
+
+
 class Organisations:
     """Employers and clinics (mixed into the generator, whose random source and plan they use)."""
 
@@ -121,8 +131,27 @@ class Organisations:
                     "id": clinic_id,
                     "code": code,
                     "name": clinic_name,
+                    "name_key": fold_name(clinic_name),
                     "province_code": province,
                     "level": level,
                     "address": self.address(province),
                     "accepts_initial_registration": level != "province" or number == 1,
                 }
+        yield from self._central_hospitals(clinic_id)
+
+    @staticmethod
+    def _central_hospitals(last_id: int) -> Iterator[dict]:
+        """The central level, after every province's four (no random draw, so the rest of a seed is unchanged)."""
+        numbers: dict[str, int] = {}
+        for offset, (province, name, address) in enumerate(CENTRAL_HOSPITALS, start=1):
+            numbers[province] = numbers.get(province, 900) + 1
+            yield {
+                "id": last_id + offset,
+                "code": f"{province[1:]}{numbers[province]:03d}",
+                "name": name,
+                "name_key": fold_name(name),
+                "province_code": province,
+                "level": "central",
+                "address": address,
+                "accepts_initial_registration": False,
+            }
