@@ -17,6 +17,8 @@ from esibook.people.identifiers import PROVINCES
 from esibook.people.names import fold_name, match_rank, search_terms
 
 KINDS = ("office", "agent")
+#: Added to the rank of a match that needs the address: any match in the name comes first.
+ADDRESS_PENALTY = 10
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,14 @@ class Office:
     @property
     def key(self) -> str:
         return fold_name(f"{self.name} {self.address}")
+
+    def rank(self, terms: tuple[str, ...]) -> int | None:
+        """A match in the name ranks above one that needs the address (each ranked by :func:`match_rank`)."""
+        in_name = match_rank(fold_name(self.name), terms)
+        if in_name is not None:
+            return in_name
+        anywhere = match_rank(self.key, terms)
+        return None if anywhere is None else ADDRESS_PENALTY + anywhere
 
     def as_dict(self) -> dict:
         return {**self.__dict__, "province": self.province}
@@ -111,7 +121,7 @@ def search_offices(
             if (not where_province or o.province_code == where_province) and (not kind or o.kind == kind)]
     terms = search_terms(query)
     if terms:
-        ranked = ((match_rank(o.key, terms), o.key, o) for o in rows)
+        ranked = ((o.rank(terms), o.key, o) for o in rows)
         rows = [o for rank, _, o in sorted((r for r in ranked if r[0] is not None), key=lambda r: r[:2])]
     else:
         rows.sort(key=lambda o: (o.province_code, o.parent is not None, o.kind, o.key))
