@@ -49,7 +49,7 @@ class SiCodeAnswer:
 
 
 def mask_si_code(code: str) -> str:
-    """The first two digits (the province, which the caller typed) and the last two: ``0112345689`` -> ``01******89``."""
+    """The first two digits (the province the caller typed) and the last two: ``0112345689`` -> ``01******89``."""
     return code[:2] + "*" * (len(code) - 4) + code[-2:] if len(code) > 4 else "*" * len(code)
 
 

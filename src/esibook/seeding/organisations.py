@@ -20,7 +20,6 @@ from esibook.seeding.plan import (
     agency_prefix,
 )
 
-
 #: Central hospitals (tuyến trung ương) at their published street addresses; their 5-digit codes here are the
 #: demo's (province + 9xx), not the national register's. They take referrals, not initial registrations.
 CENTRAL_HOSPITALS: tuple[tuple[str, str, str], ...] = (

@@ -1,6 +1,6 @@
-"""Rate limits (giới hạn tần suất) on the doors a guesser knocks at: the OAuth token endpoint, sign-in, and
-opening share links, the public SI-code lookup. Counted by the ``limits`` library (moving window) in the storage ``rate_limit_storage``
-names; over the limit the answer is 429 with ``Retry-After``.
+"""Rate limits (giới hạn tần suất) on the doors a guesser knocks at: the OAuth token endpoint, sign-in, opening
+share links, and the public SI-code lookup. Counted by the ``limits`` library (moving window) in the storage
+``rate_limit_storage`` names; over the limit the answer is 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
