@@ -112,6 +112,11 @@ def guide(session: Session, config: Settings, base_url: str) -> list[str]:
         f"  {r.personal_id}  {r.full_name}, born {r.date_of_birth:%d/%m/%Y}" for r in residents
     ] or ["  (none left: every resident is insured)"]
     lines.append(f"Emails and notices sent by the demo: {base}/demo/mailbox")
+    lines.append(
+        f"Lookups without signing in: {base}/lookups (clinics, e.g. “bach mai” typed without accents; SI offices and "
+        "collection agents; one's SI code by name, birth date and province: shown masked, the full code sent to the "
+        "person's inbox)"
+    )
     return lines
 
 
