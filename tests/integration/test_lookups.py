@@ -17,7 +17,7 @@ from esibook.config import Settings
 from esibook.health.models import Clinic
 from esibook.notify.models import OutboxMessage
 from esibook.people.models import Contact, Person
-from esibook.people.names import fold_name
+from esibook.people.names import fold_name, match_rank, search_key, search_terms
 
 OTHER_ADDRESS = ("192.0.2.20", 40000)
 
@@ -74,6 +74,13 @@ def test_pages_of_clinics_follow_one_another_without_repeats(client):
     assert not {c["code"] for c in first["items"]} & {c["code"] for c in second["items"]}
     beyond = client.get("/api/v1/lookups/clinics", params={"per_page": 7, "page": first["pages"] + 1}).json()
     assert beyond["items"] == [] and beyond["total"] == first["total"]
+
+
+@pytest.mark.parametrize("query", ["benh vien", "tram y te", "da khoa ha", "a"])
+def test_the_database_orders_clinics_as_the_ranking_rule_does(client, query):
+    items = client.get("/api/v1/lookups/clinics", params={"q": query, "per_page": 100}).json()["items"]
+    keys = [(match_rank(search_key(c["name"]), search_terms(query)), search_key(c["name"]), c["code"]) for c in items]
+    assert items and None not in [k[0] for k in keys] and keys == sorted(keys)
 
 
 def test_a_word_start_ranks_above_a_match_inside_a_word(client):

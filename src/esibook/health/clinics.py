@@ -1,22 +1,30 @@
 """Finding a clinic (tra cứu cơ sở khám chữa bệnh): by name with accents or without, province and level, a page at
 a time. Clinics are no personal data: anyone may search them.
 
-The name is matched through its folded key (``clinics.name_key``, see :func:`~esibook.people.names.fold_name`):
-SQL keeps the rows holding every word of the query (filtered first by the indexed province and level), and
-:func:`~esibook.people.names.match_rank` orders them (exact name, name's start, a word's start, anywhere).
+The name is matched through its key (``clinics.name_key``, see :func:`~esibook.people.names.search_key`):
+SQL keeps the rows holding every word of the query (filtered first by the indexed province and level) and orders
+them by :func:`rank_sql`, the SQL form of :func:`~esibook.people.names.match_rank` (exact name, name's start, a
+word's start, every word at a word's start, anywhere); only the page asked for is read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from esibook.errors import DomainError
 from esibook.health.models import CLINIC_LEVELS, Clinic
 from esibook.people.identifiers import PROVINCES
-from esibook.people.names import match_rank, search_terms
+from esibook.people.names import (
+    RANK_CONTAINS,
+    RANK_EXACT,
+    RANK_PREFIX,
+    RANK_WORD_PREFIX,
+    RANK_WORDS,
+    search_terms,
+)
 
 MAX_PER_PAGE = 100
 MAX_QUERY = 100
@@ -115,17 +123,35 @@ def _unranked(session: Session, where: list, page: int, per_page: int) -> Clinic
 
 
 def _ranked(session: Session, where: list, terms: tuple[str, ...], page: int, per_page: int) -> ClinicPage:
-    code = "".join(terms) if len(terms) == 1 and terms[0].isdigit() else None
+    code = terms[0] if len(terms) == 1 and terms[0].isdigit() else None
     if code:
         where.append(Clinic.code.startswith(code, autoescape=True))
     else:
         where.extend(Clinic.name_key.contains(term, autoescape=True) for term in terms)
-    found = session.execute(select(Clinic.id, Clinic.code, Clinic.name_key).where(*where)).all()
-    ranks = ((0 if code else match_rank(r.name_key, terms), r.name_key, r.code, r.id) for r in found)
-    ranked = sorted(r for r in ranks if r[0] is not None)
-    chosen = [r[-1] for r in ranked[(page - 1) * per_page : page * per_page]]
-    by_id = {c.id: c for c in session.scalars(select(Clinic).where(Clinic.id.in_(chosen)))} if chosen else {}
-    return ClinicPage([_row(by_id[i]) for i in chosen], len(ranked), page, per_page)
+    total = session.scalar(select(func.count()).select_from(Clinic).where(*where)) or 0
+    order = () if code else (rank_sql(terms),)
+    rows = session.scalars(
+        select(Clinic).where(*where).order_by(*order, Clinic.name_key, Clinic.code)
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return ClinicPage([_row(c) for c in rows], total, page, per_page)
+
+
+def rank_sql(terms: tuple[str, ...]):
+    """:func:`~esibook.people.names.match_rank` as a SQL expression over ``clinics.name_key`` (the same word
+    boundaries: a key is words one space apart), so only the page asked for leaves the database."""
+    key, phrase = Clinic.name_key, " ".join(terms)
+
+    def at_word(text: str):
+        return or_(key.startswith(text, autoescape=True), key.contains(f" {text}", autoescape=True))
+
+    return case(
+        (key == phrase, RANK_EXACT),
+        (key.startswith(phrase, autoescape=True), RANK_PREFIX),
+        (key.contains(f" {phrase}", autoescape=True), RANK_WORD_PREFIX),
+        (and_(*(at_word(term) for term in terms)), RANK_WORDS),
+        else_=RANK_CONTAINS,
+    )
 
 
 def _row(clinic: Clinic) -> ClinicRow:

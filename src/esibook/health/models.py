@@ -19,14 +19,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from esibook.columns import authority_check, authority_column, created_at_column
 from esibook.db import Base, BigIntKey, ascii_key
-from esibook.people.names import fold_name
+from esibook.people.names import search_key
 
 CLINIC_LEVELS = ("central", "province", "district", "commune", "private")
 VISIT_SOURCES = ("json", "xml1")
 
 
 def _folded_name(context) -> str:
-    return fold_name(context.get_current_parameters()["name"])
+    return search_key(context.get_current_parameters()["name"])
 
 
 class Clinic(Base):
@@ -42,7 +42,7 @@ class Clinic(Base):
     code: Mapped[str] = mapped_column(String(5), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(ascii_key(200), default=_folded_name)
-    """The name folded for search without accents (``fold_name``): "benh vien bach mai"."""
+    """The name's search key without accents (``search_key``): "benh vien bach mai"."""
     province_code: Mapped[str] = mapped_column(String(3))
     level: Mapped[str] = mapped_column(String(10))
     address: Mapped[str | None] = mapped_column(String(300))

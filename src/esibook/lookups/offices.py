@@ -14,7 +14,7 @@ from importlib import resources
 from esibook.errors import DomainError, NotFound
 from esibook.health.clinics import MAX_QUERY, check_paging, check_province
 from esibook.people.identifiers import PROVINCES
-from esibook.people.names import fold_name, match_rank, search_terms
+from esibook.people.names import match_rank, search_key, search_terms
 
 KINDS = ("office", "agent")
 #: Added to the rank of a match that needs the address: any match in the name comes first.
@@ -41,11 +41,11 @@ class Office:
 
     @property
     def key(self) -> str:
-        return fold_name(f"{self.name} {self.address}")
+        return search_key(f"{self.name} {self.address}")
 
     def rank(self, terms: tuple[str, ...]) -> int | None:
         """A match in the name ranks above one that needs the address (each ranked by :func:`match_rank`)."""
-        in_name = match_rank(fold_name(self.name), terms)
+        in_name = match_rank(search_key(self.name), terms)
         if in_name is not None:
             return in_name
         anywhere = match_rank(self.key, terms)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from esibook.access.authorities import Authority
 from esibook.employers.identifiers import make_tax_code, make_unit_code
 from esibook.people.identifiers import PROVINCES
-from esibook.people.names import fold_name
+from esibook.people.names import fold_name, search_key
 from esibook.seeding import vocab
 from esibook.seeding.plan import (
     BUSINESS_TYPES,
@@ -130,7 +130,7 @@ class Organisations:
                     "id": clinic_id,
                     "code": code,
                     "name": clinic_name,
-                    "name_key": fold_name(clinic_name),
+                    "name_key": search_key(clinic_name),
                     "province_code": province,
                     "level": level,
                     "address": self.address(province),
@@ -148,7 +148,7 @@ class Organisations:
                 "id": last_id + offset,
                 "code": f"{province[1:]}{numbers[province]:03d}",
                 "name": name,
-                "name_key": fold_name(name),
+                "name_key": search_key(name),
                 "province_code": province,
                 "level": "central",
                 "address": address,

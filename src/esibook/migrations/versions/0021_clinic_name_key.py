@@ -1,4 +1,4 @@
-"""Clinics get a folded search key (``name_key``: the name without accents, lower case, as ``fold_name`` makes it)
+"""Clinics get a folded search key (``name_key``: the name's words without accents, lower case, as ``search_key`` makes them)
 and an index on (province, level, key), so the public clinic lookup finds "Bạch Mai" typed as "bach mai" among
 thousands of facilities without folding every name at each request. Existing rows are folded here.
 
@@ -9,7 +9,7 @@ Create Date: 2026-12-02 06:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from esibook.people.names import fold_name
+from esibook.people.names import search_key
 
 revision = '0021'
 down_revision = '0016'
@@ -28,7 +28,7 @@ def upgrade() -> None:
     if rows:
         bind.execute(
             clinics.update().where(clinics.c.id == sa.bindparam('clinic_id')).values(name_key=sa.bindparam('key')),
-            [{"clinic_id": row.id, "key": fold_name(row.name)} for row in rows],
+            [{"clinic_id": row.id, "key": search_key(row.name)} for row in rows],
         )
     with op.batch_alter_table('clinics') as batch_op:
         batch_op.alter_column('name_key', existing_type=key, nullable=False)
