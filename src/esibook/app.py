@@ -24,6 +24,8 @@ from esibook.contributions import pages as contributions_pages
 from esibook.db import make_engine, session_factory
 from esibook.health import api as health_api
 from esibook.health import pages as health_pages
+from esibook.lookups import api as lookups_api
+from esibook.lookups import pages as lookups_pages
 from esibook.notify import pages as notify_pages
 from esibook.payments import api as payments_api
 from esibook.payments import pages as payments_pages
@@ -61,6 +63,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     install.router,
     payments_api.router,
     payments_pages.router,
+    lookups_api.router,
+    lookups_pages.router,
 )
 
 

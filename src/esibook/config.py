@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     rate_limit_login_ip: str = "30/minute"
     rate_limit_share_token: str = "10/minute"
     rate_limit_share_ip: str = "30/minute"
+    rate_limit_si_code_ip: str = "20/hour"
+    rate_limit_si_code_person: str = "5/day"
 
     @field_validator(
         "rate_limit_token_client",
@@ -58,6 +60,8 @@ class Settings(BaseSettings):
         "rate_limit_login_ip",
         "rate_limit_share_token",
         "rate_limit_share_ip",
+        "rate_limit_si_code_ip",
+        "rate_limit_si_code_person",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:

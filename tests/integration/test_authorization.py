@@ -205,6 +205,14 @@ AUDIENCE_OF: dict[str, str] = {
     "GET /dev-idp/authorize": "development",
     "POST /dev-idp/authorize": "development",
     "POST /dev-idp/token": "development",
+    "GET /api/v1/lookups/clinics": "public",
+    "GET /api/v1/lookups/offices": "public",
+    "POST /api/v1/lookups/si-code": "public",
+    "GET /lookups": "public",
+    "GET /lookups/clinics": "public",
+    "GET /lookups/offices": "public",
+    "GET /lookups/si-code": "public",
+    "POST /lookups/si-code": "public",
 }
 
 

@@ -120,6 +120,26 @@ def test_the_public_verify_page_names_no_holder(signed_world):
     assert "verdict good" in scanned.text or "verdict bad" in scanned.text
 
 
+def test_the_public_lookups_hand_out_no_personal_data(signed_world):
+    """Clinics and offices carry only what a directory shows; the SI-code lookup for a real holder answers with the
+    masked code only: no name, no date, no personal ID number, not the full code."""
+    client, _, holder, _ = signed_world
+    clinic_keys = {"code", "name", "province_code", "province", "level", "address", "accepts_initial_registration"}
+    for item in client.get("/api/v1/lookups/clinics", params={"per_page": 100}).json()["items"]:
+        assert set(item) == clinic_keys
+    office_keys = {"code", "kind", "name", "province_code", "province", "address", "phone", "opening_hours", "parent"}
+    for item in client.get("/api/v1/lookups/offices", params={"per_page": 100}).json()["items"]:
+        assert set(item) == office_keys
+    assert holder.si_code_legacy, "seeded persons have an SI code"
+    question = {"full_name": holder.full_name, "date_of_birth": holder.date_of_birth.isoformat(),
+                "province": "0" + holder.si_code_legacy[:2]}
+    response = client.post("/api/v1/lookups/si-code", json=question)
+    assert response.status_code == 200
+    assert set(response.json()) == {"masked_code", "message", "message_vi", "message_en"}
+    for secret in (holder.si_code_legacy, holder.personal_id, holder.full_name, question["date_of_birth"]):
+        assert secret not in response.text
+
+
 def test_parallel_wrong_passcodes_are_counted_before_they_are_checked(
     live_server, live_data_dir, demo_identities, seeded_engine
 ):

@@ -60,6 +60,7 @@ PIECES: dict[str, str] = {
     "transactions": "contexts",
     "witness": "contexts",
     "payments": "contexts",
+    "lookups": "contexts",
     # views: what combines contexts, and the routes (pages, JSON APIs) of every context
     "views": "views",
     "web": "views",  # the page helpers (render, errors, rate limits) routes use

@@ -117,6 +117,11 @@ def guide(session: Session, config: Settings, base_url: str) -> list[str]:
         f"officers see orders without a notification at {base}/officer/payments/reconciliation"
     )
     lines.append(f"Emails and notices sent by the demo: {base}/demo/mailbox")
+    lines.append(
+        f"Lookups without signing in: {base}/lookups (clinics, e.g. “bach mai” typed without accents; SI offices and "
+        "collection agents; one's SI code by name, birth date and province: shown masked, the full code sent to the "
+        "person's inbox)"
+    )
     return lines
 
 

@@ -18,21 +18,31 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from esibook.columns import authority_check, authority_column, created_at_column
-from esibook.db import Base, BigIntKey
+from esibook.db import Base, BigIntKey, ascii_key
+from esibook.people.names import search_key
 
 CLINIC_LEVELS = ("central", "province", "district", "commune", "private")
 VISIT_SOURCES = ("json", "xml1")
+
+
+def _folded_name(context) -> str:
+    return search_key(context.get_current_parameters()["name"])
 
 
 class Clinic(Base):
     """A health facility (cơ sở khám chữa bệnh), coded as in MA_CSKCB: 2-digit province + 3 digits."""
 
     __tablename__ = "clinics"
-    __table_args__ = (CheckConstraint(f"level IN {CLINIC_LEVELS!r}", name="level"),)
+    __table_args__ = (
+        CheckConstraint(f"level IN {CLINIC_LEVELS!r}", name="level"),
+        Index("ix_clinics_province_level_name_key", "province_code", "level", "name_key"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
     code: Mapped[str] = mapped_column(String(5), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(ascii_key(200), default=_folded_name)
+    """The name's search key without accents (``search_key``): "benh vien bach mai"."""
     province_code: Mapped[str] = mapped_column(String(3))
     level: Mapped[str] = mapped_column(String(10))
     address: Mapped[str | None] = mapped_column(String(300))

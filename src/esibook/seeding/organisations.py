@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from esibook.access.authorities import Authority
 from esibook.employers.identifiers import make_tax_code, make_unit_code
 from esibook.people.identifiers import PROVINCES
-from esibook.people.names import fold_name
+from esibook.people.names import fold_name, search_key
 from esibook.seeding import vocab
 from esibook.seeding.plan import (
     BUSINESS_TYPES,
@@ -18,6 +18,15 @@ from esibook.seeding.plan import (
     REGION_II_PROVINCES,
     EmployerInfo,
     agency_prefix,
+)
+
+#: Central hospitals (tuyến trung ương) at their published street addresses; their 5-digit codes here are the
+#: demo's (province + 9xx), not the national register's. They take referrals, not initial registrations.
+CENTRAL_HOSPITALS: tuple[tuple[str, str, str], ...] = (
+    ("001", "Bệnh viện Bạch Mai", "78 Giải Phóng, Đống Đa, Hà Nội"),
+    ("001", "Bệnh viện Hữu nghị Việt Đức", "40 Tràng Thi, Hoàn Kiếm, Hà Nội"),
+    ("046", "Bệnh viện Trung ương Huế", "16 Lê Lợi, Thành phố Huế"),
+    ("079", "Bệnh viện Chợ Rẫy", "201B Nguyễn Chí Thanh, Quận 5, Thành phố Hồ Chí Minh"),
 )
 
 
@@ -121,8 +130,27 @@ class Organisations:
                     "id": clinic_id,
                     "code": code,
                     "name": clinic_name,
+                    "name_key": search_key(clinic_name),
                     "province_code": province,
                     "level": level,
                     "address": self.address(province),
                     "accepts_initial_registration": level != "province" or number == 1,
                 }
+        yield from self._central_hospitals(clinic_id)
+
+    @staticmethod
+    def _central_hospitals(last_id: int) -> Iterator[dict]:
+        """The central level, after every province's four (no random draw, so the rest of a seed is unchanged)."""
+        numbers: dict[str, int] = {}
+        for offset, (province, name, address) in enumerate(CENTRAL_HOSPITALS, start=1):
+            numbers[province] = numbers.get(province, 900) + 1
+            yield {
+                "id": last_id + offset,
+                "code": f"{province[1:]}{numbers[province]:03d}",
+                "name": name,
+                "name_key": search_key(name),
+                "province_code": province,
+                "level": "central",
+                "address": address,
+                "accepts_initial_registration": False,
+            }

@@ -18,6 +18,7 @@ from esibook.errors import DomainError
 from esibook.params import RowId
 from esibook.people.reference import RELATIONSHIPS
 from esibook.transactions import service
+from esibook.transactions.citizen_procedures import reissue_choices
 from esibook.transactions.household import household_view
 from esibook.transactions.page_forms import page_form
 from esibook.transactions.procedures import PROCEDURES, procedure
@@ -57,6 +58,7 @@ def services_page(
         "asks": {d.id: service.last_request(session, d.id) for d in dossiers if d.status == "needs_info"},
         "relationships": {code: (vi, en) for code, vi, en in RELATIONSHIPS},
         **household_view(session, caller, vietnam_today()),
+        **reissue_choices(session, caller.person_id),
         "created": created,
         "error": error,
         "idempotency_key": secrets.token_urlsafe(16),

@@ -23,6 +23,7 @@ from esibook.contributions.records import voluntary_supported_months
 from esibook.dates import vietnam_today
 from esibook.db import last_seq
 from esibook.errors import DomainError
+from esibook.health.clinics import initial_registration_choices
 from esibook.health.models import Clinic, HICoverage
 from esibook.health.service import latest_card
 from esibook.people.models import Contact, Person
@@ -196,6 +197,19 @@ class CardReissue(BaseModel):
 
     initial_clinic_code: str | None = Field(None, min_length=5, max_length=5)
     reason: str = Field(min_length=3, max_length=200)
+
+
+def reissue_choices(session: Session, person_id: int | None) -> dict:
+    """What the reissue form offers instead of a typed code: the clinics of the card's province that take initial
+    registrations (nơi đăng ký KCB ban đầu), by name, and the card's current one."""
+    card = latest_card(session, person_id) if person_id else None
+    if card is None:
+        return {"clinic_choices": [], "current_clinic": None, "card_province": None}
+    return {
+        "clinic_choices": initial_registration_choices(session, card.province_code),
+        "current_clinic": card.initial_clinic_code,
+        "card_province": f"0{card.province_code}",
+    }
 
 
 def prepare_reissue(session: Session, person: Person, form: CardReissue) -> dict:

@@ -1,6 +1,6 @@
-"""Rate limits (giới hạn tần suất) on the doors a guesser knocks at: the OAuth token endpoint, sign-in, and
-opening share links. Counted by the ``limits`` library (moving window) in the storage ``rate_limit_storage``
-names; over the limit the answer is 429 with ``Retry-After``.
+"""Rate limits (giới hạn tần suất) on the doors a guesser knocks at: the OAuth token endpoint, sign-in, opening
+share links, and the public SI-code lookup. Counted by the ``limits`` library (moving window) in the storage
+``rate_limit_storage`` names; over the limit the answer is 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ RULES = {
     "login_ip": "rate_limit_login_ip",
     "share_token": "rate_limit_share_token",
     "share_ip": "rate_limit_share_ip",
+    "si_code_ip": "rate_limit_si_code_ip",
+    "si_code_person": "rate_limit_si_code_person",
 }
 
 
@@ -93,6 +95,13 @@ def limit_share(request: Request, token: str) -> None:
     limits = _limits(request)
     limits.hit("share_ip", client_address(request))
     limits.hit("share_token", hashlib.sha256(token.encode()).hexdigest())
+
+
+def limit_si_code(request: Request, lookup_key: str) -> None:
+    """The public SI-code lookup per address and per (name, date of birth); only a hash of the pair is counted."""
+    limits = _limits(request)
+    limits.hit("si_code_ip", client_address(request))
+    limits.hit("si_code_person", hashlib.sha256(lookup_key.encode()).hexdigest())
 
 
 def install(app: FastAPI, settings: Settings) -> None:

@@ -5,14 +5,14 @@ own sickness; the funeral grant and the survivors' allowance are each paid once)
 characters, and a settlement may name the other person it concerns (the child, the relative paid), by row id.
 
 Revision ID: 0022
-Revises: 0017
+Revises: 0021
 Create Date: 2026-12-02 05:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0022'
-down_revision = '0017'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
