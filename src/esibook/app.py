@@ -25,6 +25,8 @@ from esibook.db import make_engine, session_factory
 from esibook.health import api as health_api
 from esibook.health import pages as health_pages
 from esibook.notify import pages as notify_pages
+from esibook.reminders import api as reminders_api
+from esibook.reminders import pages as reminders_pages
 from esibook.transactions import api as transactions_api
 from esibook.transactions import citizen_pages, employer_pages, officer_pages
 from esibook.web import api as identifiers_api
@@ -57,6 +59,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     health_pages.router,
     contributions_pages.router,
     install.router,
+    reminders_api.router,
+    reminders_pages.router,
 )
 
 
