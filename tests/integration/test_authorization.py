@@ -194,6 +194,12 @@ AUDIENCE_OF: dict[str, str] = {
     "GET /dev-idp/authorize": "development",
     "POST /dev-idp/authorize": "development",
     "POST /dev-idp/token": "development",
+    "GET /api/v1/me/reminders": "citizen",
+    "GET /api/v1/me/reminders/preferences": "citizen",
+    "PUT /api/v1/me/reminders/preferences": "citizen",
+    "GET /me/reminders": "citizen",
+    "GET /me/reminders/settings": "citizen",
+    "POST /me/reminders/settings": "citizen",
 }
 
 

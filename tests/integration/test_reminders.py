@@ -12,11 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from esibook import jobs
+from esibook.audit.models import AuditRecord
 from esibook.app import create_app
 from esibook.canonical import canonical_json
 from esibook.config import Settings
 from esibook.contributions.models import ContributionLine, ParticipationPeriod
-from esibook.db import session_factory
+from esibook.dates import VIETNAM
+from esibook.db import is_postgres, session_factory
 from esibook.employers.models import Employer
 from esibook.health.models import HICoverage
 from esibook.notify.models import DeliveredMessage, OutboxMessage
@@ -25,6 +27,7 @@ from esibook.people.models import Contact, Person
 from esibook.reminders import service
 from esibook.reminders.models import SentReminder
 from esibook.transactions.models import Dossier, DossierEvent
+from integration.test_jobs import CountingSender, work
 from support.signed_in import bearer
 
 AS_OF = date(2026, 12, 26)
@@ -229,3 +232,27 @@ def test_the_history_and_the_unread_count(world, client):
             )
         )
     assert unread == 3, "the other persons' messages are still unread"
+
+
+def test_the_daily_job_run_twice_with_two_workers_sends_each_reminder_once(world, tmp_path):
+    """PostgreSQL: the daily job cuts the persons into batch jobs once per day, two workers take them; SQLite: the
+    worker's round runs the day's batches in-process once. Either way each reminder is sent and delivered once."""
+    engine = world["engine"]
+    settings = Settings(data_dir=tmp_path)
+    runtime = jobs.configure(engine, settings)
+    at = datetime(2026, 12, 26, 0, 20, tzinfo=VIETNAM).timestamp()
+    for _ in range(2):
+        if is_postgres(engine):
+            service.reminders_daily(timestamp=int(at))
+        else:
+            service.send_daily_once(runtime.sessions, AS_OF)
+    with Session(engine) as session:
+        runs = session.scalar(
+            select(func.count()).where(AuditRecord.action == "reminders.run", AuditRecord.target == "day:2026-12-26")
+        )
+    assert runs == 1
+    work(engine, settings, CountingSender(), workers=2)  # the batch jobs (and the messages they wrote)
+    assert len(sent(engine)) == 5
+    work(engine, settings, CountingSender(), workers=2)  # a worker that stopped when idle left some messages
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(DeliveredMessage)) == 9
