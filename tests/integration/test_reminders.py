@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from esibook import jobs
-from esibook.audit.models import AuditRecord
 from esibook.app import create_app
+from esibook.audit.models import AuditRecord
 from esibook.canonical import canonical_json
 from esibook.config import Settings
 from esibook.contributions.models import ContributionLine, ParticipationPeriod
@@ -23,7 +23,7 @@ from esibook.employers.models import Employer
 from esibook.health.models import HICoverage
 from esibook.notify.models import DeliveredMessage, OutboxMessage
 from esibook.notify.outbox import SinkSender, deliver_pending
-from esibook.people.models import Contact, Person
+from esibook.people.models import Contact, Household, HouseholdMember, Person
 from esibook.reminders import service
 from esibook.reminders.models import SentReminder
 from esibook.transactions.models import Dossier, DossierEvent
@@ -105,6 +105,13 @@ def world(empty_engine) -> dict:
         )
         d = person(session, "household", "hh@example.vn")
         session.add(card(d.id, 1, "GD", date(2026, 1, 1), date(2026, 12, 31)))
+        home = Household(household_code="079000000001", address="1 Lê Lợi", province_code="079")
+        session.add(home)
+        session.flush()
+        session.add_all([  # the card holder's household head is told of the household card too
+            HouseholdMember(household_id=home.id, person_id=a.id, relationship="chu_ho"),
+            HouseholdMember(household_id=home.id, person_id=d.id, relationship="con"),
+        ])
         e = person(session, "renewed", "renewed@example.vn")
         session.add(card(e.id, 1, "DN", date(2026, 1, 1), date(2026, 12, 31)))
         session.add(card(e.id, 2, "DN", date(2027, 1, 1), date(2027, 12, 31)))
@@ -137,9 +144,10 @@ def test_the_day_s_reminders_are_computed_from_the_data_and_sent_once(world):
     engine = world["engine"]
     sessions = session_factory(engine)
     first = service.send_due(sessions, AS_OF, batch_size=2)
-    assert first.sent == 5 and first.batches == 3
+    assert first.sent == 6 and first.batches == 3
     expected = {
         ("card", "hi_card_expiring:inapp,email"),
+        ("card", "household_hi_expiring:inapp,email"),  # as the head of the household card holder's household
         ("card", "employer_unpaid:inapp,email"),
         ("voluntary", "voluntary_si_due:inapp,email"),
         ("dossier", "dossier_needs_info:inapp"),  # no email address on file: in the app only
@@ -149,7 +157,13 @@ def test_the_day_s_reminders_are_computed_from_the_data_and_sent_once(world):
     again = service.send_due(sessions, AS_OF, batch_size=3)  # the job run twice, cut otherwise
     assert again.sent == 0
     with Session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 9
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 11
+        told = session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.recipient == "card@example.vn", OutboxMessage.subject.contains("hộ")
+            )
+        )
+        assert told.subject == "Thẻ BHYT hộ gia đình của Nguyễn Văn household hết hạn ngày 31/12/2026"
         owed = session.scalar(select(SentReminder).where(SentReminder.kind == "employer_unpaid"))
         assert json.loads(owed.details) == {
             "employer": "Công ty TNHH Nhắc Việc", "months": ["2026-10"], "owed": 1_234_000,
@@ -176,8 +190,8 @@ def test_the_batch_job_run_twice_sends_once(world, tmp_path):
     for _ in range(2):
         service.send_reminder_batch(day=AS_OF.isoformat(), lo=ids[0], hi=ids[-1])
     with Session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(SentReminder)) == 5
-        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 9
+        assert session.scalar(select(func.count()).select_from(SentReminder)) == 6
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 11
 
 
 @pytest.fixture
@@ -215,14 +229,14 @@ def test_the_history_and_the_unread_count(world, client):
     deliver_pending(sessions, SinkSender())
     me = bearer(settings, PIDS["card"])
     history = http.get("/api/v1/me/reminders", headers=me).json()
-    assert {r["kind"] for r in history} == {"hi_card_expiring", "employer_unpaid"}
+    assert sorted(r["kind"] for r in history) == ["employer_unpaid", "hi_card_expiring", "household_hi_expiring"]
     assert all(r["sent_at_vietnam"].endswith("+07:00") for r in history)
     page = http.get("/me/reminders?lang=en", headers=me).text
     assert "My HI card is ending" in page and "Công ty TNHH Nhắc Việc" in page and "1,234,000" in page
     page_vi = http.get("/me/reminders?lang=vi", headers=me).text
     assert "15/01/2027" in page_vi and "1.234.000" in page_vi
     home = http.get("/me", headers=me).text
-    assert 'data-testid="unread-badge"' in home and ">2<" in home.split('data-testid="unread-badge"')[1][:80]
+    assert 'data-testid="unread-badge"' in home and ">3<" in home.split('data-testid="unread-badge"')[1][:80]
     http.get("/me/messages", headers=me)
     assert 'data-testid="unread-badge"' not in http.get("/me", headers=me).text
     with Session(world["engine"]) as session:
@@ -252,7 +266,7 @@ def test_the_daily_job_run_twice_with_two_workers_sends_each_reminder_once(world
         )
     assert runs == 1
     work(engine, settings, CountingSender(), workers=2)  # the batch jobs (and the messages they wrote)
-    assert len(sent(engine)) == 5
+    assert len(sent(engine)) == 6
     work(engine, settings, CountingSender(), workers=2)  # a worker that stopped when idle left some messages
     with Session(engine) as session:
-        assert session.scalar(select(func.count()).select_from(DeliveredMessage)) == 9
+        assert session.scalar(select(func.count()).select_from(DeliveredMessage)) == 11

@@ -17,12 +17,14 @@ from esibook.contributions.payments import OWED, due_date
 from esibook.dates import vietnam_day
 from esibook.employers.models import Employer
 from esibook.health.models import HICoverage
+from esibook.people.models import HouseholdMember, Person
 from esibook.periods import Month
 from esibook.reminders import rules
 from esibook.transactions.models import Dossier, DossierEvent
 from esibook.transactions.procedures import PROCEDURES
 
 APPROVED = ("approved", "result_issued")
+HEAD = "chu_ho"
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def cards_ending(session: Session, as_of: date, lo: int, hi: int) -> list[Due]:
             .group_by(HICoverage.person_id)
         ).all()
     )
-    return [
+    found = [
         Due(
             row.person_id,
             rules.card_kind(row.beneficiary_group),
@@ -75,6 +77,37 @@ def cards_ending(session: Session, as_of: date, lo: int, hi: int) -> list[Due]:
         for row in ending
         if rules.card_ending(row.valid_to, as_of, covered.get(row.person_id))
     ]
+    return found + _to_household_heads(session, [d for d in found if d.kind == rules.HOUSEHOLD_HI])
+
+
+def _to_household_heads(session: Session, ending: list[Due]) -> list[Due]:
+    """A household card ending is told to the household's head too (chủ hộ: who renews for the household), with the
+    member's name."""
+    if not ending:
+        return []
+    holders = {d.person_id for d in ending}
+    household_of = dict(
+        session.execute(
+            select(HouseholdMember.person_id, HouseholdMember.household_id).where(
+                HouseholdMember.person_id.in_(holders)
+            )
+        ).all()
+    )
+    heads = dict(
+        session.execute(
+            select(HouseholdMember.household_id, HouseholdMember.person_id).where(
+                HouseholdMember.household_id.in_(set(household_of.values())), HouseholdMember.relationship == HEAD
+            )
+        ).all()
+    )
+    names = dict(session.execute(select(Person.id, Person.full_name).where(Person.id.in_(holders))).all())
+    found = []
+    for due in ending:
+        head = heads.get(household_of.get(due.person_id))
+        if head is not None and head != due.person_id:
+            details = {**due.details, "member": names.get(due.person_id, "")}
+            found.append(Due(head, due.kind, due.subject_key, details))
+    return found
 
 
 def voluntary_payments(session: Session, as_of: date, lo: int, hi: int) -> list[Due]:

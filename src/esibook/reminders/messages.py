@@ -28,9 +28,10 @@ def message_of(due: Due) -> tuple[str, str]:
             if due.kind == rules.HOUSEHOLD_HI
             else "Nếu thẻ không được gia hạn tự động, hãy liên hệ đơn vị hoặc cơ quan BHXH."
         )
+        whose = f"của {d['member']}" if d.get("member") else "của bạn"
         return (
-            f"{what} của bạn hết hạn ngày {_day(d['valid_to'])}",
-            f"{what} {d['card_code']} của bạn có giá trị đến hết ngày {_day(d['valid_to'])}. {how}",
+            f"{what} {whose} hết hạn ngày {_day(d['valid_to'])}",
+            f"{what} {d['card_code']} {whose} có giá trị đến hết ngày {_day(d['valid_to'])}. {how}",
         )
     if due.kind == rules.VOLUNTARY_SI:
         first = Month.parse(d["first_month"])
