@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from esibook.db import make_engine, session_factory
 from esibook.health.models import HICoverage

@@ -112,6 +112,10 @@ def guide(session: Session, config: Settings, base_url: str) -> list[str]:
         f"  {r.personal_id}  {r.full_name}, born {r.date_of_birth:%d/%m/%Y}" for r in residents
     ] or ["  (none left: every resident is insured)"]
     lines.append(f"Emails and notices sent by the demo: {base}/demo/mailbox")
+    lines.append(
+        f"Reminders: the demo citizen is reminded of the household's HI cards ending this month and of the months "
+        f"their employer has not paid ({base}/me/reminders; choose which at {base}/me/reminders/settings)"
+    )
     return lines
 
 
