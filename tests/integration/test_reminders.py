@@ -270,3 +270,16 @@ def test_the_daily_job_run_twice_with_two_workers_sends_each_reminder_once(world
     work(engine, settings, CountingSender(), workers=2)  # a worker that stopped when idle left some messages
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(DeliveredMessage)) == 11
+
+
+def test_the_command_sends_the_day_s_reminders_once(world, tmp_path):
+    from integration.test_cli import run
+
+    url = world["engine"].url.render_as_string(hide_password=False)
+    first = run(url, "reminders", "send", "--as-of", "2026-12-26", "--batch-size", "2", tmp=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "2026-12-26: 6 reminders sent (3 batches of persons)"
+    again = run(url, "reminders", "send", "--as-of", "2026-12-26", tmp=tmp_path)
+    assert again.stdout.strip() == "2026-12-26: 0 reminders sent (1 batch of persons)"
+    wrong = run(url, "reminders", "send", "--as-of", "26/12/2026", tmp=tmp_path)
+    assert wrong.returncode == 2 and "--as-of must be YYYY-MM-DD" in wrong.stderr

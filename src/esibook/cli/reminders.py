@@ -39,4 +39,5 @@ def send(
         result = send_due(
             sessions, day, batch_size=batch_size, progress=lambda done, top: bar.update(task, completed=done, total=top)
         )
-    typer.echo(f"{day}: {result.sent:,} reminders sent ({result.batches:,} batches of persons)")
+    batches = f"{result.batches:,} batch" + ("" if result.batches == 1 else "es")
+    typer.echo(f"{day}: {result.sent:,} reminders sent ({batches} of persons)")
