@@ -29,6 +29,8 @@ from esibook.lookups import pages as lookups_pages
 from esibook.notify import pages as notify_pages
 from esibook.payments import api as payments_api
 from esibook.payments import pages as payments_pages
+from esibook.reminders import api as reminders_api
+from esibook.reminders import pages as reminders_pages
 from esibook.transactions import api as transactions_api
 from esibook.transactions import citizen_pages, employer_pages, officer_pages
 from esibook.web import api as identifiers_api
@@ -65,6 +67,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     payments_pages.router,
     lookups_api.router,
     lookups_pages.router,
+    reminders_api.router,
+    reminders_pages.router,
 )
 
 

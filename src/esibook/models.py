@@ -37,6 +37,7 @@ from esibook.health.models import Clinic, HICoverage, MedicalVisit
 from esibook.notify.models import DeliveredMessage, OutboxMessage
 from esibook.payments.models import PaymentOrder
 from esibook.people.models import Contact, Household, HouseholdMember, Person
+from esibook.reminders.models import ReminderPreference, SentReminder
 from esibook.transactions.models import (
     Dossier,
     DossierAttachment,
@@ -58,4 +59,5 @@ __all__ = [
     "OutboxMessage", "ParticipationPeriod", "Person", "PopulationRecord", "RepositoryDocument", "RoleGrant",
     "ShareLink", "Suspension", "TrustCertificate", "UnemploymentReserve", "WebSession",
     "PaymentOrder",
+    "ReminderPreference", "SentReminder",
 ]

@@ -17,20 +17,22 @@ from esibook.contributions import arrears
 from esibook.dates import vietnam_today
 from esibook.notify import outbox
 from esibook.payments import reconcile
+from esibook.reminders import service as reminders
 
 app = jobs.app
 #: The modules whose tasks a worker runs (imported above, named here so a linter keeps them).
-TASK_MODULES = (outbox, bulk, arrears, checkpoints, reconcile)
+TASK_MODULES = (outbox, bulk, arrears, checkpoints, reconcile, reminders)
 
 
 def run_round(rt: jobs.Runtime, watched: date | None) -> date:
-    """One in-process round (SQLite): the log's pooled entries, the watchdog once a day, a checkpoint when due, the
-    pending messages. Returns the day watched, for the next round."""
+    """One in-process round (SQLite): the log's pooled entries, the watchdog once a day, a checkpoint when due,
+    the day's reminders once a day, the pending messages. Returns the day watched, for the next round."""
     sequencer.run_once(rt.sessions, rt.settings)
     today = vietnam_today()
     if watched != today:
         arrears.watchdog_once(rt.sessions, today)
         reconcile.reconcile_once(rt.sessions, today)
+        reminders.send_daily_once(rt.sessions, today)
     checkpoints.audit_checkpoint_if_due(rt.sessions, rt.settings)
     rt.count(outbox.deliver_pending(rt.sessions, outbox.sender_of(rt)))
     return today

@@ -213,6 +213,12 @@ AUDIENCE_OF: dict[str, str] = {
     "GET /lookups/offices": "public",
     "GET /lookups/si-code": "public",
     "POST /lookups/si-code": "public",
+    "GET /api/v1/me/reminders": "citizen",
+    "GET /api/v1/me/reminders/preferences": "citizen",
+    "PUT /api/v1/me/reminders/preferences": "citizen",
+    "GET /me/reminders": "citizen",
+    "GET /me/reminders/settings": "citizen",
+    "POST /me/reminders/settings": "citizen",
 }
 
 

@@ -202,3 +202,20 @@ def test_the_demo_parent_was_paid_to_care_for_the_youngest_when_sick(demo_engine
         child = session.get(Person, settled.related_person_id)
     assert parent.personal_id in (child.mother_id, child.father_id), "the settlement names her child"
     assert settled.days == 3 and settled.amount > 0
+def test_the_demo_citizen_is_reminded_of_the_household_cards_and_the_unpaid_months(demo_engine):
+    """In the month after the data's last (the demo's today), the household's cards end this month and the employer
+    still owes months: the day's reminders for the demo citizen (docs/reminders.md), read without sending."""
+    from esibook.reminders.due import due_reminders
+
+    with Session(demo_engine) as session:
+        citizen = person_of(session, "citizen-l2")
+        household = session.scalar(select(HouseholdMember.household_id).where(HouseholdMember.person_id == citizen.id))
+        members = list(session.scalars(select(HouseholdMember.person_id).where(
+            HouseholdMember.household_id == household)))
+        everyone = due_reminders(session, date(2026, 11, 5), min(members), max(members))
+    due = [d for d in everyone if d.person_id == citizen.id]
+    kinds = [d.kind for d in due]
+    assert kinds.count("household_hi_expiring") == 3, "the three grown children's cards, told to the head"
+    assert all(d.details["valid_to"] == "2026-11-30" for d in due if d.kind == "household_hi_expiring")
+    owed = next(d for d in due if d.kind == "employer_unpaid")
+    assert owed.details["months"] and owed.details["owed"] > 0

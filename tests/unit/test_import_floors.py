@@ -61,6 +61,7 @@ PIECES: dict[str, str] = {
     "witness": "contexts",
     "payments": "contexts",
     "lookups": "contexts",
+    "reminders": "contexts",
     # views: what combines contexts, and the routes (pages, JSON APIs) of every context
     "views": "views",
     "web": "views",  # the page helpers (render, errors, rate limits) routes use

@@ -122,6 +122,10 @@ def guide(session: Session, config: Settings, base_url: str) -> list[str]:
         "collection agents; one's SI code by name, birth date and province: shown masked, the full code sent to the "
         "person's inbox)"
     )
+    lines.append(
+        f"Reminders: the demo citizen is reminded of the household's HI cards ending this month and of the months "
+        f"their employer has not paid ({base}/me/reminders; choose which at {base}/me/reminders/settings)"
+    )
     return lines
 
 

@@ -36,6 +36,7 @@ class DeliveredMessage(Base):
     """The demo's local mail sink and the in-app inbox: what was delivered, keyed by the outbox message."""
 
     __tablename__ = "delivered_messages"
+    __table_args__ = (Index("ix_delivered_messages_recipient", "recipient", "read_at"),)
 
     outbox_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     channel: Mapped[str] = mapped_column(String(6))

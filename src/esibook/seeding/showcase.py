@@ -8,7 +8,8 @@ working adult): a book that reads like a life. A part of :class:`~esibook.seedin
 - the spouse, 47, working (her employer is the demo employer representative's unit), a maternity benefit paid
   when the youngest was born, 3 days paid to care for the youngest when sick at 4, and the youngest's legal
   representative (the demo parent);
-- three grown children on household health insurance (BHYT hộ gia đình, group GD) bought together, and a pupil;
+- three grown children on household health insurance (BHYT hộ gia đình, group GD) bought together, ending in the
+  month after the data's last (the demo's current month: a reminder to renew, to them and to the head), and a pupil;
 - visits reported by the clinics for each of them.
 """
 
@@ -95,8 +96,10 @@ class Showcase:
                                    (Month(s0 + 22, 3) + 60).first_day())
         self._visits(batch, spouse, card, 2)
 
-        # Household HI for the three grown children, bought together (first member 100%, then 70%, 60%).
-        joined = (end - 5).first_day()
+        # Household HI for the three grown children, bought together (first member 100%, then 70%, 60%) for 12
+        # months, ending with the month after the data's last: in the demo, this month, so the household is reminded
+        # to renew (docs/reminders.md).
+        joined = (end - 10).first_day()
         for n, child in enumerate(children[:3]):
             card = self._card_row(batch, child, "GD", 4, province, clinic, joined,
                                   add_years(joined, 1) - timedelta(days=1), None)

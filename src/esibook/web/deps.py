@@ -19,6 +19,7 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
     holding neither a connection nor a thread, so the pool cannot run dry under load."""
     async with request.app.state.db_slots:
         session = request.app.state.sessions()
+        request.state.db = session  # the page header's unread count reads with it (web.pages.render)
         try:
             yield session
         finally:

@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, pass_context
 from esibook.dates import in_vietnam
 from esibook.people.labels import FIELD_LABELS, VALUE_LABELS
 from esibook.transactions.models import DOC_LABELS, STATUS_LABELS
+from esibook.transactions.queries import unread_count
 from esibook.trust.verify import VERDICT_LABELS
 from esibook.web.i18n import LANGUAGE_COOKIE, LANGUAGES, request_language, translations
 
@@ -91,6 +92,14 @@ def when(context, value, time: bool | None = None) -> str:
     return value.strftime("%d/%m/%Y" if vi else "%Y-%m-%d")
 
 
+def _unread(request: Request) -> int:
+    """The signed-in person's unread in-app messages, for the header (0 for anyone else, or below level 2)."""
+    viewer, session = getattr(request.state, "viewer", None), getattr(request.state, "db", None)
+    if viewer is None or session is None or viewer.kind != "person" or viewer.level < 2:
+        return 0
+    return unread_count(session, viewer)
+
+
 def render(request: Request, name: str, context: dict | None = None, status_code: int = 200) -> HTMLResponse:
     settings = request.app.state.settings
     lang = request_language(request, settings.default_language)
@@ -104,6 +113,7 @@ def render(request: Request, name: str, context: dict | None = None, status_code
         "other_lang": "en" if lang == "vi" else "vi",
         "viewer": getattr(request.state, "viewer", None),
         "csrf_token": active.csrf_token if active else "",
+        "unread": _unread(request) if status_code == 200 else 0,
         **(context or {}),
     }
     response = request.app.state.templates.TemplateResponse(request, name, full, status_code=status_code)

@@ -3,7 +3,7 @@ and an index on (province, level, key), so the public clinic lookup finds "Bạc
 thousands of facilities without folding every name at each request. Existing rows are folded here.
 
 Revision ID: 0021
-Revises: 0017
+Revises: 0020
 Create Date: 2026-12-02 06:00:00
 """
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from alembic import op
 from esibook.people.names import search_key
 
 revision = '0021'
-down_revision = '0017'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
