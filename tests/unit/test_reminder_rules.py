@@ -121,3 +121,12 @@ def test_the_period_due_always_holds_the_first_unpaid_month(year, month, term, p
         assert due.first_month <= next_unpaid < due.first_month + term
         assert (due.first_month - start) % term == 0
         assert due.first_month.first_day() - timedelta(days=rules.VOLUNTARY_LEAD_DAYS) <= as_of
+
+
+def test_an_employees_card_is_renewed_by_the_employer_and_a_pensioners_by_the_agency():
+    """Every employee's card ends on 31 December: the employer renews it, so only someone who left is reminded."""
+    valid_to, as_of = date(2026, 12, 31), date(2026, 12, 1)
+    assert not card_ending(valid_to, as_of, covered_until=valid_to, group="DN", employed=True)
+    assert card_ending(valid_to, as_of, covered_until=valid_to, group="DN", employed=False)
+    assert not card_ending(valid_to, as_of, covered_until=valid_to, group="HT")
+    assert card_ending(valid_to, as_of, covered_until=valid_to, group="TE")  # a child turning 6 needs new cover

@@ -67,6 +67,8 @@ def cards_ending(session: Session, as_of: date, lo: int, hi: int) -> list[Due]:
             .group_by(HICoverage.person_id)
         ).all()
     )
+    employed = _employed(session, {row.person_id for row in ending if row.beneficiary_group in
+                                   rules.EMPLOYER_PAID_GROUPS}, lo, hi)
     found = [
         Due(
             row.person_id,
@@ -75,9 +77,24 @@ def cards_ending(session: Session, as_of: date, lo: int, hi: int) -> list[Due]:
             {"card_code": row.card_code, "valid_to": row.valid_to.isoformat()},
         )
         for row in ending
-        if rules.card_ending(row.valid_to, as_of, covered.get(row.person_id))
+        if rules.card_ending(row.valid_to, as_of, covered.get(row.person_id), group=row.beneficiary_group,
+                             employed=row.person_id in employed)
     ]
     return found + _to_household_heads(session, [d for d in found if d.kind == rules.HOUSEHOLD_HI])
+
+
+def _employed(session: Session, persons: set[int], lo: int, hi: int) -> set[int]:
+    """Which of these persons have an open participation period at an employer (who renews their card)."""
+    if not persons:
+        return set()
+    return set(session.scalars(
+        select(ParticipationPeriod.person_id).where(
+            _in_range(ParticipationPeriod.person_id, lo, hi),
+            ParticipationPeriod.person_id.in_(persons),
+            ParticipationPeriod.to_month.is_(None),
+            ParticipationPeriod.employer_id != SELF_PAID,
+        )
+    ))
 
 
 def _to_household_heads(session: Session, ending: list[Due]) -> list[Due]:

@@ -51,10 +51,21 @@ def card_kind(beneficiary_group: str) -> str:
     return HOUSEHOLD_HI if beneficiary_group == HOUSEHOLD_GROUP else HI_CARD
 
 
-def card_ending(valid_to: date, as_of: date, covered_until: date | None) -> bool:
-    """A card ending within :data:`CARD_LEAD_DAYS` days (its last day included) that no later card continues;
-    ``covered_until`` is the last day of the person's latest card."""
+#: Cards paid by the employee and the employer (Decision 1351/QĐ-BHXH): the employer renews them for as long as the
+#: person works there, so they are reminded only to a person with no open employment.
+EMPLOYER_PAID_GROUPS = frozenset({"DN", "HX", "CH", "NN", "TK", "HC", "XK"})
+#: Cards the social insurance agency renews itself while the pension is paid (lương hưu): never reminded.
+AGENCY_RENEWED_GROUPS = frozenset({"HT"})
+
+
+def card_ending(valid_to: date, as_of: date, covered_until: date | None, *, group: str = HOUSEHOLD_GROUP,
+                employed: bool = False) -> bool:
+    """A card ending within :data:`CARD_LEAD_DAYS` days (its last day included) that no later card continues and
+    that no one renews for the person: ``covered_until`` is the last day of the person's latest card; an employee's
+    card (``group`` employer-paid) is renewed by the employer while ``employed``, a pensioner's by the agency."""
     if not as_of <= valid_to <= as_of + timedelta(days=CARD_LEAD_DAYS):
+        return False
+    if group in AGENCY_RENEWED_GROUPS or (group in EMPLOYER_PAID_GROUPS and employed):
         return False
     return covered_until is None or covered_until <= valid_to
 
