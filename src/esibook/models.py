@@ -11,7 +11,7 @@ from esibook.access.models import (
     WebSession,
 )
 from esibook.audit.models import AuditCheckpoint, AuditHead, AuditRecord
-from esibook.benefits.models import BenefitSettlement
+from esibook.benefits.models import BenefitSettlement, Pension, PensionPayment, PensionPaymentMethod
 from esibook.book.models import (
     BookVersion,
     LogCheckpoint,
@@ -56,4 +56,5 @@ __all__ = [
     "MedicalVisit",
     "OutboxMessage", "ParticipationPeriod", "Person", "PopulationRecord", "RepositoryDocument", "RoleGrant",
     "ShareLink", "Suspension", "TrustCertificate", "UnemploymentReserve", "WebSession",
+    "Pension", "PensionPayment", "PensionPaymentMethod",
 ]

@@ -4,7 +4,7 @@ domain (:mod:`~esibook.transactions.registry` says what a procedure is)."""
 from __future__ import annotations
 
 from esibook.errors import DomainError
-from esibook.transactions import citizen_procedures, claims, employment, household, merging
+from esibook.transactions import citizen_procedures, claims, employment, household, merging, pension
 from esibook.transactions.population import person_for_personal_id  # noqa: F401 (dossiers look persons up here)
 from esibook.transactions.registry import AttachmentRule, Procedure  # noqa: F401 (the registry's shape)
 
@@ -17,6 +17,7 @@ PROCEDURES: dict[str, Procedure] = {
         *merging.PROCEDURES,
         citizen_procedures.PRINTOUT,
         *claims.PROCEDURES,
+        pension.PROCEDURE,
     )
 }
 
