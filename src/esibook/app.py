@@ -17,6 +17,7 @@ from esibook.access import consent_api, devidp
 from esibook.access import pages as access_pages
 from esibook.benefits import api as benefits_api
 from esibook.benefits import pages as benefits_pages
+from esibook.benefits import pension_api, pension_pages
 from esibook.book import api as book_api
 from esibook.book import pages as book_pages
 from esibook.config import Settings, load_settings
@@ -57,6 +58,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     health_pages.router,
     contributions_pages.router,
     install.router,
+    pension_api.router,
+    pension_pages.router,
 )
 
 

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_benefit_rules import FLAT, months
 
 from esibook.benefits.long_term import lump_sum_of, pension
 from esibook.benefits.payouts import (
@@ -19,7 +20,6 @@ from esibook.benefits.payouts import (
 from esibook.benefits.rules import arithmetic_errors
 from esibook.errors import DomainError
 from esibook.periods import Month
-from test_benefit_rules import FLAT, months
 
 
 def test_a_man_with_38_years_gets_75_percent_and_a_lump_sum_of_3_half_months():

@@ -80,6 +80,8 @@ def prepare_retirement(session: Session, person: Person, form: RetirementClaim, 
     filed = Month.from_date(vietnam_today())
     age = retirement_age(person.date_of_birth, person.sex)
     first = first_pension_month(age.reached, _last_contributed(session, person, filed + 1), filed)
+    if first > filed + 1:  # filed at most a month ahead: years before the age, the worksheet says why not
+        first = filed
     history = contribution_history(session, person.id, before=first)
     sheet = pension(history.months, sex=person.sex, date_of_birth=person.date_of_birth, retire_month=first)
     return _worksheet_form(
