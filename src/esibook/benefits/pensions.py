@@ -240,7 +240,9 @@ class PensionView:
                 "decision_no": self.pension.decision_no,
                 "decided_on": self.pension.decided_on.isoformat(),
             },
-            "paid_to": {"method": self.method.method, "shown": self.method.shown(), "from_month": str(self.method_from)},
+            "paid_to": {
+                "method": self.method.method, "shown": self.method.shown(), "from_month": str(self.method_from)
+            },
             "next_change": None if self.next_method is None else {
                 "from_month": str(self.next_method[0]), "method": self.next_method[1].method,
                 "shown": self.next_method[1].shown()},
