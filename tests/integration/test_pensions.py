@@ -26,6 +26,7 @@ from esibook.people.identifiers import make_personal_id
 from esibook.people.models import Person
 from esibook.people.names import fold_name
 from esibook.periods import Month
+from esibook.transactions.models import PopulationRecord
 from esibook.trust import jws
 
 NOW = Month.from_date(vietnam_today())
@@ -33,13 +34,15 @@ NOW = Month.from_date(vietnam_today())
 
 def add_retiree(engine, *, serial: int, born: date, sex: str = "male", years: int = 38, first: Month = Month(1986, 1)):
     """A person past retirement age whose whole career (``years`` years at 10,000,000) is converted from the paper
-    book and ended: the retirement claim can be filed."""
+    book and ended, also in the population database (to sign in): the retirement claim can be filed."""
     with Session(engine) as session, session.begin():
         name = "Trần Văn Hưu" if sex == "male" else "Lê Thị Hưu"
         person = Person(personal_id=make_personal_id("001", born, sex, serial), full_name=name,
                         name_key=fold_name(name), date_of_birth=born, sex=sex, birth_province_code="001",
                         authority="civil")
         session.add(person)
+        session.add(PopulationRecord(personal_id=person.personal_id, full_name=name, date_of_birth=born, sex=sex,
+                                     ethnicity_code="01", nationality="VN", birth_province_code="001"))
         session.flush()
         session.add(ParticipationPeriod(
             person_id=person.id, seq=1, employer_id=0, from_month=first.as_int(),

@@ -57,6 +57,14 @@ DOSSIER_LABELS: dict[str, str] = {
     "keep": N_("Kept"),
     "converted_documents": N_("Converted documents"),
     "seq": N_("No."),
+    "first_month": N_("First month of pension"),
+    "lump_sum": N_("Lump sum at retirement"),
+    "payment": N_("How the pension is paid"),
+    "paid_to": N_("Paid to"),
+    "method": N_("How"),
+    "bank_code": N_("Bank"),
+    "account_number": N_("Account number"),
+    "post_office": N_("Post office (for cash)"),
 }
 
 #: Every label a dossier page may show, the data groups' first.
@@ -65,11 +73,13 @@ FORM_LABELS: dict[str, str] = {**DOSSIER_LABELS, **FIELD_LABELS}
 #: Fields that hold an amount of money (shown as 7.200.000 ₫).
 AMOUNTS = frozenset(
     {"salary", "salary_basis", "income", "amount", "total", "monthly", "monthly_contribution",
-     "monthly_state_support", "monthly_payable", "payable_per_period", "reference_level", "paid_amount"}
+     "monthly_state_support", "monthly_payable", "payable_per_period", "reference_level", "paid_amount",
+     "lump_sum"}
 )
 #: Fields that hold a month (shown as 11/2026).
 MONTHS = frozenset(
-    {"from_month", "to_month", "last_month", "leave_month", "birth_month", "termination_month", "month", "from", "to"}
+    {"from_month", "to_month", "last_month", "leave_month", "birth_month", "termination_month", "month", "from", "to",
+     "first_month"}
 )
 
 #: The order a reader expects: who, then the job, then the money and the months; anything else after, as filed.
