@@ -194,3 +194,24 @@ def test_a_worker_still_employed_or_too_young_cannot_claim(signed, world):
     with Session(signed.engine) as session:
         assert not session.scalar(select(func.count()).select_from(BenefitSettlement).join(
             Person, Person.id == BenefitSettlement.person_id).where(Person.personal_id == young))
+
+
+def test_the_demo_has_a_retiree_who_can_claim_and_a_pensioner_with_a_payment_history(signed, world):
+    from esibook.seeding.pensioners import add_demo_pensioners
+
+    client, _, bearer = world
+    with Session(signed.engine) as session, session.begin():
+        found = {role: (p.id, p.personal_id) for role, p in add_demo_pensioners(session)}
+    with Session(signed.engine) as session, session.begin():
+        again = {role: (p.id, p.personal_id) for role, p in add_demo_pensioners(session)}
+    assert found == again, "added once"
+    history = client.get("/api/v1/me/pension", headers=bearer(found["pensioner"][1])).json()
+    assert [p["month"] for p in history["payments"]] == [str(NOW - i) for i in range(6)]
+    assert {p["status"] for p in history["payments"]} == {"paid"}
+    assert history["paid_to"]["shown"] == "Agribank ••••3456"
+    with Session(signed.engine) as session:
+        card = session.scalars(select(HICoverage).where(HICoverage.person_id == found["pensioner"][0])).one()
+        assert card.beneficiary_group == "HT"
+    filed = file_claim(client, bearer(found["can_claim"][1]), BANK, "pension-demo-01")
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["form"]["lump_sum"] > 0, "36 years: one year above 35"

@@ -111,6 +111,7 @@ def guide(session: Session, config: Settings, base_url: str) -> list[str]:
     lines += [
         f"  {r.personal_id}  {r.full_name}, born {r.date_of_birth:%d/%m/%Y}" for r in residents
     ] or ["  (none left: every resident is insured)"]
+    lines += _pension_lines(session)
     lines.append(f"Emails and notices sent by the demo: {base}/demo/mailbox")
     return lines
 
@@ -133,4 +134,16 @@ def _accounts(session: Session) -> list[str]:
             clinic = clinics[identity.grant[4]]
             line += f", at {clinic.name} ({clinic.code})"
         lines.append(line)
+    return lines
+
+
+def _pension_lines(session: Session) -> list[str]:
+    """The demo's retiree (can claim the pension) and pensioner (a payment history), to sign in by personal ID."""
+    from esibook.seeding.pensioners import DEMO_PENSIONERS, demo_personal_id
+
+    what = {"can_claim": "at retirement age: Online services → Claim the monthly pension; an officer approves",
+            "pensioner": "a pensioner: My page → My pension (payment history, change where it is paid)"}
+    lines = ["Pensions (sign in by personal ID):"]
+    for demo in DEMO_PENSIONERS:
+        lines.append(f"  {demo_personal_id(demo)}  {demo.full_name}, {what[demo.role]}")
     return lines
