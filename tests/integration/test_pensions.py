@@ -215,3 +215,32 @@ def test_the_demo_has_a_retiree_who_can_claim_and_a_pensioner_with_a_payment_his
     filed = file_claim(client, bearer(found["can_claim"][1]), BANK, "pension-demo-01")
     assert filed.status_code == 201, filed.text
     assert filed.json()["form"]["lump_sum"] > 0, "36 years: one year above 35"
+
+
+def test_the_monthly_job_pays_the_month_once(signed):
+    from datetime import datetime
+
+    from esibook import jobs
+    from esibook.benefits.pensions import pension_pay_month
+
+    person_id, _ = add_retiree(signed.engine, serial=915_005, born=date(1961, 8, 8), years=35)
+    with Session(signed.engine) as session, session.begin():
+        session.add(Pension(person_id=person_id, first_month=NOW.as_int(), monthly_amount=5_000_000, lump_sum=0,
+                            decision_no="QD-OLD-2", decided_on=NOW.first_day(), authority="civil"))
+        session.add(PensionPaymentMethod(person_id=person_id, seq=1, from_month=NOW.as_int(), method="bank",
+                                         bank_code="MB", account_number="99887766", authority="civil"))
+    jobs.configure(signed.engine, signed.settings)
+    at = int(datetime.now().timestamp())
+    pension_pay_month(timestamp=at)
+    with Session(signed.engine) as session:
+        before = session.scalar(select(func.count()).select_from(PensionPayment).where(
+            PensionPayment.month == NOW.as_int(), PensionPayment.status == "paid"))
+        pensioners = session.scalar(select(func.count()).select_from(Pension).where(
+            Pension.first_month <= NOW.as_int()))
+    pension_pay_month(timestamp=at)  # a retry, or a second worker
+    with Session(signed.engine) as session:
+        after = session.scalar(select(func.count()).select_from(PensionPayment).where(
+            PensionPayment.month == NOW.as_int()))
+    assert before == after == pensioners >= 1, "every pensioner's month once"
+    with Session(signed.engine) as session:
+        assert session.get(PensionPayment, (person_id, NOW.as_int())).payee == "MB Bank ••••7766"

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from esibook import jobs
 from esibook.access import policy
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
@@ -36,7 +37,7 @@ from esibook.benefits.payouts import (
     first_pension_month,
     parse_payment_method,
 )
-from esibook.dates import vietnam_today
+from esibook.dates import VIETNAM, vietnam_today
 from esibook.db import last_seq, transaction
 from esibook.health.service import issue_card
 from esibook.people.models import Person
@@ -188,6 +189,15 @@ def pay_month(session: Session, month: Month, *, actor: str = "system:pension") 
         audit.append(session, actor=actor, action="pension.month_paid", target=f"pension-month:{month}",
                      details={"pensioners": len(pensions), "settled": settled})
     return MonthPaid(month, len(pensions), settled)
+
+
+@jobs.app.periodic(cron="15 0 2 * *", periodic_id="pension-monthly")
+@jobs.app.task(name="pension.pay_month", queue=jobs.DAILY_QUEUE, queueing_lock="pension.pay_month")
+def pension_pay_month(timestamp: int) -> None:
+    """The monthly payment job (on the 2nd of each month): the month it was scheduled in, for every pensioner;
+    run twice (a retry, a second worker), it pays nobody twice."""
+    with jobs.runtime().sessions() as session:
+        pay_month(session, Month.from_date(datetime.fromtimestamp(timestamp, VIETNAM).date()), actor="job:pension")
 
 
 def change_payment_method(session: Session, caller: Principal, form: dict) -> PensionPaymentMethod:
