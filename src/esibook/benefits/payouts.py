@@ -26,7 +26,7 @@ BANKS = {
     "LPB": "LPBank",
     "SHB": "SHB",
 }
-_ACCOUNT = re.compile(r"\d{6,19}")
+_ACCOUNT = re.compile(r"[0-9]{6,19}")
 
 
 @dataclass(frozen=True)
