@@ -38,6 +38,7 @@ def test_a_pensioner_files_an_officer_approves_and_the_first_month_is_in_the_his
     officer.get_by_role("link", name=code).click()
     filed = officer.get_by_test_id("filed").inner_text()
     assert "BIDV ••••8877" in filed, "the officer sees where it will be paid"
+    assert "998877" not in filed, "the account number is masked on the dossier page too"
     officer.get_by_test_id("approve").click()
     officer.wait_for_url(f"{site}/officer/queue*")
     officer.context.close()

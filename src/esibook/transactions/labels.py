@@ -92,12 +92,18 @@ _RANK = {key: i for i, key in enumerate(ORDER)}
 
 
 def readable(value):
-    """A filed form laid out for reading: keys in :data:`ORDER`, and in a list of rows the columns that are empty
-    in every row left out."""
+    """A filed form laid out for reading: keys in :data:`ORDER`, in a list of rows the columns that are empty in
+    every row left out, and a bank account number masked (its last 4 digits)."""
     if isinstance(value, dict):
-        return {k: readable(value[k]) for k in sorted(value, key=lambda k: _RANK.get(k, len(ORDER)))}
+        return {k: _masked(k, readable(value[k])) for k in sorted(value, key=lambda k: _RANK.get(k, len(ORDER)))}
     if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
         rows = [readable(row) for row in value]
         keep = [k for k in rows[0] if any(row.get(k) not in (None, "") for row in rows)]
         return [{k: row.get(k) for k in keep} for row in rows]
+    return value
+
+
+def _masked(key: str, value):
+    if key == "account_number" and isinstance(value, str) and value:
+        return "••••" + value[-4:]
     return value
