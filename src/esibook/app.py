@@ -17,6 +17,7 @@ from esibook.access import consent_api, devidp
 from esibook.access import pages as access_pages
 from esibook.benefits import api as benefits_api
 from esibook.benefits import pages as benefits_pages
+from esibook.benefits import pension_api, pension_pages
 from esibook.book import api as book_api
 from esibook.book import pages as book_pages
 from esibook.config import Settings, load_settings
@@ -69,6 +70,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     lookups_pages.router,
     reminders_api.router,
     reminders_pages.router,
+    pension_api.router,
+    pension_pages.router,
 )
 
 

@@ -11,7 +11,7 @@ from esibook.access.models import (
     WebSession,
 )
 from esibook.audit.models import AuditCheckpoint, AuditHead, AuditRecord
-from esibook.benefits.models import BenefitSettlement
+from esibook.benefits.models import BenefitSettlement, Pension, PensionPayment, PensionPaymentMethod
 from esibook.book.models import (
     BookVersion,
     LogCheckpoint,
@@ -60,4 +60,5 @@ __all__ = [
     "ShareLink", "Suspension", "TrustCertificate", "UnemploymentReserve", "WebSession",
     "PaymentOrder",
     "ReminderPreference", "SentReminder",
+    "Pension", "PensionPayment", "PensionPaymentMethod",
 ]

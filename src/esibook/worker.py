@@ -12,16 +12,18 @@ from datetime import date
 
 from esibook import jobs
 from esibook.audit import checkpoints
+from esibook.benefits import pensions
 from esibook.book import bulk, sequencer
 from esibook.contributions import arrears
 from esibook.dates import vietnam_today
 from esibook.notify import outbox
 from esibook.payments import reconcile
+from esibook.periods import Month
 from esibook.reminders import service as reminders
 
 app = jobs.app
 #: The modules whose tasks a worker runs (imported above, named here so a linter keeps them).
-TASK_MODULES = (outbox, bulk, arrears, checkpoints, reconcile, reminders)
+TASK_MODULES = (outbox, bulk, arrears, checkpoints, reconcile, reminders, pensions)
 
 
 def run_round(rt: jobs.Runtime, watched: date | None) -> date:
@@ -33,6 +35,8 @@ def run_round(rt: jobs.Runtime, watched: date | None) -> date:
         arrears.watchdog_once(rt.sessions, today)
         reconcile.reconcile_once(rt.sessions, today)
         reminders.send_daily_once(rt.sessions, today)
+        with rt.sessions() as session:  # the month's pensions (idempotent: a month paid stays as it is)
+            pensions.pay_month(session, Month.from_date(today), actor="job:pension")
     checkpoints.audit_checkpoint_if_due(rt.sessions, rt.settings)
     rt.count(outbox.deliver_pending(rt.sessions, outbox.sender_of(rt)))
     return today

@@ -219,6 +219,10 @@ AUDIENCE_OF: dict[str, str] = {
     "GET /me/reminders": "citizen",
     "GET /me/reminders/settings": "citizen",
     "POST /me/reminders/settings": "citizen",
+    "GET /api/v1/me/pension": "citizen",
+    "POST /api/v1/me/pension/payment-method": "citizen",
+    "GET /me/pension": "citizen",
+    "POST /me/pension/payment-method": "citizen",
 }
 
 
@@ -522,6 +526,7 @@ OUTCOMES = [
     ("GET", "/api/v1/exchange/persons/{defence_pid}/groups/5?purpose=KCB", {"system": 404}, "defence"),
     ("GET", "/api/v1/me/repository", {"citizen-l2": 200, "officer-civil": 200}, None),
     ("GET", "/api/v1/me/estimates", {"citizen-l2": 200}, None),
+    ("GET", "/api/v1/me/pension", {"citizen-l2": 200}, None),
     # allowed for the civil officer; this database has no book issued yet, so the answer is a 400 "book.none"
     ("GET", "/api/v1/officer/persons/{stranger}/printout.pdf", {"officer-civil": 400}, "stranger"),
     ("GET", "/arrears", {"anonymous": 200}, None),

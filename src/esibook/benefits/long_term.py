@@ -25,6 +25,7 @@ from esibook.benefits.worksheet import (
 )
 from esibook.contributions.parameters import ParameterSet, current_parameters
 from esibook.dates import vietnam_today
+from esibook.errors import DomainError
 from esibook.periods import Month
 
 LAW = "Luật BHXH 2024 (41/2024/QH15)"
@@ -205,7 +206,76 @@ def pension(
         round_vnd(Fraction(average.average) * Fraction(rate) / 100),
         VND,
     )
+    if any(m.kind == COMPULSORY for m in months):
+        amount = _at_least_the_minimum(sheet, amount, retire_month)
+    _lump_sum_above_the_years(sheet, sex, years, average.average)
     return sheet.done(eligible=True, result=amount)
+
+
+#: Years of contributions above which each further year earns a lump sum at retirement (Law 41/2024 Art. 68).
+LUMP_SUM_ABOVE_YEARS = {"male": 35, "female": 30}
+
+
+def _at_least_the_minimum(sheet: Sheet, amount: int, retire_month: Month) -> int:
+    """The lowest monthly pension of a person who contributed compulsorily is the reference level (mức tham chiếu)
+    in force in the month of retirement (Law 41/2024 Art. 66)."""
+    parameters = current_parameters()
+    try:
+        minimum = parameters.in_force(parameters.reference_level, retire_month.first_day())
+    except DomainError:  # a retirement before the first dated reference level: no minimum on file
+        return amount
+    sheet.parameters["contributions"] = parameters.version
+    sheet.rule(
+        "Lương hưu hằng tháng thấp nhất của người tham gia BHXH bắt buộc bằng mức tham chiếu.",
+        "The lowest monthly pension of a person who contributed compulsorily is the reference level.",
+        f"{LAW}, Điều 66",
+    )
+    sheet.given("minimum_pension", "Mức tham chiếu (lương hưu thấp nhất)", "Reference level (lowest pension)",
+                minimum, VND)
+    return sheet.step(
+        "pension_paid",
+        "Lương hưu hằng tháng, không thấp hơn mức tham chiếu",
+        "Monthly pension, not below the reference level",
+        f"max({amount}; {minimum})",
+        max(amount, minimum),
+        VND,
+    )
+
+
+def _lump_sum_above_the_years(sheet: Sheet, sex: str, years: Fraction, average: int) -> None:
+    """Trợ cấp một lần khi nghỉ hưu: 0.5 month of the average salary for each year above 35 (men) / 30 (women),
+    the years counted as for the pension (leftover months 1–6 half a year, 7–11 a year)."""
+    above = LUMP_SUM_ABOVE_YEARS[sex]
+    sheet.rule(
+        f"Đóng BHXH cao hơn {above} năm ({SEXES[sex].vi}): mỗi năm cao hơn được trợ cấp một lần 0,5 tháng bình "
+        "quân tiền lương khi nghỉ hưu.",
+        f"Contributions above {above} years ({SEXES[sex].en}): a lump sum at retirement of 0.5 month of the "
+        "average salary per year above.",
+        f"{LAW}, Điều 68",
+    )
+    if years <= above:
+        return
+    extra = sheet.step(
+        "lump_sum_years",
+        f"Số năm đóng cao hơn {above} năm",
+        f"Years contributed above {above}",
+        f"{num(years)} − {above}",
+        Fraction(years) - above,
+        YEARS,
+    )
+    sheet.step(
+        "lump_sum",
+        "Trợ cấp một lần khi nghỉ hưu = 0,5 × bình quân tiền lương × số năm cao hơn",
+        "Lump sum at retirement = 0.5 × average salary × years above",
+        f"0.5 × {num(average)} × {num(extra)}",
+        round_vnd(Fraction(1, 2) * average * Fraction(extra)),
+        VND,
+    )
+
+
+def lump_sum_of(sheet: Worksheet) -> int:
+    """The lump sum at retirement on a pension worksheet (0 when the years are not above the threshold)."""
+    return int(sheet.value("lump_sum")) if sheet.has("lump_sum") else 0
 
 
 def one_time_withdrawal(

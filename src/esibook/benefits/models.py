@@ -1,13 +1,14 @@
-"""Benefit settlements (giải quyết hưởng chế độ): which regime, period, amount, decision."""
+"""Benefit settlements (giải quyết hưởng chế độ): which regime, period, amount, decision; and the pensions in
+payment (lương hưu): the award, each month paid, and where and how it is paid."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from esibook.columns import authority_check, authority_column
+from esibook.columns import UTCDateTime, authority_check, authority_column, created_at_column
 from esibook.db import Base
 
 REGIMES = (
@@ -50,3 +51,73 @@ class BenefitSettlement(Base):
     related_person_id: Mapped[int | None] = mapped_column(BigInteger)
     """The other person the settlement concerns: the sick child cared for, the relative paid a survivors'
     allowance, the person who arranged the funeral (null for the person's own benefits)."""
+
+
+PAYMENT_METHODS = ("bank", "cash")
+PAYMENT_STATUSES = ("scheduled", "paid")
+
+
+class Pension(Base):
+    """A pension in payment (người hưởng lương hưu hằng tháng): the approved monthly amount from its first month,
+    and the lump sum above 35/30 years paid once with it."""
+
+    __tablename__ = "pensions"
+    __table_args__ = (
+        CheckConstraint("monthly_amount > 0", name="monthly_amount"),
+        CheckConstraint("lump_sum >= 0", name="lump_sum"),
+        authority_check(),
+    )
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_month: Mapped[int] = mapped_column(Integer)
+    """YYYYMM: the first month of pension."""
+    monthly_amount: Mapped[int] = mapped_column(BigInteger)
+    lump_sum: Mapped[int] = mapped_column(BigInteger)
+    decision_no: Mapped[str] = mapped_column(String(40))
+    decided_on: Mapped[date] = mapped_column(Date)
+    dossier_code: Mapped[str | None] = mapped_column(String(30))
+    authority: Mapped[str] = authority_column()
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class PensionPayment(Base):
+    """One month of a pension settled (chi trả lương hưu tháng): the amount, how and where it went, its status.
+    One row a month and person: settling a month twice finds the row."""
+
+    __tablename__ = "pension_payments"
+    __table_args__ = (
+        CheckConstraint(f"method IN {PAYMENT_METHODS!r}", name="method"),
+        CheckConstraint(f"status IN {PAYMENT_STATUSES!r}", name="status"),
+        CheckConstraint("amount >= 0", name="amount"),
+        authority_check(),
+    )
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    lump_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    """The lump sum at retirement, paid with the first month."""
+    method: Mapped[str] = mapped_column(String(4))
+    payee: Mapped[str] = mapped_column(String(160))
+    """Where it went, as shown: a bank and a masked account number, or a post office."""
+    status: Mapped[str] = mapped_column(String(10))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    authority: Mapped[str] = authority_column()
+
+
+class PensionPaymentMethod(Base):
+    """Where and how a pension is paid from a month on (nơi và hình thức nhận lương hưu): a bank account or cash at
+    a post office. A change is a new row from the next month; the history stays."""
+
+    __tablename__ = "pension_payment_methods"
+    __table_args__ = (CheckConstraint(f"method IN {PAYMENT_METHODS!r}", name="method"), authority_check())
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    from_month: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(4))
+    bank_code: Mapped[str | None] = mapped_column(String(12))
+    account_number: Mapped[str | None] = mapped_column(String(19))
+    post_office: Mapped[str | None] = mapped_column(String(120))
+    authority: Mapped[str] = authority_column()
+    created_at: Mapped[datetime] = created_at_column()

@@ -66,6 +66,7 @@ def demo(
         )
     _demo_access(engine, config)
     _demo_duplicate_book(engine)
+    _demo_pensioners(engine)
     _demo_books(engine, config)
     typer.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
     _demo_guide(engine, config, host, port)
@@ -111,6 +112,14 @@ def _demo_duplicate_book(engine) -> None:
         person = session.scalar(select(Person).where(Person.personal_id == citizen.personal_id))
         duplicate = add_duplicate_book(session, person)
         typer.echo(f"demo duplicate book of the citizen: SI code {duplicate.si_code_legacy} (Online services → merge)")
+
+
+def _demo_pensioners(engine) -> None:
+    """A resident at retirement age who can claim the pension, and a pensioner with a payment history."""
+    from esibook.seeding.pensioners import add_demo_pensioners
+
+    with session_factory(engine)() as session, session.begin():
+        add_demo_pensioners(session)
 
 
 def _demo_books(engine, config) -> None:

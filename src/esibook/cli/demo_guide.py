@@ -116,6 +116,7 @@ def guide(session: Session, config: Settings, base_url: str) -> list[str]:
         f"{base}/me/payments on the development payment gateway (it stands in for VNPay; no money moves); "
         f"officers see orders without a notification at {base}/officer/payments/reconciliation"
     )
+    lines += _pension_lines(session)
     lines.append(f"Emails and notices sent by the demo: {base}/demo/mailbox")
     lines.append(
         f"Lookups without signing in: {base}/lookups (clinics, e.g. “bach mai” typed without accents; SI offices and "
@@ -147,4 +148,16 @@ def _accounts(session: Session) -> list[str]:
             clinic = clinics[identity.grant[4]]
             line += f", at {clinic.name} ({clinic.code})"
         lines.append(line)
+    return lines
+
+
+def _pension_lines(session: Session) -> list[str]:
+    """The demo's retiree (can claim the pension) and pensioner (a payment history), to sign in by personal ID."""
+    from esibook.seeding.pensioners import DEMO_PENSIONERS, demo_personal_id
+
+    what = {"can_claim": "at retirement age: Online services → Claim the monthly pension; an officer approves",
+            "pensioner": "a pensioner: My page → My pension (payment history, change where it is paid)"}
+    lines = ["Pensions (sign in by personal ID):"]
+    for demo in DEMO_PENSIONERS:
+        lines.append(f"  {demo_personal_id(demo)}  {demo.full_name}, {what[demo.role]}")
     return lines

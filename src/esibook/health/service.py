@@ -44,3 +44,40 @@ def initial_clinic(session: Session, card: HICoverage | None) -> Clinic | None:
     if card is None:
         return None
     return session.scalar(select(Clinic).where(Clinic.code == card.initial_clinic_code))
+
+
+def issue_card(
+    session: Session, person, *, group: str, benefit_level: int, valid_from: date, valid_to: date, authority: str
+) -> HICoverage:
+    """A new card for ``person`` in a beneficiary group (e.g. HT, a pensioner, whose HI the SI fund pays), in the
+    province and with the initial clinic of their last card (else the first clinic of their birth province that
+    takes initial registrations). The person's legacy SI code is given them if they have none."""
+    from esibook.health.identifiers import make_hi_card_code
+    from esibook.people.si_codes import new_si_code
+
+    last = latest_card(session, person.id)
+    province = last.province_code if last else (person.birth_province_code or "001")[-2:]
+    clinic = last.initial_clinic_code if last else session.scalar(
+        select(Clinic.code)
+        .where(Clinic.province_code == f"0{province}", Clinic.accepts_initial_registration.is_(True))
+        .order_by(Clinic.code)
+        .limit(1)
+    )
+    if not person.si_code_legacy:
+        person.si_code_legacy = new_si_code(session, person.birth_province_code)
+    seq = (session.scalar(select(func.max(HICoverage.seq)).where(HICoverage.person_id == person.id)) or 0) + 1
+    card = HICoverage(
+        person_id=person.id,
+        seq=seq,
+        card_code=make_hi_card_code(group, benefit_level, province, person.si_code_legacy),
+        beneficiary_group=group,
+        benefit_level=benefit_level,
+        province_code=province,
+        initial_clinic_code=clinic or "01001",
+        valid_from=valid_from,
+        valid_to=valid_to,
+        five_years_since=last.five_years_since if last else None,
+        authority=authority,
+    )
+    session.add(card)
+    return card

@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
+from esibook.benefits.payouts import BANKS
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
 from esibook.params import RowId
@@ -62,6 +63,7 @@ def services_page(
         "created": created,
         "error": error,
         "idempotency_key": secrets.token_urlsafe(16),
+        "banks": BANKS,
     }
     return render(request, "services.html", context, status_code=400 if error else 200)
 

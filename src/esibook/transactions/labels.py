@@ -75,6 +75,14 @@ DOSSIER_LABELS: dict[str, str] = {
     "assessed_month": N_("Month of the assessment"),
     "loss": N_("Loss of working capacity (%)"),
     "regime": N_("Benefit"),
+    "first_month": N_("First month of pension"),
+    "lump_sum": N_("Lump sum at retirement"),
+    "payment": N_("How the pension is paid"),
+    "paid_to": N_("Paid to"),
+    "method": N_("How"),
+    "bank_code": N_("Bank"),
+    "account_number": N_("Account number"),
+    "post_office": N_("Post office (for cash)"),
 }
 
 #: Every label a dossier page may show, the data groups' first.
@@ -83,12 +91,13 @@ FORM_LABELS: dict[str, str] = {**DOSSIER_LABELS, **FIELD_LABELS}
 #: Fields that hold an amount of money (shown as 7.200.000 ₫).
 AMOUNTS = frozenset(
     {"salary", "salary_basis", "income", "amount", "total", "monthly", "monthly_contribution",
-     "monthly_state_support", "monthly_payable", "payable_per_period", "reference_level", "paid_amount"}
+     "monthly_state_support", "monthly_payable", "payable_per_period", "reference_level", "paid_amount",
+     "lump_sum"}
 )
 #: Fields that hold a month (shown as 11/2026).
 MONTHS = frozenset(
     {"from_month", "to_month", "last_month", "leave_month", "birth_month", "termination_month", "month", "from", "to",
-     "event_month", "assessed_month"}
+     "event_month", "assessed_month", "first_month"}
 )
 
 #: The order a reader expects: who, then the job, then the money and the months; anything else after, as filed.
@@ -101,12 +110,18 @@ _RANK = {key: i for i, key in enumerate(ORDER)}
 
 
 def readable(value):
-    """A filed form laid out for reading: keys in :data:`ORDER`, and in a list of rows the columns that are empty
-    in every row left out."""
+    """A filed form laid out for reading: keys in :data:`ORDER`, in a list of rows the columns that are empty in
+    every row left out, and a bank account number masked (its last 4 digits)."""
     if isinstance(value, dict):
-        return {k: readable(value[k]) for k in sorted(value, key=lambda k: _RANK.get(k, len(ORDER)))}
+        return {k: _masked(k, readable(value[k])) for k in sorted(value, key=lambda k: _RANK.get(k, len(ORDER)))}
     if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
         rows = [readable(row) for row in value]
         keep = [k for k in rows[0] if any(row.get(k) not in (None, "") for row in rows)]
         return [{k: row.get(k) for k in keep} for row in rows]
+    return value
+
+
+def _masked(key: str, value):
+    if key == "account_number" and isinstance(value, str) and value:
+        return "••••" + value[-4:]
     return value

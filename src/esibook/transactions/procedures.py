@@ -4,7 +4,7 @@ domain (:mod:`~esibook.transactions.registry` says what a procedure is)."""
 from __future__ import annotations
 
 from esibook.errors import DomainError
-from esibook.transactions import citizen_procedures, claims, employment, household, merging, other_claims
+from esibook.transactions import citizen_procedures, claims, employment, household, merging, other_claims, pension
 from esibook.transactions.population import person_for_personal_id  # noqa: F401 (dossiers look persons up here)
 from esibook.transactions.registry import AttachmentRule, Procedure  # noqa: F401 (the registry's shape)
 
@@ -18,6 +18,7 @@ PROCEDURES: dict[str, Procedure] = {
         citizen_procedures.PRINTOUT,
         *claims.PROCEDURES,
         *other_claims.PROCEDURES,
+        pension.PROCEDURE,
     )
 }
 

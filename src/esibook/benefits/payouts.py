@@ -1,0 +1,97 @@
+"""Where and how a pension is paid (Law 41/2024 Art. 93): to the pensioner's bank account, or in cash at a post
+office (bưu điện, the collection and payment agent of Vietnam Social Security). Pure checks of what the pensioner
+types, and how an account is shown (masked).
+
+A change of where or how takes effect from the month after it is made: the current month is already being paid.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from esibook.errors import DomainError
+from esibook.periods import Month
+
+#: Banks a pension is paid into (demo-sized list: code → name, as the State Bank's bank codes).
+BANKS = {
+    "VCB": "Vietcombank",
+    "BIDV": "BIDV",
+    "CTG": "VietinBank",
+    "AGRIBANK": "Agribank",
+    "TCB": "Techcombank",
+    "MB": "MB Bank",
+    "ACB": "ACB",
+    "VPB": "VPBank",
+    "LPB": "LPBank",
+    "SHB": "SHB",
+}
+_ACCOUNT = re.compile(r"[0-9]{6,19}")
+
+
+@dataclass(frozen=True)
+class PaymentMethod:
+    """``bank`` (a bank and an account number) or ``cash`` (at a post office)."""
+
+    method: str
+    bank_code: str | None = None
+    account_number: str | None = None
+    post_office: str | None = None
+
+    def shown(self) -> str:
+        """As a page or a payment row shows it: the account masked, or the post office."""
+        if self.method == "bank":
+            return f"{BANKS[self.bank_code]} {mask_account(self.account_number)}"
+        return self.post_office or ""
+
+    def as_dict(self) -> dict:
+        return {"method": self.method, "bank_code": self.bank_code, "account_number": self.account_number,
+                "post_office": self.post_office}
+
+
+def mask_account(number: str) -> str:
+    """An account number as shown: only its last 4 digits (``••••6789``)."""
+    return "••••" + number[-4:]
+
+
+def _refuse(code: str, en: str, vi: str, field: str) -> DomainError:
+    return DomainError(code, en, vi, field=field)
+
+
+def parse_payment_method(
+    method: str, bank_code: str | None = None, account_number: str | None = None, post_office: str | None = None
+) -> PaymentMethod:
+    """A payment method as typed: a known bank and an account of 6 to 19 digits (spaces and dashes allowed), or a
+    post office named in 3 to 120 characters."""
+    method = (method or "").strip()
+    if method == "bank":
+        bank = (bank_code or "").strip().upper()
+        if bank not in BANKS:
+            raise _refuse("pension.bank", "choose a bank from the list", "hãy chọn một ngân hàng trong danh sách",
+                          "bank_code")
+        digits = re.sub(r"[\s-]", "", account_number or "")
+        if not _ACCOUNT.fullmatch(digits):
+            raise _refuse("pension.account_number", "an account number is 6 to 19 digits",
+                          "số tài khoản gồm 6 đến 19 chữ số", "account_number")
+        return PaymentMethod("bank", bank_code=bank, account_number=digits)
+    if method == "cash":
+        office = " ".join((post_office or "").split())
+        if not 3 <= len(office) <= 120:
+            raise _refuse("pension.post_office", "name the post office where you collect the pension (3 to 120 "
+                          "characters)", "hãy ghi tên bưu điện nơi nhận lương hưu (3 đến 120 ký tự)", "post_office")
+        return PaymentMethod("cash", post_office=office)
+    raise _refuse("pension.method", "choose a bank account or cash at a post office",
+                  "hãy chọn nhận qua tài khoản ngân hàng hoặc tiền mặt tại bưu điện", "method")
+
+
+def change_takes_effect(current: Month, first_month: Month) -> Month:
+    """The month a change of payment method made in ``current`` applies from: the next month, and never before
+    the pension's first month."""
+    return max(current + 1, first_month)
+
+
+def first_pension_month(age_reached: Month, last_contributed: Month | None, filed: Month) -> Month:
+    """The first month of pension: the month after the retirement age is reached and after the last month of
+    contributions, and not before the month the claim is filed (no back pay is computed here)."""
+    after_work = last_contributed + 1 if last_contributed else filed
+    return max(age_reached + 1, after_work, filed)

@@ -1,0 +1,41 @@
+"""JSON routes of the pensioner: my pension with its payment history, and changing where it is paid."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from esibook.access import policy
+from esibook.access.deps import csrf_protected
+from esibook.access.principal import Principal
+from esibook.benefits import pensions
+from esibook.web.deps import db_session
+
+router = APIRouter(prefix="/api/v1", tags=["benefits"])
+
+
+class PaymentMethodChange(BaseModel):
+    """Where and how the pension is paid from the next month: ``bank`` (bank_code, account_number) or ``cash``
+    (post_office)."""
+
+    method: str = Field(max_length=10)
+    bank_code: str | None = Field(None, max_length=12)
+    account_number: str | None = Field(None, max_length=30)
+    post_office: str | None = Field(None, max_length=200)
+
+
+@router.get("/me/pension", summary="My pension: the monthly amount, the lump sum, where it is paid, and every month "
+            "settled (amount, how paid, status)")
+def my_pension_route(caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> dict:
+    return pensions.my_pension(session, caller).as_dict()
+
+
+@router.post("/me/pension/payment-method", dependencies=[Depends(csrf_protected)],
+             summary="Change where and how my pension is paid (bank account or cash at a post office), from the "
+             "next month")
+def change_method_route(
+    change: PaymentMethodChange, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
+) -> dict:
+    pensions.change_payment_method(session, caller, change.model_dump())
+    return pensions.my_pension(session, caller).as_dict()

@@ -1,0 +1,49 @@
+"""The pensioner's page: the pension, every month settled (amount, how paid, status) and where it is paid, with
+the form to change that from the next month."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from esibook.access import policy
+from esibook.access.deps import csrf_protected
+from esibook.access.principal import Principal
+from esibook.benefits import pensions
+from esibook.errors import DomainError
+from esibook.web.deps import db_session, form_data
+from esibook.web.i18n import request_language
+from esibook.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/me/pension")
+def pension_page(
+    request: Request,
+    caller: Principal = Depends(policy.CITIZEN.page),
+    session: Session = Depends(db_session),
+    error: str | None = None,
+    changed: bool = False,
+):
+    """My pension: the award, the payment history (newest first) and where it is paid."""
+    context = {"view": pensions.my_pension(session, caller).as_dict(), "banks": pensions.bank_choices(), "error": error,
+               "changed": changed}
+    return render(request, "pension.html", context, status_code=400 if error else 200)
+
+
+@router.post("/me/pension/payment-method", dependencies=[Depends(csrf_protected)])
+def change_method_page(
+    request: Request,
+    caller: Principal = Depends(policy.CITIZEN.page),
+    session: Session = Depends(db_session),
+    data: FormData = Depends(form_data),
+):
+    """Change where and how the pension is paid: a bank account or cash at a post office, from the next month."""
+    try:
+        pensions.change_payment_method(session, caller, {k: str(v) for k, v in data.items()})
+    except DomainError as failure:
+        lang = request_language(request, request.app.state.settings.default_language)
+        return pension_page(request, caller, session, error=failure.message(lang))
+    return pension_page(request, caller, session, changed=True)
