@@ -3,6 +3,7 @@
 from esibook.access.models import (
     AccessLogEntry,
     ApiClient,
+    Authorisation,
     Consent,
     DevIdpCode,
     LoginAttempt,
@@ -46,7 +47,7 @@ from esibook.transactions.models import (
 from esibook.trust.models import TrustCertificate
 
 __all__ = [
-    "AccessLogEntry", "ApiClient", "AuditCheckpoint", "AuditHead", "AuditRecord", "Base", "BenefitSettlement",
+    "AccessLogEntry", "ApiClient", "Authorisation", "AuditCheckpoint", "AuditHead", "AuditRecord", "Base", "BenefitSettlement",
     "BookVersion", "Clinic", "Consent", "Contact", "ContributionLine", "EmployerArrears", "ParameterVersion", "Payment",
     "PostingBatch",
     "PostingReject", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierAttachment",
