@@ -47,7 +47,8 @@ from esibook.transactions.models import (
 from esibook.trust.models import TrustCertificate
 
 __all__ = [
-    "AccessLogEntry", "ApiClient", "Authorisation", "AuditCheckpoint", "AuditHead", "AuditRecord", "Base", "BenefitSettlement",
+    "AccessLogEntry", "ApiClient", "AuditCheckpoint", "AuditHead", "AuditRecord", "Base", "BenefitSettlement",
+    "Authorisation",
     "BookVersion", "Clinic", "Consent", "Contact", "ContributionLine", "EmployerArrears", "ParameterVersion", "Payment",
     "PostingBatch",
     "PostingReject", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierAttachment",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import get_origin
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -262,3 +263,29 @@ def acting_for(session: Session, caller: Principal, authorisation_id: int) -> Au
         if view.id == authorisation_id:
             return view
     raise policy.authorisation_not_found()
+
+
+@dataclass(frozen=True)
+class ScopeForm:
+    """A procedure the authorised person may file, with the fields of its form."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    fields: list[str]
+
+
+def forms_in_scope(view: AuthorisationView) -> list[ScopeForm]:
+    """The procedures an active authorisation covers whose form is a few plain fields (filed from one page)."""
+    if view.state != "active":
+        return []
+    codes = citizen_procedures() if "*" in view.procedures else {c: None for c in view.procedures}
+    found = []
+    for code in codes:
+        proc = PROCEDURES.get(code)
+        if proc is None or proc.filer != "citizen":
+            continue
+        fields = proc.form.model_fields
+        if all(get_origin(f.annotation) is None for f in fields.values()):
+            found.append(ScopeForm(code, proc.name_vi, proc.name_en, list(fields)))
+    return found
