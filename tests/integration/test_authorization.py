@@ -194,6 +194,16 @@ AUDIENCE_OF: dict[str, str] = {
     "GET /dev-idp/authorize": "development",
     "POST /dev-idp/authorize": "development",
     "POST /dev-idp/token": "development",
+    "GET /api/v1/me/authorisations": "citizen",
+    "POST /api/v1/me/authorisations": "citizen",
+    "POST /api/v1/me/authorisations/{authorisation_id}/revoke": "citizen",
+    "POST /api/v1/me/authorisations/{authorisation_id}/dossiers": "citizen",
+    "GET /me/authorisations": "citizen",
+    "POST /me/authorisations": "citizen",
+    "POST /me/authorisations/{authorisation_id}/revoke": "citizen",
+    "GET /me/authorisations/{authorisation_id}/act": "citizen",
+    "POST /me/authorisations/{authorisation_id}/file/{procedure_code}": "citizen",
+    "GET /me/family": "citizen",
 }
 
 
@@ -345,6 +355,7 @@ def _fill(world: World, path: str, person: str = "stranger", employer: str = "em
         "consent_id": world.ids["consent_pending"],
         "level": 0,
         "index": "000",
+        "authorisation_id": 1,
     }
     return re.sub(r"\{(\w+)(?::path)?\}", lambda m: str(values[m.group(1)]), path)
 

@@ -1,0 +1,145 @@
+"""Authorisations (ủy quyền) through the API: a person authorises another by personal ID, the authorised person
+files for them under the one access policy, every use (refused ones too) is in the grantor's access log, and a
+revocation stops the next use at once."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from esibook.access.models import Authorisation
+from esibook.audit.models import AuditRecord
+from esibook.contributions.models import ParticipationPeriod
+from esibook.people.models import Person
+from esibook.periods import Month
+from esibook.transactions.models import Dossier
+
+AUTHORISED = "Người được ủy quyền"
+
+
+@pytest.fixture(scope="module")
+def world(signed_app, signed_identities, signed_bearer):
+    return signed_app, signed_identities, signed_bearer
+
+
+def until(days: int = 30) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+def authorise(client, headers, agent_pid, procedures=("claim_sickness_own",), receive=False, valid_until=None):
+    body = {"agent_personal_id": agent_pid, "procedures": list(procedures), "receive_payment": receive,
+            "valid_until": valid_until or until()}
+    return client.post("/api/v1/me/authorisations", json=body, headers=headers)
+
+
+def file_for(client, headers, grant_id, procedure, form, key):
+    return client.post(f"/api/v1/me/authorisations/{grant_id}/dossiers", json={"procedure": procedure, "form": form},
+                       headers={**headers, "idempotency-key": key})
+
+
+def leave_month(engine, personal_id: str) -> str:
+    """The last month of the grantor's last job (they have left it since)."""
+    with Session(engine) as session:
+        last = session.scalar(
+            select(ParticipationPeriod.to_month)
+            .join(Person, Person.id == ParticipationPeriod.person_id)
+            .where(Person.personal_id == personal_id, ParticipationPeriod.participant_type == "employee",
+                   ParticipationPeriod.to_month.is_not(None))
+            .order_by(ParticipationPeriod.to_month.desc())
+            .limit(1)
+        )
+    return str(Month.from_int(last))
+
+
+def log_of(client, headers) -> list[dict]:
+    return [e for e in client.get("/api/v1/me/access-log", headers=headers).json() if e["accessor_kind"] == "authorised"]
+
+
+def test_an_authorised_person_files_for_the_grantor_until_it_is_revoked(signed, world):
+    client, ids, bearer = world
+    grantor, agent = ids["grantor"], ids["guardian"]
+    me, them = bearer(grantor.personal_id, grantor.name), bearer(agent.personal_id, agent.name)
+    created = authorise(client, me, agent.personal_id)
+    assert created.status_code == 201, created.text
+    grant_id = created.json()["id"]
+    received = client.get("/api/v1/me/authorisations", headers=them).json()["received"]
+    assert [r["name"] for r in received if r["id"] == grant_id] == [grantor.name], "the agent sees who authorised"
+
+    form = {"leave_month": leave_month(signed.engine, grantor.personal_id), "days": 3}
+    filed = file_for(client, them, grant_id, "claim_sickness_own", form, "agent-sick-0001")
+    assert filed.status_code == 201, filed.text
+    with Session(signed.engine) as session:
+        dossier = session.get(Dossier, filed.json()["id"])
+        grantor_id = session.scalar(select(Person.id).where(Person.personal_id == grantor.personal_id))
+        assert dossier.person_id == grantor_id and dossier.filer_ref == f"person:{grantor.personal_id}"
+        assert agent.name in dossier.filer_name and grantor.name in dossier.filer_name
+    assert filed.json()["code"] in [d["code"] for d in client.get("/api/v1/me/dossiers", headers=me).json()], (
+        "the dossier is the grantor's"
+    )
+    [used] = log_of(client, me)
+    assert used["outcome"] == "allowed" and AUTHORISED in used["accessor"] and agent.name in used["accessor"]
+
+    other = file_for(client, them, grant_id, "request_printout", {}, "agent-print-0001")
+    assert other.status_code == 403 and other.json()["error"]["code"] == "authorisation.out_of_scope"
+
+    assert client.post(f"/api/v1/me/authorisations/{grant_id}/revoke", headers=them).status_code == 404, (
+        "only the grantor revokes"
+    )
+    assert client.post(f"/api/v1/me/authorisations/{grant_id}/revoke", headers=me).json()["state"] == "revoked"
+    again = file_for(client, them, grant_id, "claim_sickness_own", {**form, "days": 2}, "agent-sick-0002")
+    assert again.status_code == 403
+    assert again.json()["error"]["code"] == "authorisation.revoked"
+    assert "thu hồi" in again.json()["error"]["message_vi"]
+    outcomes = [e["outcome"] for e in log_of(client, me)]
+    assert sorted(outcomes) == ["allowed", "refused", "refused"], "every use is in the grantor's access log"
+    states = {g["id"]: g["state"] for g in client.get("/api/v1/me/authorisations", headers=me).json()["given"]}
+    assert states[grant_id] == "revoked"
+
+
+def test_an_expired_authorisation_is_refused_and_logged(signed, world):
+    client, ids, bearer = world
+    grantor, agent = ids["grantor"], ids["citizen-defence"]
+    me, them = bearer(grantor.personal_id, grantor.name), bearer(agent.personal_id, agent.name)
+    grant_id = authorise(client, me, agent.personal_id, valid_until=until(0)).json()["id"]
+    with Session(signed.engine) as session, session.begin():
+        session.get(Authorisation, grant_id).valid_until = date.today() - timedelta(days=1)
+    before = len(log_of(client, me))
+    refused = file_for(client, them, grant_id, "claim_sickness_own", {"leave_month": "2026-09", "days": 1},
+                       "agent-expired-01")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "authorisation.expired"
+    after = log_of(client, me)
+    assert len(after) == before + 1 and after[0]["outcome"] == "refused", "the refused use is in the access log"
+
+
+def test_who_may_be_authorised(world):
+    client, ids, bearer = world
+    grantor = ids["grantor"]
+    me = bearer(grantor.personal_id, grantor.name)
+    self_grant = authorise(client, me, grantor.personal_id)
+    assert self_grant.status_code == 400 and self_grant.json()["error"]["code"] == "authorisation.self"
+    unknown = authorise(client, me, "001099000001")
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["code"] in ("authorisation.agent_unknown", "personal_id.century_sex")
+    empty = authorise(client, me, ids["citizen-l2"].personal_id, procedures=())
+    assert empty.json()["error"]["code"] == "authorisation.scope_empty"
+    wrong = authorise(client, me, ids["citizen-l2"].personal_id, procedures=("register_employees",))
+    assert wrong.json()["error"]["code"] == "authorisation.procedure", "an employer's procedure is never in scope"
+    past = authorise(client, me, ids["citizen-l2"].personal_id, valid_until=until(-1))
+    assert past.json()["error"]["code"] == "authorisation.valid_until"
+
+
+def test_someone_elses_authorisation_is_not_found_and_the_audit_names_no_one(signed, world):
+    client, ids, bearer = world
+    grantor = ids["grantor"]
+    grant_id = authorise(client, bearer(grantor.personal_id, grantor.name), ids["clinic"].personal_id).json()["id"]
+    stranger = bearer(ids["employer-rep"].personal_id)
+    response = file_for(client, stranger, grant_id, "claim_sickness_own", {"leave_month": "2026-09", "days": 1},
+                        "stranger-try-01")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "authorisation.not_found"
+    with Session(signed.engine) as session:
+        rows = session.scalars(select(AuditRecord).where(AuditRecord.target == f"authorisation:{grant_id}")).all()
+    assert [r.action for r in rows] == ["authorisation.granted"]
+    assert all(ids[k].personal_id not in r.details + r.actor for r in rows for k in ("grantor", "clinic"))
