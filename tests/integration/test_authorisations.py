@@ -55,7 +55,8 @@ def leave_month(engine, personal_id: str) -> str:
 
 
 def log_of(client, headers) -> list[dict]:
-    return [e for e in client.get("/api/v1/me/access-log", headers=headers).json() if e["accessor_kind"] == "authorised"]
+    entries = client.get("/api/v1/me/access-log", headers=headers).json()
+    return [e for e in entries if e["accessor_kind"] == "authorised"]
 
 
 def test_an_authorised_person_files_for_the_grantor_until_it_is_revoked(signed, world):

@@ -98,6 +98,24 @@ def dependants(session: Session, principal: Principal) -> list[Person]:
     )
 
 
+def represented_card_holder(session: Session, principal: Principal, person_id: int) -> Person:
+    """A person the caller represents, whose HI card the caller is about to show; the showing goes into that
+    person's access log (a parent showing a child's card at the clinic)."""
+    with transaction(session):
+        person = policy.represented_person(session, principal, person_id)
+        record_access(
+            session,
+            person_id=person.id,
+            principal=principal,
+            groups=[5],
+            purpose="DAIDIEN",
+            outcome="allowed",
+            channel="web",
+            accessor=("representative", f"Người đại diện hợp pháp: {principal.name}"),
+        )
+    return person
+
+
 def dependants_with_cards(session: Session, principal: Principal) -> list[tuple[Person, object]]:
     """The persons the caller represents, each with their latest HI card (or None), for the family page."""
     return [(person, latest_card(session, person.id)) for person in dependants(session, principal)]
