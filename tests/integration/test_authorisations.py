@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from esibook.access.models import Authorisation
+from esibook.access.models import AccessLogEntry, Authorisation
 from esibook.audit.models import AuditRecord
 from esibook.contributions.models import ParticipationPeriod
 from esibook.people.models import Person
@@ -144,3 +144,21 @@ def test_someone_elses_authorisation_is_not_found_and_the_audit_names_no_one(sig
         rows = session.scalars(select(AuditRecord).where(AuditRecord.target == f"authorisation:{grant_id}")).all()
     assert [r.action for r in rows] == ["authorisation.granted"]
     assert all(ids[k].personal_id not in r.details + r.actor for r in rows for k in ("grantor", "clinic"))
+
+
+def test_a_parent_gets_a_childs_card_and_the_showing_is_in_the_childs_access_log(signed, world):
+    client, ids, bearer = world
+    parent = ids["guardian"]
+    with Session(signed.engine) as session:
+        child = session.scalar(select(Person.id).where(Person.representative_id == parent.personal_id).limit(1))
+        stranger = session.scalar(select(Person.id).where(Person.representative_id.is_(None)).limit(1))
+    headers = bearer(parent.personal_id, parent.name)
+    listed = client.get("/api/v1/me/dependants", headers=headers).json()
+    assert child in [d["person_id"] for d in listed]
+    card = client.get(f"/api/v1/me/dependants/{child}/card/qr", params={"one_time": True}, headers=headers)
+    assert card.status_code == 200 and card.json()["one_time"] and card.json()["payload"]
+    assert client.get(f"/api/v1/me/dependants/{stranger}/card/qr", headers=headers).status_code == 404
+    with Session(signed.engine) as session:
+        entries = session.scalars(select(AccessLogEntry).where(AccessLogEntry.person_id == child)).all()
+    assert any(e.accessor_kind == "representative" and parent.name in e.accessor and e.groups == "5"
+               for e in entries), "the child's access log names the parent who showed the card"

@@ -204,6 +204,7 @@ AUDIENCE_OF: dict[str, str] = {
     "GET /me/authorisations/{authorisation_id}/act": "citizen",
     "POST /me/authorisations/{authorisation_id}/file/{procedure_code}": "citizen",
     "GET /me/family": "citizen",
+    "GET /api/v1/me/dependants/{person_id}/card/qr": "citizen",
 }
 
 

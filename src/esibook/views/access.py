@@ -98,7 +98,7 @@ def dependants(session: Session, principal: Principal) -> list[Person]:
     )
 
 
-def represented_card_holder(session: Session, principal: Principal, person_id: int) -> Person:
+def represented_card_holder(session: Session, principal: Principal, person_id: int, *, channel: str = "web") -> Person:
     """A person the caller represents, whose HI card the caller is about to show; the showing goes into that
     person's access log (a parent showing a child's card at the clinic)."""
     with transaction(session):
@@ -110,7 +110,7 @@ def represented_card_holder(session: Session, principal: Principal, person_id: i
             groups=[5],
             purpose="DAIDIEN",
             outcome="allowed",
-            channel="web",
+            channel=channel,
             accessor=("representative", f"Người đại diện hợp pháp: {principal.name}"),
         )
     return person
