@@ -111,6 +111,12 @@ def guide(session: Session, config: Settings, base_url: str) -> list[str]:
     lines += [
         f"  {r.personal_id}  {r.full_name}, born {r.date_of_birth:%d/%m/%Y}" for r in residents
     ] or ["  (none left: every resident is insured)"]
+    lines.append(
+        f"Family: the parent shows their child's HI card at {base}/me/family. Authorisations "
+        f"({base}/me/authorisations):"
+        " the person who left their job has authorised the citizen to claim sickness for them (Act for them);"
+        " they can revoke it, and each use is in their access log."
+    )
     lines.append(f"Emails and notices sent by the demo: {base}/demo/mailbox")
     return lines
 
