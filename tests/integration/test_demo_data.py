@@ -192,3 +192,22 @@ def test_at_least_twenty_residents_can_be_registered_as_new_employees(demo_engin
     for resident in residents:
         age = (date(2026, 10, 31) - resident.date_of_birth).days // 365
         assert 18 <= age <= 31, "of working age"
+
+
+def test_a_person_who_left_their_job_has_authorised_the_citizen_to_claim_sickness_for_them(demo_engine):
+    from esibook.access import policy
+    from esibook.access.models import Authorisation
+    from esibook.benefits.claims import OwnSicknessClaim, prepare_own_sickness
+
+    with Session(demo_engine) as session:
+        grantor, citizen = person_of(session, "grantor"), person_of(session, "citizen-l2")
+        [grant] = session.scalars(select(Authorisation).where(Authorisation.grantor_id == grantor.id)).all()
+        assert grant.agent_id == citizen.id
+        today = date.today()
+        assert policy.authorisation_refusal(grant, agent_id=citizen.id, scope="file:claim_sickness_own",
+                                            today=today) is None
+        last = max(p.to_month for p in periods_of(session, grantor) if p.participant_type == "employee")
+        assert all(p.to_month is not None for p in periods_of(session, grantor)), "their job has ended"
+        filed = prepare_own_sickness(session, grantor, OwnSicknessClaim(leave_month=str(Month.from_int(last)), days=3),
+                                     open_claim=lambda *_: False)
+        assert filed["total"] > 0 and filed["worksheet"]["eligible"], "the claim the citizen can file is payable"

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from esibook.access import policy
 from esibook.access.models import Authorisation
@@ -35,10 +37,8 @@ def test_the_last_day_still_counts_and_the_next_day_is_refused_as_expired():
     row = grant(valid_until=TODAY)
     assert refusal(row) is None
     assert refusal(row, today=date(2026, 12, 3)) == "authorisation.expired"
-    assert "03/12/2026" not in policy.authorisation_refusal(row, agent_id=AGENT, scope="file:claim_sickness_own",
-                                                            today=date(2026, 12, 3)).message("en")
-    assert "02/12/2026" in policy.authorisation_refusal(row, agent_id=AGENT, scope="file:claim_sickness_own",
-                                                        today=date(2026, 12, 3)).message("vi")
+    found = policy.authorisation_refusal(row, agent_id=AGENT, scope="file:claim_sickness_own", today=date(2026, 12, 3))
+    assert "02/12/2026" in found.message("vi") and "02/12/2026" in found.message("en"), "the message names the end"
 
 
 def test_a_revoked_authorisation_is_refused_even_before_its_end_date():
@@ -77,3 +77,18 @@ def test_a_refusal_is_403_with_a_message_in_both_languages():
                                          scope="file:claim_sickness_own", today=TODAY)
     assert found.status == 403
     assert "revoked" in found.message("en") and "thu hồi" in found.message("vi")
+
+
+@given(
+    valid_until=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+    today=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+    revoked=st.booleans(),
+    in_scope=st.booleans(),
+)
+def test_an_authorisation_holds_exactly_when_unrevoked_unexpired_and_in_scope(valid_until, today, revoked, in_scope):
+    row = grant(valid_until=valid_until, revoked_at=datetime(2026, 1, 1, tzinfo=UTC) if revoked else None)
+    scope = "file:claim_sickness_own" if in_scope else "file:claim_one_time"
+    found = refusal(row, scope=scope, today=today)
+    assert (found is None) == (not revoked and valid_until >= today and in_scope)
+    if revoked:
+        assert found == "authorisation.revoked", "revocation is named first, whatever the dates"
