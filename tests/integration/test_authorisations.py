@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from esibook.access.models import AccessLogEntry, Authorisation
 from esibook.audit.models import AuditRecord
+from esibook.benefits.models import BenefitSettlement
 from esibook.contributions.models import ParticipationPeriod
 from esibook.people.models import Person
 from esibook.periods import Month
@@ -61,7 +62,7 @@ def log_of(client, headers) -> list[dict]:
 
 def test_an_authorised_person_files_for_the_grantor_until_it_is_revoked(signed, world):
     client, ids, bearer = world
-    grantor, agent = ids["grantor"], ids["guardian"]
+    grantor, agent = ids["grantor"], ids["employer-rep"]
     me, them = bearer(grantor.personal_id, grantor.name), bearer(agent.personal_id, agent.name)
     created = authorise(client, me, agent.personal_id)
     assert created.status_code == 201, created.text
@@ -82,6 +83,15 @@ def test_an_authorised_person_files_for_the_grantor_until_it_is_revoked(signed, 
     )
     [used] = log_of(client, me)
     assert used["outcome"] == "allowed" and AUTHORISED in used["accessor"] and agent.name in used["accessor"]
+    officer = bearer(ids["officer-civil"].personal_id)
+    decided = client.post(f"/api/v1/dossiers/{filed.json()['id']}/actions", json={"action": "approve"}, headers=officer)
+    assert decided.status_code == 200 and decided.json()["status"] == "result_issued", decided.text
+    with Session(signed.engine) as session:
+        [settled] = session.scalars(select(BenefitSettlement).where(BenefitSettlement.person_id == grantor_id,
+                                                                    BenefitSettlement.regime == "sickness")).all()
+    assert settled.days == 3 and settled.amount > 0, "the grantor is paid, not the agent"
+    kinds = [d["type"] for d in client.get("/api/v1/me/repository", headers=me).json()]
+    assert "receipt" in kinds and "decision" in kinds, "the receipt and the result are in the grantor's repository"
 
     other = file_for(client, them, grant_id, "request_printout", {}, "agent-print-0001")
     assert other.status_code == 403 and other.json()["error"]["code"] == "authorisation.out_of_scope"
@@ -136,7 +146,7 @@ def test_someone_elses_authorisation_is_not_found_and_the_audit_names_no_one(sig
     client, ids, bearer = world
     grantor = ids["grantor"]
     grant_id = authorise(client, bearer(grantor.personal_id, grantor.name), ids["clinic"].personal_id).json()["id"]
-    stranger = bearer(ids["employer-rep"].personal_id)
+    stranger = bearer(ids["citizen-defence"].personal_id)
     response = file_for(client, stranger, grant_id, "claim_sickness_own", {"leave_month": "2026-09", "days": 1},
                         "stranger-try-01")
     assert response.status_code == 404 and response.json()["error"]["code"] == "authorisation.not_found"
@@ -144,6 +154,20 @@ def test_someone_elses_authorisation_is_not_found_and_the_audit_names_no_one(sig
         rows = session.scalars(select(AuditRecord).where(AuditRecord.target == f"authorisation:{grant_id}")).all()
     assert [r.action for r in rows] == ["authorisation.granted"]
     assert all(ids[k].personal_id not in r.details + r.actor for r in rows for k in ("grantor", "clinic"))
+
+
+def test_an_officer_who_filed_as_the_agent_does_not_review_the_dossier(signed, world):
+    """The filed form names the agent: the officer's conflict-of-interest rule sees it."""
+    client, ids, bearer = world
+    grantor, officer = ids["grantor"], ids["officer-civil"]
+    me = bearer(grantor.personal_id, grantor.name)
+    grant_id = authorise(client, me, officer.personal_id, procedures=("request_printout",)).json()["id"]
+    them = bearer(officer.personal_id, officer.name)
+    filed = file_for(client, them, grant_id, "request_printout", {"delivery": "electronic", "copies": 1},
+                     "officer-agent-01")
+    assert filed.status_code == 201, filed.text
+    decided = client.post(f"/api/v1/dossiers/{filed.json()['id']}/actions", json={"action": "approve"}, headers=them)
+    assert decided.status_code == 403 and decided.json()["error"]["code"] == "dossier.own_case"
 
 
 def test_a_parent_gets_a_childs_card_and_the_showing_is_in_the_childs_access_log(signed, world):
@@ -162,3 +186,12 @@ def test_a_parent_gets_a_childs_card_and_the_showing_is_in_the_childs_access_log
         entries = session.scalars(select(AccessLogEntry).where(AccessLogEntry.person_id == child)).all()
     assert any(e.accessor_kind == "representative" and parent.name in e.accessor and e.groups == "5"
                for e in entries), "the child's access log names the parent who showed the card"
+
+
+def test_a_person_still_employed_does_not_claim_sickness_themself(world):
+    client, ids, bearer = world
+    worker = ids["citizen-l2"]
+    body = {"procedure": "claim_sickness_own", "form": {"leave_month": "2026-09", "days": 2}}
+    response = client.post("/api/v1/dossiers", json=body,
+                           headers={**bearer(worker.personal_id), "idempotency-key": "own-sick-employed"})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "claim.still_employed"
