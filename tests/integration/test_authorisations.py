@@ -195,3 +195,26 @@ def test_a_person_still_employed_does_not_claim_sickness_themself(world):
     response = client.post("/api/v1/dossiers", json=body,
                            headers={**bearer(worker.personal_id), "idempotency-key": "own-sick-employed"})
     assert response.status_code == 400 and response.json()["error"]["code"] == "claim.still_employed"
+
+
+def test_receiving_a_benefit_needs_an_authorisation_that_covers_it(signed, world):
+    client, ids, bearer = world
+    grantor, agent = ids["grantor"], ids["clinic"]
+    me, them = bearer(grantor.personal_id, grantor.name), bearer(agent.personal_id, agent.name)
+    receive = authorise(client, me, agent.personal_id, procedures=(), receive=True).json()["id"]
+    file_only = authorise(client, me, agent.personal_id).json()["id"]
+    before = [e for e in log_of(client, me) if e["purpose"] == "GDBHXH"]
+    allowed = client.get(f"/api/v1/me/authorisations/{receive}/benefits", headers=them)
+    assert allowed.status_code == 200 and isinstance(allowed.json(), list)
+    with Session(signed.engine) as session:
+        grantor_id = session.scalar(select(Person.id).where(Person.personal_id == grantor.personal_id))
+        decided = session.scalars(select(BenefitSettlement.decision_no)
+                                  .where(BenefitSettlement.person_id == grantor_id)).all()
+    assert sorted(b["decision_no"] for b in allowed.json()) == sorted(decided)
+    refused = client.get(f"/api/v1/me/authorisations/{file_only}/benefits", headers=them)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "authorisation.out_of_scope"
+    filing = file_for(client, them, receive, "claim_sickness_own", {"leave_month": "2026-09", "days": 1},
+                      "receive-only-01")
+    assert filing.json()["error"]["code"] == "authorisation.out_of_scope", "receiving is not filing"
+    after = [e for e in log_of(client, me) if e["purpose"] == "GDBHXH"]
+    assert [e["outcome"] for e in after[: len(after) - len(before)]] == ["refused", "allowed"]

@@ -205,6 +205,7 @@ AUDIENCE_OF: dict[str, str] = {
     "POST /me/authorisations/{authorisation_id}/file/{procedure_code}": "citizen",
     "GET /me/family": "citizen",
     "GET /api/v1/me/dependants/{person_id}/card/qr": "citizen",
+    "GET /api/v1/me/authorisations/{authorisation_id}/benefits": "citizen",
 }
 
 

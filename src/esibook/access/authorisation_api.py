@@ -112,6 +112,16 @@ def file_for(
             "created": result.created}
 
 
+@api.get(
+    "/me/authorisations/{authorisation_id}/benefits",
+    summary="Benefits decided for the person who authorised me to receive them",
+)
+def benefits_to_receive(
+    authorisation_id: RowId, caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)
+) -> list[dict]:
+    return service.benefits_to_receive(session, caller, authorisation_id, channel="api")
+
+
 # --- pages ---------------------------------------------------------------------------------------------------
 
 
@@ -185,6 +195,7 @@ def act_page(
     view = service.acting_for(session, caller, authorisation_id)
     context = {
         "grant": view,
+        "benefits": service.benefits_to_receive(session, caller, authorisation_id) if view.may_receive else None,
         "forms": service.forms_in_scope(view),
         "form_labels": FORM_LABELS,
         "error": error,

@@ -18,6 +18,7 @@ from esibook.access.accesslog import record_access
 from esibook.access.models import Authorisation
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
+from esibook.benefits.service import settlements_of
 from esibook.canonical import canonical_json
 from esibook.config import Settings
 from esibook.dates import vietnam_today
@@ -52,6 +53,11 @@ class AuthorisationView:
     state: str
     """``active``, ``revoked`` or ``expired``."""
     dossiers: list[Dossier]
+
+    @property
+    def may_receive(self) -> bool:
+        """In force and covering receiving a benefit for the grantor."""
+        return self.state == "active" and self.receive_payment
 
 
 def _bad(code: str, en: str, vi: str, field: str) -> DomainError:
@@ -247,12 +253,14 @@ def file_for(
         raise
 
 
-def _record_refused(session: Session, caller: Principal, authorisation_id: int, channel: str) -> None:
+def _record_refused(
+    session: Session, caller: Principal, authorisation_id: int, channel: str, purpose: str = "TTHC"
+) -> None:
     with transaction(session):
         row = session.get(Authorisation, authorisation_id)
         if row is not None and caller.person_id == row.agent_id:
             record_access(
-                session, person_id=row.grantor_id, principal=caller, groups=[1], purpose="TTHC",
+                session, person_id=row.grantor_id, principal=caller, groups=[1], purpose=purpose,
                 outcome="refused", channel=channel, accessor=authorised_accessor(caller),
             )
 
@@ -289,3 +297,23 @@ def forms_in_scope(view: AuthorisationView) -> list[ScopeForm]:
         if all(get_origin(f.annotation) is None for f in fields.values()):
             found.append(ScopeForm(code, proc.name_vi, proc.name_en, list(fields)))
     return found
+
+
+def benefits_to_receive(
+    session: Session, caller: Principal, authorisation_id: int, *, channel: str = "web"
+) -> list[dict]:
+    """The benefits decided for the grantor, newest first, which the caller may receive for them: only under an
+    authorisation that covers receiving a benefit (the access policy decides; the read, or its refusal, is in the
+    grantor's access log)."""
+    try:
+        with transaction(session):
+            _, grantor = policy.authorised_representative(session, caller, authorisation_id, policy.RECEIVE_PAYMENT)
+            record_access(
+                session, person_id=grantor.id, principal=caller, groups=[4], purpose="GDBHXH", outcome="allowed",
+                channel=channel, accessor=authorised_accessor(caller),
+            )
+            return list(reversed(settlements_of(session, grantor.id)))
+    except DomainError as refusal:
+        if refusal.code != "authorisation.not_found":
+            _record_refused(session, caller, authorisation_id, channel, "GDBHXH")
+        raise
