@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from esibook import __doc__ as package_doc
 from esibook.access import api as access_api
-from esibook.access import consent_api, devidp
+from esibook.access import authorisation_api, consent_api, devidp
 from esibook.access import pages as access_pages
 from esibook.benefits import api as benefits_api
 from esibook.benefits import pages as benefits_pages
@@ -72,6 +72,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     reminders_pages.router,
     pension_api.router,
     pension_pages.router,
+    authorisation_api.api,
+    authorisation_api.pages,
 )
 
 

@@ -3,6 +3,7 @@
 from esibook.access.models import (
     AccessLogEntry,
     ApiClient,
+    Authorisation,
     Consent,
     DevIdpCode,
     LoginAttempt,
@@ -49,6 +50,7 @@ from esibook.trust.models import TrustCertificate
 
 __all__ = [
     "AccessLogEntry", "ApiClient", "AuditCheckpoint", "AuditHead", "AuditRecord", "Base", "BenefitSettlement",
+    "Authorisation",
     "BookVersion", "Clinic", "Consent", "Contact", "ContributionLine", "EmployerArrears", "ParameterVersion", "Payment",
     "PostingBatch",
     "PostingReject", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierAttachment",

@@ -223,6 +223,18 @@ AUDIENCE_OF: dict[str, str] = {
     "POST /api/v1/me/pension/payment-method": "citizen",
     "GET /me/pension": "citizen",
     "POST /me/pension/payment-method": "citizen",
+    "GET /api/v1/me/authorisations": "citizen",
+    "POST /api/v1/me/authorisations": "citizen",
+    "POST /api/v1/me/authorisations/{authorisation_id}/revoke": "citizen",
+    "POST /api/v1/me/authorisations/{authorisation_id}/dossiers": "citizen",
+    "GET /me/authorisations": "citizen",
+    "POST /me/authorisations": "citizen",
+    "POST /me/authorisations/{authorisation_id}/revoke": "citizen",
+    "GET /me/authorisations/{authorisation_id}/act": "citizen",
+    "POST /me/authorisations/{authorisation_id}/file/{procedure_code}": "citizen",
+    "GET /me/family": "citizen",
+    "GET /api/v1/me/dependants/{person_id}/card/qr": "citizen",
+    "GET /api/v1/me/authorisations/{authorisation_id}/benefits": "citizen",
 }
 
 
@@ -374,6 +386,7 @@ def _fill(world: World, path: str, person: str = "stranger", employer: str = "em
         "consent_id": world.ids["consent_pending"],
         "level": 0,
         "index": "000",
+        "authorisation_id": 1,
     }
     return re.sub(r"\{(\w+)(?::path)?\}", lambda m: str(values[m.group(1)]), path)
 

@@ -202,6 +202,8 @@ def test_the_demo_parent_was_paid_to_care_for_the_youngest_when_sick(demo_engine
         child = session.get(Person, settled.related_person_id)
     assert parent.personal_id in (child.mother_id, child.father_id), "the settlement names her child"
     assert settled.days == 3 and settled.amount > 0
+
+
 def test_the_demo_citizen_is_reminded_of_the_household_cards_and_the_unpaid_months(demo_engine):
     """In the month after the data's last (the demo's today), the household's cards end this month and the employer
     still owes months: the day's reminders for the demo citizen (docs/reminders.md), read without sending."""
@@ -219,3 +221,22 @@ def test_the_demo_citizen_is_reminded_of_the_household_cards_and_the_unpaid_mont
     assert all(d.details["valid_to"] == "2026-11-30" for d in due if d.kind == "household_hi_expiring")
     owed = next(d for d in due if d.kind == "employer_unpaid")
     assert owed.details["months"] and owed.details["owed"] > 0
+
+
+def test_a_person_who_left_their_job_has_authorised_the_citizen_to_claim_sickness_for_them(demo_engine):
+    from esibook.access import policy
+    from esibook.access.models import Authorisation
+    from esibook.benefits.claims import OwnSicknessClaim, prepare_own_sickness
+
+    with Session(demo_engine) as session:
+        grantor, citizen = person_of(session, "grantor"), person_of(session, "citizen-l2")
+        [grant] = session.scalars(select(Authorisation).where(Authorisation.grantor_id == grantor.id)).all()
+        assert grant.agent_id == citizen.id
+        today = date.today()
+        assert policy.authorisation_refusal(grant, agent_id=citizen.id, scope="file:claim_sickness_own",
+                                            today=today) is None
+        last = max(p.to_month for p in periods_of(session, grantor) if p.participant_type == "employee")
+        assert all(p.to_month is not None for p in periods_of(session, grantor)), "their job has ended"
+        filed = prepare_own_sickness(session, grantor, OwnSicknessClaim(leave_month=str(Month.from_int(last)), days=3),
+                                     open_claim=lambda *_: False)
+        assert filed["total"] > 0 and filed["worksheet"]["eligible"], "the claim the citizen can file is payable"

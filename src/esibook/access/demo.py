@@ -1,17 +1,19 @@
 """Demo identities for the development identity provider, chosen deterministically from the seeded data.
 
 Identity comes from VNeID; what a person may do besides their own records comes from esibook's role grants.
-``grant_demo_roles`` gives the demo officers, employer representative and clinic user their grants.
+``grant_demo_roles`` gives the demo officers, employer representative and clinic user their grants, and makes the
+demo authorisation: a person who has left their job authorises the demo citizen to claim sickness for them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from esibook.access.models import RoleGrant
+from esibook.access.models import Authorisation, RoleGrant
 from esibook.contributions.models import ParticipationPeriod
 from esibook.dates import vietnam_today
 from esibook.health.models import Clinic, HICoverage
@@ -154,6 +156,18 @@ def demo_identities(session: Session) -> list[DemoIdentity]:
                 2,
             )
         )
+    grantor = _grantor(session, {i.personal_id for i in found} | {guardian_id})
+    if grantor:
+        found.append(
+            DemoIdentity(
+                "grantor",
+                "Người đã ủy quyền (đã nghỉ việc)",
+                "A person who authorised someone (left their job)",
+                grantor.personal_id,
+                grantor.full_name,
+                2,
+            )
+        )
     if guardian:
         found.insert(
             2,
@@ -180,10 +194,58 @@ def _voluntary_participant(session: Session, taken: set) -> Person | None:
     )
 
 
+def _grantor(session: Session, taken: set) -> Person | None:
+    """A civilian adult whose last job has ended (the employer reported them leaving): they file their own
+    sickness claim, and have authorised the demo citizen to file it for them."""
+    cutoff = vietnam_today().replace(year=vietnam_today().year - 25)
+    employee = (ParticipationPeriod.person_id == Person.id, ParticipationPeriod.participant_type == "employee")
+    return session.scalar(
+        select(Person)
+        .where(
+            Person.authority == "civil",
+            Person.personal_id.is_not(None),
+            Person.personal_id.not_in([t for t in taken if t]),
+            Person.date_of_birth <= cutoff,
+            exists().where(*employee, ParticipationPeriod.to_month.is_not(None)),
+            ~exists().where(ParticipationPeriod.person_id == Person.id, ParticipationPeriod.to_month.is_(None)),
+        )
+        .order_by(Person.id)
+        .limit(1)
+    )
+
+
+def demo_authorisation(session: Session, identities: list[DemoIdentity]) -> int:
+    """The demo grantor's authorisation of the demo citizen: their own sickness claim and a printout, and
+    receiving a benefit, for a year (idempotent); returns how many were added."""
+    keyed = {i.key: i for i in identities}
+    if "grantor" not in keyed or "citizen-l2" not in keyed:
+        return 0
+    grantor_id, agent_id = (
+        session.scalar(select(Person.id).where(Person.personal_id == keyed[k].personal_id))
+        for k in ("grantor", "citizen-l2")
+    )
+    present = session.scalar(
+        select(Authorisation.id).where(Authorisation.grantor_id == grantor_id, Authorisation.agent_id == agent_id)
+    )
+    if present is not None:
+        return 0
+    session.add(
+        Authorisation(
+            grantor_id=grantor_id,
+            agent_id=agent_id,
+            procedures="claim_sickness_own,request_printout",
+            receive_payment=True,
+            valid_until=vietnam_today() + timedelta(days=365),
+        )
+    )
+    return 1
+
+
 def grant_demo_roles(session: Session) -> int:
     """Give the demo identities their role grants (idempotent); returns how many were added."""
-    added = 0
-    for identity in demo_identities(session):
+    identities = demo_identities(session)
+    added = demo_authorisation(session, identities)
+    for identity in identities:
         if not identity.grant:
             continue
         role, authority, permissions, employer_id, clinic_code = identity.grant

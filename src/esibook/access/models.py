@@ -1,11 +1,11 @@
 """Access: sign-in attempts, sessions, role grants, API clients, the per-person access log, share links,
-consents."""
+consents, authorisations."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from esibook.columns import UTCDateTime, authority_check, created_at_column
@@ -167,3 +167,28 @@ class DevIdpCode(Base):
     identity: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = created_at_column()
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Authorisation(Base):
+    """A person's authorisation of another person (giấy ủy quyền): to file procedures for them (``procedures``:
+    codes, or ``*`` for every procedure a citizen files) and/or to receive a benefit paid to them
+    (``receive_payment``), until ``valid_until`` (a Vietnam date, inclusive), unless revoked before. The one access
+    policy decides each use (:func:`esibook.access.policy.authorised_representative`)."""
+
+    __tablename__ = "authorisations"
+    __table_args__ = (
+        CheckConstraint("grantor_id <> agent_id", name="not_self"),
+        Index("ix_authorisations_grantor_id", "grantor_id"),
+        Index("ix_authorisations_agent_id", "agent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    grantor_id: Mapped[int] = mapped_column(BigInteger)
+    """The person who authorises (người ủy quyền)."""
+    agent_id: Mapped[int] = mapped_column(BigInteger)
+    """The person authorised (người được ủy quyền)."""
+    procedures: Mapped[str] = mapped_column(String(400), default="")
+    receive_payment: Mapped[bool] = mapped_column(Boolean, default=False)
+    valid_until: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = created_at_column()
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

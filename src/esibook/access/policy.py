@@ -11,7 +11,8 @@ second wall behind them):
 2. **Objects.** Inside the route's service, the function of this module that names the relation decides about
    the one person, employer or dossier concerned: :func:`own_person`, :func:`represented_person`,
    :func:`officer_reach`, :func:`officer_acts_on`, :func:`current_employee`, :func:`represents_employer`,
-   :func:`reviews`. A person out of reach is "not found", whether or not they exist.
+   :func:`reviews`, :func:`authorised_representative` (acting under another person's
+   authorisation). A person out of reach is "not found", whether or not they exist.
 
 :data:`RULES` lists the rules in words; docs/access.md carries that table and a test keeps the two the same.
 """
@@ -20,17 +21,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cached_property
 
 from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from esibook.access.authorisation_rules import (  # noqa: F401 (the rule of authorisations, decided here)
+    RECEIVE_PAYMENT,
+    authorisation_refusal,
+    covers,
+    filing_scope,
+)
 from esibook.access.deps import LoginRedirect, optional_principal
 from esibook.access.errors import Forbidden, forbidden, login_required, person_not_found
+from esibook.access.models import Authorisation
 from esibook.access.principal import Principal
 from esibook.access.rules import RULES, Rule, rules_table  # noqa: F401 (the table docs/access.md carries)
 from esibook.contributions.models import ParticipationPeriod
+from esibook.dates import vietnam_today
 from esibook.errors import DomainError, NotFound
 from esibook.params import MAX_ROW_ID
 from esibook.people.models import Person
@@ -394,3 +404,28 @@ def reviews(caller: Principal, authority: str) -> bool:
 
 def not_found_in_queue() -> NotFound:
     return NotFound("dossier.not_found", "No such dossier in your queue.", "Không có hồ sơ này trong hàng đợi.")
+
+
+# --- authorised representatives (người được ủy quyền) -------------------------------------------------------
+
+def authorised_representative(
+    session: Session, caller: Principal, authorisation_id: int, scope: str, *, today: date | None = None
+) -> tuple[Authorisation, Person]:
+    """The grantor the caller acts for under an authorisation, at level 2: valid only if given to the caller, not
+    revoked, not expired and within scope. Someone else's authorisation is "not found". The row is read with a
+    share lock (PostgreSQL), so a revocation waits for a use in flight and every use after it is refused."""
+    require_level2(caller)
+    grant = session.get(Authorisation, authorisation_id, with_for_update={"read": True})
+    if grant is None or caller.person_id is None or caller.person_id not in (grant.agent_id, grant.grantor_id):
+        raise authorisation_not_found()
+    refusal = authorisation_refusal(grant, agent_id=caller.person_id, scope=scope, today=today or vietnam_today())
+    if refusal:
+        raise refusal
+    grantor = session.get(Person, grant.grantor_id)
+    if grantor is None:
+        raise authorisation_not_found()
+    return grant, grantor
+
+
+def authorisation_not_found() -> NotFound:
+    return NotFound("authorisation.not_found", "No such authorisation.", "Không có giấy ủy quyền này.")

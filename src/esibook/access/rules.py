@@ -39,6 +39,12 @@ RULES: tuple[Rule, ...] = (
         "someone else: 404",
     ),
     Rule(
+        "person authorised by another (ủy quyền), level 2",
+        "file the procedures the authorisation names for the person who gave it (the dossier is theirs), "
+        "or receive a benefit for them, until its end date, unless revoked; every use in the grantor's access log",
+        "revoked, expired or out of scope: 403 (logged); someone else's authorisation: 404",
+    ),
+    Rule(
         "officer (civil / defence / security), level 2",
         "persons and dossiers **of their own authority**, with a "
         "purpose code; never acts on their own record, someone they represent, or a dossier they filed or "

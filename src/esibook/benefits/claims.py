@@ -49,7 +49,7 @@ def _worksheet_form(sheet: Worksheet, **facts) -> dict:
     return {**facts, "amount": sheet.result, "worksheet": sheet.as_dict()}
 
 
-CLAIMS = ("claim_sickness", "claim_maternity", "claim_one_time", "claim_unemployment")
+CLAIMS = ("claim_sickness", "claim_maternity", "claim_one_time", "claim_unemployment", "claim_sickness_own")
 
 
 def _not_claimed_twice(
@@ -166,6 +166,45 @@ def prepare_sickness(session: Session, employer: Employer, form: SicknessClaim, 
         regime="sickness",
         total=sheet.value("amount_for_days") if sheet.has("amount_for_days") else sheet.result,
     )
+
+
+class OwnSicknessClaim(BaseModel):
+    """Đề nghị hưởng chế độ ốm đau của người đã nghỉ việc: a person whose job has ended files their own claim with
+    the SI office (Law 41/2024: the employer no longer files for them) for a leave taken while employed."""
+
+    leave_month: str = Field(min_length=7, max_length=7)
+    days: int = Field(ge=1, le=180)
+
+
+def prepare_own_sickness(session: Session, person: Person, form: OwnSicknessClaim, *, open_claim: OpenClaim) -> dict:
+    """The same worksheet as the employer's claim, for the employer of the month of the leave; only once the job
+    has ended (the period is closed), else the employer files it."""
+    month = Month.parse_input(form.leave_month, field="leave_month")
+    _not_participating(session, person)
+    employer = session.scalar(
+        select(Employer)
+        .join(ParticipationPeriod, ParticipationPeriod.employer_id == Employer.id)
+        .where(
+            ParticipationPeriod.person_id == person.id,
+            ParticipationPeriod.participant_type == "employee",
+            ParticipationPeriod.from_month <= month.as_int(),
+            func.coalesce(ParticipationPeriod.to_month, 999912) >= month.as_int(),
+        )
+        .limit(1)
+    )
+    if employer is None:
+        raise _refuse(
+            "claim.not_employed_then",
+            "you were not employed in that month: the sickness benefit is for leave from a job",
+            "bạn không làm việc trong tháng đó: chế độ ốm đau là cho thời gian nghỉ việc khi đang làm việc",
+            "leave_month",
+        )
+    claim = SicknessClaim(personal_id=person.personal_id, leave_month=str(month), days=form.days)
+    return {**prepare_sickness(session, employer, claim, open_claim=open_claim), "employer": employer.name}
+
+
+def approve_own_sickness(session: Session, person: Person, form: dict) -> list[int]:
+    return approve_employee_claim(session, None, form)
 
 
 class MaternityClaim(BaseModel):

@@ -24,10 +24,13 @@ REGIMES = (
     "survivors_lump",
     "sick_child",
     "oad_monthly",
+    "pension_lump",
 )
 """``oad``: the occupational accident/disease lump sum; ``oad_monthly`` its monthly allowance; ``funeral`` the funeral
 grant; ``survivors_monthly`` / ``survivors_lump`` the survivors' allowance (tuất hằng tháng / một lần);
-``sick_child`` the leave to care for a sick child (own limit of days, apart from the person's own sickness)."""
+``sick_child`` the leave to care for a sick child (own limit of days, apart from the person's own sickness);
+``pension_lump`` the lump sum at retirement for years above 35/30 (Law 41/2024 Art 68), paid once with the first
+month of pension."""
 
 
 class BenefitSettlement(Base):

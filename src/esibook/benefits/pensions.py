@@ -96,10 +96,11 @@ def prepare_retirement(session: Session, person: Person, form: RetirementClaim, 
     )
 
 
-def _settlement(session: Session, person: Person, *, amount: int, start: date, end: date, number: str) -> None:
+def _settlement(session: Session, person: Person, *, amount: int, start: date, end: date, number: str,
+                regime: str = "pension") -> None:
     seq = last_seq(session, BenefitSettlement.seq, BenefitSettlement.person_id, person.id) + 1
     session.add(BenefitSettlement(
-        person_id=person.id, seq=seq, regime="pension", period_from=start, period_to=end, days=None, amount=amount,
+        person_id=person.id, seq=seq, regime=regime, period_from=start, period_to=end, days=None, amount=amount,
         decision_no=f"{number}-{person.id}-{seq}", decision_date=vietnam_today(), authority=person.authority,
     ))
     session.flush()
@@ -116,7 +117,7 @@ def approve_retirement(session: Session, person: Person, form: dict) -> list[int
                 number="QD-PENSION")
     if lump:
         _settlement(session, person, amount=lump, start=first.first_day(), end=first.first_day(),
-                    number="QD-PENSION-LUMP")
+                    number="QD-PENSION-LUMP", regime="pension_lump")
     session.add(Pension(
         person_id=person.id, first_month=first.as_int(), monthly_amount=monthly, lump_sum=lump,
         decision_no=f"QD-PENSION-{person.id}", decided_on=vietnam_today(), authority=person.authority,

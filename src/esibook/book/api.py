@@ -22,6 +22,7 @@ from esibook.params import MAX_ROW_ID, RowId, RowIndex, SeqNo
 from esibook.people.models import Person
 from esibook.transactions.conversion import certified_printout
 from esibook.trust.pki import root
+from esibook.views import access as people_access
 from esibook.views.verification import MAX_VERIFY_BYTES, check_online
 from esibook.web.deps import db_session
 from esibook.web.responses import json_response
@@ -85,6 +86,15 @@ def _printout(request: Request, session: Session, person: Person, caller: Princi
 def my_card_qr(request: Request, one_time: bool = False, caller: Principal = Depends(policy.CITIZEN),
                session: Session = Depends(db_session)) -> dict:
     person = policy.own_person(session, caller)
+    qr = card_qr(session, request.app.state.settings, person, one_time=one_time)
+    return {"payload": qr.payload, "expires_at": qr.expires_at.isoformat(), "one_time": qr.one_time}
+
+
+@router.get("/me/dependants/{person_id}/card/qr",
+            summary="The HI card of a person I represent (my child), as a signed QR payload")
+def dependant_card_qr(request: Request, person_id: RowId, one_time: bool = False,
+                      caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> dict:
+    person = people_access.represented_card_holder(session, caller, person_id, channel="api")
     qr = card_qr(session, request.app.state.settings, person, one_time=one_time)
     return {"payload": qr.payload, "expires_at": qr.expires_at.isoformat(), "one_time": qr.one_time}
 

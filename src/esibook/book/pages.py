@@ -19,6 +19,7 @@ from esibook.health.card import card_qr, level_text
 from esibook.health.card_image import card_svg
 from esibook.health.service import initial_clinic, latest_card
 from esibook.params import RowId, SeqNo
+from esibook.views import access as people_access
 from esibook.views.verdict import verdict_view
 from esibook.views.verification import MAX_VERIFY_BYTES, check_online
 from esibook.web.deps import db_session
@@ -51,8 +52,9 @@ def family_card_page(
     caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
 ):
-    """The card of a child or adult the caller represents (a parent shows their child's card at the clinic)."""
-    person = policy.represented_person(session, caller, person_id)
+    """The card of a child or adult the caller represents (a parent shows their child's card at the clinic); the
+    showing is in the child's access log."""
+    person = people_access.represented_card_holder(session, caller, person_id)
     return _card_page(request, session, person, f"/me/family/{person.id}/card", family=True)
 
 

@@ -52,6 +52,7 @@ REGIME_VI = {
     "survivors_lump": "Tuất một lần",
     "sick_child": "Con ốm",
     "oad_monthly": "TNLĐ-BNN hằng tháng",
+    "pension_lump": "Trợ cấp một lần khi nghỉ hưu",
 }
 
 

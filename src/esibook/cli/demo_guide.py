@@ -117,6 +117,12 @@ def guide(session: Session, config: Settings, base_url: str) -> list[str]:
         f"officers see orders without a notification at {base}/officer/payments/reconciliation"
     )
     lines += _pension_lines(session)
+    lines.append(
+        f"Family: the parent shows their child's HI card at {base}/me/family. Authorisations "
+        f"({base}/me/authorisations):"
+        " the person who left their job has authorised the citizen to claim sickness for them (Act for them);"
+        " they can revoke it, and each use is in their access log."
+    )
     lines.append(f"Emails and notices sent by the demo: {base}/demo/mailbox")
     lines.append(
         f"Lookups without signing in: {base}/lookups (clinics, e.g. “bach mai” typed without accents; SI offices and "

@@ -118,6 +118,7 @@ VALUE_LABELS: dict[str, str] = {
     "sick_child": N_("Caring for a sick child"),
     "oad": N_("Occupational accident or disease, lump sum"),
     "oad_monthly": N_("Occupational accident or disease, monthly"),
+    "pension_lump": N_("Lump sum at retirement"),
     "population_records": N_("The population records"),
     "filer_declaration": N_("The filer's declaration and the scans"),
     "lump_sum": N_("Lump sum"),

@@ -11,12 +11,15 @@ from sqlalchemy.orm import Session
 from esibook.benefits.claims import (
     MaternityClaim,
     OneTimeClaim,
+    OwnSicknessClaim,
     SicknessClaim,
     UnemploymentClaim,
     approve_employee_claim,
     approve_own_claim,
+    approve_own_sickness,
     prepare_maternity,
     prepare_one_time,
+    prepare_own_sickness,
     prepare_sickness,
     prepare_unemployment,
 )
@@ -24,15 +27,18 @@ from esibook.people.models import Person
 from esibook.transactions.models import REFILED_DOSSIER, Dossier
 from esibook.transactions.registry import Procedure
 
+#: Procedures that claim the same benefit: the employer's sickness claim and the person's own, once the job ended.
+SAME_BENEFIT = {"claim_sickness": ("claim_sickness", "claim_sickness_own")}
+
 
 def open_claim(session: Session, person: Person, procedure: str) -> bool:
-    """A dossier of this claim procedure for the person, still being processed (the one being refiled aside)."""
+    """A dossier claiming this benefit for the person, still being processed (the one being refiled aside)."""
     return bool(
         session.scalar(
             select(func.count())
             .select_from(Dossier)
             .where(
-                Dossier.procedure == procedure,
+                Dossier.procedure.in_(SAME_BENEFIT.get(procedure, (procedure,))),
                 Dossier.status.in_(("submitted", "needs_info", "resubmitted")),
                 Dossier.id != session.info.get(REFILED_DOSSIER, 0),
                 (Dossier.person_id == person.id) | Dossier.form.contains(f'"personal_id":"{person.personal_id}"'),
@@ -41,7 +47,8 @@ def open_claim(session: Session, person: Person, procedure: str) -> bool:
     )
 
 
-#: The claims: sickness and maternity filed by the employer, one-time withdrawal and unemployment by the person.
+#: The claims: sickness and maternity filed by the employer, one-time withdrawal and unemployment by the person,
+#: and sickness by the person once the job has ended.
 PROCEDURES = (
     Procedure(
         code="claim_sickness",
@@ -86,5 +93,16 @@ PROCEDURES = (
         result_vi="Quyết định hưởng trợ cấp thất nghiệp, ghi vào sổ BHXH điện tử",
         prepare=partial(prepare_unemployment, open_claim=open_claim),
         approve=approve_own_claim,
+    ),
+    Procedure(
+        code="claim_sickness_own",
+        name_vi="Đề nghị hưởng chế độ ốm đau (người đã nghỉ việc)",
+        name_en="Claim the sickness benefit yourself, after leaving the job",
+        filer="citizen",
+        form=OwnSicknessClaim,
+        service_days=6,
+        result_vi="Quyết định hưởng chế độ ốm đau, ghi vào sổ BHXH điện tử",
+        prepare=partial(prepare_own_sickness, open_claim=open_claim),
+        approve=approve_own_sickness,
     ),
 )

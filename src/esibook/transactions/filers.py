@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
+from esibook.access.accesslog import record_access
 from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
 from esibook.employers.models import Employer
@@ -64,7 +65,50 @@ def _officer_filer(session: Session, caller: Principal, form: dict) -> Filer:
     return Filer("officer", f"officer:{caller.personal_id}", caller.name, target, person)
 
 
-def filer_for(session: Session, caller: Principal, kind: str, employer_id: int | None, form: dict) -> Filer:
+def authorised_filer(
+    session: Session, caller: Principal, authorisation_id: int, proc: Procedure, channel: str
+) -> Filer:
+    """A person files a citizen's procedure for someone who authorised them: the access policy decides (given to
+    the caller, not revoked, not expired, the procedure within scope), and the use goes into the grantor's access
+    log. The dossier is the grantor's (their repository and inbox get the results); its name says who filed it."""
+    if proc.filer != "citizen":
+        raise DomainError(
+            "authorisation.not_citizen_procedure",
+            "only a procedure a person files for themself can be filed under an authorisation",
+            "chỉ thủ tục cá nhân tự nộp mới được nộp theo ủy quyền",
+            field="procedure",
+        )
+    _, grantor = policy.authorised_representative(session, caller, authorisation_id, policy.filing_scope(proc.code))
+    record_access(
+        session,
+        person_id=grantor.id,
+        principal=caller,
+        groups=[1],
+        purpose="TTHC",
+        outcome="allowed",
+        channel=channel,
+        accessor=authorised_accessor(caller),
+    )
+    name = f"{caller.name} (theo ủy quyền của {grantor.full_name})"[:200]
+    return Filer("person", f"person:{grantor.personal_id}", name, grantor.authority, grantor)
+
+
+def authorised_accessor(caller: Principal) -> tuple[str, str]:
+    """How the grantor's access log names the person acting for them."""
+    return "authorised", f"Người được ủy quyền: {caller.name}"
+
+
+def filer_for(
+    session: Session,
+    caller: Principal,
+    kind: str,
+    employer_id: int | None,
+    form: dict,
+    on_behalf: tuple[int, Procedure, str] | None = None,
+) -> Filer:
+    """Who files: ``on_behalf`` is (authorisation id, procedure, channel) when a person files for a grantor."""
+    if on_behalf:
+        return authorised_filer(session, caller, *on_behalf)
     if kind == "employer":
         return employer_filer(session, caller, employer_id)
     if kind == "officer":

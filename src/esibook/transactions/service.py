@@ -99,9 +99,13 @@ def submit(
     employer_id: int | None = None,
     attachments: list[Upload] = (),
     now: datetime | None = None,
+    on_behalf: int | None = None,
+    channel: str = "web",
 ) -> Submitted:
     """File a dossier: checked, pre-filled from the databases, given a receipt whose due date counts working days
-    from the day it was filed in Vietnam (``now``, the moment of filing, is the clock's unless a caller fixes it)."""
+    from the day it was filed in Vietnam (``now``, the moment of filing, is the clock's unless a caller fixes it).
+    ``on_behalf`` is the id of an authorisation the caller files under, for its grantor (the access policy decides
+    it, and the grantor's access log records it)."""
     proc = procedure(procedure_code)
     if not 8 <= len(idempotency_key) <= 80:
         raise DomainError(
@@ -114,15 +118,23 @@ def submit(
         "citizen": f"person:{caller.personal_id}",
         "officer": f"officer:{caller.personal_id}",
     }[proc.filer]
-    existing = _by_key(session, ref, idempotency_key)
+    existing = None if on_behalf else _by_key(session, ref, idempotency_key)
     if existing and is_filer(existing, caller):
         return Submitted(existing, False)
     parsed = parse_form(proc, form)
     files = check_uploads(list(attachments))
+    agent = (on_behalf, proc, channel) if on_behalf else None
     try:
         with transaction(session):
-            filer = filer_for(session, caller, proc.filer, employer_id, form)
+            filer = filer_for(session, caller, proc.filer, employer_id, form, agent)
+            ref = filer.ref
+            if agent:
+                existing = _by_key(session, ref, idempotency_key)
+                if existing:
+                    return Submitted(existing, False)
             filed = proc.prepare(session, filer.record, parsed)
+            if agent:
+                filed = {**filed, "authorisation": {"id": on_behalf, "agent": f"person:{caller.personal_id}"}}
             check_attachments(proc, len(files))
             dossier = _create(session, settings, caller, proc, filer, filed, idempotency_key, now)
             attach(session, settings, dossier, files, caller.actor)

@@ -37,6 +37,7 @@ from esibook.contributions.models import ParticipationPeriod
 from esibook.dates import vietnam_today
 from esibook.db import scoped_to, transaction
 from esibook.errors import DomainError
+from esibook.health.service import latest_card
 from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
 from esibook.people.service import PersonMatch, search_persons
@@ -95,6 +96,29 @@ def dependants(session: Session, principal: Principal) -> list[Person]:
             select(Person).where(Person.representative_id == principal.personal_id).order_by(Person.date_of_birth)
         )
     )
+
+
+def represented_card_holder(session: Session, principal: Principal, person_id: int, *, channel: str = "web") -> Person:
+    """A person the caller represents, whose HI card the caller is about to show; the showing goes into that
+    person's access log (a parent showing a child's card at the clinic)."""
+    with transaction(session):
+        person = policy.represented_person(session, principal, person_id)
+        record_access(
+            session,
+            person_id=person.id,
+            principal=principal,
+            groups=[5],
+            purpose="DAIDIEN",
+            outcome="allowed",
+            channel=channel,
+            accessor=("representative", f"Người đại diện hợp pháp: {principal.name}"),
+        )
+    return person
+
+
+def dependants_with_cards(session: Session, principal: Principal) -> list[tuple[Person, object]]:
+    """The persons the caller represents, each with their latest HI card (or None), for the family page."""
+    return [(person, latest_card(session, person.id)) for person in dependants(session, principal)]
 
 
 # --- officers ------------------------------------------------------------------------------------------------

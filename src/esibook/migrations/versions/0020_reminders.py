@@ -3,14 +3,14 @@ job runs) and each person's choice of kinds and channels. The in-app messages ge
 unread count is now in every page's header.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-02 05:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

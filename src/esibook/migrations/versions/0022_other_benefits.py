@@ -17,7 +17,7 @@ branch_labels = None
 depends_on = None
 
 OLD = ('pension', 'one_time', 'sickness', 'maternity', 'unemployment', 'oad', 'survivorship')
-NEW = OLD + ('funeral', 'survivors_monthly', 'survivors_lump', 'sick_child', 'oad_monthly')
+NEW = OLD + ('funeral', 'survivors_monthly', 'survivors_lump', 'sick_child', 'oad_monthly', 'pension_lump')
 
 
 def _regimes(values: tuple[str, ...]) -> str:
