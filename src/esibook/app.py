@@ -25,6 +25,7 @@ from esibook.db import make_engine, session_factory
 from esibook.health import api as health_api
 from esibook.health import pages as health_pages
 from esibook.notify import pages as notify_pages
+from esibook.portals import pages as portals_pages
 from esibook.transactions import api as transactions_api
 from esibook.transactions import citizen_pages, employer_pages, officer_pages
 from esibook.web import api as identifiers_api
@@ -57,6 +58,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     health_pages.router,
     contributions_pages.router,
     install.router,
+    portals_pages.router,
 )
 
 

@@ -36,6 +36,7 @@ from esibook.employers.models import Employer
 from esibook.health.models import Clinic, HICoverage, MedicalVisit
 from esibook.notify.models import DeliveredMessage, OutboxMessage
 from esibook.people.models import Contact, Household, HouseholdMember, Person
+from esibook.portals.models import PortalHolding, PortalPush
 from esibook.transactions.models import (
     Dossier,
     DossierAttachment,
@@ -56,4 +57,5 @@ __all__ = [
     "MedicalVisit",
     "OutboxMessage", "ParticipationPeriod", "Person", "PopulationRecord", "RepositoryDocument", "RoleGrant",
     "ShareLink", "Suspension", "TrustCertificate", "UnemploymentReserve", "WebSession",
+    "PortalHolding", "PortalPush",
 ]

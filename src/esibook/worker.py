@@ -16,19 +16,21 @@ from esibook.book import bulk, sequencer
 from esibook.contributions import arrears
 from esibook.dates import vietnam_today
 from esibook.notify import outbox
+from esibook.portals import service as portals
 
 app = jobs.app
 #: The modules whose tasks a worker runs (imported above, named here so a linter keeps them).
-TASK_MODULES = (outbox, bulk, arrears, checkpoints)
+TASK_MODULES = (outbox, bulk, arrears, checkpoints, portals)
 
 
 def run_round(rt: jobs.Runtime, watched: date | None) -> date:
     """One in-process round (SQLite): the log's pooled entries, the watchdog once a day, a checkpoint when due, the
-    pending messages. Returns the day watched, for the next round."""
+    pending messages, the pending pushes to the national portals. Returns the day watched, for the next round."""
     sequencer.run_once(rt.sessions, rt.settings)
     today = vietnam_today()
     if watched != today:
         arrears.watchdog_once(rt.sessions, today)
     checkpoints.audit_checkpoint_if_due(rt.sessions, rt.settings)
     rt.count(outbox.deliver_pending(rt.sessions, outbox.sender_of(rt)))
+    portals.push_pending(rt.sessions, portals.systems_of(rt))
     return today

@@ -59,6 +59,7 @@ PIECES: dict[str, str] = {
     "book": "contexts",
     "transactions": "contexts",
     "witness": "contexts",
+    "portals": "contexts",
     # views: what combines contexts, and the routes (pages, JSON APIs) of every context
     "views": "views",
     "web": "views",  # the page helpers (render, errors, rate limits) routes use

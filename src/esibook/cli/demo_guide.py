@@ -112,6 +112,7 @@ def guide(session: Session, config: Settings, base_url: str) -> list[str]:
         f"  {r.personal_id}  {r.full_name}, born {r.date_of_birth:%d/%m/%Y}" for r in residents
     ] or ["  (none left: every resident is insured)"]
     lines.append(f"Emails and notices sent by the demo: {base}/demo/mailbox")
+    lines.append(f"What the stand-ins of the national portals and the VNeID wallet received: {base}/demo/portals")
     return lines
 
 

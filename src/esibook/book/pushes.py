@@ -1,0 +1,30 @@
+"""Each new book version to the national portals and the VNeID wallet (esibook.portals): pushed once logged, one
+push per log batch and system, so bulk issuance makes a push per thousand books, not one per book."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from esibook.book.models import BookVersion
+from esibook.config import Settings
+from esibook.portals import messages
+from esibook.portals.service import enqueue
+
+
+def versions_logged(session: Session, settings: Settings, leaves: list[tuple[int, int, int, str]]) -> None:
+    """Queue the pushes of the book versions a log batch just integrated, each ``(person id, version, leaf index,
+    SHA-256 of the signed document)``, in the batch's transaction."""
+    if not leaves:
+        return
+    keys = [(person_id, version) for person_id, version, _, _ in leaves]
+    found = {(p, v): (book_id, issued_at) for p, v, book_id, issued_at in session.execute(
+        select(BookVersion.person_id, BookVersion.version, BookVersion.book_id, BookVersion.issued_at)
+        .where(tuple_(BookVersion.person_id, BookVersion.version).in_(keys)))}
+    items = []
+    for person_id, version, leaf_index, sha256 in leaves:
+        book_id, issued_at = found[(person_id, version)]
+        items.append((person_id, messages.book_version(settings, book_id=book_id, version=version, sha256=sha256,
+                                                       issued_at=issued_at, leaf_index=leaf_index)))
+    first, last = leaves[0][2], leaves[-1][2]
+    enqueue(session, document_type="book_version", key=f"book:leaves:{first}-{last}", items=items)

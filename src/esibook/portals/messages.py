@@ -1,0 +1,87 @@
+"""The messages pushed to the national systems (format: :mod:`esibook.portals.adapters`), built from plain values
+by the context that issued the document, and the deep links back to esibook they carry."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from esibook.config import Settings
+
+ISSUER = "Bảo hiểm xã hội Việt Nam"
+JWS_MEDIA_TYPE = "application/jose"
+CARD_MEDIA_TYPE = "text/plain; profile=VNHI1"
+
+
+def deep_link(settings: Settings, path: str) -> str:
+    """A URL on esibook's base URL: opened from a portal or the wallet, it shows the page after sign-in."""
+    return settings.base_url.rstrip("/") + path
+
+
+def person(personal_id: str) -> dict:
+    return {"kind": "person", "id": personal_id}
+
+
+def organisation(tax_code: str) -> dict:
+    return {"kind": "organisation", "id": tax_code}
+
+
+def book_version(settings: Settings, *, book_id: str, version: int, sha256: str, issued_at: datetime,
+                 leaf_index: int | None) -> dict:
+    """A new version of a person's e-book (sổ BHXH điện tử): a reference, its hash and where the log has it."""
+    return {
+        "document_id": f"book:{book_id}",
+        "version": version,
+        "document_type": "book_version",
+        "holder": person(book_id),
+        "issuer": ISSUER,
+        "title_vi": f"Sổ BHXH điện tử, phiên bản {version}",
+        "title_en": f"Electronic social insurance book, version {version}",
+        "issued_at": issued_at.isoformat(timespec="seconds"),
+        "sha256": sha256,
+        "media_type": JWS_MEDIA_TYPE,
+        "link": deep_link(settings, f"/me/book?version={version}"),
+        "supersedes": version - 1 if version > 1 else None,
+        "log": {"leaf_index": leaf_index},
+    }
+
+
+def hi_card(settings: Settings, *, personal_id: str, card_code: str, seq: int, valid_from: date, valid_to: date,
+            qr: str, sha256: str) -> dict:
+    """An HI card (thẻ BHYT) issued or renewed: the signed QR itself, so the wallet shows it offline."""
+    return {
+        "document_id": f"hi-card:{card_code}",
+        "version": seq,
+        "document_type": "hi_card",
+        "holder": person(personal_id),
+        "issuer": ISSUER,
+        "title_vi": "Thẻ bảo hiểm y tế",
+        "title_en": "Health insurance card",
+        "issued_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "valid_from": valid_from.isoformat(),
+        "valid_to": valid_to.isoformat(),
+        "sha256": sha256,
+        "media_type": CARD_MEDIA_TYPE,
+        "document": qr,
+        "link": deep_link(settings, "/me/card"),
+        "supersedes": seq - 1 if seq > 1 else None,
+    }
+
+
+def dossier_result(settings: Settings, *, holder: dict, dossier_code: str, procedure_vi: str, procedure_en: str,
+                   decided_at: datetime, sha256: str, link_path: str) -> dict:
+    """The result of a dossier (kết quả giải quyết hồ sơ): a reference to the signed decision and its hash."""
+    return {
+        "document_id": f"dossier:{dossier_code}",
+        "version": 1,
+        "document_type": "dossier_result",
+        "holder": holder,
+        "issuer": ISSUER,
+        "title_vi": f"Kết quả giải quyết hồ sơ {dossier_code}: {procedure_vi}",
+        "title_en": f"Result of dossier {dossier_code}: {procedure_en}",
+        "issued_at": decided_at.isoformat(timespec="seconds"),
+        "sha256": sha256,
+        "media_type": JWS_MEDIA_TYPE,
+        "result": "approved",
+        "link": deep_link(settings, link_path),
+        "supersedes": None,
+    }
