@@ -3,11 +3,12 @@ push per log batch and system, so bulk issuance makes a push per thousand books,
 
 from __future__ import annotations
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from esibook.book.models import BookVersion
 from esibook.config import Settings
+from esibook.people.models import Person
 from esibook.portals import messages
 from esibook.portals.service import enqueue
 
@@ -18,13 +19,16 @@ def versions_logged(session: Session, settings: Settings, leaves: list[tuple[int
     if not leaves:
         return
     keys = [(person_id, version) for person_id, version, _, _ in leaves]
-    found = {(p, v): (book_id, issued_at) for p, v, book_id, issued_at in session.execute(
-        select(BookVersion.person_id, BookVersion.version, BookVersion.book_id, BookVersion.issued_at)
+    found = {(p, v): rest for p, v, *rest in session.execute(
+        select(BookVersion.person_id, BookVersion.version, BookVersion.book_id, BookVersion.issued_at,
+               func.coalesce(Person.personal_id, Person.passport_no))
+        .join(Person, Person.id == BookVersion.person_id)
         .where(tuple_(BookVersion.person_id, BookVersion.version).in_(keys)))}
     items = []
     for person_id, version, leaf_index, sha256 in leaves:
-        book_id, issued_at = found[(person_id, version)]
-        items.append((person_id, messages.book_version(settings, book_id=book_id, version=version, sha256=sha256,
-                                                       issued_at=issued_at, leaf_index=leaf_index)))
+        book_id, issued_at, holder = found[(person_id, version)]
+        items.append((person_id, messages.book_version(settings, personal_id=holder, book_id=book_id,
+                                                       version=version, sha256=sha256, issued_at=issued_at,
+                                                       leaf_index=leaf_index)))
     first, last = leaves[0][2], leaves[-1][2]
     enqueue(session, document_type="book_version", key=f"book:leaves:{first}-{last}", items=items)

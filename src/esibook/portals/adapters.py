@@ -7,7 +7,7 @@ clinic (docs/portals.md, docs/decisions/0007-portal-push.md).
 
 A message (one JSON object, the same for the three systems)::
 
-    {"document_id": "book:001085012345", "version": 3, "document_type": "book_version",
+    {"document_id": "VN-SBH-001085012345", "version": 3, "document_type": "book_version",
      "holder": {"kind": "person", "id": "001085012345"},          # or {"kind": "organisation", "id": <tax code>}
      "issuer": "BHXH Việt Nam", "title_vi": "...", "title_en": "...", "issued_at": "2026-12-02T05:00:00+00:00",
      "sha256": "<hex SHA-256 of the signed document>", "media_type": "application/jose",

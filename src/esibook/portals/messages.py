@@ -25,14 +25,14 @@ def organisation(tax_code: str) -> dict:
     return {"kind": "organisation", "id": tax_code}
 
 
-def book_version(settings: Settings, *, book_id: str, version: int, sha256: str, issued_at: datetime,
-                 leaf_index: int | None) -> dict:
+def book_version(settings: Settings, *, personal_id: str, book_id: str, version: int, sha256: str,
+                 issued_at: datetime, leaf_index: int | None) -> dict:
     """A new version of a person's e-book (sổ BHXH điện tử): a reference, its hash and where the log has it."""
     return {
-        "document_id": f"book:{book_id}",
+        "document_id": book_id,
         "version": version,
         "document_type": "book_version",
-        "holder": person(book_id),
+        "holder": person(personal_id),
         "issuer": ISSUER,
         "title_vi": f"Sổ BHXH điện tử, phiên bản {version}",
         "title_en": f"Electronic social insurance book, version {version}",
