@@ -32,5 +32,5 @@ def run_round(rt: jobs.Runtime, watched: date | None) -> date:
         arrears.watchdog_once(rt.sessions, today)
     checkpoints.audit_checkpoint_if_due(rt.sessions, rt.settings)
     rt.count(outbox.deliver_pending(rt.sessions, outbox.sender_of(rt)))
-    portals.push_pending(rt.sessions, portals.systems_of(rt))
+    portals.push_pending(rt.sessions, rt.settings, portals.systems_of(rt))
     return today

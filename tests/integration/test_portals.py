@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -107,16 +106,19 @@ def test_a_registration_approved_reaches_the_portals_and_the_wallet_once_after_w
     assert anonymous.headers["location"] == "/login?return_to=/me/book%3Fversion%3D1", "back to the version"
 
 
+def card_facts(personal_id: str, seq: int = 1) -> dict:
+    return {"personal_id": personal_id, "card_code": "DN4790123456789", "seq": seq, "valid_from": "2026-01-01",
+            "valid_to": "2026-12-31", "qr": "VNHI1:X", "sha256": "0" * 64, "issued_at": "2026-12-02T05:00:00+00:00"}
+
+
 def card_message(personal_id: str, seq: int = 1) -> dict:
-    return messages.hi_card(Settings(), personal_id=personal_id, card_code="DN4790123456789", seq=seq,
-                            valid_from=date(2026, 1, 1),
-                            valid_to=date(2026, 12, 31), qr="VNHI1:X", sha256="0" * 64)
+    return messages.build(Settings(), "hi_card", card_facts(personal_id, seq))
 
 
 def queue_card(engine, person_id: int = 7, personal_id: str = "079085000123", seq: int = 1) -> None:
     with Session(engine) as session, transaction(session):
         portals.enqueue(session, document_type="hi_card", key=f"card:{person_id}:{seq}",
-                        items=[(person_id, card_message(personal_id, seq))])
+                        items=[(person_id, card_facts(personal_id, seq))])
 
 
 def work(engine, settings) -> None:
@@ -170,10 +172,9 @@ def test_a_stand_in_keeps_one_copy_per_document_and_version(empty_engine):
 
 
 def test_an_organisation_gets_no_wallet_push(empty_engine):
-    message = messages.dossier_result(Settings(), holder=messages.organisation("0101234567"), dossier_code="D-1",
-                                      procedure_vi="Đăng ký", procedure_en="Registration",
-                                      decided_at=datetime(2026, 12, 2), sha256="1" * 64,
-                                      link_path="/employer/1/repository")
+    message = {"holder": messages.organisation("0101234567"), "dossier_code": "D-1", "procedure_vi": "Đăng ký",
+               "procedure_en": "Registration", "decided_at": "2026-12-02T05:00:00+00:00", "sha256": "1" * 64,
+               "link_path": "/employer/1/repository"}
     with Session(empty_engine) as session, transaction(session):
         assert portals.enqueue(session, document_type="dossier_result", key="result:1", items=[(None, message)]) == 2
     with Session(empty_engine) as session:

@@ -166,7 +166,7 @@ def integrate(session: Session, settings: Settings, *, limit: int | None = None)
             return 0
         start = head.size
         _append(session, head, rows)
-        pushes.versions_logged(session, settings, [(row.person_id, row.version, start + k,
+        pushes.versions_logged(session, [(row.person_id, row.version, start + k,
                                                     row.entry[len(BOOK_ENTRY_TAG):].hex())
                                                    for k, row in enumerate(rows) if row.person_id is not None])
         root = merkle.frontier_root(_frontier(head))

@@ -7,13 +7,12 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from esibook.book.models import BookVersion
-from esibook.config import Settings
 from esibook.people.models import Person
 from esibook.portals import messages
 from esibook.portals.service import enqueue
 
 
-def versions_logged(session: Session, settings: Settings, leaves: list[tuple[int, int, int, str]]) -> None:
+def versions_logged(session: Session, leaves: list[tuple[int, int, int, str]]) -> None:
     """Queue the pushes of the book versions a log batch just integrated, each ``(person id, version, leaf index,
     SHA-256 of the signed document)``, in the batch's transaction."""
     if not leaves:
@@ -26,9 +25,10 @@ def versions_logged(session: Session, settings: Settings, leaves: list[tuple[int
         .where(tuple_(BookVersion.person_id, BookVersion.version).in_(keys)))}
     items = []
     for person_id, version, leaf_index, sha256 in leaves:
+        if (person_id, version) not in found:  # not a book version (nothing else is pooled with a person today)
+            continue
         book_id, issued_at, holder = found[(person_id, version)]
-        items.append((person_id, messages.book_version(settings, personal_id=holder, book_id=book_id,
-                                                       version=version, sha256=sha256, issued_at=issued_at,
-                                                       leaf_index=leaf_index)))
+        items.append((person_id, {"personal_id": holder, "book_id": book_id, "version": version, "sha256": sha256,
+                                  "issued_at": messages.when(issued_at), "leaf_index": leaf_index}))
     first, last = leaves[0][2], leaves[-1][2]
     enqueue(session, document_type="book_version", key=f"book:leaves:{first}-{last}", items=items)

@@ -141,7 +141,7 @@ def worker(
         if is_postgres(engine):
             jobs.run_worker(engine, wait=False)
         runtime.count(deliver_pending(runtime.sessions, sender_of(runtime)))  # anything left without a job
-        pushed = push_pending(runtime.sessions, systems_of(runtime))
+        pushed = push_pending(runtime.sessions, config, systems_of(runtime))
         typer.echo(f"{runtime.delivered} messages delivered")
         typer.echo(f"{pushed} documents pushed to the national portals without a job")
         return

@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from esibook import jobs
 from esibook.access.accesslog import record_access
+from esibook.config import Settings
 from esibook.db import transaction, within_action
 from esibook.people.identifiers import mask_personal_id
+from esibook.portals import messages
 from esibook.portals.adapters import SYSTEMS, DocumentRepository, holdings, stand_ins
 from esibook.portals.models import PortalPush
 
@@ -50,14 +52,14 @@ CRASH_AFTER_STORE = "ESIBOOK_TEST_CRASH_AFTER_PORTAL_STORE"
 
 
 def enqueue(session: Session, *, document_type: str, key: str, items: list[tuple[int | None, dict]]) -> int:
-    """Queue ``items`` (each: the person it is about, or None for an organisation, and its message) for every
-    system of :data:`ROUTES`, in the caller's action; the same ``key`` twice is queued once. Returns how many
-    pushes were added."""
+    """Queue ``items`` (each: the person it is about, or None for an organisation, and the facts of its message,
+    :mod:`esibook.portals.messages`) for every system of :data:`ROUTES`, in the caller's action; the same ``key``
+    twice is queued once. Returns how many pushes were added."""
     within_action(session)
     added = 0
     for destination in ROUTES[document_type]:
-        batch = [{"person_id": p, "message": m} for p, m in items
-                 if destination != "vneid" or m["holder"]["kind"] == "person"]
+        batch = [{"person_id": p, "facts": f} for p, f in items
+                 if destination != "vneid" or not messages.is_for_organisation(f)]
         dedupe_key = f"{destination}:{key}"[:120]
         if not batch or session.scalar(select(PortalPush.id).where(PortalPush.dedupe_key == dedupe_key)):
             continue
@@ -74,8 +76,8 @@ class PushFailed(Exception):
     """A push failed (recorded on the push); the job engine retries it."""
 
 
-def push_one(sessions: sessionmaker[Session], systems: dict[str, DocumentRepository], push_id: int, *,
-             raise_failure: bool = False) -> int:
+def push_one(sessions: sessionmaker[Session], settings: Settings, systems: dict[str, DocumentRepository],
+             push_id: int, *, raise_failure: bool = False) -> int:
     """Push one batch unless it was pushed already; returns how many documents the system did not hold yet."""
     with sessions() as session:
         push = session.get(PortalPush, push_id)
@@ -83,7 +85,8 @@ def push_one(sessions: sessionmaker[Session], systems: dict[str, DocumentReposit
             return 0
         destination, document_type, batch = push.destination, push.document_type, json.loads(push.messages)
     try:
-        stored = systems[destination].receive([item["message"] for item in batch])
+        stored = systems[destination].receive([messages.build(settings, document_type, item["facts"])
+                                               for item in batch])
     except Exception as error:  # noqa: BLE001 - any failure is retried later, and recorded without content
         return _failed(sessions, push_id, error, raise_failure)
     _crash_if_asked(push_id)
@@ -120,7 +123,7 @@ def _crash_if_asked(push_id: int) -> None:
         os._exit(17)
 
 
-def push_pending(sessions: sessionmaker[Session], systems: dict[str, DocumentRepository], *,
+def push_pending(sessions: sessionmaker[Session], settings: Settings, systems: dict[str, DocumentRepository], *,
                  limit: int = 100) -> int:
     """Push up to ``limit`` pending batches, oldest first (SQLite's in-process round; the sweep)."""
     with sessions() as session:
@@ -128,7 +131,7 @@ def push_pending(sessions: sessionmaker[Session], systems: dict[str, DocumentRep
             select(PortalPush.id).where(PortalPush.done_at.is_(None), PortalPush.attempts < MAX_ATTEMPTS)
             .order_by(PortalPush.id).limit(limit)
         ))
-    return sum(push_one(sessions, systems, push_id) for push_id in pending)
+    return sum(push_one(sessions, settings, systems, push_id) for push_id in pending)
 
 
 def pushes(session: Session, *, limit: int = 50) -> list[PortalPush]:
@@ -151,7 +154,7 @@ def systems_of(rt: jobs.Runtime) -> dict[str, DocumentRepository]:
 def push_documents(push_id: int) -> None:
     """Push one batch to its system (a no-op if it was pushed already); a failure is raised, so retried."""
     rt = jobs.runtime()
-    push_one(rt.sessions, systems_of(rt), push_id, raise_failure=True)
+    push_one(rt.sessions, rt.settings, systems_of(rt), push_id, raise_failure=True)
 
 
 @jobs.app.periodic(cron="*/10 * * * *", periodic_id="portals-sweep")
@@ -159,7 +162,7 @@ def push_documents(push_id: int) -> None:
 def sweep_pushes(timestamp: int | None = None) -> None:
     """Push whatever is pending without a job (retries the job engine gave up on, still under the attempt limit)."""
     rt = jobs.runtime()
-    push_pending(rt.sessions, systems_of(rt))
+    push_pending(rt.sessions, rt.settings, systems_of(rt))
 
 
 def stand_in_view(session: Session) -> dict:

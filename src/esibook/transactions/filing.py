@@ -152,7 +152,7 @@ def issue_results(session: Session, settings: Settings, caller: Principal, dossi
         DECISION_TYPE,
     )
     file_result(session, filer.owner, "decision", f"Kết quả giải quyết hồ sơ {dossier.code}", decision, dossier)
-    _push_result(session, settings, filer, dossier, proc, decision)
+    _push_result(session, filer, dossier, proc, decision)
     notify_filer(
         session,
         filer,
@@ -164,7 +164,7 @@ def issue_results(session: Session, settings: Settings, caller: Principal, dossi
     record_event(session, dossier, caller.actor, "approved", "result_issued")
 
 
-def _push_result(session: Session, settings: Settings, filer: Filer, dossier: Dossier, proc, decision: str) -> None:
+def _push_result(session: Session, filer: Filer, dossier: Dossier, proc, decision: str) -> None:
     """The signed decision to the filer's repository on the national portals (esibook.portals), by reference."""
     kind, owner_id = filer.owner
     if kind == "employer":
@@ -174,10 +174,10 @@ def _push_result(session: Session, settings: Settings, filer: Filer, dossier: Do
         if not holder_id:
             return
         holder, person_id, link = messages.person(holder_id), owner_id, "/me/repository"
-    message = messages.dossier_result(
-        settings, holder=holder, dossier_code=dossier.code, procedure_vi=proc.name_vi, procedure_en=proc.name_en,
-        decided_at=dossier.decided_at, sha256=hashlib.sha256(decision.encode()).hexdigest(), link_path=link)
-    portals.enqueue(session, document_type="dossier_result", key=f"result:{dossier.id}", items=[(person_id, message)])
+    facts = {"holder": holder, "dossier_code": dossier.code, "procedure_vi": proc.name_vi, "procedure_en": proc.name_en,
+             "decided_at": messages.when(dossier.decided_at), "sha256": hashlib.sha256(decision.encode()).hexdigest(),
+             "link_path": link}
+    portals.enqueue(session, document_type="dossier_result", key=f"result:{dossier.id}", items=[(person_id, facts)])
 
 
 def _deliver_book(
@@ -196,7 +196,7 @@ def _deliver_book(
     if (card := latest_card(session, person_id)) is not None:
         qr = card_qr(session, settings, person).payload
         file_result(session, ("person", person_id), "hi_card", "Thẻ BHYT", qr, dossier)
-        card_issued(session, settings, person, card, qr)
+        card_issued(session, person, card, qr)
     if filer.kind == "employer":
         person_filer = Filer("person", f"person:{person.personal_id}", person.full_name, person.authority, person)
         notify_filer(
