@@ -186,3 +186,16 @@ def test_the_development_page_shows_what_each_stand_in_holds(signed, signed_app)
     page = signed_app.get("/demo/portals")
     assert page.status_code == 200 and 'data-testid="held-vneid"' in page.text
     assert "hi-card:DN47*********89" in page.text and "079085000999" not in page.text, "personal IDs masked"
+
+
+def test_the_command_lists_what_a_stand_in_holds(signed):
+    LocalRepository("mof", session_factory(signed.engine)).receive([card_message("079085000888")])
+    listed = subprocess.run(
+        [sys.executable, "-m", "esibook", "portals", "held", "--system", "mof"],
+        env={**os.environ, "ESIBOOK_DATABASE_URL": signed.engine.url.render_as_string(hide_password=False),
+             "ESIBOOK_DATA_DIR": str(signed.settings.data_dir)},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "person:0790******88  hi_card  hi-card:DN47*********89  v1" in listed.stdout
+    assert "079085000888" not in listed.stdout and "vneid:" not in listed.stdout

@@ -27,6 +27,7 @@ from esibook.cli import serve  # noqa: F401
 from esibook.cli import witness  # noqa: F401
 from esibook.cli import demo  # noqa: F401
 from esibook.cli import contributions  # noqa: F401
+from esibook.cli import portals  # noqa: F401
 from esibook.cli.common import UsageError, app, err
 
 
