@@ -5,11 +5,13 @@ push is in the person's access log; the deep link opens the version after sign-i
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
 import subprocess
 import sys
+import threading
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -127,9 +129,11 @@ def work(engine, settings) -> None:
     if not is_postgres(engine):
         worker.run_round(runtime, None)
         return
-    import asyncio
-
-    asyncio.run(jobs.work(jobs.engine_app(engine, periodic=False), wait=False, name="t", signals=False))
+    # in a thread of its own, as a worker (and away from any event loop of this process, e.g. a browser test's)
+    thread = threading.Thread(target=lambda: asyncio.run(
+        jobs.work(jobs.engine_app(engine, periodic=False), wait=False, name="t", signals=False)))
+    thread.start()
+    thread.join()
 
 
 def test_a_failed_push_is_retried_and_the_card_held_and_logged_once(empty_engine, tmp_path, monkeypatch):
@@ -199,3 +203,18 @@ def test_the_command_lists_what_a_stand_in_holds(signed):
     assert listed.returncode == 0, listed.stderr
     assert "person:0790******88  hi_card  hi-card:DN47*********89  v1" in listed.stdout
     assert "079085000888" not in listed.stdout and "vneid:" not in listed.stdout
+
+
+def test_a_rolled_back_issue_pushes_nothing(empty_engine):
+    try:
+        with Session(empty_engine) as session, transaction(session):
+            portals.enqueue(session, document_type="hi_card", key="card:9:1", items=[(9, card_facts("079085000777"))])
+            raise RuntimeError("the approval failed after its card was queued")
+    except RuntimeError:
+        pass
+    with Session(empty_engine) as session:
+        assert session.scalar(select(func.count()).select_from(PortalPush)) == 0
+    if is_postgres(empty_engine):
+        with empty_engine.connect() as connection:
+            assert connection.execute(text(
+                "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'portals.push'")).scalar() == 0
