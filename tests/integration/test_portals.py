@@ -218,3 +218,31 @@ def test_a_rolled_back_issue_pushes_nothing(empty_engine):
         with empty_engine.connect() as connection:
             assert connection.execute(text(
                 "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'portals.push'")).scalar() == 0
+
+
+def test_a_renewed_card_reaches_the_wallet_as_its_next_version(signed, signed_app, signed_identities, signed_bearer):
+    from esibook.health.models import Clinic, HICoverage
+
+    client, citizen = signed_app, signed_identities["citizen-l2"]
+    with Session(signed.engine) as session:
+        person_id = session.scalar(select(Person.id).where(Person.personal_id == citizen.personal_id))
+        card = session.scalar(select(HICoverage).where(HICoverage.person_id == person_id)
+                              .order_by(HICoverage.seq.desc()).limit(1))
+        clinic = session.scalar(select(Clinic.code).where(
+            Clinic.code.like(f"{card.province_code}%"), Clinic.code != card.initial_clinic_code,
+            Clinic.accepts_initial_registration.is_(True)).limit(1))
+    filed = client.post("/api/v1/dossiers", json={"procedure": "reissue_hi_card", "form": {
+        "initial_clinic_code": clinic, "reason": "Gần nhà hơn"}},
+        headers={**signed_bearer(citizen.personal_id), "idempotency-key": "portal-card-renew-1"})
+    assert filed.status_code == 201, filed.text
+    approved = client.post(f"/api/v1/dossiers/{filed.json()['id']}/actions", json={"action": "approve"},
+                           headers=signed_bearer(signed_identities["officer-civil"].personal_id))
+    assert approved.json()["status"] == "result_issued", approved.text
+    work(signed.engine, signed.settings)
+    with Session(signed.engine) as session:
+        cards = [(h.version, json.loads(h.message)) for h in held_by(session, f"person:{citizen.personal_id}")
+                 if h.destination == "vneid" and h.document_id == f"hi-card:{card.card_code}"]
+    renewed = [m for v, m in cards if v == card.seq + 1]
+    assert len(renewed) == 1 and renewed[0]["supersedes"] == card.seq
+    shown = client.post("/api/v1/verify", content=renewed[0]["document"].encode()).json()
+    assert shown["verdict"] == "valid" and shown["shows"]["initial_clinic_code"] == clinic
