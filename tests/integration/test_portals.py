@@ -13,6 +13,8 @@ import subprocess
 import sys
 import threading
 
+import hypothesis
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -246,3 +248,23 @@ def test_a_renewed_card_reaches_the_wallet_as_its_next_version(signed, signed_ap
     assert len(renewed) == 1 and renewed[0]["supersedes"] == card.seq
     shown = client.post("/api/v1/verify", content=renewed[0]["document"].encode()).json()
     assert shown["verdict"] == "valid" and shown["shows"]["initial_clinic_code"] == clinic
+
+
+@hypothesis.settings(max_examples=25, deadline=None, suppress_health_check=list(hypothesis.HealthCheck))
+@hypothesis.given(pushes=st.lists(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 3)), max_size=6), max_size=5))
+def test_whatever_is_pushed_and_repeated_a_stand_in_holds_each_document_version_once(empty_engine, pushes):
+    """Batches of cards (card n, span seq), with repeats inside and across batches, as retries deliver them."""
+    with empty_engine.begin() as connection:
+        connection.execute(PortalHolding.__table__.delete())
+    system = LocalRepository("ndpp", session_factory(empty_engine))
+
+    def card(n: int, seq: int) -> dict:
+        return messages.build(Settings(), "hi_card", {**card_facts(f"07908500{n:04d}", seq),
+                                                      "card_code": f"DN47901234{n:05d}"})
+
+    stored = sum(system.receive([card(n, seq) for n, seq in batch]) for batch in pushes)
+    distinct = {(n, seq) for batch in pushes for n, seq in batch}
+    with Session(empty_engine) as session:
+        held = set(session.execute(select(PortalHolding.document_id, PortalHolding.version)).all())
+    assert held == {(f"hi-card:DN47901234{n:05d}", seq) for n, seq in distinct}
+    assert stored == len(distinct), "each document version counted as new once"
