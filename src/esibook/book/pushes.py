@@ -3,7 +3,7 @@ push per log batch and system, so bulk issuance makes a push per thousand books,
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from esibook.book.models import BookVersion
@@ -17,12 +17,13 @@ def versions_logged(session: Session, leaves: list[tuple[int, int, int, str]]) -
     SHA-256 of the signed document)``, in the batch's transaction."""
     if not leaves:
         return
-    keys = [(person_id, version) for person_id, version, _, _ in leaves]
+    first, last = leaves[0][2], leaves[-1][2]
+    # the batch has just numbered its versions: one range of the leaf index reads them all
     found = {(p, v): rest for p, v, *rest in session.execute(
         select(BookVersion.person_id, BookVersion.version, BookVersion.book_id, BookVersion.issued_at,
                func.coalesce(Person.personal_id, Person.passport_no))
         .join(Person, Person.id == BookVersion.person_id)
-        .where(tuple_(BookVersion.person_id, BookVersion.version).in_(keys)))}
+        .where(BookVersion.leaf_index.between(first, last)))}
     items = []
     for person_id, version, leaf_index, sha256 in leaves:
         if (person_id, version) not in found:  # not a book version (nothing else is pooled with a person today)
@@ -30,5 +31,4 @@ def versions_logged(session: Session, leaves: list[tuple[int, int, int, str]]) -
         book_id, issued_at, holder = found[(person_id, version)]
         items.append((person_id, {"personal_id": holder, "book_id": book_id, "version": version, "sha256": sha256,
                                   "issued_at": messages.when(issued_at), "leaf_index": leaf_index}))
-    first, last = leaves[0][2], leaves[-1][2]
     enqueue(session, document_type="book_version", key=f"book:leaves:{first}-{last}", items=items)

@@ -57,14 +57,17 @@ def enqueue(session: Session, *, document_type: str, key: str, items: list[tuple
     twice is queued once. Returns how many pushes were added."""
     within_action(session)
     added = 0
+    everyone = [{"person_id": p, "facts": f} for p, f in items]
+    persons = [item for item in everyone if not messages.is_for_organisation(item["facts"])]
+    encoded: dict[int, str] = {}  # a log batch's facts are encoded once for the three systems
     for destination in ROUTES[document_type]:
-        batch = [{"person_id": p, "facts": f} for p, f in items
-                 if destination != "vneid" or not messages.is_for_organisation(f)]
+        batch = persons if destination == "vneid" else everyone
         dedupe_key = f"{destination}:{key}"[:120]
         if not batch or session.scalar(select(PortalPush.id).where(PortalPush.dedupe_key == dedupe_key)):
             continue
+        text = encoded.setdefault(id(batch), json.dumps(batch, ensure_ascii=False, separators=(",", ":")))
         push = PortalPush(destination=destination, document_type=document_type, dedupe_key=dedupe_key,
-                          messages=json.dumps(batch, ensure_ascii=False), count=len(batch), attempts=0)
+                          messages=text, count=len(batch), attempts=0)
         session.add(push)
         session.flush()
         jobs.defer(session, push_documents, push_id=push.id)
