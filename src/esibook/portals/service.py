@@ -65,9 +65,10 @@ def enqueue(session: Session, *, document_type: str, key: str, items: list[tuple
         dedupe_key = f"{destination}:{key}"[:120]
         if not batch or session.scalar(select(PortalPush.id).where(PortalPush.dedupe_key == dedupe_key)):
             continue
-        text = encoded.setdefault(id(batch), json.dumps(batch, ensure_ascii=False, separators=(",", ":")))
+        if id(batch) not in encoded:
+            encoded[id(batch)] = json.dumps(batch, ensure_ascii=False, separators=(",", ":"))
         push = PortalPush(destination=destination, document_type=document_type, dedupe_key=dedupe_key,
-                          messages=text, count=len(batch), attempts=0)
+                          messages=encoded[id(batch)], count=len(batch), attempts=0)
         session.add(push)
         session.flush()
         jobs.defer(session, push_documents, push_id=push.id)
