@@ -39,7 +39,9 @@ from esibook.db import is_postgres, session_factory
 log = logging.getLogger("esibook.jobs")
 
 OUTBOX_QUEUE, DAILY_QUEUE, UPKEEP_QUEUE, BOOKS_QUEUE = "outbox", "daily", "upkeep", "books"
-QUEUES = (OUTBOX_QUEUE, DAILY_QUEUE, UPKEEP_QUEUE, BOOKS_QUEUE)
+#: Pushes to the national portals and the VNeID wallet (esibook.portals.service).
+PORTALS_QUEUE = "portals"
+QUEUES = (OUTBOX_QUEUE, DAILY_QUEUE, UPKEEP_QUEUE, BOOKS_QUEUE, PORTALS_QUEUE)
 #: A worker whose heartbeat is older than this (seconds) is dead: its running jobs are taken up again.
 STALLED_SECONDS = "ESIBOOK_JOBS_STALLED_SECONDS"
 DEFAULT_STALLED_SECONDS = 60.0

@@ -39,6 +39,7 @@ from esibook.notify.models import DeliveredMessage, OutboxMessage
 from esibook.payments.models import PaymentOrder
 from esibook.people.models import Contact, Household, HouseholdMember, Person
 from esibook.reminders.models import ReminderPreference, SentReminder
+from esibook.portals.models import PortalHolding, PortalPush
 from esibook.transactions.models import (
     Dossier,
     DossierAttachment,
@@ -63,4 +64,5 @@ __all__ = [
     "PaymentOrder",
     "ReminderPreference", "SentReminder",
     "Pension", "PensionPayment", "PensionPaymentMethod",
+    "PortalHolding", "PortalPush",
 ]

@@ -19,16 +19,18 @@ from esibook.dates import vietnam_today
 from esibook.notify import outbox
 from esibook.payments import reconcile
 from esibook.periods import Month
+from esibook.portals import service as portals
 from esibook.reminders import service as reminders
 
 app = jobs.app
 #: The modules whose tasks a worker runs (imported above, named here so a linter keeps them).
-TASK_MODULES = (outbox, bulk, arrears, checkpoints, reconcile, reminders, pensions)
+TASK_MODULES = (outbox, bulk, arrears, checkpoints, reconcile, reminders, pensions, portals)
 
 
 def run_round(rt: jobs.Runtime, watched: date | None) -> date:
-    """One in-process round (SQLite): the log's pooled entries, the watchdog once a day, a checkpoint when due,
-    the day's reminders once a day, the pending messages. Returns the day watched, for the next round."""
+    """One in-process round (SQLite): the log's pooled entries; once a day the watchdog, the reconciliation of
+    payments, the reminders and the month's pensions; a checkpoint when due; the pending messages; the pending
+    pushes to the national portals. Returns the day watched, for the next round."""
     sequencer.run_once(rt.sessions, rt.settings)
     today = vietnam_today()
     if watched != today:
@@ -39,4 +41,5 @@ def run_round(rt: jobs.Runtime, watched: date | None) -> date:
             pensions.pay_month(session, Month.from_date(today), actor="job:pension")
     checkpoints.audit_checkpoint_if_due(rt.sessions, rt.settings)
     rt.count(outbox.deliver_pending(rt.sessions, outbox.sender_of(rt)))
+    portals.push_pending(rt.sessions, rt.settings, portals.systems_of(rt))
     return today

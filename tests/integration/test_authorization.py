@@ -174,6 +174,7 @@ AUDIENCE_OF: dict[str, str] = {
     "GET /me/repository": "citizen",
     "GET /employer/{employer_id}/repository": "employer",
     "GET /demo/mailbox": "development",
+    "GET /demo/portals": "development",
     "POST /api/v1/clinic/visits": "clinic_or_system",
     "POST /api/v1/clinic/visits/xml": "clinic_or_system",
     "POST /api/v1/clinic/check-in": "clinic_or_system",

@@ -62,6 +62,7 @@ PIECES: dict[str, str] = {
     "payments": "contexts",
     "lookups": "contexts",
     "reminders": "contexts",
+    "portals": "contexts",
     # views: what combines contexts, and the routes (pages, JSON APIs) of every context
     "views": "views",
     "web": "views",  # the page helpers (render, errors, rate limits) routes use

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -13,7 +14,7 @@ from esibook.access.accesslog import accesses_of
 from esibook.access.deps import LoginRedirect, csrf_protected, page_principal
 from esibook.access.oidc import LOGIN_COOKIE, LOGIN_COOKIE_PATH, LoginError, browser_key, finish_login, start_login
 from esibook.access.principal import Principal
-from esibook.access.purposes import PURPOSES
+from esibook.access.purposes import PURPOSES, RECORD_PURPOSES
 from esibook.access.sessions import SESSION_COOKIE, sign_in, sign_out
 from esibook.book import service as books
 from esibook.errors import DomainError
@@ -35,7 +36,7 @@ log = logging.getLogger("esibook.access")
 def install_login_redirect(app) -> None:
     @app.exception_handler(LoginRedirect)
     async def to_login(request: Request, error: LoginRedirect):
-        return RedirectResponse(f"/login?return_to={error.return_to}", status_code=303)
+        return RedirectResponse(f"/login?return_to={quote(error.return_to, safe='/')}", status_code=303)
 
 
 # --- sign-in -------------------------------------------------------------------------------------------------
@@ -157,7 +158,8 @@ def access_log_page(
     return render(
         request,
         "access_log.html",
-        {"entries": entries, "decisions": decisions, "group_names": GROUPS, "purposes": PURPOSES},
+        {"entries": entries, "decisions": decisions, "group_names": GROUPS,
+         "purposes": {**PURPOSES, **RECORD_PURPOSES}},
     )
 
 

@@ -93,7 +93,9 @@ class Audience:
         request.state.viewer = caller
         if caller is None:
             if self.on_page:
-                raise LoginRedirect(request.url.path)
+                # back to the page asked for, with its query (a deep link: /me/book?version=3), after sign-in
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                raise LoginRedirect(target if len(target) <= 300 else request.url.path)
             raise login_required()
         if caller.kind == "person" and caller.level < self.level:
             raise level2_required()

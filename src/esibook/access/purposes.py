@@ -13,6 +13,13 @@ PURPOSES: dict[str, tuple[str, str]] = {
     "THONGKE": ("Thống kê (không định danh)", "Statistics (de-identified)"),
 }
 
+#: Purposes of what esibook itself does with a person's data and records in their access log (never a purpose a
+#: connected system may state).
+RECORD_PURPOSES: dict[str, tuple[str, str]] = {
+    "LUUKHO": ("Lưu vào kho dữ liệu điện tử và ví giấy tờ của bạn", "Stored in your electronic repository and "
+               "document wallet"),
+}
+
 #: Purposes for which a connected system reads a person's data only with that person's consent (sự đồng ý),
 #: asked and given in esibook (``access/consent.py``). The decree names only credit assessment so; the other
 #: purposes rest on a legal duty (care, a procedure, a benefit, a court) or on de-identified data (statistics).

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, bindparam, delete, exists, func, insert, select, 
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import ScalarSelect
 
-from esibook.book import merkle, tiles
+from esibook.book import merkle, pushes, tiles
 from esibook.book.models import BookVersion, LogCheckpoint, LogCosignature, LogHead, LogPoolEntry, LogTile
 from esibook.config import Settings
 from esibook.db import is_postgres, locked_head, transaction
@@ -164,7 +164,11 @@ def integrate(session: Session, settings: Settings, *, limit: int | None = None)
         ).all()
         if not rows and session.get(LogCheckpoint, head.size) is not None:
             return 0
+        start = head.size
         _append(session, head, rows)
+        pushes.versions_logged(session, [(row.person_id, row.version, start + k,
+                                                    row.entry[len(BOOK_ENTRY_TAG):].hex())
+                                                   for k, row in enumerate(rows) if row.person_id is not None])
         root = merkle.frontier_root(_frontier(head))
         session.add(LogCheckpoint(tree_size=head.size, root_hash=root.hex(),
                                   document=sign_checkpoint(signer, head.size, root)))

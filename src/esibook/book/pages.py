@@ -31,10 +31,12 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/me/book")
 def my_book_page(
-    request: Request, caller: Principal = Depends(policy.CITIZEN.page), session: Session = Depends(db_session)
+    request: Request, version: SeqNo | None = None, caller: Principal = Depends(policy.CITIZEN.page),
+    session: Session = Depends(db_session),
 ):
+    """The book; ``version`` (the deep link a national portal or the VNeID wallet holds) marks that version."""
     person = policy.own_person(session, caller)
-    return render(request, "my_book.html", books.my_book(session, person.id))
+    return render(request, "my_book.html", {**books.my_book(session, person.id), "opened": version})
 
 
 @router.get("/me/card")

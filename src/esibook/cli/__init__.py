@@ -30,6 +30,7 @@ from esibook.cli import contributions  # noqa: F401
 from esibook.cli import online_payments  # noqa: F401
 from esibook.cli import reminders  # noqa: F401
 from esibook.cli import pension  # noqa: F401
+from esibook.cli import portals  # noqa: F401
 from esibook.cli.common import UsageError, app, err
 
 

@@ -133,6 +133,7 @@ def guide(session: Session, config: Settings, base_url: str) -> list[str]:
         f"Reminders: the demo citizen is reminded of the household's HI cards ending this month and of the months "
         f"their employer has not paid ({base}/me/reminders; choose which at {base}/me/reminders/settings)"
     )
+    lines.append(f"What the stand-ins of the national portals and the VNeID wallet received: {base}/demo/portals")
     return lines
 
 

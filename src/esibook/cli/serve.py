@@ -125,6 +125,7 @@ def worker(
     from esibook.book import sequencer, witnessing
     from esibook.db import is_postgres
     from esibook.notify.outbox import deliver_pending, sender_of
+    from esibook.portals.service import push_pending, systems_of
 
     if interval <= 0:
         fail(f"--interval must be more than 0 seconds, not {interval}")
@@ -140,7 +141,9 @@ def worker(
         if is_postgres(engine):
             jobs.run_worker(engine, wait=False)
         runtime.count(deliver_pending(runtime.sessions, sender_of(runtime)))  # anything left without a job
+        pushed = push_pending(runtime.sessions, config, systems_of(runtime))
         typer.echo(f"{runtime.delivered} messages delivered")
+        typer.echo(f"{pushed} documents pushed to the national portals without a job")
         return
     if is_postgres(engine):
         typer.echo("job worker on PostgreSQL (procrastinate): Ctrl+C stops it")

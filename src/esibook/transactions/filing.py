@@ -4,6 +4,7 @@ and the messages to the filer and to each person concerned."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from sqlalchemy import select
@@ -18,10 +19,13 @@ from esibook.config import Settings
 from esibook.dates import in_vietnam
 from esibook.db import last_seq
 from esibook.health.card import card_qr
+from esibook.health.pushes import card_issued
 from esibook.health.service import latest_card
 from esibook.notify import outbox
 from esibook.people.contacts import email_of
 from esibook.people.models import Person
+from esibook.portals import messages
+from esibook.portals import service as portals
 from esibook.transactions.attachments import attachments_of, convert_attachment
 from esibook.transactions.filers import Filer, filer_of
 from esibook.transactions.models import (
@@ -148,6 +152,7 @@ def issue_results(session: Session, settings: Settings, caller: Principal, dossi
         DECISION_TYPE,
     )
     file_result(session, filer.owner, "decision", f"Kết quả giải quyết hồ sơ {dossier.code}", decision, dossier)
+    _push_result(session, filer, dossier, proc, decision)
     notify_filer(
         session,
         filer,
@@ -157,6 +162,22 @@ def issue_results(session: Session, settings: Settings, caller: Principal, dossi
     )
     dossier.status = "result_issued"
     record_event(session, dossier, caller.actor, "approved", "result_issued")
+
+
+def _push_result(session: Session, filer: Filer, dossier: Dossier, proc, decision: str) -> None:
+    """The signed decision to the filer's repository on the national portals (esibook.portals), by reference."""
+    kind, owner_id = filer.owner
+    if kind == "employer":
+        holder, person_id, link = messages.organisation(filer.record.tax_code), None, f"/employer/{owner_id}/repository"
+    else:
+        holder_id = filer.record.personal_id or filer.record.passport_no
+        if not holder_id:
+            return
+        holder, person_id, link = messages.person(holder_id), owner_id, "/me/repository"
+    facts = {"holder": holder, "dossier_code": dossier.code, "procedure_vi": proc.name_vi, "procedure_en": proc.name_en,
+             "decided_at": messages.when(dossier.decided_at), "sha256": hashlib.sha256(decision.encode()).hexdigest(),
+             "link_path": link}
+    portals.enqueue(session, document_type="dossier_result", key=f"result:{dossier.id}", items=[(person_id, facts)])
 
 
 def _deliver_book(
@@ -172,10 +193,10 @@ def _deliver_book(
         version.document,
         dossier,
     )
-    if latest_card(session, person_id) is not None:
-        file_result(
-            session, ("person", person_id), "hi_card", "Thẻ BHYT", card_qr(session, settings, person).payload, dossier
-        )
+    if (card := latest_card(session, person_id)) is not None:
+        qr = card_qr(session, settings, person).payload
+        file_result(session, ("person", person_id), "hi_card", "Thẻ BHYT", qr, dossier)
+        card_issued(session, person, card, qr)
     if filer.kind == "employer":
         person_filer = Filer("person", f"person:{person.personal_id}", person.full_name, person.authority, person)
         notify_filer(

@@ -1,0 +1,1 @@
+"""Pushing documents to the national portals and the VNeID wallet (docs/portals.md)."""
