@@ -30,9 +30,9 @@ from esibook.lookups import pages as lookups_pages
 from esibook.notify import pages as notify_pages
 from esibook.payments import api as payments_api
 from esibook.payments import pages as payments_pages
+from esibook.portals import pages as portals_pages
 from esibook.reminders import api as reminders_api
 from esibook.reminders import pages as reminders_pages
-from esibook.portals import pages as portals_pages
 from esibook.transactions import api as transactions_api
 from esibook.transactions import citizen_pages, employer_pages, officer_pages
 from esibook.web import api as identifiers_api

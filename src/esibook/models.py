@@ -38,8 +38,8 @@ from esibook.health.models import Clinic, HICoverage, MedicalVisit
 from esibook.notify.models import DeliveredMessage, OutboxMessage
 from esibook.payments.models import PaymentOrder
 from esibook.people.models import Contact, Household, HouseholdMember, Person
-from esibook.reminders.models import ReminderPreference, SentReminder
 from esibook.portals.models import PortalHolding, PortalPush
+from esibook.reminders.models import ReminderPreference, SentReminder
 from esibook.transactions.models import (
     Dossier,
     DossierAttachment,
