@@ -1,5 +1,6 @@
-"""A citizen's reminders on a phone: their HI card ends in ten days, the reminder shows in the header's unread
-count and in the history; they choose which reminders they want, in Vietnamese and in English."""
+"""A citizen's reminders on a phone: the household HI cards of the grown children they bought them for end in ten
+days (an employee's own card is renewed by the employer, so it is not the one reminded), the reminder shows in the
+header's unread count and in the history; they choose which reminders they want, in Vietnamese and in English."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from esibook.db import make_engine, session_factory
 from esibook.health.models import HICoverage
 from esibook.notify.outbox import SinkSender, deliver_pending
-from esibook.people.models import Person
+from esibook.people.models import HouseholdMember, Person
 from esibook.reminders import service
 from support.signed_in import sign_in
 
@@ -19,13 +20,18 @@ pytestmark = pytest.mark.browser
 
 
 def card_reminded(site_data, personal_id: str) -> str:
-    """The day's batch for the person, on the day ten days before their latest card ends; returns that end day."""
+    """The day's batch for the household of the person (its head), on the day ten days before the members' household
+    (GD) cards end; returns that end day."""
     sessions = session_factory(make_engine(site_data[0]))
     with sessions() as session:
         person_id = session.scalar(select(Person.id).where(Person.personal_id == personal_id))
-        ends = session.scalar(select(func.max(HICoverage.valid_to)).where(HICoverage.person_id == person_id))
+        household = session.scalar(select(HouseholdMember.household_id).where(HouseholdMember.person_id == person_id))
+        members = list(session.scalars(select(HouseholdMember.person_id).where(
+            HouseholdMember.household_id == household)))
+        ends = session.scalar(select(func.max(HICoverage.valid_to)).where(
+            HICoverage.person_id.in_(members), HICoverage.beneficiary_group == "GD"))
     with sessions() as session:
-        assert service.send_batch(session, ends - timedelta(days=10), person_id, person_id) >= 1
+        assert service.send_batch(session, ends - timedelta(days=10), min(members), max(members)) >= 1
     deliver_pending(sessions, SinkSender())
     return ends.strftime("%d/%m/%Y")
 
@@ -37,7 +43,7 @@ def test_a_citizen_sees_a_reminder_and_chooses_their_reminders_on_a_phone(phone,
     assert badge.is_visible() and int(badge.inner_text()) >= 1
 
     phone.goto(f"{site}/me/reminders?lang=vi")
-    card = phone.get_by_test_id("reminder").filter(has_text="Thẻ BHYT của tôi sắp hết hạn").first
+    card = phone.get_by_test_id("reminder").filter(has_text="Thẻ BHYT hộ gia đình của tôi sắp hết hạn").first
     assert ends in card.inner_text()
     assert phone.evaluate("document.scrollingElement.scrollWidth <= document.documentElement.clientWidth")
 
@@ -46,7 +52,7 @@ def test_a_citizen_sees_a_reminder_and_chooses_their_reminders_on_a_phone(phone,
     assert phone.get_by_test_id("unread-badge").count() == 0, "read: the count is gone"
 
     phone.goto(f"{site}/me/reminders?lang=en")
-    assert phone.get_by_test_id("reminder").filter(has_text="My HI card is ending").count() >= 1
+    assert phone.get_by_test_id("reminder").filter(has_text="My household HI card is ending").count() >= 1
     phone.get_by_test_id("reminder-settings-link").click()
     phone.wait_for_url(f"{site}/me/reminders/settings")
     assert phone.get_by_test_id("kind-employer_unpaid").is_checked(), "every kind by default"
