@@ -372,6 +372,31 @@ def one_time_withdrawal(
             VND,
         )
         return sheet.done(eligible=True, result=amount)
+    counted, terms = months_by_period(sheet, before, after)
+    benefit_months = sheet.step(
+        "benefit_months",
+        "Số tháng bình quân tiền lương được nhận",
+        "Months of average salary paid",
+        terms,
+        counted,
+        MONTHS,
+    )
+    amount = sheet.step(
+        "amount",
+        "Số tiền nhận = bình quân tiền lương × số tháng",
+        "Amount = average salary × months",
+        f"{num(average.average)} × {num(benefit_months)}",
+        round_vnd(average.average * Fraction(benefit_months)),
+        VND,
+    )
+    return sheet.done(eligible=True, result=amount)
+
+
+def months_by_period(sheet: Sheet, before: int, after: int) -> tuple[Fraction, str]:
+    """The months of the average salary earned by the time contributed, as the one-time withdrawal (Law 41/2024
+    Art 70) and the survivors' lump sum (Art 89) count them: 1.5 a year before 2014 and 2 a year from 2014; the
+    leftover months before 2014 move into the from-2014 period, whose leftover 1–6 months count as half a year and
+    7–11 as a full year. Writes the steps and returns (months, the formula)."""
     full_before, left_before = divmod(before, 12)
     terms = []
     if before:
@@ -409,20 +434,4 @@ def one_time_withdrawal(
         YEARS,
     )
     terms.append(f"2 × {num(years_after)}")
-    benefit_months = sheet.step(
-        "benefit_months",
-        "Số tháng bình quân tiền lương được nhận",
-        "Months of average salary paid",
-        " + ".join(terms),
-        Fraction(3, 2) * full_before + 2 * Fraction(years_after),
-        MONTHS,
-    )
-    amount = sheet.step(
-        "amount",
-        "Số tiền nhận = bình quân tiền lương × số tháng",
-        "Amount = average salary × months",
-        f"{num(average.average)} × {num(benefit_months)}",
-        round_vnd(average.average * Fraction(benefit_months)),
-        VND,
-    )
-    return sheet.done(eligible=True, result=amount)
+    return Fraction(3, 2) * full_before + 2 * Fraction(years_after), " + ".join(terms)

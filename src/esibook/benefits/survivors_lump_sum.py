@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from esibook.benefits.coefficients import AdjustmentTable, current_coefficients
+from esibook.benefits.long_term import months_by_period
 from esibook.benefits.months import ContributedMonth, career_average
 from esibook.benefits.survivorship import (
     LUMP_AMOUNT_SOURCE,
@@ -22,12 +23,9 @@ from esibook.benefits.survivorship import (
 from esibook.benefits.worksheet import (
     MONTHS,
     VND,
-    YEARS,
     Sheet,
     Text,
     Worksheet,
-    counted_years,
-    leftover_value,
     num,
     round_vnd,
 )
@@ -90,41 +88,13 @@ def survivors_lump_sum(
         sheet.note("Người chết chưa có tháng đóng BHXH nào.", "The deceased has no month of contributions.")
         return sheet.done(eligible=False, result=0)
     average = career_average(sheet, ordered, table).average
-    full_before, left_before = divmod(before, 12)
-    terms = []
-    if before:
-        sheet.step(
-            "years_before_2014",
-            "Số năm đủ trước năm 2014",
-            "Full years before 2014",
-            f"floor({before} ÷ 12)",
-            full_before,
-            YEARS,
-        )
-        terms.append(f"1.5 × {full_before}")
-    from_2014 = sheet.step(
-        "months_from_2014_counted",
-        "Số tháng tính cho giai đoạn từ 2014",
-        "Months counted for the period from 2014",
-        f"{after} + {left_before}",
-        after + left_before,
-        MONTHS,
-    )
-    years_after = sheet.step(
-        "years_from_2014",
-        "Số năm từ 2014 (tháng lẻ 1–6 tính nửa năm, 7–11 tính một năm)",
-        "Years from 2014 (leftover months 1–6 count as half a year, 7–11 as a full year)",
-        f"floor({from_2014} ÷ 12) + {leftover_value(from_2014 % 12)}",
-        counted_years(from_2014),
-        YEARS,
-    )
-    terms.append(f"2 × {num(years_after)}")
+    months, terms = months_by_period(sheet, before, after)
     counted = sheet.step(
         "months_counted",
         "Số tháng theo thời gian đóng",
         "Months by the time contributed",
-        " + ".join(terms),
-        Fraction(3, 2) * full_before + 2 * Fraction(years_after),
+        terms,
+        months,
         MONTHS,
     )
     benefit_months = sheet.step(
