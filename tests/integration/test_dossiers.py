@@ -30,20 +30,31 @@ def world(signed_app, signed_identities, signed_bearer):
 
 
 def uninsured(engine, count: int) -> list[str]:
-    """Residents never insured and named in no dossier yet (an earlier test may have filed one still open)."""
+    """Residents the population database knows, never insured and named in no dossier yet (an earlier test may
+    have filed one still open). When the seed's run out, new residents are added to the population database, each
+    like a seeded one (same name, province, birth year and sex, so the same kind of personal ID), born another
+    day, under an unused number."""
     with Session(engine) as session:
         insured = select(Person.personal_id).where(Person.personal_id.is_not(None))
         filed = " ".join(session.scalars(select(Dossier.form)))
-        found = [
-            personal_id
-            for personal_id in session.scalars(
-                select(PopulationRecord.personal_id)
-                .where(PopulationRecord.personal_id.not_in(insured))
-                .order_by(PopulationRecord.personal_id)
-            )
-            if personal_id not in filed
-        ][:count]
-    assert len(found) == count, "the seed has residents who were never insured"
+        residents = list(session.scalars(select(PopulationRecord).where(PopulationRecord.personal_id.not_in(insured))
+                                         .order_by(PopulationRecord.personal_id)))
+        found = [r.personal_id for r in residents if r.personal_id not in filed][:count]
+        known = set(session.scalars(select(PopulationRecord.personal_id)))
+        template = residents[0] if residents else session.scalars(select(PopulationRecord)).first()
+        serial = 900000
+        while len(found) < count:
+            serial += 1
+            personal_id = template.personal_id[:6] + f"{serial:06d}"
+            if personal_id in known or personal_id in filed:
+                continue
+            born = date(template.date_of_birth.year, 1 + serial % 12, 1 + serial % 28)
+            session.add(PopulationRecord(**{
+                column.key: getattr(template, column.key) for column in PopulationRecord.__table__.columns
+            } | {"personal_id": personal_id, "date_of_birth": born}))
+            known.add(personal_id)
+            found.append(personal_id)
+        session.commit()
     return found
 
 
