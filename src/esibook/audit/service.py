@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -82,6 +82,15 @@ class Walk:
     last_seq: int
     last_hash: str
     problems: list[str]
+
+
+def ran_for_day(session: Session, action: str, day: date) -> bool:
+    """Whether a daily run (its audit record: ``action``, target ``day:YYYY-MM-DD``) is already in the chain for
+    ``day``: a daily job run twice (SQLite's worker round, a retry) does its work once."""
+    return session.scalar(
+        select(AuditRecord.seq).where(AuditRecord.action == action, AuditRecord.target == f"day:{day.isoformat()}")
+        .limit(1)
+    ) is not None
 
 
 def walk(session: Session, *, after: int = 0, prev_hash: str = GENESIS, batch: int = 10_000) -> Walk:

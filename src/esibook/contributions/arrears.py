@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from esibook import jobs
 from esibook.audit import service as audit
-from esibook.audit.models import AuditRecord
 from esibook.contributions.dues import FUNDS
 from esibook.contributions.models import ContributionLine, EmployerArrears
 from esibook.contributions.payments import OWED, allocate_all_credit, days_late, due_date, late_interest
@@ -222,12 +221,7 @@ def public_list(session: Session, *, limit: int = 500) -> tuple[date | None, lis
 def watchdog_once(sessions: sessionmaker[Session], day: date) -> bool:
     """Run the arrears watchdog for ``day`` unless it already ran for that day; True if it ran now."""
     with sessions() as session:
-        done = session.scalar(
-            select(AuditRecord.seq)
-            .where(AuditRecord.action == "arrears.run", AuditRecord.target == f"day:{day.isoformat()}")
-            .limit(1)
-        )
-        if done is not None:
+        if audit.ran_for_day(session, "arrears.run", day):
             return False
         run(session, day)
     return True

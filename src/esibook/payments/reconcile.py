@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from esibook import jobs
 from esibook.audit import service as audit
-from esibook.audit.models import AuditRecord
 from esibook.dates import VIETNAM
 from esibook.db import transaction
 from esibook.payments.models import PaymentOrder
@@ -40,12 +39,7 @@ def reconcile(session: Session, day: date, *, now: datetime | None = None) -> li
 def reconcile_once(sessions: sessionmaker[Session], day: date) -> bool:
     """Run the day's reconciliation unless it already ran for that day; True if it ran now."""
     with sessions() as session:
-        done = session.scalar(
-            select(AuditRecord.seq)
-            .where(AuditRecord.action == "payments.reconciled", AuditRecord.target == f"day:{day.isoformat()}")
-            .limit(1)
-        )
-        if done is not None:
+        if audit.ran_for_day(session, "payments.reconciled", day):
             return False
         reconcile(session, day)
     return True

@@ -26,7 +26,6 @@ from esibook import jobs
 from esibook.access import policy
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
-from esibook.audit.models import AuditRecord
 from esibook.canonical import canonical_json
 from esibook.columns import utcnow
 from esibook.dates import VIETNAM, in_vietnam
@@ -185,14 +184,7 @@ def _record_run(session: Session, as_of: date, batches: int, sent: int | None) -
 
 
 def ran_on(session: Session, day: date) -> bool:
-    return (
-        session.scalar(
-            select(AuditRecord.seq)
-            .where(AuditRecord.action == "reminders.run", AuditRecord.target == f"day:{day.isoformat()}")
-            .limit(1)
-        )
-        is not None
-    )
+    return audit.ran_for_day(session, "reminders.run", day)
 
 
 def send_daily_once(sessions: sessionmaker[Session], day: date) -> bool:
