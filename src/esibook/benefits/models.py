@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, CheckConstraint, Date, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from esibook.columns import UTCDateTime, authority_check, authority_column, created_at_column
@@ -57,7 +57,7 @@ class BenefitSettlement(Base):
 
 
 PAYMENT_METHODS = ("bank", "cash")
-PAYMENT_STATUSES = ("scheduled", "paid")
+PAYMENT_STATUSES = ("scheduled", "paid", "held")
 
 
 class Pension(Base):
@@ -93,6 +93,7 @@ class PensionPayment(Base):
         CheckConstraint(f"status IN {PAYMENT_STATUSES!r}", name="status"),
         CheckConstraint("amount >= 0", name="amount"),
         authority_check(),
+        Index("ix_pension_payments_paid_in", "paid_in", "method"),
     )
 
     person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -104,8 +105,17 @@ class PensionPayment(Base):
     payee: Mapped[str] = mapped_column(String(160))
     """Where it went, as shown: a bank and a masked account number, or a post office."""
     status: Mapped[str] = mapped_column(String(10))
+    """``scheduled``, ``paid``, or ``held`` (not paid: ``hold_reason`` says why; a later run pays it)."""
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     authority: Mapped[str] = authority_column()
+    paid_in: Mapped[int | None] = mapped_column(Integer)
+    """YYYYMM: the monthly run that paid (or held) it; a month paid in a later run is back pay (truy lĩnh)."""
+    method_seq: Mapped[int | None] = mapped_column(SmallInteger)
+    """The payment method row it went by (for the payout file)."""
+    agent_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The authorised representative (người được ủy quyền nhận thay) who received it, by person id."""
+    hold_reason: Mapped[str | None] = mapped_column(String(40))
+    """Why a held month was not paid: the access policy's refusal code (e.g. ``authorisation.revoked``)."""
 
 
 class PensionPaymentMethod(Base):
@@ -124,3 +134,6 @@ class PensionPaymentMethod(Base):
     post_office: Mapped[str | None] = mapped_column(String(120))
     authority: Mapped[str] = authority_column()
     created_at: Mapped[datetime] = created_at_column()
+    authorisation_id: Mapped[int | None] = mapped_column(BigInteger)
+    """Paid to the pensioner's authorised representative under this authorisation (nhận thay theo ủy quyền): the
+    bank account or post office is then the agent's, and the access policy decides each month paid."""
