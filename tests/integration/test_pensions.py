@@ -100,7 +100,8 @@ def test_a_retiree_files_the_claim_the_officer_approves_and_the_first_month_is_p
     assert body["pension"]["monthly_amount"] == form["total"] and body["pension"]["lump_sum"] == form["lump_sum"]
     [first] = body["payments"]
     assert first == {"month": str(NOW), "amount": form["total"], "lump_sum": form["lump_sum"], "method": "bank",
-                     "paid_to": "Vietcombank ••••3456", "status": "paid", "paid_at": first["paid_at"]}
+                     "paid_to": "Vietcombank ••••3456", "status": "paid", "paid_at": first["paid_at"],
+                     "back_pay": False, "paid_in": str(NOW), "to_agent": False, "hold_reason": None}
     assert "0071000123456" not in mine.text, "the account number is shown masked"
 
     book = jws.parts(client.get("/api/v1/me/book", headers=me).json()["document"])[1]
@@ -119,8 +120,8 @@ def test_a_retiree_files_the_claim_the_officer_approves_and_the_first_month_is_p
 
 
 def test_paying_a_month_settles_each_pensioner_once(signed):
-    """A pension taken over from before (first month two months ago, nothing paid yet): paying last month makes its
-    row; paying it again changes nothing; a month not yet begun is refused."""
+    """A pension taken over from before (first month two months ago, nothing paid yet): paying last month pays it
+    and the month before as back pay; paying it again changes nothing; a month not yet begun is refused."""
     person_id, _ = add_retiree(signed.engine, serial=915_002, born=date(1962, 3, 2), years=36)
     first = NOW - 2
     with Session(signed.engine) as session, session.begin():
@@ -134,8 +135,9 @@ def test_paying_a_month_settles_each_pensioner_once(signed):
         again = pay_month(session, NOW - 1)
         assert again.settled == 0 and again.pensioners == paid.pensioners
         rows = session.scalars(select(PensionPayment).where(PensionPayment.person_id == person_id)).all()
-        assert [(r.month, r.amount, r.method, r.payee, r.status) for r in rows] == [
-            ((NOW - 1).as_int(), 6_000_000, "cash", "Bưu điện Ba Đình", "paid")]
+        assert sorted((r.month, r.amount, r.method, r.payee, r.status, r.paid_in) for r in rows) == [
+            ((NOW - 2).as_int(), 6_000_000, "cash", "Bưu điện Ba Đình", "paid", (NOW - 1).as_int()),
+            ((NOW - 1).as_int(), 6_000_000, "cash", "Bưu điện Ba Đình", "paid", (NOW - 1).as_int())]
         audited = session.scalar(select(func.count()).select_from(AuditRecord).where(
             AuditRecord.action == "pension.month_paid", AuditRecord.target == f"pension-month:{NOW - 1}"))
         assert audited == 2
@@ -172,7 +174,8 @@ def test_a_pensioner_changes_where_it_is_paid_from_the_next_month(signed, world)
     assert changed.status_code == 200, changed.text
     body = changed.json()
     assert body["paid_to"]["method"] == "cash", "this month is still paid as before"
-    assert body["next_change"] == {"from_month": str(NOW + 1), "method": "bank", "shown": "Techcombank ••••4321"}
+    assert body["next_change"] == {"from_month": str(NOW + 1), "method": "bank", "shown": "Techcombank ••••4321",
+                                   "authorisation_id": None}
     assert body["payments"][0]["paid_to"] == "Bưu điện Hoàn Kiếm"
     with Session(signed.engine) as session:
         record = session.scalars(select(AuditRecord).where(AuditRecord.action == "pension.payment_method_changed",

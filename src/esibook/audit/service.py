@@ -87,9 +87,13 @@ class Walk:
 def ran_for_day(session: Session, action: str, day: date) -> bool:
     """Whether a daily run (its audit record: ``action``, target ``day:YYYY-MM-DD``) is already in the chain for
     ``day``: a daily job run twice (SQLite's worker round, a retry) does its work once."""
+    return has_record(session, action=action, target=f"day:{day.isoformat()}")
+
+
+def has_record(session: Session, *, action: str, target: str) -> bool:
+    """Whether a record of ``action`` on ``target`` is in the chain (a run made, e.g. ``pension-month:YYYY-MM``)."""
     return session.scalar(
-        select(AuditRecord.seq).where(AuditRecord.action == action, AuditRecord.target == f"day:{day.isoformat()}")
-        .limit(1)
+        select(AuditRecord.seq).where(AuditRecord.action == action, AuditRecord.target == target).limit(1)
     ) is not None
 
 

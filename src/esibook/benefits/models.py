@@ -137,3 +137,5 @@ class PensionPaymentMethod(Base):
     authorisation_id: Mapped[int | None] = mapped_column(BigInteger)
     """Paid to the pensioner's authorised representative under this authorisation (nhận thay theo ủy quyền): the
     bank account or post office is then the agent's, and the access policy decides each month paid."""
+    agent_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The agent that authorisation names, by person id (to show whom the pensioner chose)."""

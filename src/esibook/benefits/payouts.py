@@ -37,16 +37,23 @@ class PaymentMethod:
     bank_code: str | None = None
     account_number: str | None = None
     post_office: str | None = None
+    authorisation_id: int | None = None
+    """Paid to the authorised representative of this authorisation (their account, or cash they collect)."""
+    agent_name: str | None = None
 
     def shown(self) -> str:
-        """As a page or a payment row shows it: the account masked, or the post office."""
-        if self.method == "bank":
-            return f"{BANKS[self.bank_code]} {mask_account(self.account_number)}"
-        return self.post_office or ""
+        """As a page or a payment row shows it: the account masked, or the post office; and the agent, if any."""
+        where = (f"{BANKS[self.bank_code]} {mask_account(self.account_number)}" if self.method == "bank"
+                 else self.post_office or "")
+        return f"{AGENT_LABEL} {self.agent_name}: {where}" if self.authorisation_id else where
 
     def as_dict(self) -> dict:
         return {"method": self.method, "bank_code": self.bank_code, "account_number": self.account_number,
-                "post_office": self.post_office}
+                "post_office": self.post_office, "authorisation_id": self.authorisation_id}
+
+
+#: How a payment to an authorised representative is named on a payment row (Vietnamese, as stored).
+AGENT_LABEL = "Người nhận thay theo ủy quyền"
 
 
 def mask_account(number: str) -> str:
@@ -88,6 +95,12 @@ def change_takes_effect(current: Month, first_month: Month) -> Month:
     """The month a change of payment method made in ``current`` applies from: the next month, and never before
     the pension's first month."""
     return max(current + 1, first_month)
+
+
+def months_to_settle(first: Month, run: Month, settled: set[Month]) -> list[tuple[Month, bool]]:
+    """The months a run for ``run`` pays a pension from ``first``: each month from the first to the run's month
+    not yet paid (``settled``), oldest first, with whether it is back pay (truy lĩnh: a month before the run's)."""
+    return [(month, month < run) for month in Month.range(first, run) if month not in settled]
 
 
 def first_pension_month(age_reached: Month, last_contributed: Month | None, filed: Month) -> Month:

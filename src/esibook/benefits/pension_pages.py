@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
-from esibook.benefits import pensions
+from esibook.benefits import pension_view, pensions
 from esibook.errors import DomainError
 from esibook.web.deps import db_session, form_data
 from esibook.web.i18n import request_language
@@ -28,8 +28,8 @@ def pension_page(
     changed: bool = False,
 ):
     """My pension: the award, the payment history (newest first) and where it is paid."""
-    context = {"view": pensions.my_pension(session, caller).as_dict(), "banks": pensions.bank_choices(), "error": error,
-               "changed": changed}
+    context = {"view": pension_view.my_pension(session, caller).as_dict(), "banks": pensions.bank_choices(),
+               "agents": pension_view.agents_to_choose(caller, session), "error": error, "changed": changed}
     return render(request, "pension.html", context, status_code=400 if error else 200)
 
 

@@ -15,14 +15,13 @@ records, the months paid and where and how they are paid.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import date
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from esibook import jobs
 from esibook.access import policy
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
@@ -30,16 +29,18 @@ from esibook.benefits.claims import OpenClaim, _not_participating, _refuse, _wor
 from esibook.benefits.estimator import contribution_history
 from esibook.benefits.long_term import lump_sum_of, pension, retirement_age
 from esibook.benefits.models import BenefitSettlement, Pension, PensionPayment, PensionPaymentMethod
-from esibook.benefits.payouts import (
-    BANKS,
-    PaymentMethod,
-    change_takes_effect,
-    first_pension_month,
-    parse_payment_method,
+from esibook.benefits.payouts import BANKS, change_takes_effect, first_pension_month, parse_payment_method
+from esibook.benefits.pension_runs import (  # noqa: F401 (the monthly run, named here as before)
+    MonthPaid,
+    pay_month,
+    pension_pay_month,
+    schedule_month,
+    settle_pension,
 )
-from esibook.dates import VIETNAM, vietnam_today
+from esibook.dates import vietnam_today
 from esibook.db import last_seq, transaction
 from esibook.health.service import issue_card
+from esibook.params import MAX_ROW_ID
 from esibook.people.models import Person
 from esibook.periods import Month
 
@@ -129,81 +130,33 @@ def approve_retirement(session: Session, person: Person, form: dict) -> list[int
         post_office=chosen.get("post_office"), authority=person.authority,
     ))
     session.flush()
-    now = Month.from_date(vietnam_today())
-    for month in Month.range(first, max(first, now)):
-        _settle_month(session, session.get(Pension, person.id), month, paid=month <= now)
+    now, award = Month.from_date(vietnam_today()), session.get(Pension, person.id)
+    if first > now:
+        schedule_month(session, award, first)
+    else:  # the months from the first to this one, paid now (those before it as back pay)
+        settle_pension(session, award, now)
     issue_card(session, person, group=PENSIONER_GROUP, benefit_level=PENSIONER_BENEFIT_LEVEL,
                valid_from=first.first_day(), valid_to=(first + (CARD_MONTHS - 1)).last_day(),
                authority=person.authority)
     return [person.id]
 
 
-def _method_in(session: Session, person_id: int, month: Month) -> PaymentMethod:
-    row = session.scalar(
-        select(PensionPaymentMethod)
-        .where(PensionPaymentMethod.person_id == person_id, PensionPaymentMethod.from_month <= month.as_int())
-        .order_by(PensionPaymentMethod.from_month.desc(), PensionPaymentMethod.seq.desc())
-        .limit(1)
-    )
-    return PaymentMethod(row.method, row.bank_code, row.account_number, row.post_office)
-
-
-def _settle_month(session: Session, pension_row: Pension, month: Month, *, paid: bool) -> bool:
-    """Settle one month of a pension: the row is made once (with the method in force that month) and marked paid
-    once; True when anything changed."""
-    row = session.get(PensionPayment, (pension_row.person_id, month.as_int()))
-    if row is not None:
-        if row.status == "paid" or not paid:
-            return False
-        row.status, row.paid_at = "paid", datetime.now(UTC)
-        return True
-    method = _method_in(session, pension_row.person_id, month)
-    session.add(PensionPayment(
-        person_id=pension_row.person_id, month=month.as_int(), amount=pension_row.monthly_amount,
-        lump_sum=pension_row.lump_sum if month.as_int() == pension_row.first_month else 0,
-        method=method.method, payee=method.shown(), status="paid" if paid else "scheduled",
-        paid_at=datetime.now(UTC) if paid else None, authority=pension_row.authority,
-    ))
-    return True
-
-
-@dataclass(frozen=True)
-class MonthPaid:
-    month: Month
-    pensioners: int
-    settled: int
-    """How many pensioners' month this run settled (0 when the month was already paid)."""
-
-
-def pay_month(session: Session, month: Month, *, actor: str = "system:pension") -> MonthPaid:
-    """Settle ``month`` for every pensioner whose pension has begun: idempotent (a month already paid is left as
-    it is), one audit record for the run. A month not yet begun in Vietnam cannot be paid."""
-    if month > Month.from_date(vietnam_today()):
-        raise _refuse("pension.future_month", f"{month} has not begun: it cannot be paid yet",
-                      f"tháng {month} chưa đến: chưa thể chi trả", "month")
-    with transaction(session):
-        pensions = list(session.scalars(
-            select(Pension).where(Pension.first_month <= month.as_int()).order_by(Pension.person_id)
-            .with_for_update()
-        ))
-        settled = sum(_settle_month(session, row, month, paid=True) for row in pensions)
-        audit.append(session, actor=actor, action="pension.month_paid", target=f"pension-month:{month}",
-                     details={"pensioners": len(pensions), "settled": settled})
-    return MonthPaid(month, len(pensions), settled)
-
-
-@jobs.app.periodic(cron="15 0 2 * *", periodic_id="pension-monthly")
-@jobs.app.task(name="pension.pay_month", queue=jobs.DAILY_QUEUE, queueing_lock="pension.pay_month")
-def pension_pay_month(timestamp: int) -> None:
-    """The monthly payment job (on the 2nd of each month): the month it was scheduled in, for every pensioner;
-    run twice (a retry, a second worker), it pays nobody twice."""
-    with jobs.runtime().sessions() as session:
-        pay_month(session, Month.from_date(datetime.fromtimestamp(timestamp, VIETNAM).date()), actor="job:pension")
+def _agent_chosen(session: Session, caller: Principal, form: dict) -> Person | None:
+    """The agent the pensioner names as payee (an authorisation of theirs covering receiving a benefit, in force:
+    the access policy decides), or None when the pension is paid to the pensioner."""
+    raw = str(form.get("authorisation_id") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > MAX_ROW_ID:
+        raise policy.authorisation_not_found()
+    grant, _ = policy.authorised_representative(session, caller, int(raw), policy.RECEIVE_PAYMENT)
+    return session.get(Person, grant.agent_id)
 
 
 def change_payment_method(session: Session, caller: Principal, form: dict) -> PensionPaymentMethod:
-    """The pensioner changes where and how the pension is paid, from the next month on (audited; the account is
-    never written to the audit record)."""
+    """The pensioner changes where and how the pension is paid, from the next month on: to their own account or
+    post office, or to their authorised representative's (``authorisation_id``), audited (the account is never
+    written to the audit record). Months held stay held until the next run, which pays them the new way."""
     chosen = parse_payment_method(form.get("method", ""), form.get("bank_code"), form.get("account_number"),
                                   form.get("post_office"))
     with transaction(session):
@@ -211,85 +164,27 @@ def change_payment_method(session: Session, caller: Principal, form: dict) -> Pe
         pension_row = session.get(Pension, person.id, with_for_update=True)
         if pension_row is None:
             raise _refuse("pension.none", "you have no pension in payment", "bạn chưa hưởng lương hưu", "form")
+        agent = _agent_chosen(session, caller, form)
+        authorisation_id = int(form["authorisation_id"]) if agent else None
+        chosen = replace(chosen, authorisation_id=authorisation_id, agent_name=agent.full_name if agent else None)
         start = change_takes_effect(Month.from_date(vietnam_today()), Month.from_int(pension_row.first_month))
         seq = last_seq(session, PensionPaymentMethod.seq, PensionPaymentMethod.person_id, person.id) + 1
         row = PensionPaymentMethod(
             person_id=person.id, seq=seq, from_month=start.as_int(), method=chosen.method,
             bank_code=chosen.bank_code, account_number=chosen.account_number, post_office=chosen.post_office,
-            authority=person.authority,
+            authority=person.authority, authorisation_id=authorisation_id, agent_id=agent.id if agent else None,
         )
         session.add(row)
         scheduled = session.scalars(select(PensionPayment).where(
             PensionPayment.person_id == person.id, PensionPayment.month >= start.as_int(),
             PensionPayment.status == "scheduled"))
         for payment in scheduled:  # a month not yet paid goes where the pensioner now says
-            payment.method, payment.payee = chosen.method, chosen.shown()
+            payment.method, payment.payee = chosen.method, chosen.shown()[:160]
         audit.append(session, actor=caller.actor, action="pension.payment_method_changed",
                      target=f"person:{person.id}", authority=person.authority,
-                     details={"method": chosen.method, "bank": chosen.bank_code, "from_month": str(start)})
+                     details={"method": chosen.method, "bank": chosen.bank_code, "from_month": str(start),
+                              "authorisation": authorisation_id})
     return row
-
-
-@dataclass(frozen=True)
-class PensionView:
-    """What the pensioner's page and API show."""
-
-    pension: Pension | None
-    payments: list[PensionPayment]
-    method: PaymentMethod | None
-    method_from: Month | None
-    next_method: tuple[Month, PaymentMethod] | None
-
-    def as_dict(self) -> dict:
-        if self.pension is None:
-            return {"pension": None, "payments": []}
-        return {
-            "pension": {
-                "first_month": str(Month.from_int(self.pension.first_month)),
-                "monthly_amount": self.pension.monthly_amount,
-                "lump_sum": self.pension.lump_sum,
-                "decision_no": self.pension.decision_no,
-                "decided_on": self.pension.decided_on.isoformat(),
-            },
-            "paid_to": {
-                "method": self.method.method, "shown": self.method.shown(), "from_month": str(self.method_from)
-            },
-            "next_change": None if self.next_method is None else {
-                "from_month": str(self.next_method[0]), "method": self.next_method[1].method,
-                "shown": self.next_method[1].shown()},
-            "payments": [
-                {"month": str(Month.from_int(p.month)), "amount": p.amount, "lump_sum": p.lump_sum,
-                 "method": p.method, "paid_to": p.payee, "status": p.status,
-                 "paid_at": p.paid_at.isoformat(timespec="seconds") if p.paid_at else None}
-                for p in self.payments
-            ],
-        }
-
-
-def my_pension(session: Session, caller: Principal) -> PensionView:
-    """The caller's own pension: the award, every month settled (newest first) and where it is paid."""
-    person = policy.own_person(session, caller)
-    row = session.get(Pension, person.id)
-    if row is None:
-        return PensionView(None, [], None, None, None)
-    payments = list(session.scalars(
-        select(PensionPayment).where(PensionPayment.person_id == person.id).order_by(PensionPayment.month.desc())
-    ))
-    now = max(Month.from_date(vietnam_today()), Month.from_int(row.first_month))
-    latest = session.scalar(select(func.max(PensionPaymentMethod.seq)).where(
-        PensionPaymentMethod.person_id == person.id))
-    last = session.get(PensionPaymentMethod, (person.id, latest))
-    ahead = None
-    if last.from_month > now.as_int():
-        ahead = (Month.from_int(last.from_month), PaymentMethod(last.method, last.bank_code, last.account_number,
-                                                                last.post_office))
-    current = session.scalar(
-        select(PensionPaymentMethod)
-        .where(PensionPaymentMethod.person_id == person.id, PensionPaymentMethod.from_month <= now.as_int())
-        .order_by(PensionPaymentMethod.from_month.desc(), PensionPaymentMethod.seq.desc()).limit(1)
-    )
-    method = PaymentMethod(current.method, current.bank_code, current.account_number, current.post_office)
-    return PensionView(row, payments, method, Month.from_int(current.from_month), ahead)
 
 
 def bank_choices() -> dict[str, str]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from esibook.benefits.estimator import contribution_history
 from esibook.benefits.long_term import lump_sum_of, pension
+from esibook.benefits.models import PensionPayment
 from esibook.benefits.payouts import PaymentMethod
 from esibook.benefits.pensions import approve_retirement
 from esibook.contributions.models import ParticipationPeriod
@@ -86,6 +87,8 @@ def _award(session: Session, person: Person) -> None:
         "regime": "pension", "first_month": str(first), "total": sheet.result, "lump_sum": lump_sum_of(sheet),
         "payment": payment.as_dict(), "paid_to": payment.shown(),
     })
+    for row in session.scalars(select(PensionPayment).where(PensionPayment.person_id == person.id)):
+        row.paid_in = row.month  # each month as its own monthly run would have paid it (no back pay in the demo)
 
 
 def add_demo_pensioners(session: Session) -> list[tuple[str, Person]]:

@@ -32,10 +32,12 @@ def upgrade() -> None:
     op.execute("UPDATE pension_payments SET paid_in = month WHERE status = 'paid'")
     with op.batch_alter_table('pension_payment_methods') as batch_op:
         batch_op.add_column(sa.Column('authorisation_id', sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column('agent_id', sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('pension_payment_methods') as batch_op:
+        batch_op.drop_column('agent_id')
         batch_op.drop_column('authorisation_id')
     op.execute("UPDATE pension_payments SET status = 'scheduled' WHERE status = 'held'")
     with op.batch_alter_table('pension_payments') as batch_op:
