@@ -18,38 +18,15 @@ from esibook.audit.models import AuditRecord
 from esibook.benefits.models import BenefitSettlement, Pension, PensionPayment, PensionPaymentMethod
 from esibook.benefits.pensions import pay_month
 from esibook.benefits.worksheet import Step, step_error
-from esibook.contributions.models import ParticipationPeriod
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
 from esibook.health.models import HICoverage
-from esibook.people.identifiers import make_personal_id
 from esibook.people.models import Person
-from esibook.people.names import fold_name
 from esibook.periods import Month
-from esibook.transactions.models import PopulationRecord
 from esibook.trust import jws
+from support.retirees import add_retiree
 
 NOW = Month.from_date(vietnam_today())
-
-
-def add_retiree(engine, *, serial: int, born: date, sex: str = "male", years: int = 38, first: Month = Month(1986, 1)):
-    """A person past retirement age whose whole career (``years`` years at 10,000,000) is converted from the paper
-    book and ended, also in the population database (to sign in): the retirement claim can be filed."""
-    with Session(engine) as session, session.begin():
-        name = "Trần Văn Hưu" if sex == "male" else "Lê Thị Hưu"
-        person = Person(personal_id=make_personal_id("001", born, sex, serial), full_name=name,
-                        name_key=fold_name(name), date_of_birth=born, sex=sex, birth_province_code="001",
-                        authority="civil")
-        session.add(person)
-        session.add(PopulationRecord(personal_id=person.personal_id, full_name=name, date_of_birth=born, sex=sex,
-                                     ethnicity_code="01", nationality="VN", birth_province_code="001"))
-        session.flush()
-        session.add(ParticipationPeriod(
-            person_id=person.id, seq=1, employer_id=0, from_month=first.as_int(),
-            to_month=(first + (12 * years - 1)).as_int(), salary_basis=10_000_000, participant_type="employee",
-            provenance="converted_from_paper", authority="civil",
-        ))
-        return person.id, person.personal_id
 
 
 @pytest.fixture(scope="module")
