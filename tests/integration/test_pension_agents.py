@@ -99,9 +99,11 @@ def test_paid_to_the_agent_until_revoked_then_held_then_paid_the_new_way(signed,
 
     mine = client.get("/api/v1/me/pension", headers=me).json()
     assert mine["held"] == [str(FIRST + 2)]
-    page = client.get("/me/pension", headers={**me, "accept-language": "en"})
+    page = client.get("/me/pension?lang=en", headers=me)
     assert 'data-testid="pension-held"' in page.text
     assert "You revoked the authorisation of the person named to receive it." in page.text
+    vi = client.get("/me/pension?lang=vi", headers=me).text
+    assert "Bạn đã thu hồi giấy ủy quyền của người được chỉ định nhận thay." in vi and "Tạm giữ" in vi
 
     on_day(monkeypatch, FIRST + 2)
     back = client.post("/api/v1/me/pension/payment-method", headers=me,

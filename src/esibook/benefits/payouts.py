@@ -97,10 +97,22 @@ def change_takes_effect(current: Month, first_month: Month) -> Month:
     return max(current + 1, first_month)
 
 
-def months_to_settle(first: Month, run: Month, settled: set[Month]) -> list[tuple[Month, bool]]:
-    """The months a run for ``run`` pays a pension from ``first``: each month from the first to the run's month
-    not yet paid (``settled``), oldest first, with whether it is back pay (truy lĩnh: a month before the run's)."""
-    return [(month, month < run) for month in Month.range(first, run) if month not in settled]
+@dataclass(frozen=True)
+class PayoutLine:
+    """One month a run pays: the month's pension, the lump sum with the first month, and whether it is back pay
+    (truy lĩnh: a month before the run's month, paid late in this run)."""
+
+    month: Month
+    amount: int
+    lump_sum: int
+    back_pay: bool
+
+
+def lines_due(first: Month, run: Month, settled: set[Month], *, monthly: int, lump_sum: int) -> list[PayoutLine]:
+    """The lines a run for ``run`` pays a pension from ``first``: each month from the first to the run's month not
+    yet paid (``settled``), oldest first, one line a month at the monthly amount; never a month already paid."""
+    return [PayoutLine(month, monthly, lump_sum if month == first else 0, month < run)
+            for month in Month.range(first, run) if month not in settled]
 
 
 def first_pension_month(age_reached: Month, last_contributed: Month | None, filed: Month) -> Month:

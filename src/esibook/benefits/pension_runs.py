@@ -25,7 +25,7 @@ from esibook.access.accesslog import record_access
 from esibook.audit import service as audit
 from esibook.benefits.claims import _refuse
 from esibook.benefits.models import Pension, PensionPayment, PensionPaymentMethod
-from esibook.benefits.payouts import AGENT_LABEL, PaymentMethod, months_to_settle
+from esibook.benefits.payouts import AGENT_LABEL, PaymentMethod, lines_due
 from esibook.dates import VIETNAM, vietnam_today
 from esibook.db import transaction
 from esibook.errors import DomainError
@@ -99,19 +99,19 @@ def settle_pension(session: Session, pension: Pension, run: Month) -> Settled:
     already paid, or already held by this same run, is left as it is."""
     rows = {Month.from_int(r.month): r for r in session.scalars(select(PensionPayment).where(
         PensionPayment.person_id == pension.person_id, PensionPayment.month <= run.as_int()))}
-    due = [(m, back) for m, back in months_to_settle(Month.from_int(pension.first_month), run,
-                                                     {m for m, r in rows.items() if r.status == "paid"})
-           if not (m in rows and rows[m].status == "held" and rows[m].paid_in == run.as_int())]
+    lines = lines_due(Month.from_int(pension.first_month), run, {m for m, r in rows.items() if r.status == "paid"},
+                      monthly=pension.monthly_amount, lump_sum=pension.lump_sum)
+    held_now = {m for m, r in rows.items() if r.status == "held" and r.paid_in == run.as_int()}
+    due = [line for line in lines if line.month not in held_now]  # held by this same run: decided already
     if not due:
         return Settled(0, 0)
     method = method_row_in(session, pension.person_id, run)
     payee = payee_of(session, method)
-    for month, _back in due:
-        row = rows.get(month)
+    for line in due:
+        row = rows.get(line.month)
         if row is None:
-            row = PensionPayment(
-                person_id=pension.person_id, month=month.as_int(), amount=pension.monthly_amount,
-                lump_sum=pension.lump_sum if month.as_int() == pension.first_month else 0, authority=pension.authority)
+            row = PensionPayment(person_id=pension.person_id, month=line.month.as_int(), amount=line.amount,
+                                 lump_sum=line.lump_sum, authority=pension.authority)
             session.add(row)
         _apply(row, payee, method.seq, run)
         _log_for_grantor(session, pension.person_id, payee)
