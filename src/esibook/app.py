@@ -17,7 +17,7 @@ from esibook.access import authorisation_api, consent_api, devidp
 from esibook.access import pages as access_pages
 from esibook.benefits import api as benefits_api
 from esibook.benefits import pages as benefits_pages
-from esibook.benefits import pension_api, pension_pages
+from esibook.benefits import payout_pages, pension_api, pension_pages
 from esibook.book import api as book_api
 from esibook.book import pages as book_pages
 from esibook.config import Settings, load_settings
@@ -73,6 +73,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     reminders_pages.router,
     pension_api.router,
     pension_pages.router,
+    payout_pages.router,
     authorisation_api.api,
     authorisation_api.pages,
     portals_pages.router,

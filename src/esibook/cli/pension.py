@@ -27,3 +27,30 @@ def pension_pay(
         result = pay_month(session, chosen, actor="cli:pension-pay")
     typer.echo(f"{result.month}: {result.pensioners} pensioners, {result.settled} settled now, "
                f"{result.pensioners - result.settled} already paid")
+
+
+@pension_app.command("payout-file")
+@friendly_errors
+def pension_payout_file(
+    month: Annotated[str, typer.Option("--month", help="The month whose run is listed, YYYY-MM.")],
+    channel: Annotated[str, typer.Option("--channel", help="bank (transfers) or post (cash at post offices).")],
+    output: Annotated[str | None, typer.Option(
+        "--output", help="Where to write the CSV (default: chi-tra-luong-huu-YYYY-MM-CHANNEL.csv here).")] = None,
+    authority: Annotated[str | None, typer.Option(
+        "--authority", help="Only this authority (civil, defence, security); default all.")] = None,
+) -> None:
+    """Write the payout file (danh sách chi trả) of a month's run for the banks or the post offices: CSV, UTF-8 with
+    BOM, Vietnamese headers, amounts in đồng, one line per month paid (back pay marked) and a total."""
+    from pathlib import Path
+
+    from esibook.benefits.payout_files import check_authority, check_channel, payout_file
+    from esibook.periods import Month
+
+    chosen = Month.parse_input(month, field="month")
+    check_channel(channel)
+    check_authority(authority)
+    with open_session() as session:
+        made = payout_file(session, chosen, channel, authority=authority, actor="cli:pension-payout-file")
+    path = Path(output or made.filename)
+    path.write_bytes(made.content)
+    typer.echo(f"{path}: {made.lines} lines, {made.total:,} đồng".replace(",", "."))
