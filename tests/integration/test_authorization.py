@@ -191,6 +191,8 @@ AUDIENCE_OF: dict[str, str] = {
     "POST /officer/payments": "officer",
     "POST /officer/payments/statement": "officer",
     "GET /officer/parameters": "officer",
+    "GET /officer/pension-payouts": "officer",
+    "GET /officer/pension-payouts/file": "officer",
     "GET /api/v1/payments/ipn": "public",
     "GET /api/v1/me/payments": "citizen",
     "POST /api/v1/me/payments/orders": "citizen",
