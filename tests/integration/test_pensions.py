@@ -226,3 +226,26 @@ def test_the_monthly_job_pays_the_month_once(signed):
     assert before == after == pensioners >= 1, "every pensioner's month once"
     with Session(signed.engine) as session:
         assert session.get(PensionPayment, (person_id, NOW.as_int())).payee == "MB Bank ••••7766"
+
+
+def test_the_monthly_run_renews_the_pensioners_card_before_it_ends(signed):
+    """A pensioner whose HT card ends with this month (December 2026 when written: the run crosses the year): the
+    run issues the next card from the first day of next month for 12 months; a second run issues none."""
+    from esibook.health.service import issue_card
+
+    person_id, _ = add_retiree(signed.engine, serial=915_006, born=date(1960, 10, 10), years=35)
+    with Session(signed.engine) as session, session.begin():
+        session.add(Pension(person_id=person_id, first_month=(NOW - 11).as_int(), monthly_amount=5_500_000,
+                            lump_sum=0, decision_no="QD-OLD-3", decided_on=(NOW - 11).first_day(), authority="civil"))
+        session.add(PensionPaymentMethod(person_id=person_id, seq=1, from_month=(NOW - 11).as_int(), method="cash",
+                                         post_office="Bưu điện Tây Hồ", authority="civil"))
+        issue_card(session, session.get(Person, person_id), group="HT", benefit_level=3,
+                   valid_from=(NOW - 11).first_day(), valid_to=NOW.last_day(), authority="civil")
+    first = pay_month(Session(signed.engine), NOW)
+    again = pay_month(Session(signed.engine), NOW)
+    with Session(signed.engine) as session:
+        cards = session.scalars(select(HICoverage).where(HICoverage.person_id == person_id)
+                                .order_by(HICoverage.seq)).all()
+    assert [(c.beneficiary_group, c.valid_from, c.valid_to) for c in cards] == [
+        ("HT", (NOW - 11).first_day(), NOW.last_day()), ("HT", (NOW + 1).first_day(), (NOW + 12).last_day())]
+    assert first.cards >= 1 and again.cards == 0

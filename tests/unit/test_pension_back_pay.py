@@ -1,13 +1,15 @@
 """Back pay of a pension (truy lĩnh) worked by hand: the months from the first month of pension to the run's month
 not yet paid are paid in that run, one line a month, the lump sum with the first month; a month paid is never paid
-again."""
+again; and the pensioner's HI card (HT), renewed by the run before it ends."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from esibook.benefits.payouts import PayoutLine, lines_due
+from esibook.benefits.payouts import PayoutLine, card_renewal, lines_due
 from esibook.periods import Month
 
 
@@ -48,3 +50,18 @@ def test_two_runs_never_pay_a_month_twice(first_index, run_index, paid_before):
     again = lines_due(first, run, settled | {line.month for line in once}, monthly=1, lump_sum=0)
     assert again == [] and not {line.month for line in once} & settled
     assert all(first <= line.month <= run for line in once)
+
+
+def test_the_pensioners_card_is_renewed_across_the_year_before_it_ends():
+    """Card valid 2026-01-01 to 2026-12-31. The November run: the card is valid through the end of December (the
+    month after November): nothing yet. The December run: the card ends before 31/01/2027 (the end of January), so
+    the next card runs from 01/01/2027 for 12 months, to 31/12/2027: no day without a card."""
+    assert card_renewal(date(2026, 12, 31), Month(2026, 11), 12) is None
+    assert card_renewal(date(2026, 12, 31), Month(2026, 12), 12) == (date(2027, 1, 1), date(2027, 12, 31))
+    assert card_renewal(date(2027, 12, 31), Month(2026, 12), 12) is None, "the December run again: none"
+
+
+def test_a_lapsed_or_missing_card_starts_with_the_runs_month():
+    """Card ended 31/08/2026; run for 2026-10: a card from 01/10/2026 to 30/09/2027 (12 months)."""
+    assert card_renewal(date(2026, 8, 31), Month(2026, 10), 12) == (date(2026, 10, 1), date(2027, 9, 30))
+    assert card_renewal(None, Month(2027, 2), 12) == (date(2027, 2, 1), date(2028, 1, 31))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from esibook.errors import DomainError
 from esibook.periods import Month
@@ -113,6 +114,16 @@ def lines_due(first: Month, run: Month, settled: set[Month], *, monthly: int, lu
     yet paid (``settled``), oldest first, one line a month at the monthly amount; never a month already paid."""
     return [PayoutLine(month, monthly, lump_sum if month == first else 0, month < run)
             for month in Month.range(first, run) if month not in settled]
+
+
+def card_renewal(valid_to: date | None, run: Month, months: int) -> tuple[date, date] | None:
+    """The pensioner's next HI card (from, to) the run for ``run`` issues, or None while the card in hand is valid
+    through the end of the next month: a new card starts the day after the old one ends (or with the run's month,
+    if it had already lapsed or there was none) and runs ``months`` months, so the card never lapses."""
+    if valid_to is not None and valid_to >= (run + 1).last_day():
+        return None
+    start = run.first_day() if valid_to is None or valid_to < run.first_day() else valid_to + timedelta(days=1)
+    return start, (Month.from_date(start) + (months - 1)).last_day()
 
 
 def first_pension_month(age_reached: Month, last_contributed: Month | None, filed: Month) -> Month:

@@ -9,6 +9,7 @@ that is not yet paid is settled in the run, one row a month and pensioner, so a 
   the agent may still receive it; if so the month is paid to the agent and recorded as theirs, else the month is
   **held** (not paid, with the policy's reason) until the pensioner names another way. Either way the grantor's
   access log has an entry for it.
+- **The pensioner's HI card** (group HT) is renewed by the run before it ends, so it never lapses.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from esibook.access.accesslog import record_access
 from esibook.audit import service as audit
 from esibook.benefits.claims import _refuse
 from esibook.benefits.models import Pension, PensionPayment, PensionPaymentMethod
-from esibook.benefits.payouts import AGENT_LABEL, PaymentMethod, lines_due
+from esibook.benefits.payouts import AGENT_LABEL, PaymentMethod, card_renewal, lines_due
 from esibook.dates import VIETNAM, vietnam_today
 from esibook.db import transaction
 from esibook.errors import DomainError
+from esibook.health.service import cards_of_group, issue_card
 from esibook.people.models import Person
 from esibook.periods import Month
 
@@ -127,6 +129,26 @@ def schedule_month(session: Session, pension: Pension, month: Month) -> None:
         payee=method.shown()[:160], status="scheduled", authority=pension.authority))
 
 
+#: A pensioner's HI card: beneficiary group HT (người hưởng lương hưu), benefit level 3 (Decision 1351/QĐ-BHXH).
+PENSIONER_GROUP, PENSIONER_BENEFIT_LEVEL = "HT", 3
+#: A pensioner's card is issued for this many months, then renewed by the monthly run before it ends.
+CARD_MONTHS = 12
+
+
+def renew_card(session: Session, pension: Pension, run: Month) -> bool:
+    """Issue the pensioner's next HT card when the one in hand ends before the end of the month after the run's
+    (:func:`card_renewal`); True when a card was issued. A run made twice finds the new card and issues none."""
+    cards = cards_of_group(session, pension.person_id, PENSIONER_GROUP)
+    renewal = card_renewal(cards[0].valid_to if cards else None, run, CARD_MONTHS)
+    if renewal is None:
+        return False
+    issue_card(session, session.get(Person, pension.person_id), group=PENSIONER_GROUP,
+               benefit_level=PENSIONER_BENEFIT_LEVEL, valid_from=renewal[0], valid_to=renewal[1],
+               authority=pension.authority)
+    session.flush()
+    return True
+
+
 @dataclass(frozen=True)
 class MonthPaid:
     month: Month
@@ -135,6 +157,8 @@ class MonthPaid:
     """How many months this run paid (back pay included; 0 when the run had already been made)."""
     held: int = 0
     """How many months this run held (an authorisation no longer in force)."""
+    cards: int = 0
+    """How many pensioners' HI cards this run renewed."""
 
 
 def pay_month(session: Session, month: Month, *, actor: str = "system:pension") -> MonthPaid:
@@ -149,10 +173,11 @@ def pay_month(session: Session, month: Month, *, actor: str = "system:pension") 
             .with_for_update()
         ))
         results = [settle_pension(session, row, month) for row in pensions]
+        cards = sum(renew_card(session, row, month) for row in pensions)
         paid, held = sum(r.paid for r in results), sum(r.held for r in results)
         audit.append(session, actor=actor, action="pension.month_paid", target=f"pension-month:{month}",
-                     details={"pensioners": len(pensions), "settled": paid, "held": held})
-    return MonthPaid(month, len(pensions), paid, held)
+                     details={"pensioners": len(pensions), "settled": paid, "held": held, "cards": cards})
+    return MonthPaid(month, len(pensions), paid, held, cards)
 
 
 def was_run(session: Session, month: Month) -> bool:

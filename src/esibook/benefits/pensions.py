@@ -31,6 +31,9 @@ from esibook.benefits.long_term import lump_sum_of, pension, retirement_age
 from esibook.benefits.models import BenefitSettlement, Pension, PensionPayment, PensionPaymentMethod
 from esibook.benefits.payouts import BANKS, change_takes_effect, first_pension_month, parse_payment_method
 from esibook.benefits.pension_runs import (  # noqa: F401 (the monthly run, named here as before)
+    CARD_MONTHS,
+    PENSIONER_BENEFIT_LEVEL,
+    PENSIONER_GROUP,
     MonthPaid,
     pay_month,
     pension_pay_month,
@@ -43,11 +46,6 @@ from esibook.health.service import issue_card
 from esibook.params import MAX_ROW_ID
 from esibook.people.models import Person
 from esibook.periods import Month
-
-#: A pensioner's HI card: beneficiary group HT (người hưởng lương hưu), benefit level 3 (Decision 1351/QĐ-BHXH).
-PENSIONER_GROUP, PENSIONER_BENEFIT_LEVEL = "HT", 3
-#: A pensioner's card is issued for this many months from the first month of pension, then renewed.
-CARD_MONTHS = 12
 
 
 class RetirementClaim(BaseModel):

@@ -20,6 +20,15 @@ def latest_card(session: Session, person_id: int) -> HICoverage | None:
     )
 
 
+def cards_of_group(session: Session, person_id: int, group: str) -> list[HICoverage]:
+    """The person's cards of a beneficiary group (e.g. HT), the latest validity end first."""
+    return list(session.scalars(
+        select(HICoverage)
+        .where(HICoverage.person_id == person_id, HICoverage.beneficiary_group == group)
+        .order_by(HICoverage.valid_to.desc(), HICoverage.seq.desc())
+    ))
+
+
 def cards_with_clinics(session: Session, person_id: int) -> list[tuple[HICoverage, str | None, str | None]]:
     """Every card of the person in order, each with its initial clinic's name and address (None when the clinic
     is not in the list)."""
