@@ -47,9 +47,9 @@ def run_cli(signed, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_the_bank_and_post_files_of_a_run(signed, signed_app, signed_identities, signed_bearer, tmp_path):
-    by_bank = pensioner(signed.engine, 917_001, date(1961, 4, 4), 7_100_000,
+    by_bank = pensioner(signed.engine, 918_001, date(1961, 4, 4), 7_100_000,
                         {"method": "bank", "bank_code": "CTG", "account_number": "107000555123"})
-    by_post = pensioner(signed.engine, 917_002, date(1961, 9, 9), 4_300_000,
+    by_post = pensioner(signed.engine, 918_002, date(1961, 9, 9), 4_300_000,
                         {"method": "cash", "post_office": "Bưu điện Long Biên"})
     pay_month(Session(signed.engine), NOW)  # last month as back pay, and this month
 

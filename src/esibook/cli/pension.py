@@ -17,16 +17,18 @@ app.add_typer(pension_app, name="pension")
 def pension_pay(
     month: Annotated[str, typer.Option("--month", help="The month to settle, YYYY-MM (it must have begun).")],
 ) -> None:
-    """Settle a month for every pensioner whose pension has begun, each with the payment method in force that
-    month. Idempotent: a month already paid is left as it is, so running it twice pays nobody twice."""
+    """The run for a month, for every pensioner whose pension has begun: each month up to it not yet paid (back pay
+    included), by the payment method in force that month; a month for an authorised representative no longer
+    allowed is held; the pensioner's HI card is renewed before it ends. Idempotent: running it twice pays nobody
+    twice."""
     from esibook.benefits.pensions import pay_month
     from esibook.periods import Month
 
     chosen = Month.parse_input(month, field="month")
     with open_session() as session:
         result = pay_month(session, chosen, actor="cli:pension-pay")
-    typer.echo(f"{result.month}: {result.pensioners} pensioners, {result.settled} settled now, "
-               f"{result.pensioners - result.settled} already paid")
+    typer.echo(f"{result.month}: {result.pensioners} pensioners, {result.settled} settled now (months, back pay "
+               f"included), {result.held} held, {result.cards} HI cards renewed")
 
 
 @pension_app.command("payout-file")
