@@ -132,3 +132,34 @@ def test_a_stranger_cannot_name_someone_elses_authorisation(signed, world):
     refused = client.post("/api/v1/me/pension/payment-method", headers=bearer(personal_id), json={
         "method": "cash", "post_office": "Bưu điện X", "authorisation_id": theirs.json()["id"]})
     assert refused.status_code == 404 and refused.json()["error"]["code"] == "authorisation.not_found"
+
+
+def test_an_expired_authorisation_holds_the_month(signed, world, monkeypatch):
+    """The authorisation ran out before the run: the month is held ("expired"), not paid to the agent."""
+    from esibook.access.models import Authorisation
+
+    client, _, bearer = world
+    person_id, personal_id = add_retiree(signed.engine, serial=916_004, born=date(1960, 2, 2), years=35)
+    _, agent_pid = add_retiree(signed.engine, serial=916_005, born=date(1988, 3, 3), years=1, first=Month(2016, 1))
+    with Session(signed.engine) as session, session.begin():
+        session.add(Pension(person_id=person_id, first_month=(NOW - 1).as_int(), monthly_amount=5_000_000,
+                            lump_sum=0, decision_no="QD-AGENT-3", decided_on=(NOW - 1).first_day(),
+                            authority="civil"))
+        session.add(PensionPaymentMethod(person_id=person_id, seq=1, from_month=(NOW - 1).as_int(), method="cash",
+                                         post_office="Bưu điện Hà Đông", authority="civil"))
+    me = bearer(personal_id)
+    grant_id = client.post("/api/v1/me/authorisations", headers=me, json={
+        "agent_personal_id": agent_pid, "procedures": [], "receive_payment": True,
+        "valid_until": (date.today() + timedelta(days=10)).isoformat()}).json()["id"]
+    on_day(monkeypatch, NOW - 1)
+    chosen = client.post("/api/v1/me/pension/payment-method", headers=me, json={
+        "method": "cash", "post_office": "Bưu điện Hà Đông", "authorisation_id": grant_id})
+    assert chosen.status_code == 200, chosen.text
+    with Session(signed.engine) as session, session.begin():
+        session.get(Authorisation, grant_id).valid_until = date.today() - timedelta(days=1)
+    pay_month(Session(signed.engine), NOW)
+    rows = payments(signed.engine, person_id)
+    assert {m: (r.status, r.hold_reason) for m, r in rows.items()} == {
+        str(NOW - 1): ("held", "authorisation.expired"), str(NOW): ("held", "authorisation.expired")}
+    page = client.get("/me/pension?lang=en", headers=me).text
+    assert "The authorisation of the person named to receive it has expired." in page

@@ -410,32 +410,33 @@ def not_found_in_queue() -> NotFound:
 
 # --- authorised representatives (người được ủy quyền) -------------------------------------------------------
 
+#: The fund's own payout run (chi trả hằng tháng): it pays a benefit to the agent an authorisation names.
 PAYOUT_RUN = Principal(kind="system", subject="esibook:benefit-payout", name="Chi trả chế độ BHXH")
-"""The fund's own payout run (chi trả hằng tháng): it pays a benefit to the agent an authorisation names."""
 
 
-def _payer(caller: Principal, grant: Authorisation, scope: str) -> bool:
-    """Paying a benefit to the agent: the grantor naming the agent as payee, or the fund's payout run paying them."""
-    return scope == RECEIVE_PAYMENT and (caller == PAYOUT_RUN or caller.person_id == grant.grantor_id)
+def _may_ask(caller: Principal, grant: Authorisation, scope: str, payee: bool) -> bool:
+    """Whose use the rule decides (else "not found"): agent or grantor; paying the agent, payout run or grantor."""
+    if payee:
+        return scope == RECEIVE_PAYMENT and (caller == PAYOUT_RUN or caller.person_id == grant.grantor_id)
+    return caller.person_id is not None and caller.person_id in (grant.agent_id, grant.grantor_id)
 
 
 def authorised_representative(
-    session: Session, caller: Principal, authorisation_id: int, scope: str, *, today: date | None = None
+    session: Session, caller: Principal, authorisation_id: int, scope: str, *, today: date | None = None,
+    payee: bool = False,
 ) -> tuple[Authorisation, Person]:
     """The grantor the caller acts for under an authorisation, at level 2: valid only if given to the caller, not
     revoked, not expired and within scope. Someone else's authorisation is "not found". The row is read with a
     share lock (PostgreSQL), so a revocation waits for a use in flight and every use after it is refused.
 
-    Receiving a benefit (scope ``receive_payment``) is decided here too when the grantor names the agent as payee
-    or the payout run (:data:`PAYOUT_RUN`) pays them: the same rule, for the agent the authorisation names."""
+    ``payee``: the benefit is paid to the agent (scope ``receive_payment``), named so by the grantor or paid by the
+    payout run (:data:`PAYOUT_RUN`): the same rule, for the agent the authorisation names."""
     if caller != PAYOUT_RUN:
         require_level2(caller)
     grant = session.get(Authorisation, authorisation_id, with_for_update={"read": True})
-    paying = grant is not None and _payer(caller, grant, scope)
-    if grant is None or not paying and (
-            caller.person_id is None or caller.person_id not in (grant.agent_id, grant.grantor_id)):
+    if grant is None or not _may_ask(caller, grant, scope, payee):
         raise authorisation_not_found()
-    agent_id = grant.agent_id if paying else caller.person_id
+    agent_id = grant.agent_id if payee else caller.person_id
     refusal = authorisation_refusal(grant, agent_id=agent_id, scope=scope, today=today or vietnam_today())
     if refusal:
         raise refusal

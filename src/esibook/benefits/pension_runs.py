@@ -63,11 +63,12 @@ def payee_of(session: Session, row: PensionPaymentMethod) -> Payee:
     """Whom the run pays by this method row: the pensioner, or the agent if the access policy still allows it."""
     if row.authorisation_id is None:
         return Payee(as_method(row))
+    named = session.get(Person, row.agent_id) if row.agent_id else None
     try:
         grant, _ = policy.authorised_representative(session, policy.PAYOUT_RUN, row.authorisation_id,
-                                                    policy.RECEIVE_PAYMENT)
+                                                    policy.RECEIVE_PAYMENT, payee=True)
     except DomainError as refusal:
-        return Payee(as_method(row), hold_reason=refusal.code[:40])
+        return Payee(as_method(row, named.full_name if named else None), hold_reason=refusal.code[:40])
     agent = session.get(Person, grant.agent_id)
     return Payee(as_method(row, agent.full_name), agent=agent)
 
@@ -75,7 +76,7 @@ def payee_of(session: Session, row: PensionPaymentMethod) -> Payee:
 def _log_for_grantor(session: Session, person_id: int, payee: Payee) -> None:
     if payee.method.authorisation_id is None:
         return
-    name = payee.agent.full_name if payee.agent else "?"
+    name = payee.method.agent_name or "?"
     record_access(session, person_id=person_id, principal=policy.PAYOUT_RUN, groups=[4], purpose="GDBHXH",
                   outcome="refused" if payee.hold_reason else "allowed", channel="payout",
                   accessor=("authorised", f"{AGENT_LABEL}: {name}"))

@@ -147,7 +147,7 @@ def _agent_chosen(session: Session, caller: Principal, form: dict) -> Person | N
         return None
     if not raw.isdigit() or int(raw) > MAX_ROW_ID:
         raise policy.authorisation_not_found()
-    grant, _ = policy.authorised_representative(session, caller, int(raw), policy.RECEIVE_PAYMENT)
+    grant, _ = policy.authorised_representative(session, caller, int(raw), policy.RECEIVE_PAYMENT, payee=True)
     return session.get(Person, grant.agent_id)
 
 
