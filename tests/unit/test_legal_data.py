@@ -82,6 +82,7 @@ def test_the_rural_poverty_line_moves_the_voluntary_floor_in_2027():
     lines = raw_parameters()["rural_poverty_line"]
     assert [e["value"] for e in lines if e["from"] >= "2022-01-01"] == [1_500_000, 2_200_000]
     assert all(e.get("source") for e in lines if e["from"] >= "2022-01-01"), "each line names its legal source"
+    assert "Decree 351/2025/ND-CP" in lines[-1]["source"], "the 2027 line cites the 2026-2030 poverty standard"
 
 
 def test_the_states_support_follows_the_2027_poverty_line():
