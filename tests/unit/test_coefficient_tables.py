@@ -1,5 +1,6 @@
 """The salary adjustment tables completed from public transcriptions (version 2026-12-02.4), each worked by hand.
 
+- claim year 2017, Thông tư 42/2016/TT-BLĐTBXH: the salary table now complete (nld.com.vn);
 - claim year 2019, Thông tư 35/2018/TT-BLĐTBXH: Table 1 and Table 2 now complete (lawnet.vn);
 - claim year 2018, Thông tư 32/2017/TT-BLĐTBXH: Table 2 (voluntary-SI incomes, 2008-2018);
 - claim years 2022 and 2024 (Thông tư 36/2021, 20/2023): voluntary tables known in part (2008-2011, 2008-2012);
@@ -46,6 +47,19 @@ def refusal(career: list[ContributedMonth], day: date) -> str:
         one_time_withdrawal(career, computed_on=day)
     assert refused.value.code == "benefits.no_coefficients"
     return refused.value.message_en
+
+
+def test_a_claim_of_2017_now_gives_every_salary_year():
+    """Thông tư 42/2016 as nld.com.vn quotes it: 2010 1.48, before 1995 4.40. 12 × 3,000,000 of 2010 settled in
+    2017 = 36,000,000 × 1.48 = 53,280,000; a year before 1995 takes 4.40, the claim year 1.00. Its voluntary table is
+    still not known: voluntary incomes of 2010 are refused."""
+    sheet = one_time_withdrawal(months("2010-01", 12, 3_000_000), computed_on=date(2017, 6, 1))
+    assert arithmetic_errors(sheet) == []
+    assert sheet.value("adjusted_2010") == 53_280_000
+    assert any("42/2016" in rule.source for rule in sheet.rules)
+    table = current_coefficients().on(date(2017, 6, 1))
+    assert table.coefficient(1994) == Decimal("4.40") and table.coefficient(2017) == Decimal(1)
+    assert "voluntary-SI incomes of 2010" in refusal(voluntary_year(2010), date(2017, 6, 1))
 
 
 def test_a_claim_of_2019_uses_the_whole_2019_table():

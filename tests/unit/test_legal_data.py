@@ -276,11 +276,12 @@ def test_a_partial_table_refuses_the_years_it_does_not_give():
 
 
 def test_a_salary_year_the_table_does_not_give_is_refused():
-    """The 2017 table is known only for 2013-2016: a 2017 claim with salaries of 2010 is refused naming 2010."""
+    """The 2021 table is known only for before 1995, 1995-2000, 2005, 2010 and 2015-2021: a 2021 claim with
+    salaries of 2001 is refused naming 2001 and the circular."""
     with pytest.raises(DomainError) as refused:
-        one_time_withdrawal(months("2010-01", 12, 3_000_000) + worker_a(), computed_on=date(2017, 6, 1))
+        one_time_withdrawal(months("2001-01", 12, 3_000_000), computed_on=date(2021, 6, 1))
     assert refused.value.code == "benefits.no_coefficients"
-    assert "2010" in refused.value.message_en and "42/2016" in refused.value.message_en
+    assert "2001" in refused.value.message_en and "23/2020" in refused.value.message_en
 
 
 def test_voluntary_incomes_are_adjusted_by_the_voluntary_table():
@@ -317,7 +318,7 @@ def test_each_table_names_its_circular_and_period():
     assert "until" not in tables["2026-01-01"], "the latest table applies until the next is published"
     assert current_coefficients().claim_years() == list(range(2016, 2027))
     partial = sorted(day[:4] for day, t in tables.items() if t.get("complete") is False)
-    assert partial == ["2016", "2017", "2021"]
+    assert partial == ["2016", "2021"]
     assert [day[:4] for day, t in tables.items() if t.get("voluntary_complete") is False] == ["2022", "2023", "2024"]
     notes = raw_coefficients()["notes"]
     assert "MISSING" in notes and "1995 to 2015" in notes
