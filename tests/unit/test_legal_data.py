@@ -264,24 +264,27 @@ def test_a_claim_year_without_a_table_is_refused_naming_the_year():
         current_coefficients().on(date(2015, 12, 31))
 
 
-def test_a_partial_table_refuses_the_years_it_does_not_give():
-    """Thông tư 23/2020 (2021) is known only in part (before 1995, 1995-2000, 2005, 2010, 2015-2021): worker A's
-    salaries of 2013 are refused, naming 2013 and the circular; a career of 2015-2019 is computed:
-    12 × 5,000,000 × (1.17 + 1.14 + 1.10 + 1.06 + 1.03) = 60,000,000 × 5.50 = 330,000,000 ÷ 60 = 5,500,000."""
-    with pytest.raises(DomainError) as refused:
-        one_time_withdrawal(worker_a(), computed_on=date(2021, 6, 1))
-    assert "2013" in refused.value.message_en and "23/2020" in refused.value.message_en
+def test_the_completed_2021_table_gives_worker_as_result():
+    """Thông tư 23/2020 (2021; Table 1 as thuvienphapluat.vn reproduces it: 2013 1.22, 2014 1.18, 2015 1.17,
+    2016 1.14): 14,400,000 × 1.22 = 17,568,000; 19,425,000 × 1.18 = 22,921,500; 12,840,000 × 1.17 = 15,022,800;
+    16,855,000 × 1.14 = 19,214,700; total 74,727,000 ÷ 37 = 2,019,648.6 → 2,019,649; × 6.5 = 13,127,718.5 →
+    13,127,719. A career of 2015-2019: 12 × 5,000,000 × (1.17 + 1.14 + 1.10 + 1.06 + 1.03) = 60,000,000 × 5.50 =
+    330,000,000 ÷ 60 = 5,500,000."""
+    sheet = one_time_withdrawal(worker_a(), computed_on=date(2021, 6, 1))
+    assert arithmetic_errors(sheet) == []
+    assert sheet.value("adjusted_total") == 74_727_000 and sheet.value("average_salary") == 2_019_649
+    assert sheet.result == 13_127_719 and any("23/2020" in rule.source for rule in sheet.rules)
     sheet = one_time_withdrawal(months("2015-01", 60, 5_000_000), computed_on=date(2021, 6, 1))
     assert sheet.value("adjusted_total") == 330_000_000 and sheet.value("average_salary") == 5_500_000
 
 
 def test_a_salary_year_the_table_does_not_give_is_refused():
-    """The 2021 table is known only for before 1995, 1995-2000, 2005, 2010 and 2015-2021: a 2021 claim with
-    salaries of 2001 is refused naming 2001 and the circular."""
+    """The 2016 table (Thông tư 58/2015) is known only for voluntary incomes: a 2016 claim with salaries of 2015
+    is refused naming 2015 and the circular, never computed with another year's table."""
     with pytest.raises(DomainError) as refused:
-        one_time_withdrawal(months("2001-01", 12, 3_000_000), computed_on=date(2021, 6, 1))
+        one_time_withdrawal(months("2015-01", 12, 3_000_000), computed_on=date(2016, 6, 1))
     assert refused.value.code == "benefits.no_coefficients"
-    assert "2001" in refused.value.message_en and "23/2020" in refused.value.message_en
+    assert "salaries of 2015" in refused.value.message_en and "58/2015" in refused.value.message_en
 
 
 def test_voluntary_incomes_are_adjusted_by_the_voluntary_table():
@@ -318,7 +321,7 @@ def test_each_table_names_its_circular_and_period():
     assert "until" not in tables["2026-01-01"], "the latest table applies until the next is published"
     assert current_coefficients().claim_years() == list(range(2016, 2027))
     partial = sorted(day[:4] for day, t in tables.items() if t.get("complete") is False)
-    assert partial == ["2016", "2021"]
+    assert partial == ["2016"]
     assert [day[:4] for day, t in tables.items() if t.get("voluntary_complete") is False] == ["2022", "2023", "2024"]
     notes = raw_coefficients()["notes"]
     assert "MISSING" in notes and "1995 to 2015" in notes
