@@ -1,5 +1,6 @@
 """The salary adjustment tables completed from public transcriptions (version 2026-12-02.4), each worked by hand.
 
+- claim year 2016, Thông tư 58/2015/TT-BLĐTBXH: the salary table (lawnet.vn; worked in test_legal_data);
 - claim years 2017 and 2021, Thông tư 42/2016 and 23/2020: the salary tables now complete (nld.com.vn,
   thuvienphapluat.vn; the 2021 claim is worked in test_legal_data);
 - claim year 2019, Thông tư 35/2018/TT-BLĐTBXH: Table 1 and Table 2 now complete (lawnet.vn);
@@ -134,9 +135,9 @@ def test_the_2023_voluntary_table_now_gives_2009_to_2012():
 
 
 def test_the_tables_still_missing_are_still_refused():
-    """Not found in any source reachable here: the voluntary tables of 2017 and 2021, and every salary figure of
-    the 2016 table."""
+    """Not found in any source reachable here: the voluntary tables of 2017 and 2021, and any table of a claim year
+    before 2016."""
     assert "voluntary-SI incomes of 2015" in refusal(voluntary_year(2015), date(2017, 6, 1))
     assert "voluntary-SI incomes of 2015" in refusal(voluntary_year(2015), date(2021, 6, 1))
-    assert "salaries of 2013" in refusal(worker_a(), date(2016, 6, 1))
+    assert "2015" in refusal(worker_a()[:24], date(2015, 6, 1))
     assert current_coefficients().version == "2026-12-02.4"

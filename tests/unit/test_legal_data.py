@@ -278,13 +278,19 @@ def test_the_completed_2021_table_gives_worker_as_result():
     assert sheet.value("adjusted_total") == 330_000_000 and sheet.value("average_salary") == 5_500_000
 
 
-def test_a_salary_year_the_table_does_not_give_is_refused():
-    """The 2016 table (Thông tư 58/2015) is known only for voluntary incomes: a 2016 claim with salaries of 2015
-    is refused naming 2015 and the circular, never computed with another year's table."""
+def test_a_claim_of_2016_uses_the_2016_table_and_refuses_its_unknown_incomes():
+    """Thông tư 58/2015 Table 1 (as lawnet.vn reproduces it: 2013 1.05, 2014 1.01): worker A's first 24 months
+    settled in 2016: 14,400,000 × 1.05 = 15,120,000; 19,425,000 × 1.01 = 19,619,250; total 34,739,250 ÷ 24 =
+    1,447,468.75 → 1,447,469. Its voluntary incomes are known only for 2014-2016: incomes of 2010 are refused,
+    naming 2010 and the circular, never computed with another year's table."""
+    sheet = one_time_withdrawal(worker_a()[:24], computed_on=date(2016, 6, 1))
+    assert arithmetic_errors(sheet) == []
+    assert (sheet.value("adjusted_2013"), sheet.value("adjusted_2014")) == (15_120_000, 19_619_250)
+    assert sheet.value("average_salary") == 1_447_469 and any("58/2015" in rule.source for rule in sheet.rules)
     with pytest.raises(DomainError) as refused:
-        one_time_withdrawal(months("2015-01", 12, 3_000_000), computed_on=date(2016, 6, 1))
+        one_time_withdrawal(months("2010-01", 12, 2_000_000, kind="voluntary"), computed_on=date(2016, 6, 1))
     assert refused.value.code == "benefits.no_coefficients"
-    assert "salaries of 2015" in refused.value.message_en and "58/2015" in refused.value.message_en
+    assert "voluntary-SI incomes of 2010" in refused.value.message_en and "58/2015" in refused.value.message_en
 
 
 def test_voluntary_incomes_are_adjusted_by_the_voluntary_table():
@@ -321,8 +327,9 @@ def test_each_table_names_its_circular_and_period():
     assert "until" not in tables["2026-01-01"], "the latest table applies until the next is published"
     assert current_coefficients().claim_years() == list(range(2016, 2027))
     partial = sorted(day[:4] for day, t in tables.items() if t.get("complete") is False)
-    assert partial == ["2016"]
-    assert [day[:4] for day, t in tables.items() if t.get("voluntary_complete") is False] == ["2022", "2023", "2024"]
+    assert partial == [], "every salary table from 2016 is complete"
+    voluntary_partial = [day[:4] for day, t in tables.items() if t.get("voluntary_complete") is False]
+    assert voluntary_partial == ["2016", "2022", "2023", "2024"]
     notes = raw_coefficients()["notes"]
     assert "MISSING" in notes and "1995 to 2015" in notes
 
