@@ -139,16 +139,17 @@ def test_a_malformed_limit_is_refused_at_start():
 
 
 def test_two_server_processes_count_one_limit(seeded_engine, demo_identities, tmp_path):
-    """``esibook serve --workers 2`` (as production and the demo serve, one process per core): the sign-in limit
+    """``esibook serve --workers 2`` (as production serves, one process per core): the sign-in limit
     holds for the server, not once per process, whichever process each new connection reaches."""
     import os
+    import socket
     import subprocess
     import sys
     import time
 
-    from conftest import free_port
-
-    port = free_port()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "ESIBOOK_DATABASE_URL": seeded_engine.url.render_as_string(hide_password=False),
            "ESIBOOK_DATA_DIR": str(tmp_path), "ESIBOOK_ENV": "test", "ESIBOOK_RATE_LIMIT_LOGIN_IP": "4/minute"}
