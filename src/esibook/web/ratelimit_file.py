@@ -29,6 +29,7 @@ class SqliteFileStorage(Storage, MovingWindowSupport):
         self.path = Path(uri.split("://", 1)[1])
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._hits = 0  #: hits counted by this process, for the periodic sweep
         with self._connection() as connection:
             connection.execute("CREATE TABLE IF NOT EXISTS hits (key TEXT NOT NULL, at REAL NOT NULL)")
             connection.execute("CREATE INDEX IF NOT EXISTS hits_by_key ON hits (key, at)")
@@ -56,7 +57,7 @@ class SqliteFileStorage(Storage, MovingWindowSupport):
         connection.execute("BEGIN IMMEDIATE")  # one writer at a time: two processes never both take the last hit
         try:
             connection.execute("DELETE FROM hits WHERE key = ? AND at <= ?", (key, now - expiry))
-            self._hits = getattr(self, "_hits", 0) + 1
+            self._hits += 1
             if self._hits % SWEEP_EVERY == 0:  # keys nobody hits again: their rows go once past any window
                 connection.execute("DELETE FROM hits WHERE at <= ?", (now - max(expiry, LONGEST_WINDOW),))
             (count,) = connection.execute("SELECT count(*) FROM hits WHERE key = ?", (key,)).fetchone()
