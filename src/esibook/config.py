@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     """How long a request waits for a connection before it is answered 503 ``service.busy``."""
     workers: int | None = Field(default=None, ge=1, le=256)
     """Server processes of ``esibook serve`` and ``esibook demo`` (each with its own pool of ``db_pool_size``); by
-    default one per core in production, one otherwise. Rate limits are then counted in a file all of them share
+    default one per core (one in tests). Rate limits are then counted in a file all of them share
     (:meth:`resolved_rate_limit_storage`)."""
     default_language: Literal["vi", "en"] = "vi"
 
@@ -121,10 +121,11 @@ class Settings(BaseSettings):
         return self.audit_anchor_file or self.data_dir / "audit-checkpoints.txt"
 
     def resolved_workers(self) -> int:
-        """One server process per core in production, one otherwise (``ESIBOOK_WORKERS`` for more)."""
+        """One server process per core (the demo too: a single Python process serves on one core only); tests
+        serve in one."""
         if self.workers:
             return self.workers
-        return (os.cpu_count() or 1) if self.env == "production" else 1
+        return 1 if self.env == "test" else (os.cpu_count() or 1)
 
     def resolved_rate_limit_storage(self) -> str:
         """``memory://`` counts per process: when several processes serve, the counts go to a file of the data

@@ -28,7 +28,7 @@ def serve(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Server processes (ESIBOOK_WORKERS); default one per core in production, else one.", min=1, max=256
+            help="Server processes (ESIBOOK_WORKERS); default one per core.", min=1, max=256
         ),
     ] = None,
 ) -> None:
