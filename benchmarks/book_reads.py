@@ -12,7 +12,7 @@ The PostgreSQL database (``esibook_bench_reads``) and its keys (``var/bench-read
 database or ``ESIBOOK_BENCH_READS_REBUILD=1`` to rebuild). The server is what ``esibook serve`` runs in
 production: uvicorn with httptools and uvloop (``uvicorn[standard]``), one process per core
 (``ESIBOOK_BENCH_READS_WORKERS`` for another number), the settings' pool (``ESIBOOK_DB_POOL_SIZE``) in each; the
-demo is served as ``esibook demo`` serves it, one process (``ESIBOOK_BENCH_READS_DEMO_WORKERS``). The sequencer
+demo is served as ``esibook demo`` serves it, one process per core (``ESIBOOK_BENCH_READS_DEMO_WORKERS``). The sequencer
 and job threads are not started (nothing is issued during the run).
 """
 
@@ -57,7 +57,7 @@ LEAVES = int(os.environ.get("ESIBOOK_BENCH_READS_LEAVES", "1000000"))
 SECONDS = int(os.environ.get("ESIBOOK_BENCH_READS_SECONDS", "20"))
 WORKERS = int(os.environ.get("ESIBOOK_BENCH_READS_WORKERS") or os.cpu_count() or 1)  # production's default
 OPEN_LOOP_RATES = [int(r) for r in os.environ.get("ESIBOOK_BENCH_READS_RATES", "50,100,150,200").split(",")]
-DEMO_WORKERS = int(os.environ.get("ESIBOOK_BENCH_READS_DEMO_WORKERS", "1"))  # as `esibook demo` serves
+DEMO_WORKERS = int(os.environ.get("ESIBOOK_BENCH_READS_DEMO_WORKERS") or os.cpu_count() or 1)  # as `esibook demo`
 ONLY = os.environ.get("ESIBOOK_BENCH_READS_ONLY", "")  # "postgres" or "demo": one half, no report (while tuning)
 DATABASE = "esibook_bench_reads"
 DATA = ROOT / "var" / "bench-reads"

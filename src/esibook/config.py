@@ -28,8 +28,9 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     """How long a request waits for a connection before it is answered 503 ``service.busy``."""
     workers: int | None = Field(default=None, ge=1, le=256)
-    """Server processes of ``esibook serve`` (each with its own pool of ``db_pool_size``); by default one per core
-    in production and one otherwise (the demo). Rate limits in ``memory://`` are then counted per process."""
+    """Server processes of ``esibook serve`` and ``esibook demo`` (each with its own pool of ``db_pool_size``); by
+    default one per core (one in tests). Rate limits are then counted in a file all of them share
+    (:meth:`resolved_rate_limit_storage`)."""
     default_language: Literal["vi", "en"] = "vi"
 
     # OpenID Connect: the national identity provider (VNeID) or, by default outside production, the built-in
@@ -43,8 +44,9 @@ class Settings(BaseSettings):
     session_hours: int = 8
     access_token_minutes: int = 15
 
-    # Rate limits ("N/second|minute|hour|day", "" for none), counted in ``rate_limit_storage`` (``memory://``
-    # for one process; ``redis://…`` when several processes serve).
+    # Rate limits ("N/second|minute|hour|day", "" for none), counted in ``rate_limit_storage`` (``memory://``:
+    # in memory for one process, in a shared file of the data directory when several serve; ``redis://…`` when
+    # several machines serve).
     rate_limit_storage: str = "memory://"
     rate_limit_token_client: str = "10/minute"
     rate_limit_token_ip: str = "60/minute"
@@ -119,9 +121,18 @@ class Settings(BaseSettings):
         return self.audit_anchor_file or self.data_dir / "audit-checkpoints.txt"
 
     def resolved_workers(self) -> int:
+        """One server process per core (the demo too: a single Python process serves on one core only); tests
+        serve in one."""
         if self.workers:
             return self.workers
-        return (os.cpu_count() or 1) if self.env == "production" else 1
+        return 1 if self.env == "test" else (os.cpu_count() or 1)
+
+    def resolved_rate_limit_storage(self) -> str:
+        """``memory://`` counts per process: when several processes serve, the counts go to a file of the data
+        directory that all of them share (``sqlite-file://``; several machines need ``redis://…``)."""
+        if self.rate_limit_storage == "memory://" and self.resolved_workers() > 1:
+            return f"sqlite-file://{(self.data_dir / 'rate-limits.sqlite').resolve()}"
+        return self.rate_limit_storage
 
     @property
     def dev_idp_enabled(self) -> bool:

@@ -136,3 +136,37 @@ def test_opening_share_links_is_limited_per_address(share_link):
 def test_a_malformed_limit_is_refused_at_start():
     with pytest.raises(ValueError, match="rate limit"):
         Settings(rate_limit_login_ip="lots")
+
+
+def test_two_server_processes_count_one_limit(seeded_engine, demo_identities, tmp_path):
+    """``esibook serve --workers 2`` (as production serves, one process per core): the sign-in limit
+    holds for the server, not once per process, whichever process each new connection reaches."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "ESIBOOK_DATABASE_URL": seeded_engine.url.render_as_string(hide_password=False),
+           "ESIBOOK_DATA_DIR": str(tmp_path), "ESIBOOK_ENV": "test", "ESIBOOK_RATE_LIMIT_LOGIN_IP": "4/minute"}
+    server = subprocess.Popen([sys.executable, "-m", "esibook", "serve", "--port", str(port), "--workers", "2"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        answers = [httpx.get(f"{base}/auth/login").status_code for _ in range(10)]  # each a new connection
+        assert answers[:4] == [303] * 4 and set(answers[4:]) == {429}, answers
+        assert (tmp_path / "rate-limits.sqlite").exists()
+    finally:  # the whole process group: no worker process may outlive the test holding connections
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

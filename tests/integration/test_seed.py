@@ -10,6 +10,8 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from esibook.contributions.parameters import current_parameters, share
+from esibook.contributions.payments import due_date
+from esibook.dates import vietnam_today
 from esibook.errors import DomainError
 from esibook.health.identifiers import parse_hi_card_code
 from esibook.models import (
@@ -91,8 +93,12 @@ def test_some_employers_are_in_arrears_and_their_workers_months_are_unpaid(seede
             )
         ).one()
     assert unpaid, "no employer in arrears"
-    assert all(month < 202610 for _, month in unpaid)
-    assert set(last) == {"declared"}, "the last month is declared, not yet due"
+    # The seeder leaves the last month declared; once the calendar passes its due date, the daily watchdog of a
+    # live server on this shared database may mark it unpaid, and only then.
+    last_is_due = due_date(Month(2026, 10)) < vietnam_today()
+    assert all(month < 202610 or last_is_due for _, month in unpaid)
+    assert set(last) <= ({"declared", "unpaid"} if last_is_due else {"declared"}), "the last month is not yet due"
+    assert last, "no line for the last month"
     assert paid_amounts[0] == paid_amounts[1]
 
 

@@ -82,6 +82,7 @@ def test_the_rural_poverty_line_moves_the_voluntary_floor_in_2027():
     lines = raw_parameters()["rural_poverty_line"]
     assert [e["value"] for e in lines if e["from"] >= "2022-01-01"] == [1_500_000, 2_200_000]
     assert all(e.get("source") for e in lines if e["from"] >= "2022-01-01"), "each line names its legal source"
+    assert "Decree 351/2025/ND-CP" in lines[-1]["source"], "the 2027 line cites the 2026-2030 poverty standard"
 
 
 def test_the_states_support_follows_the_2027_poverty_line():
@@ -241,15 +242,15 @@ def test_a_claim_of_2023_uses_vietnam_social_securitys_2023_figures():
     """Thông tư 01/2023 (as vss.gov.vn gives it: 2013 1.28, 2014 1.23, 2015 1.23, 2016 1.19):
     14,400,000 × 1.28 = 18,432,000; 19,425,000 × 1.23 = 23,892,750; 12,840,000 × 1.23 = 15,793,200;
     16,855,000 × 1.19 = 20,057,450; total 78,175,400 ÷ 37 = 2,112,848.6 → 2,112,849; × 6.5 = 13,733,518.5 →
-    13,733,519. Its voluntary table is known in part: incomes of 2015 (1.23) count, incomes of 2012 are refused."""
+    13,733,519. Its voluntary table is known in part: incomes of 2015 (1.23) count, incomes of 2013 are refused."""
     sheet = one_time_withdrawal(worker_a(), computed_on=date(2023, 6, 1))
     assert arithmetic_errors(sheet) == []
     assert sheet.value("adjusted_total") == 78_175_400 and sheet.result == 13_733_519
     voluntary = one_time_withdrawal(months("2015-01", 12, 2_000_000, kind="voluntary"), computed_on=date(2023, 6, 1))
     assert voluntary.value("adjusted_2015_voluntary") == 29_520_000
     with pytest.raises(DomainError) as refused:
-        one_time_withdrawal(months("2012-01", 12, 2_000_000, kind="voluntary"), computed_on=date(2023, 6, 1))
-    assert "voluntary-SI incomes of 2012" in refused.value.message_en
+        one_time_withdrawal(months("2013-01", 12, 2_000_000, kind="voluntary"), computed_on=date(2023, 6, 1))
+    assert "voluntary-SI incomes of 2013" in refused.value.message_en
 
 
 def test_a_claim_year_without_a_table_is_refused_naming_the_year():
@@ -263,29 +264,39 @@ def test_a_claim_year_without_a_table_is_refused_naming_the_year():
         current_coefficients().on(date(2015, 12, 31))
 
 
-def test_a_partial_table_refuses_the_years_it_does_not_give():
-    """Thông tư 23/2020 (2021) is known only in part (before 1995, 1995-2000, 2005, 2010, 2015-2021): worker A's
-    salaries of 2013 are refused, naming 2013 and the circular; a career of 2015-2019 is computed:
-    12 × 5,000,000 × (1.17 + 1.14 + 1.10 + 1.06 + 1.03) = 60,000,000 × 5.50 = 330,000,000 ÷ 60 = 5,500,000."""
-    with pytest.raises(DomainError) as refused:
-        one_time_withdrawal(worker_a(), computed_on=date(2021, 6, 1))
-    assert "2013" in refused.value.message_en and "23/2020" in refused.value.message_en
+def test_the_completed_2021_table_gives_worker_as_result():
+    """Thông tư 23/2020 (2021; Table 1 as thuvienphapluat.vn reproduces it: 2013 1.22, 2014 1.18, 2015 1.17,
+    2016 1.14): 14,400,000 × 1.22 = 17,568,000; 19,425,000 × 1.18 = 22,921,500; 12,840,000 × 1.17 = 15,022,800;
+    16,855,000 × 1.14 = 19,214,700; total 74,727,000 ÷ 37 = 2,019,648.6 → 2,019,649; × 6.5 = 13,127,718.5 →
+    13,127,719. A career of 2015-2019: 12 × 5,000,000 × (1.17 + 1.14 + 1.10 + 1.06 + 1.03) = 60,000,000 × 5.50 =
+    330,000,000 ÷ 60 = 5,500,000."""
+    sheet = one_time_withdrawal(worker_a(), computed_on=date(2021, 6, 1))
+    assert arithmetic_errors(sheet) == []
+    assert sheet.value("adjusted_total") == 74_727_000 and sheet.value("average_salary") == 2_019_649
+    assert sheet.result == 13_127_719 and any("23/2020" in rule.source for rule in sheet.rules)
     sheet = one_time_withdrawal(months("2015-01", 60, 5_000_000), computed_on=date(2021, 6, 1))
     assert sheet.value("adjusted_total") == 330_000_000 and sheet.value("average_salary") == 5_500_000
 
 
-def test_a_salary_year_the_table_does_not_give_is_refused():
-    """The 2017 table is known only for 2013-2016: a 2017 claim with salaries of 2010 is refused naming 2010."""
+def test_a_claim_of_2016_uses_the_2016_table_and_refuses_its_unknown_incomes():
+    """Thông tư 58/2015 Table 1 (as lawnet.vn reproduces it: 2013 1.05, 2014 1.01): worker A's first 24 months
+    settled in 2016: 14,400,000 × 1.05 = 15,120,000; 19,425,000 × 1.01 = 19,619,250; total 34,739,250 ÷ 24 =
+    1,447,468.75 → 1,447,469. Its voluntary incomes are known only for 2014-2016: incomes of 2010 are refused,
+    naming 2010 and the circular, never computed with another year's table."""
+    sheet = one_time_withdrawal(worker_a()[:24], computed_on=date(2016, 6, 1))
+    assert arithmetic_errors(sheet) == []
+    assert (sheet.value("adjusted_2013"), sheet.value("adjusted_2014")) == (15_120_000, 19_619_250)
+    assert sheet.value("average_salary") == 1_447_469 and any("58/2015" in rule.source for rule in sheet.rules)
     with pytest.raises(DomainError) as refused:
-        one_time_withdrawal(months("2010-01", 12, 3_000_000) + worker_a(), computed_on=date(2017, 6, 1))
+        one_time_withdrawal(months("2010-01", 12, 2_000_000, kind="voluntary"), computed_on=date(2016, 6, 1))
     assert refused.value.code == "benefits.no_coefficients"
-    assert "2010" in refused.value.message_en and "42/2016" in refused.value.message_en
+    assert "voluntary-SI incomes of 2010" in refused.value.message_en and "58/2015" in refused.value.message_en
 
 
 def test_voluntary_incomes_are_adjusted_by_the_voluntary_table():
     """Thông tư 01/2025 Bảng 2 (voluntary incomes, from 2008): 2020 1.12, as Bảng 1. 12 voluntary months of 2020
-    at 2,000,000 settled in 2025: 24,000,000 × 1.12 = 26,880,000. The 2024 circular's Bảng 2 is not known here:
-    the same voluntary months settled in 2024 are refused, while compulsory months are computed."""
+    at 2,000,000 settled in 2025: 24,000,000 × 1.12 = 26,880,000. The 2024 circular's Bảng 2 is known only for
+    2008-2012: the same voluntary months settled in 2024 are refused, while compulsory months are computed."""
     sheet = one_time_withdrawal(months("2020-01", 12, 2_000_000, kind="voluntary"), computed_on=date(2025, 6, 1))
     assert sheet.value("adjusted_2020_voluntary") == 26_880_000
     table_2025 = current_coefficients().on(date(2025, 6, 1))
@@ -316,8 +327,9 @@ def test_each_table_names_its_circular_and_period():
     assert "until" not in tables["2026-01-01"], "the latest table applies until the next is published"
     assert current_coefficients().claim_years() == list(range(2016, 2027))
     partial = sorted(day[:4] for day, t in tables.items() if t.get("complete") is False)
-    assert partial == ["2016", "2017", "2019", "2021"]
-    assert tables["2023-01-01"]["voluntary_complete"] is False
+    assert partial == [], "every salary table from 2016 is complete"
+    voluntary_partial = [day[:4] for day, t in tables.items() if t.get("voluntary_complete") is False]
+    assert voluntary_partial == ["2016", "2022", "2023", "2024"]
     notes = raw_coefficients()["notes"]
     assert "MISSING" in notes and "1995 to 2015" in notes
 

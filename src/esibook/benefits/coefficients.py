@@ -59,7 +59,8 @@ class AdjustmentTable:
     def coefficient(self, year: int, kind: str = COMPULSORY) -> Decimal:
         """The coefficient for salaries (or, ``kind`` voluntary, incomes) of ``year``: before 1995 one figure; a year
         after the last one listed (the claim year, or a projected year) is not adjusted (1.00). A year the table does
-        not give is refused."""
+        not give is refused; in a partial table that includes every unlisted year before the claim year, even one
+        after the last listed year (a table known for 2008-2012 only refuses 2013 in a claim of 2024)."""
         if kind == VOLUNTARY:
             return self._voluntary(year)
         if year < 1995:
@@ -80,7 +81,7 @@ class AdjustmentTable:
     def _lookup(self, figures: dict[int, Decimal], year: int, complete: bool, what_en: str, what_vi: str) -> Decimal:
         if year in figures:
             return figures[year]
-        if complete or (figures and year > max(figures)):
+        if complete or (figures and year > max(figures) and year >= self.applies_from.year):
             return Decimal(1)
         raise _missing(self.applies_from, self.source, what_en, what_vi)
 

@@ -186,11 +186,12 @@ def issue_all(session: Session, settings: Settings, *, processes: int | None = N
     SQLite has one writer, so its ranges run here. The log is integrated as ranges complete. Returns how many
     new versions were signed; ``progress(ranges done, ranges)`` is called after each range."""
     todo = ranges(session, range_size)
-    done = created = 0
+    done = created = pooled = 0
     for issued in _run(session, settings, todo, processes or os.cpu_count() or 1, reason):
-        done, created = done + 1, created + issued.created
-        if issued.created:
+        done, created, pooled = done + 1, created + issued.created, pooled + issued.created
+        if pooled >= settings.log_batch_size:  # whole batches: each one's checkpoint and pushes cost the same
             log.integrate_all(session, settings)
+            pooled = 0
         if progress:
             progress(done, len(todo))
     log.integrate_all(session, settings)

@@ -12,8 +12,8 @@ from itertools import groupby
 from operator import itemgetter
 
 import orjson
-from sqlalchemy import Text, case, cast, func, literal, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import BigInteger, Text, case, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session
 
 from esibook.access.authorities import AUTHORITY_NAMES, Authority
@@ -41,7 +41,8 @@ def book_id(person: Person) -> str:
 
 @dataclass
 class BookRecords:
-    """What one person's book is made of: rows (or ORM objects) with the columns' names as attributes."""
+    """What one person's book is made of: rows (or ORM objects) with the columns' names as attributes; ``units``
+    holds each employer's book entry by id."""
 
     person: object
     units: dict = field(default_factory=dict)
@@ -71,8 +72,7 @@ def gather(session: Session, first: int, last: int, *, persons: list | None = No
         return [row for row in connection.execute(query).all() if row.person_id in books]
 
     periods = rows(ParticipationPeriod, ParticipationPeriod.from_month, ParticipationPeriod.seq)
-    employer_ids = {p.employer_id for p in periods if p.employer_id is not None}
-    units = {e.id: e for e in connection.execute(select(Employer.__table__).where(Employer.id.in_(employer_ids)))}
+    units = _units(connection, {p.employer_id for p in periods if p.employer_id is not None})
     for period in periods:
         books[period.person_id].periods.append(period)
         if period.employer_id in units:
@@ -89,6 +89,16 @@ def gather(session: Session, first: int, last: int, *, persons: list | None = No
     for card in rows(HICoverage, HICoverage.valid_to, HICoverage.seq):  # the latest validity end (health.latest_card)
         books[card.person_id].card = card
     return books
+
+
+def _units(connection, employer_ids: set[int]) -> dict[int, dict]:
+    """Each employer of these ids as its book entry (:func:`_employer`), made once for all its employees."""
+    table = Employer.__table__
+    # one array parameter: the same prepared statement for every range, whatever its number of employers
+    chosen = table.c.id == func.any(cast(sorted(employer_ids), ARRAY(BigInteger))) \
+        if connection.dialect.name == "postgresql" else table.c.id.in_(employer_ids)
+    return {e.id: _employer(e) for e in connection.execute(select(table.c.id, table.c.unit_code, table.c.name)
+                                                           .where(chosen))}
 
 
 def render(records: BookRecords) -> dict:
@@ -124,7 +134,7 @@ def _period(p, units: dict) -> dict:
     return {
         "from": _month_label(p.from_month),
         "to": _month_label(p.to_month) if p.to_month else None,
-        "employer": _employer(units.get(p.employer_id)),
+        "employer": units.get(p.employer_id),
         "participant_type": p.participant_type,
         "job_title": p.job_title,
         "position": p.position,

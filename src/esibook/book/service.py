@@ -16,9 +16,9 @@ from esibook.audit import service as audit
 from esibook.book import log
 from esibook.book.content import contribution_months, gather, render
 from esibook.book.models import BookVersion, Suspension
-from esibook.canonical import canonical_json
+from esibook.canonical import canonical_bytes
 from esibook.config import Settings
-from esibook.db import scoped_to, transaction, within_action
+from esibook.db import end_reads, scoped_to, transaction, within_action
 from esibook.employers.service import names_by_unit_code
 from esibook.errors import DomainError
 from esibook.people.models import Person
@@ -110,7 +110,7 @@ def _sign_if_changed(session: Session, settings: Settings, person: Person, reaso
 
 def content_hash(content: dict) -> str:
     """SHA-256 of the canonical content, without version metadata: equal hashes mean nothing changed."""
-    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+    return hashlib.sha256(canonical_bytes(content)).hexdigest()
 
 
 def signed_version(signer: Signer, person, content: dict, digest: str, *, reason: str,
@@ -181,17 +181,21 @@ def latest_bundle(session: Session, settings: Settings, person_id: int) -> dict:
     """``bundle(session, settings, person_id).as_dict()`` at a read's cost: one query for the version, the
     checkpoint as kept per process for at most a second (``log.served_checkpoint``), and the proof from the leaf's
     tile that the same query read and the tiles above it that the process keeps.
-    A version still in the pool (or none) takes :func:`bundle`'s way."""
+    A version still in the pool (or none) takes :func:`bundle`'s way. The read's transaction ends here, in the
+    request's thread (the request then hands no open transaction back to the event loop to close)."""
     row = session.connection().execute(LATEST, {"person_id": person_id}).first()
     checkpoint = log.served_checkpoint(session, settings, row.leaf_index) if row and row.leaf_index is not None \
         else None
     if checkpoint is None:
-        return bundle(session, settings, person_id).as_dict()
-    return {"book_id": row.book_id, "version": row.version, "document": row.document, "leaf_index": row.leaf_index,
-            "tree_size": checkpoint.tree_size,
-            "inclusion_proof": log.checkpoint_inclusion_proof(session, row.leaf_index, checkpoint.tree_size,
-                                                              leaf_tile=row.leaf_tile),
-            "checkpoint": checkpoint.note}
+        found = bundle(session, settings, person_id).as_dict()
+    else:
+        found = {"book_id": row.book_id, "version": row.version, "document": row.document,
+                 "leaf_index": row.leaf_index, "tree_size": checkpoint.tree_size,
+                 "inclusion_proof": log.checkpoint_inclusion_proof(session, row.leaf_index, checkpoint.tree_size,
+                                                                   leaf_tile=row.leaf_tile),
+                 "checkpoint": checkpoint.note}
+    end_reads(session)
+    return found
 
 
 def bundle(session: Session, settings: Settings, person_id: int, version: int | None = None) -> BookBundle:

@@ -28,7 +28,7 @@ def serve(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Server processes (ESIBOOK_WORKERS); default one per core in production, else one.", min=1, max=256
+            help="Server processes (ESIBOOK_WORKERS); default one per core.", min=1, max=256
         ),
     ] = None,
 ) -> None:
@@ -79,8 +79,10 @@ def run_server(config: Settings, host: str, port: int) -> None:
     if processes == 1:
         uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
         return
-    # Each worker process builds its own app (and pool) from the environment, as this one read it.
+    # Each worker process builds its own app (and pool) from the environment, as this one read it; it learns it is
+    # one of several (its rate limits then count in the shared file).
     os.environ["ESIBOOK_BASE_URL"] = config.base_url
+    os.environ["ESIBOOK_WORKERS"] = str(processes)
     uvicorn.run("esibook.app:create_app", factory=True, workers=processes, host=host, port=port, log_level="warning")
 
 

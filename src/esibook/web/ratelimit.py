@@ -1,6 +1,7 @@
 """Rate limits (giới hạn tần suất) on the doors a guesser knocks at: the OAuth token endpoint, sign-in, opening
 share links, and the public SI-code lookup. Counted by the ``limits`` library (moving window) in the storage
-``rate_limit_storage`` names; over the limit the answer is 429 with ``Retry-After``.
+``rate_limit_storage`` names (shared by the processes of one machine when several serve:
+:mod:`esibook.web.ratelimit_file`); over the limit the answer is 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from limits import RateLimitItem, parse, storage, strategies
 
 from esibook.config import Settings
 from esibook.errors import DomainError
+from esibook.web import ratelimit_file  # noqa: F401 - registers the sqlite-file:// storage
 from esibook.web.errors import error_response
 
 #: Rule name → the Settings field holding its limit.
@@ -53,7 +55,8 @@ class RateLimits:
 
     @cached_property
     def limiter(self) -> strategies.MovingWindowRateLimiter:
-        return strategies.MovingWindowRateLimiter(storage.storage_from_string(self.settings.rate_limit_storage))
+        where = self.settings.resolved_rate_limit_storage()
+        return strategies.MovingWindowRateLimiter(storage.storage_from_string(where))
 
     def hit(self, rule: str, *key: str) -> None:
         """Count one request of ``key`` under ``rule``; raises :class:`RateLimited` past the limit."""
