@@ -288,6 +288,10 @@ def test_the_daily_reconciliation_runs_once_a_day_and_the_cli_lists_the_orders(s
         runs = session.scalars(select(AuditRecord.details).where(
             AuditRecord.action == "payments.reconciled", AuditRecord.target == "day:2031-01-05")).all()
     assert len(runs) == 1 and json.loads(runs[0])["unnotified"] >= 1
+    with Session(signed.engine) as session:
+        refused_so_far = session.scalar(select(func.sum(PaymentRefusal.count)))
+    assert json.loads(runs[0])["refused_notifications"] == refused_so_far >= 5, (
+        "the first test's two bad signatures, wrong amount, unknown order and replay")
     env = {**os.environ, "ESIBOOK_DATABASE_URL": signed.engine.url.render_as_string(hide_password=False),
            "ESIBOOK_DATA_DIR": str(signed.settings.data_dir)}
     done = subprocess.run([sys.executable, "-m", "esibook", "payments", "reconcile", "--older-than", "60", "--json"],
@@ -296,6 +300,9 @@ def test_the_daily_reconciliation_runs_once_a_day_and_the_cli_lists_the_orders(s
     listed = json.loads(done.stdout)["orders"]
     assert code in [row["code"] for row in listed]
     assert all(set(row) == {"code", "kind", "amount", "status", "created_at", "minutes_waiting"} for row in listed)
+    refused = json.loads(done.stdout)["refused_notifications"]
+    assert {"code": "01", "order_ref": "TT20260101NOSUCH", "count": 1} in [
+        {k: r[k] for k in ("code", "order_ref", "count")} for r in refused]
 
 
 def test_a_transaction_number_the_gateway_used_for_another_order_is_refused(signed, signed_app, resident):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -68,3 +68,10 @@ def counts(session: Session, *, since: datetime) -> list[dict]:
         {"code": r.code, "order_ref": r.order_ref, "hour": r.hour.isoformat(timespec="minutes"), "count": r.count}
         for r in rows
     ]
+
+
+def total(session: Session, *, since: datetime) -> int:
+    """How many notifications were refused (and counted) from ``since``'s hour on."""
+    return session.scalar(
+        select(func.coalesce(func.sum(PaymentRefusal.count), 0)).where(PaymentRefusal.hour >= hour_of(since))
+    )
