@@ -420,3 +420,34 @@ def test_ten_thousand_forged_notifications_through_the_handler_write_at_most_the
                 stopped += 1
     assert (answered, stopped) == (30, 9_970)
     assert rows_written(signed.engine) == (before[0] + 30, before[1] + 30)
+
+
+def test_paying_once_for_the_missing_years_is_checked_and_refused_rather_than_guessed(signed, signed_app, resident):
+    """Before the retirement age the participant is told it is not for them; at it, with only the few months this
+    module paid, more than the 60 months the law allows are missing. No order is made either way."""
+    _, person_id, me = resident
+    with Session(signed.engine) as session:
+        born = session.scalar(select(Person.date_of_birth).where(Person.id == person_id))
+        orders = session.scalar(select(func.count()).select_from(PaymentOrder).where(
+            PaymentOrder.person_id == person_id))
+
+    def attempt(date_of_birth) -> dict:
+        with signed.engine.begin() as connection:
+            connection.execute(Person.__table__.update().where(Person.id == person_id).values(
+                date_of_birth=date_of_birth))
+        answer = signed_app.post("/api/v1/me/payments/orders", json={"kind": "voluntary_si_missing_years",
+                                                                     "months": 30}, headers=me)
+        assert answer.status_code == 400, answer.text
+        return answer.json()["error"]
+
+    try:
+        young = attempt(datetime(1995, 5, 1).date())
+        assert young["code"] == "payments.missing_years_not_retired"
+        old = attempt(datetime(1950, 5, 1).date())
+        assert old["code"] == "payments.missing_years_too_many" and "at most 60" in old["message_en"]
+    finally:
+        with signed.engine.begin() as connection:
+            connection.execute(Person.__table__.update().where(Person.id == person_id).values(date_of_birth=born))
+    with Session(signed.engine) as session:
+        assert session.scalar(select(func.count()).select_from(PaymentOrder).where(
+            PaymentOrder.person_id == person_id)) == orders

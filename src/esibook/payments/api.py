@@ -19,9 +19,11 @@ router = APIRouter(prefix="/api/v1", tags=["payments"])
 
 
 class OrderRequest(BaseModel):
-    """What to pay for: ``voluntary_si`` (1, 3, 6, 12, or 24–60 months in advance) or ``household_hi`` (3, 6, 12)."""
+    """What to pay for: ``voluntary_si`` (1, 3, 6, 12, or 24–60 months in advance), ``household_hi`` (3, 6, 12), or
+    ``voluntary_si_missing_years`` (once for the months missing at retirement age: checked, then refused as not yet
+    priced)."""
 
-    kind: str = Field(pattern="^(voluntary_si|household_hi)$")
+    kind: str = Field(pattern="^(voluntary_si|household_hi|voluntary_si_missing_years)$")
     months: int = Field(ge=1, le=60)
 
 
