@@ -2,15 +2,15 @@
 hour) with a count, so forged or replayed notifications to the public IPN write a bounded number of rows; only the
 first of each hour writes an audit record. No personal data, no authority (the reference is what the caller sent).
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-02 11:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0024'
-down_revision = '0023'
+revision = '0025'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
