@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     rate_limit_share_ip: str = "30/minute"
     rate_limit_si_code_ip: str = "20/hour"
     rate_limit_si_code_person: str = "5/day"
+    #: Refused payment notifications (forged, replayed, unknown orders) per address; accepted ones never count.
+    rate_limit_payment_refused_ip: str = "30/minute"
 
     @field_validator(
         "rate_limit_token_client",
@@ -64,6 +66,7 @@ class Settings(BaseSettings):
         "rate_limit_share_ip",
         "rate_limit_si_code_ip",
         "rate_limit_si_code_person",
+        "rate_limit_payment_refused_ip",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:

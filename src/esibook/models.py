@@ -36,7 +36,7 @@ from esibook.db import Base
 from esibook.employers.models import Employer
 from esibook.health.models import Clinic, HICoverage, MedicalVisit
 from esibook.notify.models import DeliveredMessage, OutboxMessage
-from esibook.payments.models import PaymentOrder
+from esibook.payments.models import PaymentOrder, PaymentRefusal
 from esibook.people.models import Contact, Household, HouseholdMember, Person
 from esibook.portals.models import PortalHolding, PortalPush
 from esibook.reminders.models import ReminderPreference, SentReminder
@@ -62,6 +62,7 @@ __all__ = [
     "OutboxMessage", "ParticipationPeriod", "Person", "PopulationRecord", "RepositoryDocument", "RoleGrant",
     "ShareLink", "Suspension", "TrustCertificate", "UnemploymentReserve", "WebSession",
     "PaymentOrder",
+    "PaymentRefusal",
     "ReminderPreference", "SentReminder",
     "Pension", "PensionPayment", "PensionPaymentMethod",
     "PortalHolding", "PortalPush",

@@ -21,7 +21,7 @@ from esibook.health.models import HICoverage
 from esibook.notify.models import OutboxMessage
 from esibook.payments import service
 from esibook.payments.gateway import gateway_for
-from esibook.payments.models import PaymentOrder
+from esibook.payments.models import PaymentOrder, PaymentRefusal
 from esibook.payments.pricing import voluntary_months
 from esibook.people.models import HouseholdMember, Person
 from esibook.periods import Month
@@ -89,6 +89,26 @@ def refusals(engine) -> list[tuple[str, str]]:
     return [(t, d) for t, d in rows]
 
 
+def refusal_counts(engine, code: str, order_ref: str) -> int:
+    """How many refusals of ``code`` for ``order_ref`` the coalesced buckets counted (every hour together)."""
+    with Session(engine) as session:
+        return session.scalar(select(func.coalesce(func.sum(PaymentRefusal.count), 0)).where(
+            PaymentRefusal.code == code, PaymentRefusal.order_ref == order_ref))
+
+
+def buckets_of(engine, code: str, order_ref: str) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(PaymentRefusal).where(
+            PaymentRefusal.code == code, PaymentRefusal.order_ref == order_ref))
+
+
+def rows_written(engine) -> tuple[int, int]:
+    """(audit records, refusal buckets): what a flood of notifications could grow."""
+    with Session(engine) as session:
+        return (session.scalar(select(func.count()).select_from(AuditRecord)),
+                session.scalar(select(func.count()).select_from(PaymentRefusal)))
+
+
 def ipn(client, params: dict) -> dict:
     answer = client.get("/api/v1/payments/ipn", params=params)
     assert answer.status_code == 200
@@ -123,10 +143,11 @@ def test_three_months_paid_once_through_the_notification(signed, signed_app, res
     altered = {**notification(signed.settings, order["code"], expected), "vnp_Amount": "100"}
     assert ipn(signed_app, altered)["RspCode"] == "97", "changing a signed field breaks the signature"
     assert state(signed.engine, person_id) == untouched, "a refused notification changes nothing"
-    logged = refusals(signed.engine)[-4:]
-    assert [t for t, _ in logged] == [f"order:{order['code']}"] * 2 + ["order:TT20260101NOSUCH",
-                                                                        f"order:{order['code']}"]
+    logged = refusals(signed.engine)[-3:]
+    assert [t for t, _ in logged] == [f"order:{order['code']}"] * 2 + ["order:TT20260101NOSUCH"], (
+        "the second bad signature for the order falls in the first one's bucket (one audit row an hour)")
     assert all(personal_id not in d for _, d in logged)
+    assert refusal_counts(signed.engine, "97", order["code"]) == 2
 
     good = notification(signed.settings, order["code"], expected)
     assert ipn(signed_app, good) == {"RspCode": "00", "Message": "Confirm Success"}
@@ -267,6 +288,10 @@ def test_the_daily_reconciliation_runs_once_a_day_and_the_cli_lists_the_orders(s
         runs = session.scalars(select(AuditRecord.details).where(
             AuditRecord.action == "payments.reconciled", AuditRecord.target == "day:2031-01-05")).all()
     assert len(runs) == 1 and json.loads(runs[0])["unnotified"] >= 1
+    with Session(signed.engine) as session:
+        refused_so_far = session.scalar(select(func.sum(PaymentRefusal.count)))
+    assert json.loads(runs[0])["refused_notifications"] == refused_so_far >= 5, (
+        "the first test's two bad signatures, wrong amount, unknown order and replay")
     env = {**os.environ, "ESIBOOK_DATABASE_URL": signed.engine.url.render_as_string(hide_password=False),
            "ESIBOOK_DATA_DIR": str(signed.settings.data_dir)}
     done = subprocess.run([sys.executable, "-m", "esibook", "payments", "reconcile", "--older-than", "60", "--json"],
@@ -275,6 +300,9 @@ def test_the_daily_reconciliation_runs_once_a_day_and_the_cli_lists_the_orders(s
     listed = json.loads(done.stdout)["orders"]
     assert code in [row["code"] for row in listed]
     assert all(set(row) == {"code", "kind", "amount", "status", "created_at", "minutes_waiting"} for row in listed)
+    refused = json.loads(done.stdout)["refused_notifications"]
+    assert {"code": "01", "order_ref": "TT20260101NOSUCH", "count": 1} in [
+        {k: r[k] for k in ("code", "order_ref", "count")} for r in refused]
 
 
 def test_a_transaction_number_the_gateway_used_for_another_order_is_refused(signed, signed_app, resident):
@@ -309,3 +337,117 @@ def test_in_production_without_a_configured_gateway_nothing_is_ordered_and_no_no
     signed_by_dev_secret = notification(signed.settings, code, 1000)
     with Session(signed.engine) as session:
         assert notifications.handle(session, production, signed_by_dev_secret)["RspCode"] == "97"
+
+
+def test_a_flood_of_forged_notifications_writes_a_bounded_number_of_rows_and_the_genuine_one_still_pays(
+    signed, signed_app, resident
+):
+    """1,000 forged calls from one address, then 300 with a different order reference each from another: past
+    the limit of refused notifications per address (30 an hour here, so a slow machine cannot slide the window
+    during the flood) the answer is 429 in VNPay's format and nothing is
+    written; those within it are coalesced (one audit record per code, reference and hour). The gateway's genuine
+    notification, from its own address, still marks the order paid; a replay of it from the flooding address is
+    refused at the limit, writing nothing."""
+    from fastapi.testclient import TestClient
+
+    from esibook.app import create_app
+
+    _, person_id, me = resident
+    limit = 30
+    app = create_app(signed.settings.model_copy(update={"rate_limit_payment_refused_ip": f"{limit}/hour"}))
+    order = signed_app.post("/api/v1/me/payments/orders", json={"kind": "voluntary_si", "months": 3}, headers=me)
+    assert order.status_code == 201, order.text
+    code, amount = order.json()["code"], order.json()["amount"]
+    before, rows_before = state(signed.engine, person_id), rows_written(signed.engine)
+
+    flooder = TestClient(app, client=("203.0.113.66", 40000))
+    forged = {**notification(signed.settings, code, amount, transaction="14009999"), "vnp_SecureHash": "cd" * 64}
+    answers = [flooder.get("/api/v1/payments/ipn", params=forged) for _ in range(1_000)]
+    assert [a.status_code for a in answers[:limit]] == [200] * limit
+    assert all(a.json() == {"RspCode": "97", "Message": "Invalid Checksum"} for a in answers[:limit])
+    over = answers[limit:]
+    assert {a.status_code for a in over} == {429} and all(int(a.headers["retry-after"]) >= 1 for a in over)
+    assert {(a.json()["RspCode"], a.json()["Message"]) for a in over} == {("99", "Too many refused notifications")}
+    hours = buckets_of(signed.engine, "97", code)
+    assert hours in (1, 2), "one bucket an hour (two only if the flood ran across the hour)"
+    assert rows_written(signed.engine) == (rows_before[0] + hours, rows_before[1] + hours), (
+        "1,000 forged calls for one order: one audit record and one bucket (an hour)")
+    assert refusal_counts(signed.engine, "97", code) == limit, "the bucket counts those within the limit"
+
+    spray = TestClient(app, client=("203.0.113.67", 40000))
+    answered = [spray.get("/api/v1/payments/ipn", params={**forged, "vnp_TxnRef": f"TTFAKE{i:05d}"}).status_code
+                for i in range(300)]
+    assert answered.count(200) == limit and answered.count(429) == 300 - limit
+    audit_rows, buckets = rows_written(signed.engine)
+    assert (audit_rows, buckets) == (rows_before[0] + hours + limit, rows_before[1] + hours + limit), (
+        "a new reference each time: still no more rows than the limit")
+    assert state(signed.engine, person_id) == before, "forged notifications change nothing"
+
+    gateway = TestClient(app, client=("198.51.100.7", 443))
+    genuine = notification(signed.settings, code, amount, transaction="14009999")
+    assert gateway.get("/api/v1/payments/ipn", params=genuine).json() == {"RspCode": "00", "Message": "Confirm Success"}
+    paid = state(signed.engine, person_id)
+    assert len(paid["paid"]) == len(before["paid"]) + 3 and (code, "paid") in paid["orders"]
+
+    written = rows_written(signed.engine)
+    replay = flooder.get("/api/v1/payments/ipn", params=genuine)
+    assert replay.status_code == 429 and replay.json()["RspCode"] == "99"
+    assert rows_written(signed.engine) == written and state(signed.engine, person_id) == paid
+
+
+def test_ten_thousand_forged_notifications_through_the_handler_write_at_most_the_limit(signed, resident):
+    """The handler with the route's gate (the same rate limiter, 30 refusals an hour per address), called 10,000
+    times with forged notifications, each for a different order reference: 30 buckets and 30 audit records, the
+    rest stopped by the gate before anything is written."""
+    from starlette.requests import Request
+
+    from esibook.payments import notifications
+    from esibook.web.ratelimit import RateLimited, RateLimits, limit_payment_refusal
+
+    settings = signed.settings.model_copy(update={"rate_limit_payment_refused_ip": "30/hour"})
+    app = type("App", (), {"state": type("State", (), {"rate_limits": RateLimits(settings)})()})()
+    caller = Request({"type": "http", "app": app, "client": ("203.0.113.99", 1234), "headers": []})
+    forged = {**notification(settings, "TT20260101FORGED", 1000), "vnp_SecureHash": "ef" * 64}
+    before = rows_written(signed.engine)
+    answered, stopped = 0, 0
+    with Session(signed.engine) as session:
+        for i in range(10_000):
+            try:
+                notifications.handle(session, settings, {**forged, "vnp_TxnRef": f"TTFLOOD{i:05d}"},
+                                     refusal_gate=lambda: limit_payment_refusal(caller))
+                answered += 1
+            except RateLimited:
+                stopped += 1
+    assert (answered, stopped) == (30, 9_970)
+    assert rows_written(signed.engine) == (before[0] + 30, before[1] + 30)
+
+
+def test_paying_once_for_the_missing_years_is_checked_and_refused_rather_than_guessed(signed, signed_app, resident):
+    """Before the retirement age the participant is told it is not for them; at it, with only the few months this
+    module paid, more than the 60 months the law allows are missing. No order is made either way."""
+    _, person_id, me = resident
+    with Session(signed.engine) as session:
+        born = session.scalar(select(Person.date_of_birth).where(Person.id == person_id))
+        orders = session.scalar(select(func.count()).select_from(PaymentOrder).where(
+            PaymentOrder.person_id == person_id))
+
+    def attempt(date_of_birth) -> dict:
+        with signed.engine.begin() as connection:
+            connection.execute(Person.__table__.update().where(Person.id == person_id).values(
+                date_of_birth=date_of_birth))
+        answer = signed_app.post("/api/v1/me/payments/orders", json={"kind": "voluntary_si_missing_years",
+                                                                     "months": 30}, headers=me)
+        assert answer.status_code == 400, answer.text
+        return answer.json()["error"]
+
+    try:
+        young = attempt(datetime(1995, 5, 1).date())
+        assert young["code"] == "payments.missing_years_not_retired"
+        old = attempt(datetime(1950, 5, 1).date())
+        assert old["code"] == "payments.missing_years_too_many" and "at most 60" in old["message_en"]
+    finally:
+        with signed.engine.begin() as connection:
+            connection.execute(Person.__table__.update().where(Person.id == person_id).values(date_of_birth=born))
+    with Session(signed.engine) as session:
+        assert session.scalar(select(func.count()).select_from(PaymentOrder).where(
+            PaymentOrder.person_id == person_id)) == orders

@@ -395,7 +395,7 @@ def test_every_figure_of_the_parameters_names_its_source():
     figures = {key: value for key, value in raw.items() if key not in ("version", "notes")}
     assert all(isinstance(value, (list, dict)) for value in figures.values()), "no bare number without a source"
     assert all(entry.get("source") for series in figures.values() if isinstance(series, list) for entry in series)
-    assert raw["version"] == "2026-12-02.3"
+    assert raw["version"] == "2026-12-02.4"
 
 
 def test_every_coefficient_table_names_its_source():

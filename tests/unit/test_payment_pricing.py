@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from esibook.errors import DomainError
-from esibook.payments.pricing import check_ahead, household_amounts, voluntary_months
+from esibook.payments.pricing import (
+    check_ahead,
+    household_amounts,
+    missing_years_months,
+    price_missing_years,
+    voluntary_months,
+)
 from esibook.periods import Month
 
 
@@ -66,3 +74,38 @@ def test_household_members_pay_by_their_place_in_the_list():
     assert sum(r["amount"] for r in rows) == 785_565
     with pytest.raises(DomainError):
         household_amounts([Month(2026, 12)], 1)
+
+
+def refused(call) -> str:
+    with pytest.raises(DomainError) as error:
+        call()
+    return error.value.code
+
+
+def test_the_missing_years_at_retirement_age_are_the_months_to_fifteen_years_at_most_five_years():
+    # From 2025-07-01 (Law 41/2024 Art. 36(2)(e)): a pension needs 15 years = 180 months; at most 60 may be missing.
+    # 12 years 6 months contributed = 150 months: 180 - 150 = 30 months missing, allowed.
+    assert missing_years_months(150, at_retirement_age=True, on=date(2026, 12, 2)) == 30
+    # 120 months: 180 - 120 = 60, exactly the limit, allowed.
+    assert missing_years_months(120, at_retirement_age=True, on=date(2026, 12, 2)) == 60
+    # 119 months: 180 - 119 = 61 > 60: refused.
+    assert refused(lambda: missing_years_months(119, at_retirement_age=True, on=date(2026, 12, 2))) == (
+        "payments.missing_years_too_many")
+    # 180 months: nothing missing.
+    assert refused(lambda: missing_years_months(180, at_retirement_age=True, on=date(2026, 12, 2))) == (
+        "payments.missing_years_none")
+    # Before the retirement age: not allowed, whatever is missing.
+    assert refused(lambda: missing_years_months(150, at_retirement_age=False, on=date(2026, 12, 2))) == (
+        "payments.missing_years_not_retired")
+
+
+def test_before_july_2025_the_missing_years_were_up_to_ten_to_reach_twenty_years():
+    # Decree 134/2015 Art. 9(1)(e): 20 years = 240 months, at most 120 missing. 150 months: 240 - 150 = 90, allowed;
+    # 119 months: 240 - 119 = 121 > 120, refused.
+    assert missing_years_months(150, at_retirement_age=True, on=date(2025, 6, 30)) == 90
+    assert refused(lambda: missing_years_months(119, at_retirement_age=True, on=date(2025, 6, 30))) == (
+        "payments.missing_years_too_many")
+
+
+def test_paying_once_for_the_missing_years_is_refused_unpriced_rather_than_guessed():
+    assert refused(lambda: price_missing_years(30)) == "payments.missing_years_unpriced"

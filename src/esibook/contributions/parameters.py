@@ -53,6 +53,15 @@ class MonthParameters:
 
 
 @dataclass(frozen=True)
+class MissingYearsRule:
+    """Voluntary SI paid once for the years still missing at retirement age: allowed when at most
+    ``max_missing_months`` are missing of the ``pension_months`` a pension needs."""
+
+    max_missing_months: int
+    pension_months: int
+
+
+@dataclass(frozen=True)
 class ParameterSet:
     version: str
     reference_level: list[tuple[date, int]]
@@ -65,6 +74,12 @@ class ParameterSet:
     household_hi: list[tuple[date, tuple[int, tuple[int, ...]]]]
     voluntary_support_months_limit: int = 120
     """State support of voluntary SI is paid for at most this many months in a life (Decree 159/2025/ND-CP)."""
+    voluntary_missing_years: tuple[tuple[date, MissingYearsRule], ...] = ()
+    """Paying once for the missing years at retirement age (đóng một lần cho những năm còn thiếu), by the day the
+    payment is made."""
+
+    def missing_years_rule(self, on: date) -> MissingYearsRule:
+        return self.in_force(list(self.voluntary_missing_years), on)
 
     def voluntary_support_began(self) -> Month:
         """The first month in which the State supported voluntary SI (2018-01 under Decree 134/2015): the months
@@ -153,6 +168,10 @@ def current_parameters() -> ParameterSet:
         si_cap_multiple=_figure(raw["si_hi_cap_multiple_of_reference_level"]),
         ui_cap_multiple=_figure(raw["ui_cap_multiple_of_regional_minimum_wage"]),
         voluntary_support_months_limit=raw["voluntary_support_months_limit"]["value"],
+        voluntary_missing_years=tuple(sorted(
+            (date.fromisoformat(e["from"]), MissingYearsRule(e["max_missing_months"], e["pension_months"]))
+            for e in raw.get("voluntary_missing_years", [])
+        )),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -12,23 +13,33 @@ from esibook.access.principal import Principal
 from esibook.dates import vietnam_today
 from esibook.payments import notifications, service
 from esibook.web.deps import db_session
+from esibook.web.ratelimit import RateLimited, limit_payment_refusal
 
 router = APIRouter(prefix="/api/v1", tags=["payments"])
 
 
 class OrderRequest(BaseModel):
-    """What to pay for: ``voluntary_si`` (1, 3, 6, 12, or 24–60 months in advance) or ``household_hi`` (3, 6, 12)."""
+    """What to pay for: ``voluntary_si`` (1, 3, 6, 12, or 24–60 months in advance), ``household_hi`` (3, 6, 12), or
+    ``voluntary_si_missing_years`` (once for the months missing at retirement age: checked, then refused as not yet
+    priced)."""
 
-    kind: str = Field(pattern="^(voluntary_si|household_hi)$")
+    kind: str = Field(pattern="^(voluntary_si|household_hi|voluntary_si_missing_years)$")
     months: int = Field(ge=1, le=60)
 
 
 @router.get("/payments/ipn", dependencies=[Depends(policy.PUBLIC)])
-def payment_notification(request: Request, session: Session = Depends(db_session)) -> dict:
+def payment_notification(request: Request, session: Session = Depends(db_session)):
     """The gateway's server-to-server notification (IPN), VNPay's format: the signed result as query parameters;
     the answer is ``{"RspCode", "Message"}`` (00 confirmed, 01 order not found, 02 already confirmed, 04 invalid
-    amount, 97 invalid signature). Carries no personal data."""
-    return notifications.handle(session, request.app.state.settings, dict(request.query_params))
+    amount, 97 invalid signature, 99 other). Past the limit of refused notifications from one address: HTTP 429
+    with ``Retry-After`` and ``{"RspCode": "99", "Message": "Too many refused notifications"}``, nothing written.
+    Carries no personal data."""
+    try:
+        return notifications.handle(session, request.app.state.settings, dict(request.query_params),
+                                    refusal_gate=lambda: limit_payment_refusal(request))
+    except RateLimited as limited:
+        return JSONResponse(notifications.TOO_MANY, status_code=429,
+                            headers={"retry-after": str(limited.retry_after)})
 
 
 @router.get("/me/payments")

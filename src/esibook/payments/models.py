@@ -54,3 +54,21 @@ class PaymentOrder(Base):
     """The gateway's transaction number (``vnp_TransactionNo``) of the accepted notification."""
     bank_code: Mapped[str | None] = mapped_column(String(20))
     authority: Mapped[str] = authority_column()
+
+
+class PaymentRefusal(Base):
+    """Refused notifications, coalesced (thông báo bị từ chối): one row per (answer code, order reference, hour)
+    with how many came. Only the first of each hour writes its audit record (``payment.notification_refused``), so
+    a flood of forged or replayed notifications writes a bounded number of rows; no personal data (the reference
+    is the sanitised ``vnp_TxnRef`` the caller sent)."""
+
+    __tablename__ = "payment_refusals"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    """The answer given (``97`` bad signature, ``01`` no such order, ``04`` wrong amount, ``02`` replay, ``99``)."""
+    order_ref: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    """The UTC hour the refusals fell in (minutes and seconds zero)."""
+    count: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())

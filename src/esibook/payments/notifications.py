@@ -1,17 +1,22 @@
 """The gateway's server-to-server notification (IPN): the one thing that marks an order paid.
 
-Checked in this order, each refusal answered as VNPay's IPN expects and written to the audit chain (the order
-code and the reason only, never personal data): the signature (``97``), the order (``01``), the amount (``04``),
-an order no longer waiting — a replay, or a late notification of an expired or cancelled order (``02``, nothing
-changes). A successful payment marks the order's months paid (voluntary SI lines, or the household members' new
-HI cover), issues a new signed book version for each person concerned, and sends the receipt (in-app and email,
-once each). A notification of a failed or cancelled payment cancels the order. Every accepted one answers ``00``.
+Checked in this order, each refusal answered as VNPay's IPN expects: the signature (``97``), the order (``01``),
+the amount (``04``), an order no longer waiting — a replay, or a late notification of an expired or cancelled
+order (``02``, nothing changes). Each refusal first passes the caller's ``refusal_gate`` (the route's rate limit
+per address: past it the gate raises and nothing is written), then is counted, coalesced, by
+:mod:`esibook.payments.refusals` (one audit record per code, order reference and hour; never personal data). An
+accepted notification never meets the gate, so forged calls from elsewhere cannot hold up the gateway's.
+
+A successful payment marks the order's months paid (voluntary SI lines, or the household members' new HI cover),
+issues a new signed book version for each person concerned, and sends the receipt (in-app and email, once each).
+A notification of a failed or cancelled payment cancels the order. Every accepted one answers ``00``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -28,12 +33,16 @@ from esibook.db import last_seq, transaction
 from esibook.health.models import HICoverage
 from esibook.notify import outbox
 from esibook.payments import gateway as gw
+from esibook.payments import refusals
 from esibook.payments.models import PaymentOrder
 from esibook.people.contacts import email_of
 from esibook.people.models import Person
 from esibook.periods import Month
 
 ACTOR = "gateway"
+#: The answer past the rate limit of refused notifications (VNPay names no code for it; ``99`` is its "other
+#: error"), sent with HTTP 429 and ``Retry-After``.
+TOO_MANY = {"RspCode": gw.UNKNOWN_ERROR[0], "Message": "Too many refused notifications"}
 
 
 def _safe_ref(value: object) -> str:
@@ -41,51 +50,73 @@ def _safe_ref(value: object) -> str:
     return re.sub(r"[^A-Za-z0-9-]", "", str(value))[:32] or "-"
 
 
-def handle(session: Session, settings: Settings, params: dict, *, now: datetime | None = None) -> dict:
+def _let_through() -> None:
+    """No limit (the development gateway's in-process call)."""
+
+
+def handle(
+    session: Session,
+    settings: Settings,
+    params: dict,
+    *,
+    now: datetime | None = None,
+    refusal_gate: Callable[[], None] = _let_through,
+) -> dict:
     """Answer one notification: ``{"RspCode": ..., "Message": ...}``. A transaction number the gateway already
-    used for another order is refused whole (``99``; nothing of it is kept) and logged."""
+    used for another order is refused whole (``99``; nothing of it is kept) and logged. ``refusal_gate`` is called
+    before each refusal is written; whatever it raises ends the call with nothing written."""
+    now = now or datetime.now(UTC)
     try:
-        return _handle(session, settings, params, now or datetime.now(UTC))
+        return _handle(session, settings, params, now, refusal_gate)
     except IntegrityError:
+        refusal_gate()
         with transaction(session):
-            return _refused(session, _safe_ref(params.get("vnp_TxnRef", "")), gw.UNKNOWN_ERROR, None)
+            return _refused(session, _safe_ref(params.get("vnp_TxnRef", "")), gw.UNKNOWN_ERROR, None, now)
 
 
-def _handle(session: Session, settings: Settings, params: dict, now: datetime) -> dict:
+def _handle(session: Session, settings: Settings, params: dict, now: datetime, gate: Callable[[], None]) -> dict:
     note = gw.gateway_for(settings).read(params)
+    if note is None:  # decided before any database work: a forged call costs one HMAC, then the gate
+        gate()
+        with transaction(session):
+            return _refused(session, _safe_ref(params.get("vnp_TxnRef", "")), gw.INVALID_SIGNATURE, None, now)
     with transaction(session):
-        if note is None:
-            return _refused(session, _safe_ref(params.get("vnp_TxnRef", "")), gw.INVALID_SIGNATURE, None)
         order = session.scalar(select(PaymentOrder).where(PaymentOrder.code == note.order_code).with_for_update())
-        if order is None:
-            return _refused(session, _safe_ref(note.order_code), gw.ORDER_NOT_FOUND, None)
-        if note.amount != order.amount:
-            return _refused(session, order.code, gw.INVALID_AMOUNT, order.authority)
-        if order.status != "pending":
-            return _refused(session, order.code, gw.ALREADY_CONFIRMED, order.authority)
-        order.notified_at = now
-        if note.succeeded:
-            _paid(session, settings, order, note, now)
-        else:
-            order.status = "cancelled"
-            audit.append(session, actor=ACTOR, action="payment.cancelled", target=f"order:{order.code}",
-                         authority=order.authority, details={"response_code": note.response_code[:4]})
+        refusal = _refusal(note, order)
+        if refusal is not None:
+            gate()
+            return _refused(session, *refusal, now)
+        _accepted(session, settings, order, note, now)
     return _answer(gw.CONFIRMED)
+
+
+def _refusal(note: gw.Notification, order: PaymentOrder | None) -> tuple[str, tuple[str, str], str | None] | None:
+    """(order reference, answer, authority) of a signed notification that is refused, else None."""
+    if order is None:
+        return _safe_ref(note.order_code), gw.ORDER_NOT_FOUND, None
+    if note.amount != order.amount:
+        return order.code, gw.INVALID_AMOUNT, order.authority
+    if order.status != "pending":
+        return order.code, gw.ALREADY_CONFIRMED, order.authority
+    return None
+
+
+def _accepted(session: Session, settings: Settings, order: PaymentOrder, note: gw.Notification, now: datetime) -> None:
+    order.notified_at = now
+    if note.succeeded:
+        _paid(session, settings, order, note, now)
+    else:
+        order.status = "cancelled"
+        audit.append(session, actor=ACTOR, action="payment.cancelled", target=f"order:{order.code}",
+                     authority=order.authority, details={"response_code": note.response_code[:4]})
 
 
 def _answer(code: tuple[str, str]) -> dict:
     return {"RspCode": code[0], "Message": code[1]}
 
 
-def _refused(session: Session, ref: str, code: tuple[str, str], authority: str | None) -> dict:
-    audit.append(
-        session,
-        actor=ACTOR,
-        action="payment.notification_refused",
-        target=f"order:{ref}",
-        authority=authority,
-        details={"code": code[0], "reason": code[1]},
-    )
+def _refused(session: Session, ref: str, code: tuple[str, str], authority: str | None, now: datetime) -> dict:
+    refusals.record(session, actor=ACTOR, ref=ref, code=code, authority=authority, now=now)
     return _answer(code)
 
 

@@ -9,13 +9,20 @@
   the reference level for the first, then 70%, 60%, 50%, 40% of that; ``transactions.household.member_amount``),
   with the parameters of the member's first month.
 
-Not modelled: the discount Decree 159/2025 grants on years paid in advance (the amount is the plain sum of the
-months); see docs/payments.md.
+- **Voluntary SI for the missing years at retirement age** (đóng một lần cho những năm còn thiếu; Law 41/2024
+  Art. 36(2)(e), Decree 159/2025): who may, and for how many months, is checked (``missing_years_months``); the
+  amount is refused (``price_missing_years``): it carries compound interest at a rate Vietnam Social Security
+  announces each year, which is not in the parameters.
+
+Not modelled: the discount on years paid in advance (the amount is the plain sum of the months), whose formula and
+rate under Decree 159/2025 are not confirmed here; see docs/payments.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import NoReturn
 
 from esibook.contributions.dues import voluntary_payment
 from esibook.contributions.parameters import current_parameters
@@ -103,3 +110,48 @@ def household_amounts(first_months: list[Month], months: int) -> list[dict]:
         monthly = member_amount(parameters.for_month(first), order)
         rows.append({"order": order, "first_month": str(first), "monthly": monthly, "amount": monthly * months})
     return rows
+
+
+def missing_years_months(contributed_months: int, *, at_retirement_age: bool, on: date) -> int:
+    """How many months a voluntary participant may pay once on ``on`` for the years still missing to a pension
+    (đóng một lần cho những năm còn thiếu): the months missing to the pension's years, allowed only at retirement
+    age and only when no more are missing than the rule in force allows (from 2025-07-01: at most 60 missing of
+    180, Law 41/2024 Art. 36(2)(e); before: 120 of 240, Decree 134/2015 Art. 9(1)(e))."""
+    rule = current_parameters().missing_years_rule(on)
+    if not at_retirement_age:
+        raise DomainError(
+            "payments.missing_years_not_retired",
+            "paying once for the missing years is for those who have reached the retirement age",
+            "chỉ người đã đủ tuổi nghỉ hưu mới được đóng một lần cho những năm còn thiếu",
+            field="kind",
+        )
+    missing = rule.pension_months - contributed_months
+    if missing <= 0:
+        raise DomainError(
+            "payments.missing_years_none",
+            f"you already have the {rule.pension_months} months of contributions a pension needs",
+            f"bạn đã có đủ {rule.pension_months} tháng đóng để hưởng lương hưu",
+            field="kind",
+        )
+    if missing > rule.max_missing_months:
+        raise DomainError(
+            "payments.missing_years_too_many",
+            f"{missing} months are missing; paying once is allowed for at most {rule.max_missing_months}",
+            f"còn thiếu {missing} tháng; chỉ được đóng một lần khi thiếu không quá {rule.max_missing_months} tháng",
+            field="kind",
+        )
+    return missing
+
+
+def price_missing_years(missing: int) -> NoReturn:
+    """Refused: the amount is the missing months' contributions with compound interest at the Social Insurance
+    Fund's average monthly investment rate of the year before, which Vietnam Social Security announces; that rate
+    (and the decree's exact formula) is not in the parameters, so no price is made up."""
+    raise DomainError(
+        "payments.missing_years_unpriced",
+        f"paying once for {missing} missing months cannot be priced online yet: its interest rate (announced by "
+        "Vietnam Social Security) is not known here; ask your social insurance office",
+        f"chưa thể tính số tiền đóng một lần cho {missing} tháng còn thiếu trực tuyến: lãi suất do BHXH Việt Nam "
+        "công bố chưa có ở đây; hãy liên hệ cơ quan BHXH",
+        field="kind",
+    )

@@ -1,6 +1,7 @@
 """The daily reconciliation (đối soát) of online payments, as a job of the job engine (``esibook.jobs``): once a
 day, orders past their expiry that never got a notification are marked ``expired`` (the gateway no longer accepts
-them) and the day's count of orders without a notification is written to the audit chain. The report itself is
+them) and the day's count of orders without a notification, and of notifications refused in the last 24 hours, is
+written to the audit chain. The report itself is
 ``esibook payments reconcile`` and the officers' page ``/officer/payments/reconciliation``."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from esibook import jobs
 from esibook.audit import service as audit
 from esibook.dates import VIETNAM
 from esibook.db import transaction
+from esibook.payments import refusals
 from esibook.payments.models import PaymentOrder
 from esibook.payments.service import unreconciled
 
@@ -32,7 +34,8 @@ def reconcile(session: Session, day: date, *, now: datetime | None = None) -> li
         )
         rows = unreconciled(session, now=now, older_than_minutes=DAILY_OLDER_THAN_MINUTES)
         audit.append(session, actor="system", action="payments.reconciled", target=f"day:{day.isoformat()}",
-                     details={"unnotified": len(rows), "amount": sum(r["amount"] for r in rows)})
+                     details={"unnotified": len(rows), "amount": sum(r["amount"] for r in rows),
+                              "refused_notifications": refusals.total(session, since=now - timedelta(hours=24))})
     return rows
 
 

@@ -20,6 +20,8 @@ from esibook.access import policy
 from esibook.access.guards import require_officer
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
+from esibook.benefits.estimator import contribution_history
+from esibook.benefits.long_term import retirement_age
 from esibook.canonical import canonical_json
 from esibook.config import Settings
 from esibook.contributions.parameters import current_parameters
@@ -37,6 +39,8 @@ KIND_NAMES = {
     "voluntary_si": ("BHXH tự nguyện", "Voluntary social insurance"),
     "household_hi": ("BHYT hộ gia đình", "Household health insurance"),
 }
+#: Voluntary SI paid once for the years missing at retirement age: checked, then refused unpriced (pricing.py).
+MISSING_YEARS = "voluntary_si_missing_years"
 
 
 def overview(session: Session, caller: Principal, today: date) -> dict:
@@ -84,17 +88,42 @@ def _voluntary_lines(account, months: int) -> list[pricing.PricedMonth]:
     )
 
 
+def _registered(session: Session, person: Person, today: date):
+    account = voluntary_account(session, person.id, today)
+    if account is None:
+        raise DomainError(
+            "payments.no_registration",
+            "you have no voluntary social insurance registration to pay for",
+            "bạn chưa đăng ký tham gia BHXH tự nguyện",
+            field="kind",
+        )
+    return account
+
+
+def missing_years(session: Session, person: Person, months: int, today: date) -> int:
+    """The months the person may pay once for at retirement age (checked against ``months``); the price itself is
+    refused (``pricing.price_missing_years``)."""
+    _registered(session, person, today)
+    this_month = Month.from_date(today)
+    at_age = retirement_age(person.date_of_birth, person.sex).reached <= this_month
+    contributed = len(contribution_history(session, person.id, before=this_month + 1).months)
+    missing = pricing.missing_years_months(contributed, at_retirement_age=at_age, on=today)
+    if months != missing:
+        raise DomainError(
+            "payments.missing_years_months",
+            f"you lack {missing} months: pay once for {missing}",
+            f"bạn còn thiếu {missing} tháng: hãy đóng một lần cho {missing} tháng",
+            field="months",
+        )
+    return missing
+
+
 def _priced(session: Session, person: Person, kind: str, months: int, today: date) -> tuple[Month, list, int, str]:
     """(first month, lines, amount, parameters version) of a new order."""
+    if kind == MISSING_YEARS:
+        pricing.price_missing_years(missing_years(session, person, months, today))
     if kind == "voluntary_si":
-        account = voluntary_account(session, person.id, today)
-        if account is None:
-            raise DomainError(
-                "payments.no_registration",
-                "you have no voluntary social insurance registration to pay for",
-                "bạn chưa đăng ký tham gia BHXH tự nguyện",
-                field="kind",
-            )
+        account = _registered(session, person, today)
         pricing.check_months(months, pricing.VOLUNTARY_MONTHS)
         pricing.check_ahead(account.first_unpaid, months, Month.from_date(today))
         priced = _voluntary_lines(account, months)

@@ -1,7 +1,7 @@
 """Rate limits (giới hạn tần suất) on the doors a guesser knocks at: the OAuth token endpoint, sign-in, opening
-share links, and the public SI-code lookup. Counted by the ``limits`` library (moving window) in the storage
-``rate_limit_storage`` names (shared by the processes of one machine when several serve:
-:mod:`esibook.web.ratelimit_file`); over the limit the answer is 429 with ``Retry-After``.
+share links, the public SI-code lookup, and refused payment notifications. Counted by the ``limits`` library
+(moving window) in the storage ``rate_limit_storage`` names (shared by the processes of one machine when several
+serve: :mod:`esibook.web.ratelimit_file`); over the limit the answer is 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ RULES = {
     "share_ip": "rate_limit_share_ip",
     "si_code_ip": "rate_limit_si_code_ip",
     "si_code_person": "rate_limit_si_code_person",
+    "payment_refused_ip": "rate_limit_payment_refused_ip",
 }
 
 
@@ -105,6 +106,13 @@ def limit_si_code(request: Request, lookup_key: str) -> None:
     limits = _limits(request)
     limits.hit("si_code_ip", client_address(request))
     limits.hit("si_code_person", hashlib.sha256(lookup_key.encode()).hexdigest())
+
+
+def limit_payment_refusal(request: Request) -> None:
+    """Before a payment notification is refused (and its refusal written): the refusals per address. The IPN route
+    hands this to the notification handler, which calls it only for refusals, so an accepted notification is
+    never held up, whatever forged calls come from elsewhere."""
+    _limits(request).hit("payment_refused_ip", client_address(request))
 
 
 def install(app: FastAPI, settings: Settings) -> None:
