@@ -3,7 +3,7 @@ finds the visit in their medical history."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from test_browser_login import no_horizontal_scroll
 
 from esibook.config import Settings
+from esibook.dates import vietnam_today
 from esibook.db import make_engine
 from esibook.health.card import card_qr
 from esibook.health.models import Clinic
@@ -58,7 +59,7 @@ def test_a_clinic_checks_in_on_a_phone_and_the_citizen_sees_the_visit(
     phone.get_by_test_id("checkin-submit").click()
     assert "12-digit personal ID number" in phone.get_by_test_id("checkin-error").inner_text()
 
-    day = max(card.valid_from, date.today() - timedelta(days=2))
+    day = max(card.valid_from, vietnam_today() - timedelta(days=2))
     phone.goto(f"{site}/clinic/visits")
     phone.get_by_test_id("visits-file").set_input_files(
         {

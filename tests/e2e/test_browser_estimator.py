@@ -3,13 +3,12 @@ whose figures are recomputed here from the database rows of their book."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from test_browser_login import no_horizontal_scroll
 
+from esibook.dates import vietnam_today
 from esibook.db import make_engine
 from esibook.people.models import Person
 from integration.test_estimator import counted_months, expected_one_time
@@ -30,7 +29,7 @@ def test_a_citizen_reads_the_one_time_withdrawal_worksheet_computed_from_their_b
     phone.locator('nav a[href="/me/estimator"]').click()
     phone.wait_for_url(f"{site}/me/estimator")
 
-    today = date.today()
+    today = vietnam_today()
     with Session(make_engine(url)) as session:
         person = session.scalar(select(Person).where(Person.personal_id == identities["citizen-l2"].personal_id))
         months = counted_months(session, person.id, today)

@@ -4,7 +4,7 @@ citizen's next attempt is refused with a clear message. Each use is in the grant
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from test_browser_every_page import axe_source, check_page
 
 from esibook.access.models import Authorisation
 from esibook.contributions.models import ParticipationPeriod
+from esibook.dates import vietnam_today
 from esibook.db import make_engine
 from esibook.health.models import HICoverage
 from esibook.health.service import latest_card
@@ -59,7 +60,7 @@ def test_an_authorised_person_files_a_sickness_claim_then_the_grantor_revokes(br
         sign_in(mine, site, "grantor", "/me/authorisations")
         mine.locator("#agent_personal_id").fill(agent.personal_id)
         mine.get_by_test_id("scope-claim_sickness_own").check()
-        mine.locator("#valid_until").fill((date.today() + timedelta(days=60)).isoformat())
+        mine.locator("#valid_until").fill((vietnam_today() + timedelta(days=60)).isoformat())
         mine.get_by_test_id("authorise-form").locator("button[type=submit]").click()
         mine.wait_for_url("**/me/authorisations")
         with Session(make_engine(site_data[0])) as session:

@@ -51,15 +51,14 @@ def test_an_officer_records_a_payment_and_sees_the_parameters(phone, site, ident
 def test_anyone_sees_the_employers_in_arrears(phone, site, site_data):
     """After the watchdog's run, the public page lists each employer behind, with its days and, from 60 days, the
     word evasion."""
-    from datetime import date
-
     from sqlalchemy.orm import Session
 
     from esibook.contributions.arrears import public_list, run
+    from esibook.dates import vietnam_today
     from esibook.db import make_engine
 
     with Session(make_engine(site_data[0])) as session:
-        assert run(session, date.today()).employers_in_arrears > 0, "the seed has employers behind"
+        assert run(session, vietnam_today()).employers_in_arrears > 0, "the seed has employers behind"
         _, listed = public_list(session)
     employer, arrears = listed[0]
     phone.goto(f"{site}/arrears")

@@ -4,7 +4,7 @@ revocation stops the next use at once."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from esibook.access.models import AccessLogEntry, Authorisation
 from esibook.audit.models import AuditRecord
 from esibook.benefits.models import BenefitSettlement
 from esibook.contributions.models import ParticipationPeriod
+from esibook.dates import vietnam_today
 from esibook.people.models import Person
 from esibook.periods import Month
 from esibook.transactions.models import Dossier
@@ -27,7 +28,7 @@ def world(signed_app, signed_identities, signed_bearer):
 
 
 def until(days: int = 30) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (vietnam_today() + timedelta(days=days)).isoformat()
 
 
 def authorise(client, headers, agent_pid, procedures=("claim_sickness_own",), receive=False, valid_until=None):
@@ -116,7 +117,7 @@ def test_an_expired_authorisation_is_refused_and_logged(signed, world):
     me, them = bearer(grantor.personal_id, grantor.name), bearer(agent.personal_id, agent.name)
     grant_id = authorise(client, me, agent.personal_id, valid_until=until(0)).json()["id"]
     with Session(signed.engine) as session, session.begin():
-        session.get(Authorisation, grant_id).valid_until = date.today() - timedelta(days=1)
+        session.get(Authorisation, grant_id).valid_until = vietnam_today() - timedelta(days=1)
     before = len(log_of(client, me))
     refused = file_for(client, them, grant_id, "claim_sickness_own", {"leave_month": "2026-09", "days": 1},
                        "agent-expired-01")

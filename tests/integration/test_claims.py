@@ -3,14 +3,13 @@ and the settlement enters a new signed version of the book."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from esibook.benefits.models import BenefitSettlement
 from esibook.contributions.models import ContributionLine, ParticipationPeriod
+from esibook.dates import vietnam_today
 from esibook.people.models import Person
 from esibook.periods import Month
 from esibook.trust import jws
@@ -77,7 +76,7 @@ def test_unemployment_needs_the_job_ended_and_12_months_and_a_one_time_withdrawa
     client, ids, bearer = world
     employed = ids["citizen-l2"]
     refused = file(client, bearer(employed.personal_id), "claim_unemployment",
-                   {"termination_month": str(Month.from_date(date.today()) - 1)}, "ui-employed-01")
+                   {"termination_month": str(Month.from_date(vietnam_today()) - 1)}, "ui-employed-01")
     assert refused.json()["error"]["code"] == "claim.still_employed"
     with Session(signed.engine) as session:
         still_open = select(ParticipationPeriod.person_id).where(ParticipationPeriod.to_month.is_(None))

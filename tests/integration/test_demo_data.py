@@ -18,6 +18,7 @@ from esibook.benefits.estimator import contribution_history
 from esibook.benefits.models import BenefitSettlement
 from esibook.cli.demo import demo_plan
 from esibook.contributions.parameters import current_parameters, share
+from esibook.dates import vietnam_today
 from esibook.health.icd10 import normalize_icd10
 from esibook.models import (
     Clinic,
@@ -232,7 +233,7 @@ def test_a_person_who_left_their_job_has_authorised_the_citizen_to_claim_sicknes
         grantor, citizen = person_of(session, "grantor"), person_of(session, "citizen-l2")
         [grant] = session.scalars(select(Authorisation).where(Authorisation.grantor_id == grantor.id)).all()
         assert grant.agent_id == citizen.id
-        today = date.today()
+        today = vietnam_today()
         assert policy.authorisation_refusal(grant, agent_id=citizen.id, scope="file:claim_sickness_own",
                                             today=today) is None
         last = max(p.to_month for p in periods_of(session, grantor) if p.participant_type == "employee")

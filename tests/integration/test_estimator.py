@@ -15,6 +15,7 @@ from esibook.benefits.coefficients import current_coefficients
 from esibook.benefits.estimator import contribution_history, estimate
 from esibook.benefits.worksheet import evaluate, round_vnd
 from esibook.contributions.models import ContributionLine, ParticipationPeriod
+from esibook.dates import vietnam_today
 from esibook.people.models import Person
 from esibook.periods import Month
 from support.signed_in import bearer
@@ -96,7 +97,7 @@ def test_a_citizen_gets_estimates_computed_from_their_own_book(signed, client_an
     answer = client.get("/api/v1/me/estimates", headers=bearer(signed.settings, citizen.personal_id))
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    today = date.today()
+    today = vietnam_today()
     with Session(signed.engine) as session:
         person = session.scalar(select(Person).where(Person.personal_id == citizen.personal_id))
         months = counted_months(session, person.id, today)
@@ -132,7 +133,7 @@ def test_arrears_wait_and_paper_periods_count(signed, client_and_ids):
     period converted from a paper book is added three years earlier. The unpaid month stops counting and is listed;
     the 8 paper months count at the salary written in the book."""
     _, ids = client_and_ids
-    today = date.today()
+    today = vietnam_today()
     with Session(signed.engine) as session:
         person = session.scalar(select(Person).where(Person.personal_id == ids["citizen-l2"].personal_id))
         before = contribution_history(session, person.id, before=Month.from_date(today))

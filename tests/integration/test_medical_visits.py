@@ -8,7 +8,7 @@ import base64
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
 import pytest
@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from esibook.access.clients import register_client
 from esibook.access.models import AccessLogEntry
+from esibook.dates import vietnam_now, vietnam_today
 from esibook.health.card import card_qr
 from esibook.health.models import Clinic, HICoverage, MedicalVisit
 from esibook.people.models import Person
 from support.signed_in import system_bearer
 
-TODAY = date.today()
+TODAY = vietnam_today()
 
 
 @pytest.fixture(scope="module")
@@ -261,7 +262,8 @@ def test_the_json_api_for_clinic_staff_and_for_a_connected_system(signed, world,
         "visits": [
             visit_json("JSON-GOOD-1", card),
             visit_json("JSON-DIAG", card, main_diagnosis="flu"),
-            visit_json("JSON-FUTURE", other, discharged_at=(datetime.now() + timedelta(days=5)).isoformat()),
+            visit_json("JSON-FUTURE", other,
+                       discharged_at=(vietnam_now() + timedelta(days=5)).replace(tzinfo=None).isoformat()),
         ]
     }
     sent = client.post("/api/v1/clinic/visits", json=body, headers=clinic["headers"])

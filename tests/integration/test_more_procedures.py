@@ -5,7 +5,6 @@ dossier, converted on approval), and a certified printout as a procedure."""
 from __future__ import annotations
 
 import base64
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from esibook.book.models import BookVersion
 from esibook.contributions.models import ParticipationPeriod
+from esibook.dates import vietnam_today
 from esibook.employers.models import Employer
 from esibook.health.models import HICoverage
 from esibook.people.models import HouseholdMember, Person
@@ -74,7 +74,7 @@ def test_an_employer_adjusts_a_salary_and_the_book_shows_the_new_period(signed, 
     rep, officer = ids["employer-rep"], ids["officer-civil"]
     employer_id = rep.grant[3]
     worker = a_worker(signed.engine, skip={i.personal_id for i in ids.values()}, employer_id=employer_id)
-    month = str(Month.from_date(date.today()))
+    month = str(Month.from_date(vietnam_today()))
     change = {"personal_id": worker.personal_id, "from_month": month, "salary": 12_500_000, "job_title": "Tổ trưởng"}
     low = file(
         client,
@@ -114,7 +114,7 @@ def test_an_employer_adjusts_a_salary_and_the_book_shows_the_new_period(signed, 
 
 
 def household_with_an_uninsured_member(engine, skip: set[str]) -> tuple[Person, list[Person]]:
-    start = (Month.from_date(date.today()) + 1).first_day()
+    start = (Month.from_date(vietnam_today()) + 1).first_day()
     with Session(engine) as session:
         for household_id in session.scalars(
             select(HouseholdMember.household_id)
@@ -128,7 +128,7 @@ def household_with_an_uninsured_member(engine, skip: set[str]) -> tuple[Person, 
                 .where(HouseholdMember.household_id == household_id, Person.personal_id.is_not(None))
             ).all()
             adults = [
-                m for m in members if m.date_of_birth.year <= date.today().year - 20 and m.personal_id not in skip
+                m for m in members if m.date_of_birth.year <= vietnam_today().year - 20 and m.personal_id not in skip
             ]
             uninsured = [m for m in members if not insured_on(session, m.id, start)]
             if adults and len(uninsured) >= 2:

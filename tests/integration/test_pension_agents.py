@@ -59,7 +59,7 @@ def test_paid_to_the_agent_until_revoked_then_held_then_paid_the_new_way(signed,
     pay_month(Session(signed.engine), FIRST)
     assert payments(signed.engine, person_id)[str(FIRST)].agent_id is None, "paid to the pensioner's own account"
 
-    until = (date.today() + timedelta(days=400)).isoformat()
+    until = (vietnam_today() + timedelta(days=400)).isoformat()
     filing_only = client.post("/api/v1/me/authorisations", headers=me, json={
         "agent_personal_id": agent_pid, "procedures": ["claim_pension"], "valid_until": until})
     grant = client.post("/api/v1/me/authorisations", headers=me, json={
@@ -127,7 +127,7 @@ def test_a_stranger_cannot_name_someone_elses_authorisation(signed, world):
     other = ids["grantor"]
     theirs = client.post("/api/v1/me/authorisations", headers=bearer(other.personal_id, other.name), json={
         "agent_personal_id": ids["citizen-l2"].personal_id, "procedures": [], "receive_payment": True,
-        "valid_until": (date.today() + timedelta(days=30)).isoformat()})
+        "valid_until": (vietnam_today() + timedelta(days=30)).isoformat()})
     assert theirs.status_code == 201, theirs.text
     refused = client.post("/api/v1/me/pension/payment-method", headers=bearer(personal_id), json={
         "method": "cash", "post_office": "Bưu điện X", "authorisation_id": theirs.json()["id"]})
@@ -150,13 +150,13 @@ def test_an_expired_authorisation_holds_the_month(signed, world, monkeypatch):
     me = bearer(personal_id)
     grant_id = client.post("/api/v1/me/authorisations", headers=me, json={
         "agent_personal_id": agent_pid, "procedures": [], "receive_payment": True,
-        "valid_until": (date.today() + timedelta(days=10)).isoformat()}).json()["id"]
+        "valid_until": (vietnam_today() + timedelta(days=10)).isoformat()}).json()["id"]
     on_day(monkeypatch, NOW - 1)
     chosen = client.post("/api/v1/me/pension/payment-method", headers=me, json={
         "method": "cash", "post_office": "Bưu điện Hà Đông", "authorisation_id": grant_id})
     assert chosen.status_code == 200, chosen.text
     with Session(signed.engine) as session, session.begin():
-        session.get(Authorisation, grant_id).valid_until = date.today() - timedelta(days=1)
+        session.get(Authorisation, grant_id).valid_until = vietnam_today() - timedelta(days=1)
     pay_month(Session(signed.engine), NOW)
     rows = payments(signed.engine, person_id)
     assert {m: (r.status, r.hold_reason) for m, r in rows.items()} == {

@@ -200,7 +200,7 @@ def test_the_demo_has_a_retiree_who_can_claim_and_a_pensioner_with_a_payment_his
 
 
 def test_the_monthly_job_pays_the_month_once(signed):
-    from datetime import datetime
+    import time
 
     from esibook import jobs
     from esibook.benefits.pensions import pension_pay_month
@@ -212,7 +212,7 @@ def test_the_monthly_job_pays_the_month_once(signed):
         session.add(PensionPaymentMethod(person_id=person_id, seq=1, from_month=NOW.as_int(), method="bank",
                                          bank_code="MB", account_number="99887766", authority="civil"))
     jobs.configure(signed.engine, signed.settings)
-    at = int(datetime.now().timestamp())
+    at = int(time.time())
     pension_pay_month(timestamp=at)
     with Session(signed.engine) as session:
         before = session.scalar(select(func.count()).select_from(PensionPayment).where(

@@ -41,3 +41,19 @@ def test_vietnam_today_is_vietnams_date_whatever_the_servers_zone():
     assert vietnam_day(datetime(2026, 12, 31, 17, 0, tzinfo=UTC)) == date(2027, 1, 1)
     assert vietnam_day(datetime(2026, 12, 31, 16, 59)) == date(2026, 12, 31)  # naive: UTC, as the database returns it
     assert in_vietnam(datetime(2026, 6, 1, 0, 0, tzinfo=UTC)).hour == 7
+
+
+def test_no_code_or_test_takes_the_machines_date():
+    """Days are Vietnam's (``vietnam_today``): between 17:00 and 24:00 UTC the machine's date is still yesterday in
+    Hà Nội, so a test that took ``date.today()`` would offer the server a date already past."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    machine_date = re.compile(r"\bdate\.today\(\)|\bdatetime\.now\(\)|\bdatetime\.today\(\)")
+    found = [f"{path.relative_to(root)}:{number}"
+             for folder in ("src", "tests", "benchmarks", "scripts")
+             for path in (root / folder).rglob("*.py")
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if machine_date.search(line) and path.name != "test_calendar.py"]
+    assert found == []
