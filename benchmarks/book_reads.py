@@ -22,6 +22,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -205,7 +206,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "book_reads:bench_app", "--factory", "--app-dir", str(HERE),
              "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers), "--log-level", "warning",
-             "--no-access-log"], env=env)
+             "--no-access-log"], env=env, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -227,7 +228,8 @@ class Server:
         assert response.status_code == 200 and response.json()["inclusion_proof"], response.text[:300]
 
     def stop(self) -> None:
-        self.process.terminate()
+        """The whole process group: no worker process may outlive the run holding database connections."""
+        os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=30)
 
 
