@@ -41,6 +41,8 @@ from run import scratch_postgres, write_section  # noqa: E402
 
 PERSONS = int(os.environ.get("ESIBOOK_BENCH_BULK_PERSONS", "200000"))
 MONTHS = 60
+#: Signing processes of ``issue_all``; by default what the command uses (``issue_all``'s own default).
+PROCESSES = int(os.environ["ESIBOOK_BENCH_BULK_PROCESSES"]) if os.environ.get("ESIBOOK_BENCH_BULK_PROCESSES") else None
 SIGN_SECONDS = 3.0
 HEADING = "## Bulk issuance (PostgreSQL, `benchmarks/bulk_issuance.py`)"
 
@@ -95,7 +97,7 @@ def main() -> None:
 def _issue(engine, settings: Settings, cores: int) -> dict:
     started = time.perf_counter()
     with Session(engine) as session:
-        created = bulk.issue_all(session, settings, processes=cores)
+        created = bulk.issue_all(session, settings, processes=PROCESSES)
     seconds = time.perf_counter() - started
     print(f"  {created:,} new versions in {seconds:.1f} s", flush=True)
     return {"created": created, "seconds": seconds}
@@ -108,8 +110,9 @@ def _write(seeded, raw: float, first: dict, second: dict, books: int, logged: in
 
 Goal: at least 0.05 × the raw ES256 signing rate of all cores, measured in the same run. {PERSONS:,} persons ×
 {MONTHS} months seeded ({seeded.contribution_lines:,} contribution lines); {first['created']:,} of them hold a book
-(identified persons who have participated). `bulk.issue_all` with {cores} processes, ranges of
-{bulk.RANGE_SIZE:,} ids, COPY into `book_versions` and `log_pool`, the log integrated until it holds every entry.
+(identified persons who have participated). `bulk.issue_all` with {PROCESSES or bulk.default_processes()} processes,
+ranges of {bulk.RANGE_SIZE:,} ids, COPY into `book_versions` and `log_pool`, the log integrated until it holds every
+entry.
 
 | measure | value |
 |---|---|

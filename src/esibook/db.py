@@ -71,6 +71,7 @@ def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float =
         engine = create_engine(url, **kwargs)
         event.listen(engine, "checkout", _ping_if_idle)
         event.listen(engine, "checkin", _note_checkin)
+        event.listen(engine, "before_cursor_execute", _statement_in_scope)
     event.listen(engine, "before_cursor_execute", _refuse_nul_text)
     return engine
 
@@ -245,6 +246,7 @@ def _set_authority_scope(session: Session, _transaction, connection) -> None:
     if connection.dialect.name != "postgresql":
         return
     scope = authority_scope.get()
+    connection.info[SCOPE_SET] = scope
     raw = connection.connection.driver_connection
     plain_begin = raw.isolation_level is None and raw.read_only is None and raw.deferrable is None
     if raw.info.transaction_status != TransactionStatus.IDLE or raw.autocommit or not plain_begin \
@@ -256,3 +258,22 @@ def _set_authority_scope(session: Session, _transaction, connection) -> None:
         message = (result.error_message or b"").decode(errors="replace")
         raw.rollback()
         raise OperationalError("BEGIN", None, RuntimeError(message))
+
+
+#: The scope the connection's current transaction was last set to (``connection.info``).
+SCOPE_SET = "esibook.authority_scope"
+
+
+def _statement_in_scope(connection, _cursor, _statement, _parameters, _context, _executemany) -> None:
+    """Every statement runs in the scope of the code that issues it, not only every transaction: a read that
+    continues the transaction the caller's lookup began (scope ``*``) inside ``scoped_to("defence")`` is first
+    narrowed to ``defence``, and widened back after. Costs nothing while the scope stays the same (every request's
+    common case), so a request's caller lookup and its reads share one transaction."""
+    scope = authority_scope.get()
+    if connection.info.get(SCOPE_SET, scope) == scope:
+        return
+    raw = connection.connection.driver_connection
+    if raw.info.transaction_status != TransactionStatus.INTRANS:
+        return  # no transaction (autocommit): after_begin sets the scope of the next one
+    raw.execute("SELECT set_config('esibook.authorities', %s, true)", (scope,))
+    connection.info[SCOPE_SET] = scope

@@ -48,3 +48,24 @@ def test_each_authority_sees_only_its_own_rows(probe, table):
 def test_an_unscoped_transaction_sees_nothing(probe):
     assert authorities_seen(probe, "persons", "") == set()
     assert authorities_seen(probe, "persons", "*") == {"civil", "defence", "security"}
+
+
+def test_a_read_continuing_a_transaction_runs_in_its_own_codes_scope(probe):
+    """A request's caller lookup (scope ``*``) and its route share one transaction; a read the route makes inside
+    ``scoped_to("defence")`` still sees only Defence's rows, and the next read outside it sees all again."""
+    from sqlalchemy.orm import Session
+
+    from esibook.db import scoped_to
+
+    def seen(session: Session) -> set[str]:
+        return set(session.scalars(text("SELECT DISTINCT authority FROM persons")))
+
+    with Session(probe) as session:
+        session.execute(text(f"SET LOCAL ROLE {ROLE}"))  # the transaction begins here, scoped to everything
+        assert seen(session) == {"civil", "defence", "security"}
+        with scoped_to("defence"):
+            assert seen(session) == {"defence"}
+            with scoped_to(""):
+                assert seen(session) == set()
+        assert seen(session) == {"civil", "defence", "security"}
+        session.rollback()

@@ -180,14 +180,19 @@ def _issue_in_worker(first: int, last: int, reason: str) -> RangeIssued:
         return issue_range(session, settings, first, last, reason=reason)
 
 
+def default_processes() -> int:
+    """Signing processes when none is asked: one per core."""
+    return os.cpu_count() or 1
+
+
 def issue_all(session: Session, settings: Settings, *, processes: int | None = None, range_size: int = RANGE_SIZE,
               reason: str = "issued", progress: Callable[[int, int], None] | None = None) -> int:
-    """Bring every book up to date, the ranges spread over ``processes`` (default: one per core) on PostgreSQL;
+    """Bring every book up to date, the ranges spread over ``processes`` (:func:`default_processes`) on PostgreSQL;
     SQLite has one writer, so its ranges run here. The log is integrated as ranges complete. Returns how many
     new versions were signed; ``progress(ranges done, ranges)`` is called after each range."""
     todo = ranges(session, range_size)
     done = created = pooled = 0
-    for issued in _run(session, settings, todo, processes or os.cpu_count() or 1, reason):
+    for issued in _run(session, settings, todo, processes or default_processes(), reason):
         done, created, pooled = done + 1, created + issued.created, pooled + issued.created
         if pooled >= settings.log_batch_size:  # whole batches: each one's checkpoint and pushes cost the same
             log.integrate_all(session, settings)

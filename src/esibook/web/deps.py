@@ -32,5 +32,9 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
 async def form_data(request: Request) -> FormData:
     """The request's form (fields and files), read on the event loop, for a route that runs in the threadpool and
     reads fields it does not name in its signature (repeated fields, a procedure's own fields). The files are read
-    with ``upload.file.read()``."""
+    with ``upload.file.read()``. A read transaction the caller's lookup left open is ended first: no transaction
+    waits on a slow client's upload."""
+    session = getattr(request.state, "db", None)
+    if session is not None and session.in_transaction():
+        await run_in_threadpool(session.commit)  # reads only: commits nothing, keeps what was loaded
     return await request.form()
