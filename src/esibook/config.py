@@ -22,9 +22,12 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     base_url: str = "http://127.0.0.1:8000"
-    db_pool_size: int = Field(default=20, ge=1, le=1000)
+    db_pool_size: int = Field(default=4, ge=1, le=1000)
     """Database connections of one server process, and as many requests served at once with a session and
-    threads in its threadpool (one number, so the pool cannot run dry: each request holds one session)."""
+    threads in its threadpool (one number, so the pool cannot run dry: each request holds one session). Few: a
+    process serves on one core, and more threads only contend for the interpreter's lock (2 cores, 1 M persons:
+    605 book reads/s with 20, 815 with 4; the demo at 500 clients, slowest read 1.4 s with 20, 0.75 s with 4,
+    docs/performance.md). Raise it when requests wait long on a remote database."""
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     """How long a request waits for a connection before it is answered 503 ``service.busy``."""
     workers: int | None = Field(default=None, ge=1, le=256)
