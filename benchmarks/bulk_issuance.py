@@ -119,7 +119,7 @@ entry.
 | raw ES256 signatures per second, {cores} cores | {raw:,.0f} |
 | books issued | {first['created']:,} in {first['seconds']:.1f} s |
 | **books per second** | **{rate:,.0f}** |
-| **ratio to the raw signing rate** | **{rate / raw:.3f}** (goal ≥ 0.05) |
+| **ratio to the raw signing rate** | **{rate / raw:.4f}** (goal ≥ 0.05) |
 | second run (every book current) | {second['created']:,} new in {second['seconds']:.1f} s |
 | versions stored / log leaves | {books:,} / {logged:,} |
 | peak memory of one process | {peak_mb:,.0f} MB |
