@@ -223,6 +223,8 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 #: Authorities whose rows the current unit of work may see: ``"*"`` for all, else e.g. ``"defence"``.
 authority_scope: ContextVar[str] = ContextVar("authority_scope", default="*")
+#: The scope the connection's current transaction was last set to (``connection.info``).
+SCOPE_SET = "esibook.authority_scope"
 
 
 @contextmanager
@@ -259,9 +261,6 @@ def _set_authority_scope(session: Session, _transaction, connection) -> None:
         raw.rollback()
         raise OperationalError("BEGIN", None, RuntimeError(message))
 
-
-#: The scope the connection's current transaction was last set to (``connection.info``).
-SCOPE_SET = "esibook.authority_scope"
 
 
 def _statement_in_scope(connection, _cursor, _statement, _parameters, _context, _executemany) -> None:

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from esibook.db import end_reads
+
 
 async def db_session(request: Request) -> AsyncIterator[Session]:
     """The request's one database session: the caller's lookup (``policy``, ``optional_principal``), the CSRF check
@@ -36,5 +38,5 @@ async def form_data(request: Request) -> FormData:
     waits on a slow client's upload."""
     session = getattr(request.state, "db", None)
     if session is not None and session.in_transaction():
-        await run_in_threadpool(session.commit)  # reads only: commits nothing, keeps what was loaded
+        await run_in_threadpool(end_reads, session)
     return await request.form()
