@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from esibook.access import policy
 from esibook.access.clients import register_client
+from esibook.access.routing import AudienceRoute, audience_of
 from esibook.app import create_app, served_routes
 from esibook.config import Settings
 from esibook.contributions.models import ParticipationPeriod
@@ -280,7 +280,7 @@ def world(seeded_engine, demo_identities, tmp_path_factory) -> World:
     tokens["system"] = token
     routes = []
     for route in served_routes(app):
-        audience = policy.audience_of(route.dependant)
+        audience = audience_of(route.dependant)
         for method in sorted(route.methods):
             routes.append((method, route.path, audience.key if audience else None))
     ids, names = _targets(seeded_engine, demo_identities)
@@ -438,6 +438,17 @@ def test_no_route_runs_on_the_event_loop(world):
         if inspect.iscoroutinefunction(route.endpoint)
     ]
     assert on_the_loop == []
+
+
+def test_every_read_decides_its_audience_in_its_own_thread(world):
+    """Every route is an ``AudienceRoute`` (a router made with FastAPI's plain ``APIRouter`` would not be), and
+    every read that declares a signed-in audience decides it in the route's thread (access/routing.py): one
+    threadpool hand-off a read. The matrix tests below show the decisions are the same."""
+    routes = served_routes(world.client.app)
+    assert [r.path for r in routes if not isinstance(r, AudienceRoute)] == []
+    reads = [r for r in routes if r.methods <= {"GET", "HEAD"} and audience_of(r.dependant).admits is not None]
+    not_decided = [r.path for r in reads if r.decided_audience is None]
+    assert len(reads) >= 80 and not_decided == [], not_decided
 
 
 def test_every_role_outside_a_routes_audience_is_refused(world):

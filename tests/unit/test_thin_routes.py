@@ -1,5 +1,5 @@
 """Thin routes (docs/decisions/0005-floors.md): a route parses, calls a service of its context, renders. Read from
-the source of every module that declares an ``APIRouter``:
+the source of every module that declares a router (``esibook.access.routing.Router``):
 
 - it writes no query and opens no transaction (no ``select``, ``session.execute`` … ``session.add``, no
   ``db.transaction``): the query is a service function with a domain name;
@@ -36,7 +36,7 @@ def route_modules() -> dict[str, ast.Module]:
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
-        if "APIRouter(" in text:
+        if " = Router(" in text:
             found[str(path.relative_to(PACKAGE))] = ast.parse(text)
     return found
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Form, Header, Query, Request
+from fastapi import Depends, Form, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from esibook.access.accesslog import accesses_of
 from esibook.access.deps import csrf_protected, web_session
 from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.access.tokens import client_for_token, issue_person_token, issue_system_token
 from esibook.errors import DomainError
 from esibook.params import RowId, SmallNumber
@@ -23,8 +24,8 @@ from esibook.web.deps import db_session
 from esibook.web.errors import OAUTH_ERROR_RESPONSES
 from esibook.web.ratelimit import limit_share, limit_token
 
-router = APIRouter(prefix="/api/v1", tags=["access"])
-oauth = APIRouter(tags=["access"])
+router = Router(prefix="/api/v1", tags=["access"])
+oauth = Router(tags=["access"])
 
 
 @router.get("/me", summary="Who I am and my record (all groups at level 2, status only at level 1)")

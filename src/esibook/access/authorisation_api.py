@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import Depends, Header, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.errors import DomainError
 from esibook.params import RowId
 from esibook.transactions.labels import FORM_LABELS
@@ -26,8 +27,8 @@ from esibook.web.deps import db_session, form_data
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
 
-api = APIRouter(prefix="/api/v1", tags=["authorisations"])
-pages = APIRouter(include_in_schema=False)
+api = Router(prefix="/api/v1", tags=["authorisations"])
+pages = Router(include_in_schema=False)
 
 
 class AuthorisationBody(BaseModel):

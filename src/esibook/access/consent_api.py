@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -12,12 +12,13 @@ from esibook.access import consent, policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
 from esibook.access.purposes import PURPOSES
+from esibook.access.routing import Router
 from esibook.people.labels import GROUPS
 from esibook.web.deps import db_session
 from esibook.web.pages import render
 
-api = APIRouter(prefix="/api/v1", tags=["consent"])
-pages = APIRouter(include_in_schema=False)
+api = Router(prefix="/api/v1", tags=["consent"])
+pages = Router(include_in_schema=False)
 
 
 class ConsentRequestBody(BaseModel):

@@ -22,6 +22,11 @@ def _bearer(request: Request) -> str | None:
     return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
+def has_credentials(request: Request) -> bool:
+    """Whether the request brings a bearer token or a sign-in cookie (valid or not: that takes the database)."""
+    return bool(_bearer(request) or request.cookies.get(SESSION_COOKIE))
+
+
 def optional_principal(request: Request, session: Session) -> Principal | None:
     """The caller, or None, looked up in the request's session. Grants and client rights are read fresh, so a
     revocation takes effect at once. The route's reads continue the lookup's transaction (one BEGIN and COMMIT a

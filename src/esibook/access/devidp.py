@@ -13,7 +13,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from joserfc import jwt
 from sqlalchemy.orm import Session
@@ -22,13 +22,14 @@ from esibook.access import policy
 from esibook.access.demo import DemoIdentity, demo_identities
 from esibook.access.keys import public_jwks, signing_key
 from esibook.access.models import DevIdpCode
+from esibook.access.routing import Router
 from esibook.db import transaction
 from esibook.errors import DomainError
 from esibook.transactions.population import LocalPopulationRegistry
 from esibook.web.deps import db_session
 from esibook.web.pages import render
 
-router = APIRouter(prefix="/dev-idp", include_in_schema=False)
+router = Router(prefix="/dev-idp", include_in_schema=False)
 CODE_SECONDS = 60
 ID_TOKEN_MINUTES = 5
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from esibook.access.deps import LoginRedirect, csrf_protected, page_principal
 from esibook.access.oidc import LOGIN_COOKIE, LOGIN_COOKIE_PATH, LoginError, browser_key, finish_login, start_login
 from esibook.access.principal import Principal
 from esibook.access.purposes import PURPOSES, RECORD_PURPOSES
+from esibook.access.routing import Router
 from esibook.access.sessions import SESSION_COOKIE, sign_in, sign_out
 from esibook.book import service as books
 from esibook.errors import DomainError
@@ -29,7 +30,7 @@ from esibook.web.i18n import request_language
 from esibook.web.pages import render
 from esibook.web.ratelimit import limit_login, limit_share
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 log = logging.getLogger("esibook.access")
 
 

@@ -92,17 +92,21 @@ class Audience:
         caller = optional_principal(request, session)
         request.state.viewer = caller
         if caller is None:
-            if self.on_page:
-                # back to the page asked for, with its query (a deep link: /me/book?version=3), after sign-in
-                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                raise LoginRedirect(target if len(target) <= 300 else request.url.path)
-            raise login_required()
+            self.refuse_anonymous(request)
         if caller.kind == "person" and caller.level < self.level:
             raise level2_required()
         refusal = self.admits(caller)
         if refusal:
             raise refusal
         return caller
+
+    def refuse_anonymous(self, request: Request) -> None:
+        """A visitor who is not signed in: to the login page (and back) on a page, 401 on the API."""
+        if self.on_page:
+            # back to the page asked for, with its query (a deep link: /me/book?version=3), after sign-in
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise LoginRedirect(target if len(target) <= 300 else request.url.path)
+        raise login_required()
 
     @cached_property
     def page(self) -> Audience:
@@ -243,18 +247,6 @@ AUDIENCES: tuple[Audience, ...] = (
     SYSTEM,
     DEVELOPMENT,
 )
-
-
-def audience_of(dependant) -> Audience | None:
-    """The audience a route declared (searched through its dependency tree), or None if it declared none."""
-    for sub in dependant.dependencies:
-        call = sub.call
-        if isinstance(call, Audience):
-            return call
-        found = audience_of(sub)
-        if found:
-            return found
-    return None
 
 
 # --- objects: the one person, employer or dossier concerned -----------------------------------------------------

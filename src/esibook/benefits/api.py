@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.benefits.estimator import my_estimates
 from esibook.web.deps import db_session
 
-router = APIRouter(prefix="/api/v1", tags=["benefits"])
+router = Router(prefix="/api/v1", tags=["benefits"])
 
 
 @router.get(

@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.benefits.estimator import my_estimates
 from esibook.benefits.worksheet import DAYS, MONTHS, PERCENT, VND, YEARS, Text, Worksheet
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language, translations
 from esibook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

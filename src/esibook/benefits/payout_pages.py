@@ -3,12 +3,13 @@ offices, downloaded as CSV (approving officers of the authority, as the other mo
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.benefits.payout_files import officer_payout_file
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
@@ -17,7 +18,7 @@ from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 @router.get("/officer/pension-payouts")

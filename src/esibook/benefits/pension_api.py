@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.benefits import pension_view, pensions
 from esibook.params import MAX_ROW_ID
 from esibook.web.deps import db_session
 
-router = APIRouter(prefix="/api/v1", tags=["benefits"])
+router = Router(prefix="/api/v1", tags=["benefits"])
 
 
 class PaymentMethodChange(BaseModel):

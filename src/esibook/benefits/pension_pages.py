@@ -3,20 +3,21 @@ the form to change that from the next month."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.benefits import pension_view, pensions
 from esibook.errors import DomainError
 from esibook.web.deps import db_session, form_data
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 @router.get("/me/pension")

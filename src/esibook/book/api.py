@@ -3,7 +3,7 @@ lists, suspension, and verification."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import Depends, File, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.book import log, tiles
 from esibook.book import service as books
 from esibook.book.documents import signed_pdf
@@ -27,10 +28,10 @@ from esibook.views.verification import MAX_VERIFY_BYTES, check_online
 from esibook.web.deps import db_session
 from esibook.web.responses import json_response
 
-router = APIRouter(prefix="/api/v1", tags=["book"])
-well_known = APIRouter(tags=["book"])
+router = Router(prefix="/api/v1", tags=["book"])
+well_known = Router(tags=["book"])
 #: The transparency log as C2SP tlog-tiles: https://c2sp.org/tlog-tiles, prefix <base_url>/log/.
-tlog = APIRouter(prefix="/log", tags=["log"])
+tlog = Router(prefix="/log", tags=["log"])
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 

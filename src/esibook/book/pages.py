@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import segno
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected, page_principal
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.book import service as books
 from esibook.book.documents import printed_version
 from esibook.errors import DomainError
@@ -26,7 +27,7 @@ from esibook.web.deps import db_session
 from esibook.web.i18n import request_language, translations
 from esibook.web.pages import render, when
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 @router.get("/me/book")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.errors import forbidden
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.contributions import arrears, payments
 from esibook.contributions.parameters_store import parameters_overview
 from esibook.contributions.timeline import by_year, fund_totals, salary_chart, timeline, unpaid_months
@@ -24,7 +25,7 @@ from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 def _lang(request: Request) -> str:

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.health import visit_service
 from esibook.health.visits import VisitRecord, first_card_code
 from esibook.health.xml130 import MAX_BYTES, read_xml1, refuse
@@ -21,7 +22,7 @@ from esibook.views.checkin import check_in
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 
-router = APIRouter(prefix="/api/v1", tags=["health"])
+router = Router(prefix="/api/v1", tags=["health"])
 VIETNAM = timezone(timedelta(hours=7))
 MAX_JSON_VISITS = 1000
 

@@ -3,13 +3,14 @@ file), and the citizen's "My medical visits"."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.guards import require_person
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.errors import DomainError
 from esibook.health import visit_service
 from esibook.health.xml130 import MAX_BYTES, read_xml1, refuse
@@ -18,7 +19,7 @@ from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 def _lang(request: Request) -> str:

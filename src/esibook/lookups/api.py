@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
+from esibook.access.routing import Router
 from esibook.dates import vietnam_today
 from esibook.health.clinics import MAX_PER_PAGE, MAX_QUERY, search_clinics
 from esibook.lookups.offices import search_offices
@@ -19,7 +20,7 @@ from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.ratelimit import limit_si_code
 
-router = APIRouter(prefix="/api/v1/lookups", tags=["lookups"])
+router = Router(prefix="/api/v1/lookups", tags=["lookups"])
 
 Q = Query("", max_length=MAX_QUERY, description="Name words, with or without accents (or a code's first digits)")
 PROVINCE = Query(None, max_length=3, description="3-digit province code, e.g. 001 (Hà Nội)")

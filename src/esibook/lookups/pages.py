@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected, page_principal
+from esibook.access.routing import Router
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
 from esibook.health.clinics import MAX_QUERY, search_clinics
@@ -23,7 +24,7 @@ from esibook.web.i18n import request_language
 from esibook.web.pages import render
 from esibook.web.ratelimit import RateLimited, limit_si_code
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 LEVEL_LABELS = {
     "central": N_("Central hospital"),

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.errors import forbidden
+from esibook.access.routing import Router
 from esibook.notify.mailbox import sent_emails
 from esibook.web.deps import db_session
 from esibook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 @router.get("/demo/mailbox", dependencies=[Depends(policy.DEVELOPMENT)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.dates import vietnam_today
 from esibook.payments import notifications, service
 from esibook.web.deps import db_session
 from esibook.web.ratelimit import RateLimited, limit_payment_refusal
 
-router = APIRouter(prefix="/api/v1", tags=["payments"])
+router = Router(prefix="/api/v1", tags=["payments"])
 
 
 class OrderRequest(BaseModel):

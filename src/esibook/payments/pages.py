@@ -3,7 +3,7 @@ receipt; the officer's reconciliation report; the development gateway's page."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
 from esibook.payments import devgateway, service
@@ -18,7 +19,7 @@ from esibook.web.deps import db_session, form_data
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 def _lang(request: Request) -> str:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.reminders import service
 from esibook.web.deps import db_session
 
-router = APIRouter(prefix="/api/v1", tags=["reminders"])
+router = Router(prefix="/api/v1", tags=["reminders"])
 
 
 class PreferencesBody(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
+from fastapi import Depends, File, Form, Header, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.guards import require_person
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.errors import DomainError
 from esibook.params import RowId, SeqNo
 from esibook.transactions import service
@@ -27,7 +28,7 @@ from esibook.transactions.queries import dossier_view
 from esibook.transactions.uploads import read_employee_list
 from esibook.web.deps import db_session
 
-router = APIRouter(prefix="/api/v1", tags=["transactions"])
+router = Router(prefix="/api/v1", tags=["transactions"])
 
 
 @router.get("/procedures", dependencies=[Depends(policy.PUBLIC)], summary="The procedures that can be filed online")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import secrets
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.benefits.payouts import BANKS
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
@@ -27,7 +28,7 @@ from esibook.web.deps import db_session, form_data
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 def _lang(request: Request) -> str:

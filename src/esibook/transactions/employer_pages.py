@@ -7,7 +7,7 @@ import json
 import secrets
 from collections.abc import Callable
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.employers import service as employers
 from esibook.errors import DomainError
 from esibook.money import parse_vnd
@@ -28,7 +29,7 @@ from esibook.web.deps import db_session, form_data
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 #: The employer's claims filed from their own page form, with scans where the procedure needs them.
 FORM_CLAIMS = ("claim_sick_child", "claim_occupational")
 #: The largest employee list read from an upload.

@@ -3,7 +3,7 @@ flags) and decision, and filing a person's transfer to another authority."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
 from esibook.params import RowId, ascii_int
@@ -25,7 +26,7 @@ from esibook.web.deps import db_session, form_data
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 #: The banner after each decision.
 DONE_WORDS = {

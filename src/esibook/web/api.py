@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import BaseModel, Field
 
 from esibook.access import policy
+from esibook.access.routing import Router
 from esibook.identifiers import check_identifier
 
-router = APIRouter(prefix="/api/v1", tags=["identifiers"])
+router = Router(prefix="/api/v1", tags=["identifiers"])
 
 
 class IdentifierCheck(BaseModel):

@@ -3,11 +3,12 @@ contributions, medical visits, online services, messages). A view that combines 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.principal import Principal
+from esibook.access.routing import Router
 from esibook.book import service as books
 from esibook.contributions.timeline import month_counts
 from esibook.dates import vietnam_today
@@ -19,7 +20,7 @@ from esibook.views.person import status_view
 from esibook.web.deps import db_session
 from esibook.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 OPEN_DOSSIER = ("submitted", "needs_info", "resubmitted")
 
 

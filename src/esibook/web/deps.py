@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import Request
 from sqlalchemy.orm import Session
@@ -15,8 +16,14 @@ from esibook.db import end_reads
 async def db_session(request: Request) -> AsyncIterator[Session]:
     """The request's one database session: the caller's lookup (``policy``, ``optional_principal``), the CSRF check
     and the route all take this one (FastAPI gives every dependant of a request the same value), so a request
-    holds at most one pooled connection at a time.
+    holds at most one pooled connection at a time."""
+    async with request_session(request) as session:
+        yield session
 
+
+@asynccontextmanager
+async def request_session(request: Request) -> AsyncIterator[Session]:
+    """A request's session, closed when the block ends (``db_session``; ``access.routing`` opens it around a read).
     At most ``db_pool_size`` requests hold a session at once (``app.state.db_slots``); the others wait here,
     holding neither a connection nor a thread, so the pool cannot run dry under load."""
     async with request.app.state.db_slots:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.deps import page_principal
+from esibook.access.routing import Router
 from esibook.contributions.records import line_count
 from esibook.dates import vietnam_today
 from esibook.db import schema_revision
@@ -23,7 +24,7 @@ from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
 
-router = APIRouter()
+router = Router()
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from fastapi.responses import Response
 
 from esibook.access import policy
+from esibook.access.routing import Router
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 STATIC = resources.files("esibook.web") / "static"
 
 
