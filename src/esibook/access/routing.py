@@ -21,7 +21,7 @@ from functools import wraps
 from typing import Any
 
 from fastapi import Depends, Request
-from fastapi.dependencies.utils import get_typed_return_annotation, get_typed_signature
+from fastapi.dependencies.utils import get_dependant, get_typed_return_annotation, get_typed_signature
 from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute, APIRouter
@@ -138,21 +138,15 @@ def _others_need_the_database(params: list[inspect.Parameter], dependencies: lis
     """Whether a dependency other than the audience and the session asks for an audience or a session (it would
     run in a hand-off of its own, with the session the route no longer takes from FastAPI)."""
     others = [p.default for p in params if isinstance(p.default, DependsParam)] + list(dependencies)
-    return any(_needs_database(d.dependency, set()) for d in others
+    return any(_needs_database(d.dependency) for d in others
                if isinstance(d, DependsParam) and not _audience(d) and not _is_session(d))
 
 
-def _needs_database(call: Any, seen: set[int]) -> bool:
+def _needs_database(call: Any) -> bool:
+    """Whether ``call`` is, or depends (as FastAPI resolves it) on, an audience or the session."""
     if call is db_session or isinstance(call, Audience):
         return True
-    if id(call) in seen or not callable(call):
-        return False
-    seen.add(id(call))
-    try:
-        params = inspect.signature(call).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(_needs_database(p.default.dependency, seen) for p in params if isinstance(p.default, DependsParam))
+    return any(_needs_database(sub.call) for sub in get_dependant(path="", call=call).dependencies)
 
 
 def _keyword_order(params: list[inspect.Parameter]) -> list[inspect.Parameter]:
