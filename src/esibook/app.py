@@ -36,7 +36,7 @@ from esibook.reminders import pages as reminders_pages
 from esibook.transactions import api as transactions_api
 from esibook.transactions import citizen_pages, employer_pages, officer_pages
 from esibook.web import api as identifiers_api
-from esibook.web import citizen, home, install, ratelimit, security
+from esibook.web import citizen, home, install, ratelimit, route_filter, security
 from esibook.web.errors import ERROR_RESPONSES, install_error_handlers
 from esibook.web.pages import make_templates
 
@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.routers = [*ROUTERS, *([devidp.router] if settings.dev_idp_enabled else [])]
     for router in app.state.routers:
         app.include_router(router)
+    route_filter.install(app)
     install_error_handlers(app)
     access_pages.install_login_redirect(app)
     ratelimit.install(app, settings)
