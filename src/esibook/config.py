@@ -111,6 +111,41 @@ class Settings(BaseSettings):
     payment_order_minutes: int = Field(default=15, ge=1, le=1440)
     """How long the gateway accepts an order (``vnp_ExpireDate``)."""
 
+    # The national portals and the VNeID wallet (docs/portals.md): a system with a URL is pushed to over HTTPS
+    # (esibook.portals.http), one without keeps its local stand-in. Per system key (ndpp, mof, vneid):
+    # ESIBOOK_PORTAL_<KEY>_URL, _TOKEN_URL, _CLIENT_ID, _CLIENT_SECRET or _CLIENT_SECRET_FILE, and for mutual TLS
+    # _CLIENT_CERT (PEM, the key inside or in _CLIENT_KEY), _CA_BUNDLE (the system's CA, else the system's trust).
+    portal_ndpp_url: str = ""
+    portal_ndpp_token_url: str = ""
+    portal_ndpp_client_id: str = ""
+    portal_ndpp_client_secret: str = Field(default="", repr=False)
+    portal_ndpp_client_secret_file: Path | None = None
+    portal_ndpp_client_cert: Path | None = None
+    portal_ndpp_client_key: Path | None = None
+    portal_ndpp_ca_bundle: Path | None = None
+    portal_mof_url: str = ""
+    portal_mof_token_url: str = ""
+    portal_mof_client_id: str = ""
+    portal_mof_client_secret: str = Field(default="", repr=False)
+    portal_mof_client_secret_file: Path | None = None
+    portal_mof_client_cert: Path | None = None
+    portal_mof_client_key: Path | None = None
+    portal_mof_ca_bundle: Path | None = None
+    portal_vneid_url: str = ""
+    portal_vneid_token_url: str = ""
+    portal_vneid_client_id: str = ""
+    portal_vneid_client_secret: str = Field(default="", repr=False)
+    portal_vneid_client_secret_file: Path | None = None
+    portal_vneid_client_cert: Path | None = None
+    portal_vneid_client_key: Path | None = None
+    portal_vneid_ca_bundle: Path | None = None
+    portal_timeout_seconds: float = Field(default=10.0, gt=0)
+    """Seconds to wait for a system's token endpoint or its answer to a push (then the push is retried)."""
+
+    def portal_setting(self, system: str, name: str):
+        """One of the portal settings above, by system key and name (``url``, ``client_id``, …)."""
+        return getattr(self, f"portal_{system}_{name}")
+
     def resolved_database_url(self) -> str:
         """The database to use: ``ESIBOOK_DATABASE_URL``, else an SQLite file in the data directory."""
         if self.database_url:

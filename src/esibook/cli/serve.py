@@ -37,7 +37,15 @@ def serve(
     if workers:
         config = config.model_copy(update={"workers": workers})
     refuse_open_development(config, host)
+    check_portal_settings(config)
     run_server(config, host, port)
+
+
+def check_portal_settings(config: Settings) -> None:
+    """Incomplete ESIBOOK_PORTAL_* settings stop the command at start, in one line (PortalConfigError)."""
+    from esibook.portals.http import check_settings
+
+    check_settings(config)
 
 
 def refuse_open_development(config: Settings, host: str) -> None:
@@ -132,6 +140,7 @@ def worker(
     if interval <= 0:
         fail(f"--interval must be more than 0 seconds, not {interval}")
     config = settings()
+    check_portal_settings(config)
     engine = make_engine(config.resolved_database_url())
     if migrate.current_revision(engine) is None:
         fail("the database has no schema yet: run `esibook db upgrade` first")

@@ -112,8 +112,8 @@ class LocalRepository:
 
 
 def stand_ins(sessions: sessionmaker[Session]) -> dict[str, DocumentRepository]:
-    """The three systems as their local stand-ins (the only adapters today: the real ones need each system's
-    connection agreement and credentials, which esibook does not have)."""
+    """The three systems as their local stand-ins (a system with ``ESIBOOK_PORTAL_<KEY>_URL`` is reached over HTTPS
+    instead: :func:`esibook.portals.http.systems`)."""
     return {destination: LocalRepository(destination, sessions) for destination in SYSTEMS}
 
 

@@ -29,8 +29,9 @@ from esibook.access.accesslog import record_access
 from esibook.config import Settings
 from esibook.db import transaction, within_action
 from esibook.people.identifiers import mask_personal_id
-from esibook.portals import messages
-from esibook.portals.adapters import SYSTEMS, DocumentRepository, holdings, stand_ins
+from esibook.portals import http, messages
+from esibook.portals.adapters import SYSTEMS, DocumentRepository, holdings
+from esibook.portals.http import PortalError
 from esibook.portals.models import PortalPush
 
 log = logging.getLogger("esibook.portals")
@@ -111,13 +112,21 @@ def _failed(sessions: sessionmaker[Session], push_id: int, error: Exception, rai
     with sessions() as session, transaction(session):
         push = session.get(PortalPush, push_id, with_for_update=True)
         push.attempts += 1
-        push.last_error = type(error).__name__
+        push.last_error = describe(error)
         gave_up = push.attempts >= MAX_ATTEMPTS
         destination = push.destination
-    log.warning("push %s to %s failed (%s)", push_id, destination, type(error).__name__)
+    log.warning("push %s to %s failed (%s)", push_id, destination, describe(error))
     if raise_failure and not gave_up:
         raise PushFailed(f"portal push {push_id} to {destination}: {type(error).__name__}") from None
     return 0
+
+
+def describe(error: Exception) -> str:
+    """A failure as the push records it: the type, and for the HTTP adapter's errors the system's status and code
+    (never content: their messages are made from those only)."""
+    if isinstance(error, PortalError):
+        return f"{type(error).__name__}: {error}"[:300]
+    return type(error).__name__
 
 
 def _crash_if_asked(push_id: int) -> None:
@@ -146,8 +155,16 @@ def pushes(session: Session, *, limit: int = 50) -> list[PortalPush]:
 # --- the jobs (esibook.jobs) -------------------------------------------------------------------------------------
 
 
+_adapters: dict[int, tuple[jobs.Runtime, dict[str, DocumentRepository]]] = {}
+
+
 def systems_of(rt: jobs.Runtime) -> dict[str, DocumentRepository]:
-    return stand_ins(rt.sessions)
+    """The worker's adapters (over HTTPS where configured, else the stand-ins), made once per runtime so that an
+    access token is reused until it expires."""
+    made = _adapters.get(id(rt))
+    if made is None or made[0] is not rt:
+        made = _adapters[id(rt)] = (rt, http.systems(rt.sessions, rt.settings))
+    return made[1]
 
 
 @jobs.app.task(

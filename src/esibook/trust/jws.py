@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -67,3 +68,30 @@ def verify_with(public_key: ec.EllipticCurvePublicKey, signing_input: bytes, raw
         public_key.verify(raw_to_der(raw_signature), signing_input, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature as error:
         raise JwsError("bad_signature") from error
+
+
+def sign_detached(signer: Signer, content: bytes, typ: str) -> str:
+    """A JWS with a detached payload (RFC 7515, appendix F): ``<header>..<signature>`` over ``content`` as sent,
+    e.g. an HTTP body, which the receiver puts back in the middle before it verifies."""
+    header = _protected_header(signer, typ)
+    signature = der_to_raw(signer.sign(f"{header}.{b64url(content)}".encode()))
+    return f"{header}..{b64url(signature)}"
+
+
+def verify_detached(token: str, content: bytes) -> tuple[dict, list[x509.Certificate]]:
+    """Check a detached JWS over ``content`` with the key of the first certificate of its ``x5c`` chain; returns its
+    header and that chain (the caller decides whether it trusts the chain), or raises JwsError."""
+    try:
+        head, empty, signature = token.strip().split(".")
+        header = json.loads(b64url_decode(head))
+        raw = b64url_decode(signature)
+        chain = [x509.load_der_x509_certificate(base64.b64decode(c)) for c in header["x5c"]]
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as error:
+        raise JwsError("malformed", type(error).__name__) from error
+    if empty or header.get("alg") != "ES256" or len(raw) != 64 or not chain:
+        raise JwsError("malformed", "not a detached JWS signed with ES256")
+    key = chain[0].public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise JwsError("unknown_key", "not an EC key")
+    verify_with(key, f"{head}.{b64url(content)}".encode(), raw)
+    return header, chain
