@@ -50,7 +50,9 @@ LEVELS = {
 LEVEL_OF = {word: level for level, words in LEVELS.items() for word in words}
 YES = {"co", "x", "1", "yes", "true", "dung", "c", "y"}
 NO = {"khong", "0", "no", "false", "k", "n", ""}
-PROVINCE_BY_NAME = {fold_name(name): code for code, name in PROVINCES.items()}
+PROVINCE_BY_NAME = {" ".join(re.sub(r"[^a-z0-9]", " ", fold_name(name)).split()): code
+                    for code, name in PROVINCES.items()}
+PROVINCE_PREFIXES = ("tinh ", "thanh pho ", "tp ")
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ def check_row(columns: dict[str, int], cells: list[str], line: int) -> RegisterC
         return str(cells[index]).strip() if index is not None and index < len(cells) else ""
 
     code = cell("code")
-    code = code.zfill(5) if code.isascii() and code.isdigit() and len(code) in (4, 5) else code
+    code = code.zfill(5) if code.isascii() and code.isdigit() and len(code) == 4 and code[0] != "0" else code
     problem = _code_problem(code) or _name_problem(cell("name"))
     if problem:
         return RejectedRow(line, problem)
@@ -225,12 +227,18 @@ def _province(text: str, code: str) -> tuple[str, str | None]:
     if not text:
         return of_code, None
     named = text.zfill(3) if text.isascii() and text.isdigit() and len(text) <= 3 else None
-    named = named or PROVINCE_BY_NAME.get(fold_name(text).removeprefix("tinh ").removeprefix("thanh pho "))
+    named = named or PROVINCE_BY_NAME.get(_without_prefix(value_key(text)))
     if named is None or named not in PROVINCES:
         return of_code, f"unknown province {text[:30]!r}"
     if named != of_code:
         return of_code, f"the province {text[:30]!r} is not the code's ({of_code})"
     return of_code, None
+
+
+def _without_prefix(name: str) -> str:
+    for prefix in PROVINCE_PREFIXES:
+        name = name.removeprefix(prefix)
+    return name
 
 
 def _initial(text: str) -> bool | None:
