@@ -3,6 +3,9 @@ reason and its line, unusable files refused as a whole."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -100,6 +103,7 @@ def test_every_bad_row_is_named_and_a_repeated_code_points_to_the_first():
 @pytest.mark.parametrize("data", [b"", b"\xff\xfe\x00x", b"PK\x03\x04 not a zip", b"a,b,c\n1,2,3\n",
                                   "Mã KCB,Tên cơ sở KCB,Tuyến\n".encode()])
 def test_an_unusable_file_is_refused_as_a_whole(data):
+    """Empty, not UTF-8, a broken zip, no header naming code, name and level, a header and no row."""
     with pytest.raises(DomainError) as refused:
         parse_register(data)
     assert refused.value.code.startswith("clinics.register.")
@@ -129,3 +133,12 @@ def test_a_random_file_is_read_or_refused_never_crashes(rows):
         assert error.code.startswith("clinics.register.")
         return
     assert all(r.reason for r in register.rejected)
+
+
+def test_a_zip_that_is_no_workbook_is_refused_as_a_whole():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("readme.txt", "not a register")
+    with pytest.raises(DomainError) as refused:
+        parse_register(out.getvalue())
+    assert refused.value.code == "clinics.register.unusable"

@@ -127,10 +127,11 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
         raise unusable("it is neither a CSV file nor an XLSX workbook", "không phải tệp CSV hay XLSX") from error
     try:
         for line, row in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
