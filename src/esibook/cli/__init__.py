@@ -23,6 +23,7 @@ from esibook.cli import clients  # noqa: F401
 from esibook.cli import seed  # noqa: F401
 from esibook.cli import verify  # noqa: F401
 from esibook.cli import visits  # noqa: F401
+from esibook.cli import clinics  # noqa: F401
 from esibook.cli import serve  # noqa: F401
 from esibook.cli import witness  # noqa: F401
 from esibook.cli import demo  # noqa: F401

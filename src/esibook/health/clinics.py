@@ -41,6 +41,8 @@ class ClinicRow:
     level: str
     address: str | None
     accepts_initial_registration: bool
+    in_register: bool = True
+    """False when the latest national register left it out (kept for the visits and cards that name it)."""
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -163,6 +165,7 @@ def _row(clinic: Clinic) -> ClinicRow:
         level=clinic.level,
         address=clinic.address,
         accepts_initial_registration=clinic.accepts_initial_registration,
+        in_register=clinic.in_register,
     )
 
 

@@ -11,9 +11,11 @@ from sqlalchemy import (
     Date,
     DateTime,
     Index,
+    Integer,
     SmallInteger,
     String,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,6 +50,28 @@ class Clinic(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     accepts_initial_registration: Mapped[bool] = mapped_column(Boolean, default=True)
     """Whether a card holder may register here for initial care (KCB ban đầu)."""
+    in_register: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """Whether the latest import of the national register lists it (a clinic left out is kept, never deleted:
+    visits and cards name it)."""
+
+
+class ClinicRegisterImport(Base):
+    """One import of the national register of HI clinics (danh mục cơ sở KCB BHYT): when it was in force, where it
+    came from, the file's SHA-256 and the counts. No personal data."""
+
+    __tablename__ = "clinic_register_imports"
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    added: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    withdrawn: Mapped[int] = mapped_column(Integer)
+    """Clinics in the table that this register leaves out (kept, no longer taking initial registrations)."""
+    imported_by: Mapped[str] = mapped_column(String(120))
+    imported_at: Mapped[datetime] = created_at_column()
 
 
 class HICoverage(Base):

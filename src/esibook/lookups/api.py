@@ -13,6 +13,7 @@ from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.routing import Router
 from esibook.dates import vietnam_today
+from esibook.health.clinic_import import latest_register
 from esibook.health.clinics import MAX_PER_PAGE, MAX_QUERY, search_clinics
 from esibook.lookups.offices import search_offices
 from esibook.lookups.si_code import MAX_NAME, find_si_code, lookup_key
@@ -45,7 +46,8 @@ def clinics(
 ):
     result = search_clinics(session, query=q, province=province, level=level, initial_only=initial, page=page,
                             per_page=per_page)
-    return _paged(result)
+    register = latest_register(session)
+    return _paged(result, register=register.as_dict() if register else None)
 
 
 @router.get("/offices", dependencies=[Depends(policy.PUBLIC)],

@@ -13,6 +13,7 @@ from esibook.access.deps import csrf_protected, page_principal
 from esibook.access.routing import Router
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
+from esibook.health.clinic_import import latest_register
 from esibook.health.clinics import MAX_QUERY, search_clinics
 from esibook.health.models import CLINIC_LEVELS
 from esibook.lookups.offices import KINDS, search_offices
@@ -67,7 +68,8 @@ def clinics_page(
     except DomainError as error:
         return render(request, "lookup_clinics.html", {**_choices(), "asked": asked, "result": None,
                                                        "error": error.message(_lang(request))}, status_code=400)
-    return render(request, "lookup_clinics.html", {**_choices(), "asked": asked, "result": result, "error": None})
+    return render(request, "lookup_clinics.html", {**_choices(), "asked": asked, "result": result, "error": None,
+                                                   "register": latest_register(session)})
 
 
 @router.get("/lookups/offices", dependencies=[Depends(policy.PUBLIC)])
