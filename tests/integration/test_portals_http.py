@@ -18,14 +18,21 @@ from sqlalchemy.orm import Session
 from esibook.access.models import AccessLogEntry
 from esibook.config import Settings
 from esibook.db import is_postgres, session_factory
-from esibook.portals.http import SIGNATURE_HEADER, HttpRepository, PortalRefused, batch_body, connection
+from esibook.portals.http import (
+    SIGNATURE_HEADER,
+    HttpRepository,
+    PortalConfigError,
+    PortalRefused,
+    batch_body,
+    connection,
+)
 from esibook.portals.models import PortalPush
 from esibook.portals.standin import StandIn
 from esibook.trust import jws
 from esibook.trust.models import TrustCertificate
 from esibook.trust.pki import init_pki
 from integration.test_portals import WALLET, card_message, queue_card, work
-from support.portal_standin import serving, throwaway_signer
+from support.portal_standin import mutual_tls_files, serving, throwaway_signer
 
 CARD = ("hi-card:DN4790123456789", 1)
 
@@ -155,3 +162,30 @@ def test_the_http_adapter_serves_only_the_systems_with_a_url(empty_engine, tmp_p
     adapters = systems(session_factory(empty_engine), wallet_settings(tmp_path, "http://127.0.0.1:9"))
     assert isinstance(adapters["vneid"], HttpRepository)
     assert isinstance(adapters["ndpp"], LocalRepository) and isinstance(adapters["mof"], LocalRepository)
+
+
+def test_over_mutual_tls_the_wallet_takes_esibook_s_client_certificate_and_nothing_without_it(tmp_path):
+    tls = mutual_tls_files(tmp_path)
+    stand_in = StandIn("vneid", "esibook", "s3cret")
+    signer = throwaway_signer()
+    with serving(stand_in, tls) as url:
+        assert url.startswith("https://")
+        settings = wallet_settings(tmp_path, url, portal_vneid_client_cert=tls["client_cert"],
+                                   portal_vneid_client_key=tls["client_key"], portal_vneid_ca_bundle=tls["ca"])
+        wallet = HttpRepository(connection(settings, "vneid"), lambda: signer)
+        assert wallet.receive([card_message("079085000123")]) == 1
+        anonymous = HttpRepository(connection(wallet_settings(tmp_path, url, portal_vneid_ca_bundle=tls["ca"],
+                                                              portal_timeout_seconds=2), "vneid"), lambda: signer)
+        with pytest.raises(httpx.TransportError):  # the TLS handshake fails: retried, nothing held
+            anonymous.receive([card_message("079085000123", seq=2)])
+        untrusted = HttpRepository(connection(wallet_settings(tmp_path, url), "vneid"), lambda: signer)
+        with pytest.raises(httpx.ConnectError):  # the system's certificate is not from a CA esibook trusts
+            untrusted.receive([card_message("079085000123", seq=3)])
+    assert stand_in.held() == [CARD]
+
+
+def test_a_client_key_that_is_not_a_key_stops_the_worker_in_one_line(tmp_path):
+    tls = mutual_tls_files(tmp_path)
+    with pytest.raises(PortalConfigError, match="not a usable PEM"):
+        connection(wallet_settings(tmp_path, "https://127.0.0.1:1", portal_vneid_client_cert=tls["client_cert"],
+                                   portal_vneid_client_key=tls["ca"]), "vneid")

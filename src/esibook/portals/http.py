@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -111,12 +112,18 @@ def connection(settings: Settings, system: str) -> Connection | None:
     for path, name in ((cert, "CLIENT_CERT"), (key, "CLIENT_KEY"), (setting("ca_bundle"), "CA_BUNDLE")):
         if path:
             _read(path, f"{prefix}_{name}")
-    return Connection(
+    link = Connection(
         system=system, url=url, token_url=setting("token_url").strip() or f"{url}/token",
         client_id=setting("client_id"), client_secret=secret,
         client_cert=(str(cert), str(key)) if key else (str(cert) if cert else None),
         verify=str(setting("ca_bundle")) if setting("ca_bundle") else True, timeout=settings.portal_timeout_seconds,
     )
+    try:
+        tls_context(link)
+    except ssl.SSLError as error:
+        raise PortalConfigError(f"{prefix}_CLIENT_CERT, _CLIENT_KEY or _CA_BUNDLE is not a usable PEM: "
+                                f"{error.reason or error.strerror}") from None
+    return link
 
 
 def _read(path: Path, name: str) -> str:
@@ -138,7 +145,7 @@ class HttpRepository:
         self.destination, self.link, self.signer = link.system, link, signer
         self._token: tuple[str, float] | None = None
         self._lock = threading.Lock()
-        self._client = httpx.Client(cert=link.client_cert, verify=link.verify, timeout=link.timeout)
+        self._client = httpx.Client(verify=tls_context(link), timeout=link.timeout)
 
     def receive(self, messages: list[dict]) -> int:
         if not messages:
@@ -186,6 +193,17 @@ class HttpRepository:
         if answer.status_code >= 500:
             return PortalUnavailable(f"{self.destination} answered {answer.status_code}{named}")
         return PortalRefused(f"{self.destination} {what}: {answer.status_code}{named}")
+
+
+def tls_context(link: Connection) -> ssl.SSLContext:
+    """Whom esibook trusts for the system (its CA bundle, else the machine's), and esibook's own client
+    certificate when the system asks for one (mutual TLS)."""
+    context = ssl.create_default_context(cafile=link.verify if isinstance(link.verify, str) else None)
+    if isinstance(link.client_cert, tuple):
+        context.load_cert_chain(*link.client_cert)
+    elif link.client_cert:
+        context.load_cert_chain(link.client_cert)
+    return context
 
 
 def _json(answer: httpx.Response) -> dict:
