@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from esibook.access.principal import Principal
+from esibook.benefits.claim_payouts import payee_for_filing
 from esibook.canonical import canonical_json
 from esibook.config import Settings
 from esibook.dates import in_vietnam, vietnam_day
@@ -132,7 +133,8 @@ def submit(
                 existing = _by_key(session, ref, idempotency_key)
                 if existing:
                     return Submitted(existing, False)
-            filed = proc.prepare(session, filer.record, parsed)
+            filed = payee_for_filing(session, caller, filer.kind, filer.record, parsed,
+                                     proc.prepare(session, filer.record, parsed))
             if agent:
                 filed = {**filed, "authorisation": {"id": on_behalf, "agent": f"person:{caller.personal_id}"}}
             check_attachments(proc, len(files))
@@ -245,7 +247,9 @@ def resubmit(
         proc = procedure(dossier.procedure)
         session.info[REFILED_DOSSIER] = dossier.id  # checks for "another open dossier" skip this one
         try:
-            filed = proc.prepare(session, filer_of(session, dossier).record, parse_form(proc, form))
+            filer, parsed = filer_of(session, dossier), parse_form(proc, form)
+            filed = payee_for_filing(session, caller, filer.kind, filer.record, parsed,
+                                     proc.prepare(session, filer.record, parsed))
         finally:
             session.info.pop(REFILED_DOSSIER, None)
         check_attachments(proc, len(files) + len(attachments_of(session, dossier.id)))
