@@ -223,6 +223,8 @@ AUDIENCE_OF: dict[str, str] = {
     "GET /me/reminders/settings": "citizen",
     "POST /me/reminders/settings": "citizen",
     "GET /api/v1/me/pension": "citizen",
+    "GET /api/v1/me/benefit-payouts": "citizen",
+    "POST /api/v1/me/benefit-payouts/{person_id}/{seq}": "citizen",
     "POST /api/v1/me/pension/payment-method": "citizen",
     "GET /me/pension": "citizen",
     "POST /me/pension/payment-method": "citizen",
