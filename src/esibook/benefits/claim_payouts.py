@@ -126,8 +126,8 @@ def pay_out(session: Session, settlement: BenefitSettlement, form: dict, *, bene
     row = BenefitPayout(person_id=settlement.person_id, seq=settlement.seq, beneficiary_id=beneficiary_id,
                         authority=settlement.authority)
     _set_way(row, chosen)
-    session.add(row)
     _decide(session, row)
+    session.add(row)
 
 
 def payout_not_found() -> NotFound:
