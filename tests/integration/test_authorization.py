@@ -227,6 +227,7 @@ AUDIENCE_OF: dict[str, str] = {
     "POST /api/v1/me/benefit-payouts/{person_id}/{seq}": "citizen",
     "POST /api/v1/me/pension/payment-method": "citizen",
     "GET /me/pension": "citizen",
+    "POST /me/benefit-payouts/{person_id}/{seq}": "citizen",
     "POST /me/pension/payment-method": "citizen",
     "GET /api/v1/me/authorisations": "citizen",
     "POST /api/v1/me/authorisations": "citizen",

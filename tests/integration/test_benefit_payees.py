@@ -97,6 +97,9 @@ def test_a_claim_paid_to_the_agent_names_them_and_is_in_the_claimants_access_log
     assert [(p["regime"], p["status"], p["paid_to"]) for p in mine["payouts"]] == [
         ("one_time", "paid", filed.json()["form"]["paid_to"])]
     assert "0071000999111" not in str(mine) and [a["name"] for a in mine["agents"]] == [agent_name]
+    page = client.get("/me/services?lang=en", headers=me).text
+    assert 'data-testid="payout-ot"' in page and f"My authorised representative: {agent_name}" in page
+    assert filed.json()["form"]["paid_to"] in page and "0071000999111" not in page, "paid to …, masked"
     with Session(signed.engine) as session:
         audited = " ".join(f"{r.target} {r.details}" for r in session.scalars(select(AuditRecord)))
     assert "0071000999111" not in audited, "the account never enters the audit chain"
@@ -117,6 +120,9 @@ def test_an_authorisation_revoked_before_the_payout_holds_it_until_another_way_i
     row = payout_of(signed.engine, claimant_id)
     assert (row.status, row.hold_reason, row.paid_at) == ("held", "authorisation.revoked", None), "not paid to them"
     assert payout_log(signed.engine, claimant_id) == ["refused"]
+    page = client.get("/me/services?lang=vi", headers=me).text
+    assert 'data-testid="payout-held"' in page and "Bạn đã thu hồi giấy ủy quyền" in page
+    assert f'action="/me/benefit-payouts/{claimant_id}/{row.seq}"' in page, "the page offers another way"
 
     again = client.post(f"/api/v1/me/benefit-payouts/{claimant_id}/{row.seq}", headers=me,
                         json={"method": "bank", "bank_code": "BIDV", "account_number": "2101 4444 5678"})
