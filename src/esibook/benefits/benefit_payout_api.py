@@ -14,7 +14,7 @@ from esibook.access.routing import Router
 from esibook.benefits import claim_payouts
 from esibook.benefits.claim_payouts import PayoutChoice
 from esibook.benefits.payouts import BANKS
-from esibook.params import RowId, SeqNo
+from esibook.params import RowId, SettlementSeq
 from esibook.web.deps import db_session
 
 router = Router(prefix="/api/v1", tags=["benefits"])
@@ -37,7 +37,7 @@ def my_payouts_route(caller: Principal = Depends(policy.CITIZEN), session: Sessi
 @router.post("/me/benefit-payouts/{person_id}/{seq}", dependencies=[Depends(csrf_protected)],
              summary="Name another way for a held payout (my account, a post office, or another authorised person)")
 def choose_again_route(
-    person_id: RowId, seq: SeqNo, choice: PayoutChoice, caller: Principal = Depends(policy.CITIZEN),
+    person_id: RowId, seq: SettlementSeq, choice: PayoutChoice, caller: Principal = Depends(policy.CITIZEN),
     session: Session = Depends(db_session),
 ) -> dict:
     row = claim_payouts.choose_again(session, caller, person_id, seq, choice.model_dump())

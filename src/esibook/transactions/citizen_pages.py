@@ -20,7 +20,7 @@ from esibook.benefits.claim_payouts import PayoutChoice
 from esibook.benefits.payouts import BANKS
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
-from esibook.params import RowId, SeqNo
+from esibook.params import RowId, SettlementSeq
 from esibook.people.reference import RELATIONSHIPS
 from esibook.transactions import service
 from esibook.transactions.citizen_procedures import reissue_choices
@@ -86,7 +86,7 @@ def _payout_context(session: Session, caller: Principal) -> dict:
 def choose_payout_page(
     request: Request,
     person_id: RowId,
-    seq: SeqNo,
+    seq: SettlementSeq,
     caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
     data: FormData = Depends(form_data),
