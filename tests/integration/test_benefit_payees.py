@@ -177,3 +177,24 @@ def test_a_bad_way_is_refused_and_nothing_is_written(signed, world, way, code):
     refused = file(client, bearer(claimant_pid), {"reason": "going_abroad", **way}, f"payee-bad-{code}-{len(way)}")
     assert refused.status_code == 400 and refused.json()["error"]["code"] == code, refused.text
     assert dossiers_of(signed.engine, claimant_id) == 0
+
+
+def test_a_corrected_claim_keeps_the_payee_named_first_unless_it_names_another(signed, world):
+    client, ids, bearer = world
+    claimant_id, claimant_pid, _ = person(signed.engine, 927_041)
+    me, officer = bearer(claimant_pid), bearer(ids["officer-civil"].personal_id)
+    filed = file(client, me, {"reason": "going_abroad", "method": "cash", "post_office": "Bưu điện Ba Đình"},
+                 "payee-refile-01")
+    assert filed.status_code == 201, filed.text
+    dossier_id = filed.json()["id"]
+    asked = client.post(f"/api/v1/dossiers/{dossier_id}/actions", headers=officer,
+                        json={"action": "request_info", "note": "Bổ sung giấy tờ xuất cảnh"})
+    assert asked.json()["status"] == "needs_info", asked.text
+    again = client.post(f"/api/v1/dossiers/{dossier_id}/resubmit", headers=me,
+                        json={"form": {"reason": "going_abroad"}})
+    assert again.status_code == 200, again.text
+    with Session(signed.engine) as session:
+        kept = json.loads(session.get(Dossier, dossier_id).form)
+    assert kept["paid_to"] == "Bưu điện Ba Đình" and kept["payment"]["method"] == "cash"
+    approve(client, officer, dossier_id)
+    assert payout_of(signed.engine, claimant_id).payee == "Bưu điện Ba Đình"

@@ -91,14 +91,19 @@ def name_payee(session: Session, caller: Principal, beneficiary: Person, choice:
     return {"payment": {**method.as_dict(), "agent_id": agent.id if agent else None}, "paid_to": method.shown()}
 
 
-def payee_for_filing(session: Session, caller: Principal, filer_kind: str, filer_record, parsed, filed: dict) -> dict:
-    """The filed form with its payee, for the claims whose form names one (:class:`PayoutChoice`)."""
+def payee_for_filing(session: Session, caller: Principal, filer_kind: str, filer_record, parsed, filed: dict, *,
+                     before: dict | None = None) -> dict:
+    """The filed form with its payee, for the claims whose form names one (:class:`PayoutChoice`); a corrected
+    form (``before``: the form as first filed) that names none keeps the payee named first."""
     if not isinstance(parsed, PayoutChoice) or filed.get("regime") not in ONE_OFF:
         return filed
     employer_filed = filer_kind == "employer"
     beneficiary = (session.scalar(select(Person).where(Person.personal_id == filed["personal_id"]))
                    if employer_filed else filer_record)
-    return {**filed, **name_payee(session, caller, beneficiary, parsed, employer_filed=employer_filed)}
+    named = name_payee(session, caller, beneficiary, parsed, employer_filed=employer_filed)
+    if not named and before and before.get("payment"):
+        named = {"payment": before["payment"], "paid_to": before["paid_to"]}
+    return {**filed, **named}
 
 
 def _decide(session: Session, row: BenefitPayout) -> None:

@@ -10,6 +10,7 @@ read them through this module).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -249,7 +250,7 @@ def resubmit(
         try:
             filer, parsed = filer_of(session, dossier), parse_form(proc, form)
             filed = payee_for_filing(session, caller, filer.kind, filer.record, parsed,
-                                     proc.prepare(session, filer.record, parsed))
+                                     proc.prepare(session, filer.record, parsed), before=json.loads(dossier.form))
         finally:
             session.info.pop(REFILED_DOSSIER, None)
         check_attachments(proc, len(files) + len(attachments_of(session, dossier.id)))
