@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from esibook.access.models import AccessLogEntry
 from esibook.audit.models import AuditRecord
 from esibook.benefits.models import BenefitPayout, BenefitSettlement
+from esibook.contributions.models import ContributionLine
 from esibook.dates import vietnam_today
 from esibook.people.models import Person
 from esibook.periods import Month
@@ -198,3 +199,26 @@ def test_a_corrected_claim_keeps_the_payee_named_first_unless_it_names_another(s
     assert kept["paid_to"] == "Bưu điện Ba Đình" and kept["payment"]["method"] == "cash"
     approve(client, officer, dossier_id)
     assert payout_of(signed.engine, claimant_id).payee == "Bưu điện Ba Đình"
+
+
+def test_an_employer_names_the_employees_account_never_an_agent(signed, world):
+    client, ids, bearer = world
+    rep = ids["employer-rep"]
+    employer_id = rep.grant[3]
+    skip = {i.personal_id for i in ids.values()}
+    with Session(signed.engine) as session:
+        worker = session.scalars(
+            select(Person).join(ContributionLine, ContributionLine.person_id == Person.id)
+            .where(ContributionLine.employer_id == employer_id, ContributionLine.month == 202605,
+                   ContributionLine.status == "paid", Person.personal_id.not_in(skip))
+            .order_by(Person.id.desc())
+        ).first()
+    form = {"personal_id": worker.personal_id, "leave_month": "2026-06", "days": 2, **TO_AGENT_BANK,
+            "authorisation_id": 1}
+    refused = client.post("/api/v1/dossiers", headers={**bearer(rep.personal_id), "idempotency-key": "payee-emp-01"},
+                          json={"procedure": "claim_sickness", "form": form, "employer_id": employer_id})
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "payout.agent_employer", refused.text
+    with Session(signed.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Dossier).where(
+            Dossier.procedure == "claim_sickness", Dossier.form.contains(worker.personal_id),
+            Dossier.form.contains("paid_to"))) == 0, "nothing filed"
