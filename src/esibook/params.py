@@ -27,6 +27,12 @@ MAX_INT32 = 2**31 - 1
 #: A number within an owner, kept in a 32-bit column: a book's version, a dossier's attachment.
 SeqNo = Annotated[int, Ge(1), Le(MAX_INT32)]
 
+#: The largest value of a signed 16-bit integer (SQL ``SMALLINT``).
+MAX_INT16 = 2**15 - 1
+
+#: A number within a person kept in a 16-bit column: a benefit settlement's (and its payout's) seq.
+SettlementSeq = Annotated[int, Ge(1), Le(MAX_INT16)]
+
 #: A small number kept in a 32-bit column (a share link's parameter: months, a data group).
 SmallNumber = Annotated[int, Ge(0), Le(MAX_INT32)]
 

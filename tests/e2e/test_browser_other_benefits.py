@@ -50,9 +50,11 @@ def test_a_relative_files_the_funeral_grant_and_the_officer_approves_it(browser,
     page.locator("#fg_died_on").fill("2026-11-05")
     form.locator('input[name="occupational_death"]').check()
     page.locator("#fg_scan").set_input_files(str(certificate))
+    page.locator("#fg_method").select_option("bank")
+    page.locator("#fg_bank").select_option("BIDV")
+    page.locator("#fg_account").fill("2101 4444 5678")
     form.get_by_role("button", name="Gửi").click()
     code = page.get_by_test_id("dossier-created").locator("strong").inner_text()
-    page.context.close()
 
     officer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(officer, site, "officer-civil", "/officer/queue")
@@ -71,6 +73,11 @@ def test_a_relative_files_the_funeral_grant_and_the_officer_approves_it(browser,
             )
         ).all()
     assert [(s.amount, s.related_person_id) for s in settled] == [(grant, me.id)]
+    page.reload()
+    payouts = page.get_by_test_id("benefit-payouts")
+    assert "BIDV ••••5678" in payouts.get_by_test_id("paid-to").first.inner_text(), "paid to my account, masked"
+    assert "21014444" not in page.content()
+    page.context.close()
 
 
 def test_an_employer_files_a_sick_childs_leave_from_the_employees_page(browser, site, site_data, identities):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from esibook.benefits.claim_payouts import PayoutChoice, pay_out
 from esibook.benefits.estimator import contribution_history
 from esibook.benefits.models import BenefitSettlement
 from esibook.benefits.months import COMPULSORY
@@ -136,7 +137,7 @@ def _employee(session: Session, employer: Employer, personal_id: str, month: Mon
     return person
 
 
-class SicknessClaim(BaseModel):
+class SicknessClaim(PayoutChoice):
     """Đề nghị hưởng chế độ ốm đau: the employee, the month of the leave and the days off work."""
 
     personal_id: str = Field(min_length=12, max_length=12)
@@ -168,7 +169,7 @@ def prepare_sickness(session: Session, employer: Employer, form: SicknessClaim, 
     )
 
 
-class OwnSicknessClaim(BaseModel):
+class OwnSicknessClaim(PayoutChoice):
     """Đề nghị hưởng chế độ ốm đau của người đã nghỉ việc: a person whose job has ended files their own claim with
     the SI office (Law 41/2024: the employer no longer files for them) for a leave taken while employed."""
 
@@ -199,7 +200,8 @@ def prepare_own_sickness(session: Session, person: Person, form: OwnSicknessClai
             "bạn không làm việc trong tháng đó: chế độ ốm đau là cho thời gian nghỉ việc khi đang làm việc",
             "leave_month",
         )
-    claim = SicknessClaim(personal_id=person.personal_id, leave_month=str(month), days=form.days)
+    claim = SicknessClaim(personal_id=person.personal_id, leave_month=str(month), days=form.days,
+                          **form.model_dump(include=set(PayoutChoice.model_fields)))
     return {**prepare_sickness(session, employer, claim, open_claim=open_claim), "employer": employer.name}
 
 
@@ -207,7 +209,7 @@ def approve_own_sickness(session: Session, person: Person, form: dict) -> list[i
     return approve_employee_claim(session, None, form)
 
 
-class MaternityClaim(BaseModel):
+class MaternityClaim(PayoutChoice):
     """Đề nghị hưởng chế độ thai sản: the employee, the month of the birth and the number of children."""
 
     personal_id: str = Field(min_length=12, max_length=12)
@@ -239,7 +241,7 @@ def prepare_maternity(session: Session, employer: Employer, form: MaternityClaim
     )
 
 
-class OneTimeClaim(BaseModel):
+class OneTimeClaim(PayoutChoice):
     """Đề nghị hưởng BHXH một lần: the reason (as the law allows it)."""
 
     reason: str = Field(pattern="^(retirement_age_without_15_years|going_abroad|serious_illness)$")
@@ -312,20 +314,20 @@ def _settle(session: Session, person: Person, form: dict, start: date, end: date
             "form",
         )
     seq = last_seq(session, BenefitSettlement.seq, BenefitSettlement.person_id, person.id) + 1
-    session.add(
-        BenefitSettlement(
-            person_id=person.id,
-            seq=seq,
-            regime=form["regime"],
-            period_from=start,
-            period_to=end,
-            days=days,
-            amount=int(form["total"]),
-            decision_no=f"QD-{form['regime'].upper()}-{person.id}-{seq}",
-            decision_date=vietnam_today(),
-            authority=person.authority,
-        )
+    settlement = BenefitSettlement(
+        person_id=person.id,
+        seq=seq,
+        regime=form["regime"],
+        period_from=start,
+        period_to=end,
+        days=days,
+        amount=int(form["total"]),
+        decision_no=f"QD-{form['regime'].upper()}-{person.id}-{seq}",
+        decision_date=vietnam_today(),
+        authority=person.authority,
     )
+    session.add(settlement)
+    pay_out(session, settlement, form, beneficiary_id=person.id)
     return [person.id]
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from esibook.benefits.claim_payouts import PayoutChoice
 from esibook.benefits.claims import _refuse, _worksheet_form
 from esibook.benefits.estimator import contribution_history
 from esibook.benefits.models import BenefitSettlement
@@ -43,7 +44,7 @@ MAX_RELATIVES = 8
 # --- the deceased and the filer ---------------------------------------------------------------------------------
 
 
-class DeathFacts(BaseModel):
+class DeathFacts(PayoutChoice):
     """Who died, when, and how the filer is related (đề nghị của thân nhân)."""
 
     deceased_personal_id: str = Field(min_length=12, max_length=12)
@@ -296,5 +297,6 @@ def approve_death_claim(session: Session, filer: Person, form: dict) -> list[int
         if regime == "survivors_lump"
         else BenefitSettlement.regime == "funeral"
     )
-    _settle(session, deceased, regime, died, died, int(form["total"]), related=filer.id, clash=clash)
+    _settle(session, deceased, regime, died, died, int(form["total"]), related=filer.id, clash=clash, form=form,
+            beneficiary=filer.id)
     return [deceased.id]

@@ -139,3 +139,41 @@ class PensionPaymentMethod(Base):
     bank account or post office is then the agent's, and the access policy decides each month paid."""
     agent_id: Mapped[int | None] = mapped_column(BigInteger)
     """The agent that authorisation names, by person id (to show whom the pensioner chose)."""
+
+
+PAYOUT_STATUSES = ("paid", "held")
+
+
+class BenefitPayout(Base):
+    """Where a one-off benefit settled was paid (chi trả chế độ một lần): to the beneficiary's bank account or in
+    cash at a post office, or to the person they authorised to receive it (nhận thay theo ủy quyền). One row a
+    settlement; ``held`` when the authorisation was no longer in force at the payout (not paid; the beneficiary
+    names another way)."""
+
+    __tablename__ = "benefit_payouts"
+    __table_args__ = (
+        CheckConstraint(f"method IN {PAYMENT_METHODS!r}", name="method"),
+        CheckConstraint(f"status IN {PAYOUT_STATUSES!r}", name="status"),
+        authority_check(),
+    )
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    """The settlement paid (``benefit_settlements`` of the same person and seq)."""
+    beneficiary_id: Mapped[int] = mapped_column(BigInteger)
+    """Whose money it is, who chose where it goes: the person, or the relative who filed a death claim."""
+    method: Mapped[str] = mapped_column(String(4))
+    bank_code: Mapped[str | None] = mapped_column(String(12))
+    account_number: Mapped[str | None] = mapped_column(String(19))
+    """In full, for the transfer; pages and logs show only :attr:`payee` (masked)."""
+    post_office: Mapped[str | None] = mapped_column(String(120))
+    payee: Mapped[str] = mapped_column(String(160))
+    """Where it went, as shown: a bank and a masked account number, or a post office; and the agent, if any."""
+    authorisation_id: Mapped[int | None] = mapped_column(BigInteger)
+    agent_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The authorised representative named (by person id); on a paid row, the one who received it."""
+    status: Mapped[str] = mapped_column(String(10))
+    hold_reason: Mapped[str | None] = mapped_column(String(40))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    authority: Mapped[str] = authority_column()
+    created_at: Mapped[datetime] = created_at_column()

@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from esibook.benefits.claim_payouts import PayoutChoice, pay_out
 from esibook.benefits.claims import _employee, _refuse, _salary_basis_in, _worksheet_form
 from esibook.benefits.estimator import contribution_history
 from esibook.benefits.models import BenefitSettlement
@@ -50,9 +51,12 @@ def _settle(
     days: int | None = None,
     related: int | None = None,
     clash=None,
+    form: dict | None = None,
+    beneficiary: int | None = None,
 ) -> None:
     """Record one settlement in the person's book; ``clash``: a condition on earlier settlements that, if any
-    matches, means this one was settled meanwhile (the approval is refused)."""
+    matches, means this one was settled meanwhile (the approval is refused); ``form``: the filed form, whose payee
+    (if named) is paid now, the money being ``beneficiary``'s (the person's, unless said)."""
     session.scalar(select(Person.id).where(Person.id == person.id).with_for_update())  # one approval at a time
     if clash is not None and session.scalar(
         select(func.count()).select_from(BenefitSettlement).where(BenefitSettlement.person_id == person.id, clash)
@@ -64,21 +68,21 @@ def _settle(
             "form",
         )
     seq = last_seq(session, BenefitSettlement.seq, BenefitSettlement.person_id, person.id) + 1
-    session.add(
-        BenefitSettlement(
-            person_id=person.id,
-            seq=seq,
-            regime=regime,
-            period_from=start,
-            period_to=end,
-            days=days,
-            amount=amount,
-            decision_no=f"QD-{regime.upper()[:12]}-{person.id}-{seq}",
-            decision_date=vietnam_today(),
-            authority=person.authority,
-            related_person_id=related,
-        )
+    settlement = BenefitSettlement(
+        person_id=person.id,
+        seq=seq,
+        regime=regime,
+        period_from=start,
+        period_to=end,
+        days=days,
+        amount=amount,
+        decision_no=f"QD-{regime.upper()[:12]}-{person.id}-{seq}",
+        decision_date=vietnam_today(),
+        authority=person.authority,
+        related_person_id=related,
     )
+    session.add(settlement)
+    pay_out(session, settlement, form or {}, beneficiary_id=beneficiary or person.id)
     session.flush()
 
 
@@ -89,7 +93,7 @@ def _by_id(session: Session, personal_id: str) -> Person:
 # --- caring for a sick child (employer) ----------------------------------------------------------------------------
 
 
-class SickChildClaim(BaseModel):
+class SickChildClaim(PayoutChoice):
     """Đề nghị hưởng chế độ khi con ốm đau: the employee, their child (by personal ID), the month and the days."""
 
     personal_id: str = Field(min_length=12, max_length=12)
@@ -164,7 +168,7 @@ def prepare_sick_child(session: Session, employer: Employer, form: SickChildClai
 # --- occupational accident or disease (employer) -------------------------------------------------------------------
 
 
-class OccupationalClaim(BaseModel):
+class OccupationalClaim(PayoutChoice):
     """Đề nghị hưởng trợ cấp TNLĐ-BNN: the employee, accident or disease, the month it happened (or was diagnosed),
     the month of the medical assessment and the loss of working capacity it found (%), with its report attached."""
 
@@ -256,10 +260,12 @@ def approve_employer_claim(session: Session, employer: Employer, form: dict) -> 
             days=int(form["days"]),
             related=child.id,
             clash=clash,
+            form=form,
         )
         return [person.id]
     event = Month.parse(form["event_month"])
     assessed = Month.parse(form["assessed_month"])
     clash = BenefitSettlement.regime.in_(("oad", "oad_monthly")) & (BenefitSettlement.period_from == event.first_day())
-    _settle(session, person, form["regime"], event.first_day(), assessed.last_day(), int(form["total"]), clash=clash)
+    _settle(session, person, form["regime"], event.first_day(), assessed.last_day(), int(form["total"]), clash=clash,
+            form=form)
     return [person.id]

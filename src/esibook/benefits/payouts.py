@@ -1,6 +1,6 @@
-"""Where and how a pension is paid (Law 41/2024 Art. 93): to the pensioner's bank account, or in cash at a post
-office (bưu điện, the collection and payment agent of Vietnam Social Security). Pure checks of what the pensioner
-types, and how an account is shown (masked).
+"""Where and how a pension (or a one-off benefit, :mod:`esibook.benefits.claim_payouts`) is paid (Law 41/2024
+Art. 93): to the pensioner's bank account, or in cash at a post office (bưu điện, the collection and payment agent
+of Vietnam Social Security). Pure checks of what the pensioner types, and how an account is shown (masked).
 
 A change of where or how takes effect from the month after it is made: the current month is already being paid.
 """
@@ -67,28 +67,31 @@ def _refuse(code: str, en: str, vi: str, field: str) -> DomainError:
 
 
 def parse_payment_method(
-    method: str, bank_code: str | None = None, account_number: str | None = None, post_office: str | None = None
+    method: str, bank_code: str | None = None, account_number: str | None = None, post_office: str | None = None,
+    *, codes: str = "pension",
 ) -> PaymentMethod:
     """A payment method as typed: a known bank and an account of 6 to 19 digits (spaces and dashes allowed), or a
-    post office named in 3 to 120 characters."""
+    post office named in 3 to 120 characters. ``codes``: the refusals' prefix (``pension.*`` for a pension,
+    ``payout.*`` for a one-off benefit)."""
     method = (method or "").strip()
+    what_en, what_vi = ("the pension", "lương hưu") if codes == "pension" else ("the benefit", "tiền chế độ")
     if method == "bank":
         bank = (bank_code or "").strip().upper()
         if bank not in BANKS:
-            raise _refuse("pension.bank", "choose a bank from the list", "hãy chọn một ngân hàng trong danh sách",
+            raise _refuse(f"{codes}.bank", "choose a bank from the list", "hãy chọn một ngân hàng trong danh sách",
                           "bank_code")
         digits = re.sub(r"[\s-]", "", account_number or "")
         if not _ACCOUNT.fullmatch(digits):
-            raise _refuse("pension.account_number", "an account number is 6 to 19 digits",
+            raise _refuse(f"{codes}.account_number", "an account number is 6 to 19 digits",
                           "số tài khoản gồm 6 đến 19 chữ số", "account_number")
         return PaymentMethod("bank", bank_code=bank, account_number=digits)
     if method == "cash":
         office = " ".join((post_office or "").split())
         if not 3 <= len(office) <= 120:
-            raise _refuse("pension.post_office", "name the post office where you collect the pension (3 to 120 "
-                          "characters)", "hãy ghi tên bưu điện nơi nhận lương hưu (3 đến 120 ký tự)", "post_office")
+            raise _refuse(f"{codes}.post_office", f"name the post office where you collect {what_en} (3 to 120 "
+                          "characters)", f"hãy ghi tên bưu điện nơi nhận {what_vi} (3 đến 120 ký tự)", "post_office")
         return PaymentMethod("cash", post_office=office)
-    raise _refuse("pension.method", "choose a bank account or cash at a post office",
+    raise _refuse(f"{codes}.method", "choose a bank account or cash at a post office",
                   "hãy chọn nhận qua tài khoản ngân hàng hoặc tiền mặt tại bưu điện", "method")
 
 

@@ -24,9 +24,8 @@ from esibook import jobs
 from esibook.access import policy
 from esibook.access.accesslog import record_access
 from esibook.audit import service as audit
-from esibook.benefits.claims import _refuse
 from esibook.benefits.models import Pension, PensionPayment, PensionPaymentMethod
-from esibook.benefits.payouts import AGENT_LABEL, PaymentMethod, card_renewal, lines_due
+from esibook.benefits.payouts import AGENT_LABEL, PaymentMethod, _refuse, card_renewal, lines_due
 from esibook.dates import VIETNAM, vietnam_today
 from esibook.db import transaction
 from esibook.errors import DomainError
@@ -73,7 +72,7 @@ def payee_of(session: Session, row: PensionPaymentMethod) -> Payee:
     return Payee(as_method(row, agent.full_name), agent=agent)
 
 
-def _log_for_grantor(session: Session, person_id: int, payee: Payee) -> None:
+def log_for_grantor(session: Session, person_id: int, payee: Payee) -> None:
     if payee.method.authorisation_id is None:
         return
     name = payee.method.agent_name or "?"
@@ -117,7 +116,7 @@ def settle_pension(session: Session, pension: Pension, run: Month) -> Settled:
                                  lump_sum=line.lump_sum, authority=pension.authority)
             session.add(row)
         _apply(row, payee, method.seq, run)
-        _log_for_grantor(session, pension.person_id, payee)
+        log_for_grantor(session, pension.person_id, payee)
     return Settled(0, len(due)) if payee.hold_reason else Settled(len(due), 0)
 
 

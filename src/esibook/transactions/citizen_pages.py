@@ -12,12 +12,15 @@ from starlette.datastructures import FormData
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
+from esibook.access.payees import payment_agents
 from esibook.access.principal import Principal
 from esibook.access.routing import Router
+from esibook.benefits import claim_payouts
+from esibook.benefits.claim_payouts import PayoutChoice
 from esibook.benefits.payouts import BANKS
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
-from esibook.params import RowId
+from esibook.params import RowId, SettlementSeq
 from esibook.people.reference import RELATIONSHIPS
 from esibook.transactions import service
 from esibook.transactions.citizen_procedures import reissue_choices
@@ -65,8 +68,36 @@ def services_page(
         "error": error,
         "idempotency_key": secrets.token_urlsafe(16),
         "banks": BANKS,
+        **_payout_context(session, caller),
     }
     return render(request, "services.html", context, status_code=400 if error else 200)
+
+
+def _payout_context(session: Session, caller: Principal) -> dict:
+    """Whom a claim may name to receive the benefit, and the caller's one-off payouts (masked, held ones first)."""
+    if caller.person_id is None:
+        return {"payment_agents": [], "benefit_payouts": []}
+    payouts = claim_payouts.payouts_of(session, caller.person_id)
+    return {"payment_agents": payment_agents(session, caller.person_id),
+            "benefit_payouts": sorted(payouts, key=lambda p: p["status"] != "held")}
+
+
+@router.post("/me/benefit-payouts/{person_id}/{seq}", dependencies=[Depends(csrf_protected)])
+def choose_payout_page(
+    request: Request,
+    person_id: RowId,
+    seq: SettlementSeq,
+    caller: Principal = Depends(policy.CITIZEN.page),
+    session: Session = Depends(db_session),
+    data: FormData = Depends(form_data),
+):
+    """Name another way for a held payout (the same choice as on a claim form)."""
+    form = {name: str(data[name]).strip() for name in PayoutChoice.model_fields if str(data.get(name, "")).strip()}
+    try:
+        claim_payouts.choose_again(session, caller, person_id, seq, form)
+    except DomainError as failure:
+        return services_page(request, caller, session, error=failure.message(_lang(request)))
+    return services_page(request, caller, session)
 
 
 @router.post("/me/services/{procedure_code}", dependencies=[Depends(csrf_protected)])

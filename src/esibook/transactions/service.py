@@ -10,6 +10,7 @@ read them through this module).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from esibook.access.principal import Principal
+from esibook.benefits.claim_payouts import payee_for_filing
 from esibook.canonical import canonical_json
 from esibook.config import Settings
 from esibook.dates import in_vietnam, vietnam_day
@@ -132,7 +134,8 @@ def submit(
                 existing = _by_key(session, ref, idempotency_key)
                 if existing:
                     return Submitted(existing, False)
-            filed = proc.prepare(session, filer.record, parsed)
+            filed = payee_for_filing(session, caller, filer.kind, filer.record, parsed,
+                                     proc.prepare(session, filer.record, parsed))
             if agent:
                 filed = {**filed, "authorisation": {"id": on_behalf, "agent": f"person:{caller.personal_id}"}}
             check_attachments(proc, len(files))
@@ -245,7 +248,9 @@ def resubmit(
         proc = procedure(dossier.procedure)
         session.info[REFILED_DOSSIER] = dossier.id  # checks for "another open dossier" skip this one
         try:
-            filed = proc.prepare(session, filer_of(session, dossier).record, parse_form(proc, form))
+            filer, parsed = filer_of(session, dossier), parse_form(proc, form)
+            filed = payee_for_filing(session, caller, filer.kind, filer.record, parsed,
+                                     proc.prepare(session, filer.record, parsed), before=json.loads(dossier.form))
         finally:
             session.info.pop(REFILED_DOSSIER, None)
         check_attachments(proc, len(files) + len(attachments_of(session, dossier.id)))
