@@ -20,6 +20,7 @@ from esibook.book.models import (
     LogHead,
     LogPoolEntry,
     LogTile,
+    LogTileNodes,
     Suspension,
 )
 from esibook.contributions.models import (
@@ -57,7 +58,7 @@ __all__ = [
     "PostingReject", "DeliveredMessage", "DevIdpCode", "Dossier", "DossierAttachment",
     "DossierEvent", "Employer",
     "HICoverage", "Household", "HouseholdMember", "LogCheckpoint", "LogCosignature", "LogHead", "LogPoolEntry",
-    "LogTile", "LoginAttempt",
+    "LogTile", "LogTileNodes", "LoginAttempt",
     "ClinicRegisterImport",
     "MedicalVisit",
     "OutboxMessage", "ParticipationPeriod", "Person", "PopulationRecord", "RepositoryDocument", "RoleGrant",

@@ -110,3 +110,45 @@ def test_the_tiled_log_migration_pools_every_existing_version_in_its_old_order(e
         assert connection.execute(text("SELECT count(*) FROM log_leaves")).scalar() == 3
         assert connection.execute(text("SELECT size FROM log_head")).scalar() == 3
     migrate.upgrade(empty_engine)
+
+
+def test_full_log_tiles_get_their_inner_nodes_when_written_and_from_the_migration(empty_engine, tmp_path):
+    """0028: the sequencer stores the inner nodes of every full level-0 tile it writes; the migration computes
+    them for the tiles already stored; a proof read with them is the proof read without."""
+    from sqlalchemy.orm import Session
+
+    from esibook.book import log, tiles
+    from esibook.config import Settings
+    from esibook.trust.pki import init_pki
+
+    settings = Settings(database_url=empty_engine.url.render_as_string(hide_password=False), data_dir=tmp_path,
+                        env="test")
+    with Session(empty_engine) as session:
+        init_pki(session, settings)
+        for i in range(600):
+            log.pool(session, document=f"a.{i}.c", person_id=None, version=None)
+        session.commit()
+        assert log.integrate_all(session, settings) == 600
+        session.commit()
+
+    def stored_nodes() -> dict[int, bytes]:
+        with empty_engine.connect() as connection:
+            return {n: bytes(d) for n, d in connection.execute(text("SELECT n, data FROM log_tile_nodes"))}
+
+    def expected(n: int) -> bytes:
+        with empty_engine.connect() as connection:
+            data = connection.execute(text("SELECT data FROM log_tiles WHERE level = 0 AND n = :n AND width = 256"),
+                                      {"n": n}).scalar_one()
+        return tiles.tile_root_and_inner_nodes(tiles.hashes(bytes(data)))[1]
+
+    written = stored_nodes()
+    assert sorted(written) == [0, 1] and all(written[n] == expected(n) for n in written)
+    migrate.downgrade(empty_engine, "0027")
+    migrate.upgrade(empty_engine)
+    assert stored_nodes() == written
+    with Session(empty_engine) as session:
+        for leaf in (0, 77, 300, 599):  # tiles 0 and 1 (full), tile 2 (partial: no nodes)
+            found = session.execute(select(log.leaf_tile(leaf), log.leaf_tile_nodes(leaf))).one()
+            assert (found[1] is None) == (leaf >= 512)
+            assert log.checkpoint_inclusion_proof(session, leaf, 600, leaf_tile=found[0], leaf_nodes=found[1]) \
+                == log.inclusion_proof(session, leaf, 600)

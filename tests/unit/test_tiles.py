@@ -39,9 +39,14 @@ def _entry(i: int) -> bytes:
     return b"test/v1\n" + hashlib.sha256(str(i).encode()).digest()
 
 
-def _grow(batches: list[int]):
-    """Append batches the way the sequencer does (reading back the right edge each time); the stored tiles."""
+def _grow(batches: list[int], inner: dict[int, bytes] | None = None):
+    """Append batches the way the sequencer does (reading back the right edge each time); the stored tiles (and, in
+    ``inner``, the inner nodes of full level-0 tiles)."""
     store: dict[tuple[int, int, int], bytes] = {}
+
+    def write_inner(n, data):
+        assert n not in inner, "a tile's inner nodes are written once"
+        inner[n] = data
 
     def write(level, n, width, data):
         assert (level, n, width) not in store, "a tile is written once"
@@ -53,7 +58,7 @@ def _grow(batches: list[int]):
         for level, n, width in _right_edge(size):
             data = store[level, n, width]
             edges[level] = tiles.unbundle(data) if level == tiles.ENTRIES else tiles.hashes(data)
-        writer = tiles.TileWriter(size, edges, write)
+        writer = tiles.TileWriter(size, edges, write, write_inner if inner is not None else None)
         leaves += [writer.append(_entry(size + i)) for i in range(batch)]
         writer.finish()
         size = writer.size
@@ -103,3 +108,31 @@ def test_an_entry_bundle_is_length_prefixed_entries():
 
 def test_the_empty_tree_root_is_the_hash_of_nothing():
     assert tiles.TileProofs(0, lambda *_: None).root(0, 0) == hashlib.sha256(b"").digest()
+
+
+def test_a_full_tiles_inner_nodes_are_the_roots_of_its_subtrees_and_its_root_the_tiles():
+    leaves = [merkle.leaf_hash(_entry(i)) for i in range(256)]
+    root, inner = tiles.tile_root_and_inner_nodes(leaves)
+    assert root == merkle.perfect_root(leaves) and len(inner) == tiles.INNER_SIZE
+    for height in tiles.INNER_HEIGHTS:
+        for k in range(256 >> height):
+            assert tiles.inner_node(inner, height, k) == merkle.perfect_root(leaves[k << height : (k + 1) << height])
+
+
+def test_proofs_with_the_stored_inner_nodes_are_the_same_proofs_and_a_wrong_node_fails_verification():
+    inner: dict[int, bytes] = {}
+    store, leaves, sizes = _grow([300, 1, 700, 20], inner)
+    assert sorted(inner) == [0, 1, 2]  # 1,021 leaves: every full level-0 tile, once; the partial fourth has none
+    tree, rng = merkle.Tree(leaves), random.Random(9)
+    for size in sizes:
+        for index in rng.sample(range(size), min(size, 40)):
+            n = index // tiles.WIDTH
+            with_nodes = tiles.TileProofs(size, _reader(store), inner={n: inner[n]} if n in inner else None)
+            path = with_nodes.inclusion(index, size)
+            assert path == tree.inclusion(index, size)
+            assert verify_inclusion(leaves[index], index, size, path, tree.root(0, size))
+    index = 5  # in tile 0, whose sibling subtrees at heights 4–7 come from the stored nodes
+    wrong = bytearray(inner[0])
+    wrong[-1] ^= 1  # the height-7 node of the other half of tile 0
+    path = tiles.TileProofs(sizes[-1], _reader(store), inner={0: bytes(wrong)}).inclusion(index, sizes[-1])
+    assert not verify_inclusion(leaves[index], index, sizes[-1], path, tree.root(0, sizes[-1]))

@@ -25,7 +25,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from esibook.book import merkle, pushes, tiles
-from esibook.book.models import BookVersion, LogCheckpoint, LogCosignature, LogHead, LogPoolEntry, LogTile
+from esibook.book.models import (
+    BookVersion,
+    LogCheckpoint,
+    LogCosignature,
+    LogHead,
+    LogPoolEntry,
+    LogTile,
+    LogTileNodes,
+)
 from esibook.config import Settings
 from esibook.db import is_postgres, locked_head, transaction
 from esibook.errors import DomainError
@@ -200,13 +208,16 @@ def _append(session: Session, head: LogHead, rows) -> None:
         if width == tiles.WIDTH and partials.get(level, (None,))[0] == n:  # superseded by its full tile
             session.execute(delete(LogTile).where(LogTile.level == level, LogTile.n == n, LogTile.width < width))
 
-    writer = tiles.TileWriter(start, edges, write)
+    inner: list[dict] = []
+    writer = tiles.TileWriter(start, edges, write, lambda n, data: inner.append({"n": n, "data": data}))
     frontier = _frontier(head)
     for row in rows:
         frontier = merkle.frontier_append(frontier, writer.append(row.entry))
     writer.finish()
     if written:
         session.execute(insert(LogTile), written)
+    if inner:
+        session.execute(insert(LogTileNodes), inner)
     leaves = [{"person_id": row.person_id, "version": row.version, "leaf_index": start + k}
               for k, row in enumerate(rows) if row.person_id is not None]
     _number_leaves(session, leaves)
@@ -293,8 +304,17 @@ def leaf_tile(leaf_index) -> ScalarSelect:
             .order_by(_tiles.c.width.desc()).limit(1).scalar_subquery())
 
 
-def proofs(session: Session, size: int, known: dict[tuple[int, int], bytes] | None = None) -> tiles.TileProofs:
-    """Proofs for a tree of ``size`` leaves; ``known`` holds tiles the caller has already read."""
+def leaf_tile_nodes(leaf_index) -> ScalarSelect:
+    """SQL for the stored inner nodes of the leaf's level-0 tile (NULL while that tile is partial), read with the
+    tile."""
+    nodes = LogTileNodes.__table__
+    return select(nodes.c.data).where(nodes.c.n == leaf_index // tiles.WIDTH).scalar_subquery()
+
+
+def proofs(session: Session, size: int, known: dict[tuple[int, int], bytes] | None = None,
+           inner: dict[int, bytes] | None = None) -> tiles.TileProofs:
+    """Proofs for a tree of ``size`` leaves; ``known`` holds tiles the caller has already read, ``inner`` the
+    inner nodes of full level-0 tiles (:func:`leaf_tile_nodes`)."""
     cache = _kept_tiles(session)
     roots = _KEPT_ROOTS.setdefault(_engine(session), {})
 
@@ -304,7 +324,7 @@ def proofs(session: Session, size: int, known: dict[tuple[int, int], bytes] | No
             return data
         return _widest_kept(session, cache, level, n, size)
 
-    return tiles.TileProofs(size, read, roots)
+    return tiles.TileProofs(size, read, roots, inner)
 
 
 #: Tiles kept by each process, per database, for the proofs of book reads: a tile is written once and a wider
@@ -359,11 +379,14 @@ def inclusion_proof(session: Session, leaf_index: int, tree_size: int) -> list[s
 
 
 def checkpoint_inclusion_proof(session: Session, leaf_index: int, tree_size: int, *,
-                               leaf_tile: bytes | None = None) -> list[str]:
+                               leaf_tile: bytes | None = None, leaf_nodes: bytes | None = None) -> list[str]:
     """:func:`inclusion_proof` for a tree size a stored checkpoint signed (so within the log: not checked again);
-    ``leaf_tile``: the leaf's level-0 tile, if already read (:func:`leaf_tile`)."""
-    known = {(0, leaf_index // tiles.WIDTH): leaf_tile} if leaf_tile is not None else None
-    return [h.hex() for h in proofs(session, tree_size, known).inclusion(leaf_index, tree_size)]
+    ``leaf_tile``: the leaf's level-0 tile, if already read (:func:`leaf_tile`), and ``leaf_nodes`` its inner
+    nodes (:func:`leaf_tile_nodes`)."""
+    n = leaf_index // tiles.WIDTH
+    known = {(0, n): leaf_tile} if leaf_tile is not None else None
+    inner = {n: leaf_nodes} if leaf_nodes is not None else None
+    return [h.hex() for h in proofs(session, tree_size, known, inner).inclusion(leaf_index, tree_size)]
 
 
 def consistency_proof(session: Session, first: int, second: int) -> list[str]:

@@ -66,6 +66,17 @@ class LogTile(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class LogTileNodes(Base):
+    """The inner nodes at heights 4–7 of full level-0 tile ``n`` (``book.tiles.tile_root_and_inner_nodes``),
+    written with the tile: a book read's proof takes them instead of hashing them again. Not part of the C2SP
+    log and never served: a wrong one only yields a proof that fails against the signed checkpoint."""
+
+    __tablename__ = "log_tile_nodes"
+
+    n: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class LogHead(Base):
     """The tree's size and right-edge frontier (the roots of its perfect subtrees); locked by the sequencer only."""
 

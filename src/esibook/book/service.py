@@ -170,7 +170,8 @@ class BookBundle:
 _versions = BookVersion.__table__
 LATEST = (
     select(_versions.c.book_id, _versions.c.version, _versions.c.document, _versions.c.leaf_index,
-           log.leaf_tile(_versions.c.leaf_index).label("leaf_tile"))
+           log.leaf_tile(_versions.c.leaf_index).label("leaf_tile"),
+           log.leaf_tile_nodes(_versions.c.leaf_index).label("leaf_nodes"))
     .where(_versions.c.person_id == bindparam("person_id"))
     .order_by(_versions.c.version.desc())
     .limit(1)
@@ -192,7 +193,8 @@ def latest_bundle(session: Session, settings: Settings, person_id: int) -> dict:
         found = {"book_id": row.book_id, "version": row.version, "document": row.document,
                  "leaf_index": row.leaf_index, "tree_size": checkpoint.tree_size,
                  "inclusion_proof": log.checkpoint_inclusion_proof(session, row.leaf_index, checkpoint.tree_size,
-                                                                   leaf_tile=row.leaf_tile),
+                                                                   leaf_tile=row.leaf_tile,
+                                                                   leaf_nodes=row.leaf_nodes),
                  "checkpoint": checkpoint.note}
     end_reads(session)
     return found
