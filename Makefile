@@ -28,6 +28,7 @@ bench: $(STAMP)  ## speed goals; results go to docs/performance.md
 	$(BIN)/python benchmarks/log_proofs.py
 	$(BIN)/python benchmarks/bulk_issuance.py
 	$(BIN)/python benchmarks/verify.py
+	$(BIN)/python benchmarks/routing.py
 	$(BIN)/python benchmarks/book_reads.py
 	$(BIN)/python benchmarks/clinic_search.py
 
