@@ -124,7 +124,8 @@ def test_the_public_lookups_hand_out_no_personal_data(signed_world):
     """Clinics and offices carry only what a directory shows; the SI-code lookup for a real holder answers with the
     masked code only: no name, no date, no personal ID number, not the full code."""
     client, _, holder, _ = signed_world
-    clinic_keys = {"code", "name", "province_code", "province", "level", "address", "accepts_initial_registration"}
+    clinic_keys = {"code", "name", "province_code", "province", "level", "address", "accepts_initial_registration",
+                   "in_register"}
     for item in client.get("/api/v1/lookups/clinics", params={"per_page": 100}).json()["items"]:
         assert set(item) == clinic_keys
     office_keys = {"code", "kind", "name", "province_code", "province", "address", "phone", "opening_hours", "parent"}

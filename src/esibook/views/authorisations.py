@@ -18,6 +18,7 @@ from esibook.access.accesslog import record_access
 from esibook.access.models import Authorisation
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
+from esibook.benefits.claim_payouts import PayoutChoice
 from esibook.benefits.service import settlements_of
 from esibook.canonical import canonical_json
 from esibook.config import Settings
@@ -284,7 +285,9 @@ class ScopeForm:
 
 
 def forms_in_scope(view: AuthorisationView) -> list[ScopeForm]:
-    """The procedures an active authorisation covers whose form is a few plain fields (filed from one page)."""
+    """The procedures an active authorisation covers whose form is a few plain fields (filed from one page). Where
+    a benefit is paid is not asked there: the claim names none (the SI office arranges it) unless filed through
+    the API with its payout fields (``benefits.claim_payouts``)."""
     if view.state != "active":
         return []
     codes = citizen_procedures() if "*" in view.procedures else {c: None for c in view.procedures}
@@ -293,7 +296,7 @@ def forms_in_scope(view: AuthorisationView) -> list[ScopeForm]:
         proc = PROCEDURES.get(code)
         if proc is None or proc.filer != "citizen":
             continue
-        fields = proc.form.model_fields
+        fields = {name: f for name, f in proc.form.model_fields.items() if name not in PayoutChoice.model_fields}
         if all(get_origin(f.annotation) is None for f in fields.values()):
             found.append(ScopeForm(code, proc.name_vi, proc.name_en, list(fields)))
     return found
