@@ -137,9 +137,13 @@ def postgres_databases(request, tmp_path_factory) -> Iterator[DatabaseFactory]:
 
 
 @pytest.fixture
-def empty_engine(databases) -> Engine:
-    """A fresh database with the schema (migrations applied) and no rows."""
-    return databases.engine()
+def empty_engine(databases) -> Iterator[Engine]:
+    """A fresh database with the schema (migrations applied) and no rows. Its idle connections are closed after
+    the test (the engine stays usable for the audit check at the end): on PostgreSQL a whole run would otherwise
+    keep a pool open per test and reach ``max_connections``."""
+    engine = databases.engine()
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

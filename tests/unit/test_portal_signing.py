@@ -81,8 +81,14 @@ def signed_post(client: TestClient, token: str, body: bytes):
 
 STAND_IN = StandIn("vneid", "esibook", "s3cret")
 CLIENT = TestClient(STAND_IN.app())
-TOKEN = CLIENT.post("/token", data={"grant_type": "client_credentials"},
-                    auth=("esibook", "s3cret")).json()["access_token"]
+
+
+def fresh_token() -> str:
+    """A token of the stand-in's, minted when the test runs (one minted at import expires in a long run)."""
+    return CLIENT.post("/token", data={"grant_type": "client_credentials"},
+                       auth=("esibook", "s3cret")).json()["access_token"]
+
+
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
                                                                                  max_size=4), max_leaves=12)
@@ -97,7 +103,7 @@ MESSAGE = st.fixed_dictionaries({"document_id": JSON | st.text(max_size=90), "ve
                                  st.lists(MESSAGE | JSON, max_size=4).map(
                                      lambda m: json.dumps({"messages": m}).encode())))
 def test_whatever_body_is_signed_and_sent_the_stand_in_answers_stored_or_a_400_with_its_code(body):
-    answer = signed_post(CLIENT, TOKEN, body)
+    answer = signed_post(CLIENT, fresh_token(), body)
     assert answer.status_code in (200, 400), answer.text
     found = answer.json()
     assert isinstance(found["stored"], int) if answer.status_code == 200 else found["code"] and found["message"]
@@ -111,7 +117,7 @@ def test_the_stand_in_refuses_a_missing_token_a_wrong_key_and_a_tampered_body():
     signature = jws.sign_detached(SIGNER, body, SIGNATURE_TYPE)
     tampered = body.replace(b'"version":1', b'"version":7')
     answer = CLIENT.post("/documents", content=tampered, headers={
-        "authorization": f"Bearer {TOKEN}", "idempotency-key": hashlib.sha256(tampered).hexdigest(),
+        "authorization": f"Bearer {fresh_token()}", "idempotency-key": hashlib.sha256(tampered).hexdigest(),
         SIGNATURE_HEADER: signature})
     assert (answer.status_code, answer.json()["code"]) == (400, "signature.invalid")
     trusting = StandIn("ndpp", "esibook", "s3cret", trust_root=throwaway_signer("another root").certificate)
