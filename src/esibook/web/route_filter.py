@@ -50,20 +50,22 @@ if _IncludedRouter is not None:
             return super().matches(scope)
 
         def _paths(self) -> re.Pattern | None:
-            """The union, rebuilt when the router's routes change (FastAPI's own count of changes: the router's
-            counter, or, for a router that includes routers itself, the sum over them, which walks its routes)."""
-            router = self.original_router
+            """The union, rebuilt when the router's routes change (FastAPI's own count of changes)."""
             cached = self.__dict__.get("_esibook_paths")
             if cached is not None:
                 version, union, nested = cached
-                now = router._get_routes_version() if nested else getattr(router, "_routes_version", None)
-                if now == version and now is not None:
+                if version is not None and self._version(nested) == version:
                     return union
-            nested = any(isinstance(route, _IncludedRouter) for route in router.routes)
-            version = router._get_routes_version() if nested else getattr(router, "_routes_version", None)
+            nested = any(isinstance(route, _IncludedRouter) for route in self.original_router.routes)
             union = self._union()
-            self.__dict__["_esibook_paths"] = (version, union, nested)
+            self.__dict__["_esibook_paths"] = (self._version(nested), union, nested)
             return union
+
+        def _version(self, nested: bool) -> int | None:
+            """The router's own change counter; for a router that includes routers itself, the sum over them
+            (which walks its routes)."""
+            router = self.original_router
+            return router._get_routes_version() if nested else getattr(router, "_routes_version", None)
 
         def _union(self) -> re.Pattern | None:
             patterns = []
