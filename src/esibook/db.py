@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import namedtuple
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -18,7 +19,7 @@ from sqlalchemy import BigInteger, Engine, Integer, MetaData, String, create_eng
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransactionOrigin, sessionmaker
 
 from esibook.errors import InvalidText
@@ -276,3 +277,65 @@ def _statement_in_scope(connection, _cursor, _statement, _parameters, _context, 
         return  # no transaction (autocommit): after_begin sets the scope of the next one
     raw.execute("SELECT set_config('esibook.authorities', %s, true)", (scope,))
     connection.info[SCOPE_SET] = scope
+
+
+# --- reads that every request makes, on the driver ---------------------------------------------------------------
+
+
+class DriverRead:
+    """A Core ``SELECT`` that a request makes every time (the caller's lookup, the book read), run on the DB-API
+    connection of the session's transaction: for a small indexed read, SQLAlchemy's execution machinery (execution
+    context, cursor result, row objects) costs more CPU than the driver's round trip (measured: docs/performance.md,
+    "Book reads under load"). It runs in the same transaction and passes the same ``before_cursor_execute`` listeners
+    as any statement (the authority scope, the NUL check); its rows are named tuples (``row.role``, ``row[0]``).
+
+    Only a statement whose columns and parameters need none of SQLAlchemy's type processing on that database takes
+    the driver's way (checked once per dialect); any other runs as SQLAlchemy runs it, with the same result."""
+
+    def __init__(self, statement):
+        self.statement = statement
+        self._compiled: dict[str, _CompiledRead | None] = {}
+
+    def all(self, session: Session, params: Mapping) -> list:
+        connection = session.connection()
+        compiled = self._compiled.get(connection.dialect.name, False)
+        if compiled is False:
+            compiled = self._compiled[connection.dialect.name] = _CompiledRead.of(self.statement, connection.dialect)
+        if compiled is None:
+            return connection.execute(self.statement, params).all()
+        return compiled.run(connection, params)
+
+    def first(self, session: Session, params: Mapping):
+        rows = self.all(session, params)
+        return rows[0] if rows else None
+
+
+class _CompiledRead:
+    def __init__(self, sql: str, defaults: dict, positions: tuple[str, ...] | None, row: type):
+        self.sql, self.defaults, self.positions, self.row = sql, defaults, positions, row
+
+    @classmethod
+    def of(cls, statement, dialect) -> _CompiledRead | None:
+        compiled = statement.compile(dialect=dialect)
+        processed = any(column.type._cached_result_processor(dialect, None) for column in statement.selected_columns)
+        if processed or compiled._bind_processors or compiled.literal_execute_params or compiled.post_compile_params:
+            return None
+        positions = tuple(compiled.positiontup) if compiled.positional else None
+        return cls(str(compiled), dict(compiled.params), positions,
+                   namedtuple("Row", [column.key for column in statement.selected_columns], rename=True))
+
+    def run(self, connection, params: Mapping) -> list:
+        values = {**self.defaults, **params}
+        args = values if self.positions is None else tuple(values[name] for name in self.positions)
+        cursor = connection.connection.dbapi_connection.cursor()
+        connection.dispatch.before_cursor_execute(connection, cursor, self.sql, args, None, False)
+        try:
+            cursor.execute(self.sql, args)
+            return [self.row._make(found) for found in cursor.fetchall()]
+        except connection.dialect.loaded_dbapi.Error as error:
+            if connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor):
+                connection.invalidate(error)
+            raise DBAPIError.instance(self.sql, None, error, connection.dialect.loaded_dbapi.Error,
+                                      hide_parameters=True, dialect=connection.dialect) from error
+        finally:
+            cursor.close()

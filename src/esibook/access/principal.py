@@ -8,6 +8,7 @@ from sqlalchemy import String, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from esibook.access.models import ApiClient, RoleGrant
+from esibook.db import DriverRead
 from esibook.people.identifiers import mask_personal_id
 from esibook.people.models import Person
 
@@ -69,14 +70,14 @@ def _caller_statement():
     )
 
 
-CALLER = _caller_statement()
+CALLER = DriverRead(_caller_statement())
 
 
 def person_principal(session: Session, identity: Identity) -> Principal:
     """Combine the identity with the person's record id and active grants, read fresh on every request (so a
     revoked grant counts no more at once), in one query. The record itself is loaded only by a route that reads it
     (``policy.own_person``)."""
-    rows = session.connection().execute(CALLER, {"personal_id": identity.personal_id}).all()
+    rows = CALLER.all(session, {"personal_id": identity.personal_id})
     person_id = rows[0][0] if rows else None
     grants = [row for row in rows if row.role is not None]
     if identity.level < 2:

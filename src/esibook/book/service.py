@@ -18,7 +18,7 @@ from esibook.book.content import contribution_months, gather, render
 from esibook.book.models import BookVersion, Suspension
 from esibook.canonical import canonical_bytes
 from esibook.config import Settings
-from esibook.db import end_reads, scoped_to, transaction, within_action
+from esibook.db import DriverRead, end_reads, scoped_to, transaction, within_action
 from esibook.employers.service import names_by_unit_code
 from esibook.errors import DomainError
 from esibook.people.models import Person
@@ -168,7 +168,7 @@ class BookBundle:
 
 #: The latest version's columns a book read serves, in one Core query (no ORM object for a read).
 _versions = BookVersion.__table__
-LATEST = (
+LATEST = DriverRead(
     select(_versions.c.book_id, _versions.c.version, _versions.c.document, _versions.c.leaf_index,
            log.leaf_tile(_versions.c.leaf_index).label("leaf_tile"),
            log.leaf_tile_nodes(_versions.c.leaf_index).label("leaf_nodes"))
@@ -184,7 +184,7 @@ def latest_bundle(session: Session, settings: Settings, person_id: int) -> dict:
     tile that the same query read and the tiles above it that the process keeps.
     A version still in the pool (or none) takes :func:`bundle`'s way. The read's transaction ends here, in the
     request's thread (the request then hands no open transaction back to the event loop to close)."""
-    row = session.connection().execute(LATEST, {"person_id": person_id}).first()
+    row = LATEST.first(session, {"person_id": person_id})
     checkpoint = log.served_checkpoint(session, settings, row.leaf_index) if row and row.leaf_index is not None \
         else None
     if checkpoint is None:
