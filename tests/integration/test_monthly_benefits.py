@@ -1,0 +1,204 @@
+"""The other monthly benefits paid month by month by the pension's run (on SQLite and PostgreSQL): an unemployment
+allowance of 3 months is paid one month by each run and stops after the 3rd; a run made twice pays nothing twice;
+the beneficiary sees each month, the benefit named, on the API and the page (English and Vietnamese); paid to an
+authorised representative until the authorisation is revoked, then held with the grantor's access log saying so,
+and paid the new way (as back pay) once the beneficiary names one; the survivors' monthly allowance is paid to each
+relative, the way the filer named honoured for the filer's own child and held for a relative they do not
+represent."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from esibook.access.models import AccessLogEntry
+from esibook.benefits import claims, monthly_benefit_view, monthly_benefits
+from esibook.benefits.models import MonthlyBenefit, MonthlyBenefitPayment
+from esibook.benefits.pension_runs import pay_month
+from esibook.dates import vietnam_today
+from esibook.people.identifiers import make_personal_id
+from esibook.people.models import Person
+from esibook.people.names import fold_name
+from esibook.periods import Month
+from esibook.transactions.models import PopulationRecord
+from integration.test_conversion_and_printout import scanned_pdf
+from support.retirees import add_retiree
+
+NOW = Month.from_date(vietnam_today())
+TERMINATED = NOW - 6
+FIRST = TERMINATED + 1
+MONTHLY = 4_500_000
+
+
+@pytest.fixture(scope="module")
+def world(signed_app, signed_identities, signed_bearer):
+    return signed_app, signed_identities, signed_bearer
+
+
+def on_day(monkeypatch, month: Month) -> None:
+    """Approvals and changes are made on the 10th of ``month``."""
+    day = month.first_day().replace(day=10)
+    monkeypatch.setattr(monthly_benefits, "vietnam_today", lambda: day)
+    monkeypatch.setattr(monthly_benefit_view, "vietnam_today", lambda: day)
+
+
+def approve_unemployment(engine, person_id: int, payment: dict | None) -> None:
+    """The officer's approval of a 3-month unemployment claim, as the dossier engine calls it."""
+    form = {"regime": "unemployment", "termination_month": str(TERMINATED), "months": 3, "amount": MONTHLY,
+            "total": 3 * MONTHLY, **({"payment": payment} if payment else {})}
+    with Session(engine) as session, session.begin():
+        claims.approve_own_claim(session, session.get(Person, person_id), form)
+
+
+def months(engine, beneficiary_id: int) -> dict[str, MonthlyBenefitPayment]:
+    with Session(engine) as session:
+        rows = session.scalars(select(MonthlyBenefitPayment).where(
+            MonthlyBenefitPayment.beneficiary_id == beneficiary_id)).all()
+        session.expunge_all()
+        return {str(Month.from_int(r.month)): r for r in rows}
+
+
+def payout_log(engine, person_id: int) -> list[str]:
+    with Session(engine) as session:
+        return list(session.scalars(select(AccessLogEntry.outcome).where(
+            AccessLogEntry.person_id == person_id, AccessLogEntry.channel == "payout").order_by(AccessLogEntry.id)))
+
+
+def test_three_months_of_unemployment_one_a_run_then_none(signed, world, monkeypatch):
+    client, _, bearer = world
+    person_id, personal_id = add_retiree(signed.engine, serial=929_001, born=date(1988, 4, 4), years=5,
+                                         first=Month(2016, 1))
+    on_day(monkeypatch, FIRST)
+    approve_unemployment(signed.engine, person_id, {"method": "bank", "bank_code": "VCB",
+                                                    "account_number": "0071000999111"})
+    assert [(m, r.status, r.amount) for m, r in months(signed.engine, person_id).items()] == [
+        (str(FIRST), "paid", MONTHLY)], "the approval pays the month begun"
+
+    runs = [pay_month(Session(signed.engine), m) for m in (FIRST + 1, FIRST + 1, FIRST + 2, FIRST + 3)]
+    assert runs[1].benefits_settled == 0 and runs[1].benefits_held == 0, "the same run twice pays nothing twice"
+    paid = months(signed.engine, person_id)
+    assert sorted(paid) == [str(FIRST), str(FIRST + 1), str(FIRST + 2)], "3 months, none after the 3rd"
+    assert [paid[str(m)].paid_in for m in (FIRST, FIRST + 1, FIRST + 2)] == [
+        m.as_int() for m in (FIRST, FIRST + 1, FIRST + 2)], "each paid by its own month's run"
+    assert sum(r.amount for r in paid.values()) == 13_500_000
+    assert {r.payee for r in paid.values()} == {"Vietcombank ••••9111"}
+
+    me = bearer(personal_id)
+    mine = client.get("/api/v1/me/monthly-benefits", headers=me).json()
+    [benefit] = mine["benefits"]
+    assert (benefit["benefit"], benefit["first_month"], benefit["last_month"], benefit["monthly_amount"]) == (
+        "unemployment", str(FIRST), str(FIRST + 2), MONTHLY)
+    assert [(p["benefit"], p["month"], p["status"]) for p in mine["payments"]] == [
+        ("unemployment", str(m), "paid") for m in (FIRST + 2, FIRST + 1, FIRST)], "newest first, benefit named"
+    assert "0071000999111" not in str(mine), "the account is shown masked"
+    en = client.get("/me/benefit-payments?lang=en", headers=me).text
+    assert "Unemployment allowance" in en and f'data-testid="line-unemployment-{FIRST}"' in en
+    vi = client.get("/me/benefit-payments?lang=vi", headers=me).text
+    assert "Trợ cấp thất nghiệp" in vi and "Đã chi trả" in vi
+
+
+def test_paid_to_the_agent_until_revoked_then_held_then_paid_the_new_way(signed, world, monkeypatch):
+    client, _, bearer = world
+    person_id, personal_id = add_retiree(signed.engine, serial=929_011, born=date(1987, 2, 2), years=5,
+                                         first=Month(2016, 1))
+    agent_id, agent_pid = add_retiree(signed.engine, serial=929_012, born=date(1990, 7, 7), years=1,
+                                      first=Month(2015, 1))
+    me = bearer(personal_id)
+    grant = client.post("/api/v1/me/authorisations", headers=me, json={
+        "agent_personal_id": agent_pid, "procedures": [], "receive_payment": True,
+        "valid_until": (vietnam_today() + timedelta(days=200)).isoformat()})
+    assert grant.status_code == 201, grant.text
+    grant_id = grant.json()["id"]
+    on_day(monkeypatch, FIRST)
+    approve_unemployment(signed.engine, person_id, {"method": "cash", "post_office": "Bưu điện Hà Đông",
+                                                    "authorisation_id": grant_id, "agent_id": agent_id})
+    first = months(signed.engine, person_id)[str(FIRST)]
+    assert (first.status, first.agent_id) == ("paid", agent_id), "received by the agent"
+    assert payout_log(signed.engine, person_id) == ["allowed"]
+
+    assert client.post(f"/api/v1/me/authorisations/{grant_id}/revoke", headers=me).status_code == 200
+    pay_month(Session(signed.engine), FIRST + 1)
+    held = months(signed.engine, person_id)[str(FIRST + 1)]
+    assert (held.status, held.hold_reason, held.agent_id, held.paid_at) == ("held", "authorisation.revoked", None,
+                                                                            None), "not paid to the agent"
+    assert sorted(payout_log(signed.engine, person_id)) == ["allowed", "refused"], "the grantor's access log says so"
+    again = pay_month(Session(signed.engine), FIRST + 1)
+    assert again.benefits_settled == 0 and again.benefits_held == 0
+    mine = client.get("/api/v1/me/monthly-benefits", headers=me).json()
+    assert mine["held"] == [{"benefit": "unemployment", "month": str(FIRST + 1),
+                             "hold_reason": "authorisation.revoked"}]
+    vi = client.get("/me/benefit-payments?lang=vi", headers=me).text
+    assert 'data-testid="monthly-held"' in vi and "Bạn đã thu hồi giấy ủy quyền" in vi
+
+    [benefit] = mine["benefits"]
+    on_day(monkeypatch, FIRST + 1)
+    stranger = client.post(f"/api/v1/me/monthly-benefits/{benefit['person_id']}/{benefit['seq']}/payment-method",
+                           headers=bearer(agent_pid), json={"method": "cash", "post_office": "Bưu điện X"})
+    assert stranger.status_code == 404 and stranger.json()["error"]["code"] == "payout.not_found"
+    changed = client.post(f"/api/v1/me/monthly-benefits/{benefit['person_id']}/{benefit['seq']}/payment-method",
+                          headers=me, json={"method": "bank", "bank_code": "BIDV", "account_number": "2101 4444 5678"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["benefits"][0]["next_change"]["shown"] == "BIDV ••••5678"
+    pay_month(Session(signed.engine), FIRST + 2)
+    rows = months(signed.engine, person_id)
+    assert [(rows[str(m)].status, rows[str(m)].payee, rows[str(m)].paid_in) for m in (FIRST + 1, FIRST + 2)] == [
+        ("paid", "BIDV ••••5678", (FIRST + 2).as_int())] * 2, "the held month paid the new way, as back pay"
+    assert sum(r.amount for r in rows.values()) == 3 * MONTHLY
+
+
+def citizen(engine, *, serial: int, born: date, sex: str, name: str, **family) -> Person:
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        person = Person(personal_id=make_personal_id("001", born, sex, serial), full_name=name,
+                        name_key=fold_name(name), date_of_birth=born, sex=sex, birth_province_code="001",
+                        authority="civil", **family)
+        session.add(person)
+        session.add(PopulationRecord(personal_id=person.personal_id, full_name=name, date_of_birth=born, sex=sex,
+                                     ethnicity_code="01", nationality="VN", birth_province_code="001"))
+    return person
+
+
+def test_the_survivors_allowance_goes_to_each_relative_the_filers_way_honoured(signed, world):
+    client, ids, bearer = world
+    deceased_id, deceased_pid = add_retiree(signed.engine, serial=929_021, born=date(1975, 3, 3), years=18,
+                                            first=Month(2005, 1))
+    wife = citizen(signed.engine, serial=929_022, born=date(1980, 6, 6), sex="female", name="Phạm Thị Vợ",
+                   spouse_id=deceased_pid)
+    with Session(signed.engine) as session, session.begin():
+        session.get(Person, deceased_id).spouse_id = wife.personal_id
+    hers = citizen(signed.engine, serial=929_023, born=date(2014, 1, 1), sex="male", name="Trần Văn Con",
+                   father_id=deceased_pid, mother_id=wife.personal_id, representative_id=wife.personal_id)
+    other = citizen(signed.engine, serial=929_024, born=date(2011, 2, 2), sex="female", name="Trần Thị Con",
+                    father_id=deceased_pid, representative_id=None)
+    died = vietnam_today() - timedelta(days=40)
+    body = {"procedure": "claim_survivors", "form": {
+        "deceased_personal_id": deceased_pid, "relationship": "spouse", "died_on": died.isoformat(),
+        "relatives": [hers.personal_id, other.personal_id], "method": "bank", "bank_code": "VCB",
+        "account_number": "0071000999222"},
+        "attachments": [{"filename": "trich-luc-khai-tu.pdf",
+                         "content_base64": base64.b64encode(scanned_pdf()).decode()}]}
+    filed = client.post("/api/v1/dossiers", json=body, headers={**bearer(wife.personal_id),
+                                                               "idempotency-key": "monthly-survivors-1"})
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["form"]["paid_to"] == "Vietcombank ••••9222", "the way named is kept with the claim"
+    done = client.post(f"/api/v1/dossiers/{filed.json()['id']}/actions", json={"action": "approve"},
+                       headers=bearer(ids["officer-civil"].personal_id))
+    assert done.json()["status"] == "result_issued", done.text
+
+    first = Month.from_date(died) + 1
+    with Session(signed.engine) as session:
+        benefits = {b.beneficiary_id: b for b in session.scalars(select(MonthlyBenefit).where(
+            MonthlyBenefit.person_id == deceased_id))}
+    assert set(benefits) == {hers.id, other.id}, "one allowance a relative, each the relative's own"
+    assert all(b.first_month == first.as_int() and b.last_month is None for b in benefits.values())
+    paid, held = months(signed.engine, hers.id), months(signed.engine, other.id)
+    begun = [str(m) for m in Month.range(first, NOW)]
+    assert sorted(paid) == begun and sorted(held) == begun, "every month begun is settled at approval"
+    assert {(r.status, r.payee) for r in paid.values()} == {("paid", "Vietcombank ••••9222")}, (
+        "the child the filer represents: paid the way the filer named")
+    assert {(r.status, r.hold_reason) for r in held.values()} == {("held", "payout.no_way")}, (
+        "a relative the filer does not represent: held until a way is named for them")
+    assert paid[str(first)].amount == benefits[hers.id].monthly_amount
