@@ -38,7 +38,6 @@ def test_held_months_of_unemployment_then_a_way_named_on_a_phone(browser, site, 
     line = page.get_by_test_id(f"line-unemployment-{now}").inner_text()
     assert "Tạm giữ" in line and "Chưa chỉ định nơi nhận tiền" in line
     page.get_by_test_id("change-way").locator("summary").click()
-    assert check_page(page, axe_source()) == []
     way = page.get_by_test_id("change-way")
     way.get_by_label("Hình thức nhận").select_option("bank")
     way.get_by_label("Ngân hàng", exact=True).select_option("BIDV")
@@ -47,4 +46,6 @@ def test_held_months_of_unemployment_then_a_way_named_on_a_phone(browser, site, 
     assert page.get_by_test_id("monthly-changed").is_visible()
     assert "BIDV ••••8877" in page.get_by_test_id("next-change").inner_text()
     assert "998877" not in page.content(), "the account is masked"
+    page.get_by_test_id("change-way").locator("summary").click()
+    assert check_page(page, axe_source()) == [], "fits a 360 px screen, passes axe"
     page.context.close()
