@@ -161,7 +161,7 @@ def citizen(engine, *, serial: int, born: date, sex: str, name: str, **family) -
     return person
 
 
-def test_the_survivors_allowance_goes_to_each_relative_the_filers_way_honoured(signed, world):
+def test_the_survivors_allowance_goes_to_each_relative_the_filers_way_honoured(signed, world, monkeypatch):
     client, ids, bearer = world
     deceased_id, deceased_pid = add_retiree(signed.engine, serial=929_021, born=date(1975, 3, 3), years=18,
                                             first=Month(2005, 1))
@@ -171,8 +171,9 @@ def test_the_survivors_allowance_goes_to_each_relative_the_filers_way_honoured(s
         session.get(Person, deceased_id).spouse_id = wife.personal_id
     hers = citizen(signed.engine, serial=929_023, born=date(2014, 1, 1), sex="male", name="Trần Văn Con",
                    father_id=deceased_pid, mother_id=wife.personal_id, representative_id=wife.personal_id)
+    grandmother = citizen(signed.engine, serial=929_025, born=date(1950, 9, 9), sex="female", name="Đỗ Thị Bà")
     other = citizen(signed.engine, serial=929_024, born=date(2011, 2, 2), sex="female", name="Trần Thị Con",
-                    father_id=deceased_pid, representative_id=None)
+                    father_id=deceased_pid, representative_id=grandmother.personal_id)
     died = vietnam_today() - timedelta(days=40)
     body = {"procedure": "claim_survivors", "form": {
         "deceased_personal_id": deceased_pid, "relationship": "spouse", "died_on": died.isoformat(),
@@ -202,3 +203,20 @@ def test_the_survivors_allowance_goes_to_each_relative_the_filers_way_honoured(s
     assert {(r.status, r.hold_reason) for r in held.values()} == {("held", "payout.no_way")}, (
         "a relative the filer does not represent: held until a way is named for them")
     assert paid[str(first)].amount == benefits[hers.id].monthly_amount
+
+    mother = client.get("/api/v1/me/monthly-benefits", headers=bearer(wife.personal_id)).json()
+    assert [(b["benefit"], b["for_person"], b["paid_to"]["shown"]) for b in mother["benefits"]] == [
+        ("survivors_monthly", hers.full_name, "Vietcombank ••••9222")], "the mother reads her child's allowance"
+    theirs = bearer(grandmother.personal_id)
+    [held_one] = client.get("/api/v1/me/monthly-benefits", headers=theirs).json()["benefits"]
+    assert (held_one["for_person"], held_one["paid_to"]) == (other.full_name, None), "no way named for this child"
+    url = f"/api/v1/me/monthly-benefits/{deceased_id}/{held_one['seq']}/payment-method"
+    assert client.post(url, headers=bearer(wife.personal_id), json={"method": "cash", "post_office": "Bưu điện X"}
+                       ).status_code == 404, "the filer does not represent this child"
+    on_day(monkeypatch, NOW)
+    named = client.post(url, headers=theirs, json={"method": "cash", "post_office": "Bưu điện Thanh Xuân"})
+    assert named.status_code == 200, named.text
+    assert named.json()["benefits"][0]["next_change"] == {
+        "method": "cash", "shown": "Bưu điện Thanh Xuân", "from_month": str(NOW + 1), "authorisation_id": None}
+    page = client.get("/me/benefit-payments?lang=vi", headers=theirs).text
+    assert "Trợ cấp tuất hằng tháng" in page and f"của {other.full_name}" in page

@@ -1,6 +1,7 @@
 """What a beneficiary reads of their monthly benefits (page and API): every month settled of each, newest first,
 with the benefit named per line (the pension too), paid (how, to whom) or held (why); and naming where a monthly
-benefit other than the pension is paid from the next month (:func:`change_way`)."""
+benefit other than the pension is paid from the next month (:func:`change_way`). A legal representative (of a child
+paid a survivors' allowance) reads and names the way of the represented person's too."""
 
 from __future__ import annotations
 
@@ -43,6 +44,14 @@ def _way(session: Session, benefit: MonthlyBenefit, month: Month) -> dict | None
             "authorisation_id": shown.authorisation_id}
 
 
+def _beneficiaries(session: Session, me: Person) -> dict[int, Person]:
+    """Whose monthly benefits the caller reads and names the way of: their own, and those of the persons they
+    legally represent (a child under 18), as the access policy decides (:func:`policy.names_way_for`)."""
+    represented = session.scalars(select(Person).where(Person.representative_id == me.personal_id)) \
+        if me.personal_id else []
+    return {me.id: me, **{p.id: p for p in represented if policy.names_way_for(me, p)}}
+
+
 def _benefit(session: Session, b: MonthlyBenefit, now: Month) -> dict:
     current = max(now, Month.from_int(b.first_month))
     ahead = _way(session, b, current + 1)
@@ -56,20 +65,27 @@ def _benefit(session: Session, b: MonthlyBenefit, now: Month) -> dict:
     }
 
 
+def _for(whose: dict[int, Person], me: Person, benefit: MonthlyBenefit) -> str | None:
+    """The name of the person represented whose benefit it is (None: the caller's own)."""
+    return None if benefit.beneficiary_id == me.id else whose[benefit.beneficiary_id].full_name
+
+
 def my_monthly_payments(session: Session, caller: Principal) -> dict:
     """The caller's monthly benefits (those paid to them) and every month settled of each and of their pension,
     newest first; ``held``: the months held, with the benefit."""
-    me = policy.own_person_id(caller)
+    me = policy.own_person(session, caller)
+    whose = _beneficiaries(session, me)
     now = Month.from_date(vietnam_today())
-    benefits = list(session.scalars(select(MonthlyBenefit).where(MonthlyBenefit.beneficiary_id == me)
+    benefits = list(session.scalars(select(MonthlyBenefit).where(MonthlyBenefit.beneficiary_id.in_(whose))
                                     .order_by(MonthlyBenefit.created_at, MonthlyBenefit.seq)))
-    lines = [_line(b.regime, p, person_id=b.person_id, seq=b.seq)
+    lines = [{**_line(b.regime, p, person_id=b.person_id, seq=b.seq), "for_person": _for(whose, me, b)}
              for b in benefits for p in session.scalars(select(MonthlyBenefitPayment).where(
                  MonthlyBenefitPayment.person_id == b.person_id, MonthlyBenefitPayment.seq == b.seq))]
-    lines += [_line("pension", p) for p in session.scalars(select(PensionPayment).where(
-        PensionPayment.person_id == me))]
+    lines += [{**_line("pension", p), "for_person": None} for p in session.scalars(select(PensionPayment).where(
+        PensionPayment.person_id == me.id))]
     lines.sort(key=lambda line: (line["month"], line["benefit"]), reverse=True)
-    return {"benefits": [_benefit(session, b, now) for b in benefits], "payments": lines,
+    return {"benefits": [{**_benefit(session, b, now), "for_person": _for(whose, me, b)} for b in benefits],
+            "payments": lines,
             "held": [{"benefit": line["benefit"], "month": line["month"], "hold_reason": line["hold_reason"]}
                      for line in lines if line["status"] == "held"]}
 
@@ -86,8 +102,14 @@ def change_way(session: Session, caller: Principal, person_id: int, seq: int, fo
     with transaction(session):
         me = policy.own_person(session, caller)
         benefit = session.get(MonthlyBenefit, (person_id, seq), with_for_update=True)
-        if benefit is None or benefit.beneficiary_id != me.id:
+        beneficiary = session.get(Person, benefit.beneficiary_id) if benefit else None
+        if beneficiary is None or not policy.names_way_for(me, beneficiary):
             raise payout_not_found()
+        if beneficiary.id != me.id and choice.authorisation_id is not None:
+            raise _refuse("payout.agent_represented", "the allowance of a person you represent is paid to your own "
+                          "account or post office, not to your authorised representative",
+                          "trợ cấp của người bạn đại diện được chi trả vào tài khoản hoặc tại bưu điện của chính bạn, "
+                          "không qua người nhận thay", "authorisation_id")
         named = name_payee(session, caller, me, choice)
         if not named:
             raise _refuse("payout.method", "choose a bank account or cash at a post office",
