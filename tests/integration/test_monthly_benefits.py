@@ -9,6 +9,8 @@ represent."""
 from __future__ import annotations
 
 import base64
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -69,7 +71,7 @@ def payout_log(engine, person_id: int) -> list[str]:
 
 
 def test_three_months_of_unemployment_one_a_run_then_none(signed, world, monkeypatch):
-    client, _, bearer = world
+    client, ids, bearer = world
     person_id, personal_id = add_retiree(signed.engine, serial=929_001, born=date(1988, 4, 4), years=5,
                                          first=Month(2016, 1))
     on_day(monkeypatch, FIRST)
@@ -99,6 +101,20 @@ def test_three_months_of_unemployment_one_a_run_then_none(signed, world, monkeyp
     assert "Unemployment allowance" in en and f'data-testid="line-unemployment-{FIRST}"' in en
     vi = client.get("/me/benefit-payments?lang=vi", headers=me).text
     assert "Trợ cấp thất nghiệp" in vi and "Đã chi trả" in vi
+
+    officer = bearer(ids["officer-civil"].personal_id)
+    made = client.get("/officer/pension-payouts/file", headers=officer,
+                      params={"month": str(FIRST + 1), "channel": "bank", "benefit": "monthly"})
+    assert made.status_code == 200 and f"chi-tra-che-do-hang-thang-{FIRST + 1}-bank.csv" in made.headers[
+        "content-disposition"]
+    rows = list(csv.reader(io.StringIO(made.content.decode("utf-8-sig"))))
+    assert rows[0][:7] == ["STT", "Số định danh cá nhân", "Họ và tên", "Chế độ", "Tháng hưởng", "Truy lĩnh",
+                           "Số tiền (đồng)"]
+    line = [r for r in rows if len(r) > 1 and r[1] == personal_id]
+    assert [(r[3], r[4], r[5], r[6], r[7], r[8]) for r in line] == [
+        ("Trợ cấp thất nghiệp", f"{(FIRST + 1).month:02d}/{(FIRST + 1).year}", "", str(MONTHLY), "Vietcombank",
+         "0071000999111")], "the month the run paid, for the bank's transfer (the account in full)"
+    assert rows[-1][2] == "Tổng cộng" and int(rows[-1][6]) == sum(int(r[6]) for r in rows[1:-1])
 
 
 def test_paid_to_the_agent_until_revoked_then_held_then_paid_the_new_way(signed, world, monkeypatch):

@@ -42,19 +42,24 @@ def pension_payout_file(
         "--output", help="Where to write the CSV (default: chi-tra-luong-huu-YYYY-MM-CHANNEL.csv here).")] = None,
     authority: Annotated[str | None, typer.Option(
         "--authority", help="Only this authority (civil, defence, security); default all.")] = None,
+    benefit: Annotated[str, typer.Option(
+        "--benefit", help="pension, or monthly (the unemployment, survivors' and accident/disease monthly "
+        "allowances the same run pays).")] = "pension",
 ) -> None:
     """Write the payout file (danh sách chi trả) of a month's run for the banks or the post offices: CSV, UTF-8 with
     BOM, Vietnamese headers, amounts in đồng, one line per month paid (back pay marked) and a total."""
     from pathlib import Path
 
-    from esibook.benefits.payout_files import check_authority, check_channel, payout_file
+    from esibook.benefits.payout_files import check_authority, check_benefit, check_channel, payout_file
     from esibook.periods import Month
 
     chosen = Month.parse_input(month, field="month")
     check_channel(channel)
     check_authority(authority)
+    check_benefit(benefit)
     with open_session() as session:
-        made = payout_file(session, chosen, channel, authority=authority, actor="cli:pension-payout-file")
+        made = payout_file(session, chosen, channel, authority=authority, actor="cli:pension-payout-file",
+                           benefit=benefit)
     path = Path(output or made.filename)
     path.write_bytes(made.content)
     typer.echo(f"{path}: {made.lines} lines, {made.total:,} đồng".replace(",", "."))
