@@ -236,3 +236,40 @@ def test_the_survivors_allowance_goes_to_each_relative_the_filers_way_honoured(s
         "method": "cash", "shown": "Bưu điện Thanh Xuân", "from_month": str(NOW + 1), "authorisation_id": None}
     page = client.get("/me/benefit-payments?lang=vi", headers=theirs).text
     assert "Trợ cấp tuất hằng tháng" in page and f"của {other.full_name}" in page
+
+
+def test_the_monthly_accident_allowance_is_paid_from_the_assessment_to_the_employees_account(signed, world):
+    """An employer's accident claim at 45% names the employee's account; approved, the allowance is paid from the
+    month of the assessment, every month begun, to that account, and the worker sees it."""
+    from esibook.contributions.models import ContributionLine
+
+    client, ids, bearer = world
+    rep = ids["employer-rep"]
+    employer_id = rep.grant[3]
+    with Session(signed.engine) as session:
+        worker = session.scalars(
+            select(Person).join(ContributionLine, ContributionLine.person_id == Person.id)
+            .where(ContributionLine.employer_id == employer_id, ContributionLine.month == 202605,
+                   ContributionLine.status == "paid", Person.authority == "civil",
+                   Person.personal_id.not_in({i.personal_id for i in ids.values()}))
+            .order_by(Person.id)
+        ).first()
+        session.expunge(worker)
+    body = {"procedure": "claim_occupational", "employer_id": employer_id, "form": {
+        "personal_id": worker.personal_id, "kind": "accident", "event_month": "2026-06", "assessed_month": "2026-08",
+        "loss": 45, "method": "bank", "bank_code": "ACB", "account_number": "1234 5678 90"},
+        "attachments": [{"filename": "bien-ban-giam-dinh.pdf",
+                         "content_base64": base64.b64encode(scanned_pdf()).decode()}]}
+    filed = client.post("/api/v1/dossiers", json=body, headers={**bearer(rep.personal_id),
+                                                               "idempotency-key": "monthly-oad-1"})
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["form"]["regime"] == "oad_monthly" and filed.json()["form"]["paid_to"] == "ACB ••••7890"
+    done = client.post(f"/api/v1/dossiers/{filed.json()['id']}/actions", json={"action": "approve"},
+                       headers=bearer(ids["officer-civil"].personal_id))
+    assert done.json()["status"] == "result_issued", done.text
+    paid = months(signed.engine, worker.id)
+    assert sorted(paid) == [str(m) for m in Month.range(Month(2026, 8), NOW)], "from the month of the assessment"
+    assert {(r.status, r.payee, r.amount) for r in paid.values()} == {
+        ("paid", "ACB ••••7890", filed.json()["form"]["total"])}
+    mine = client.get("/api/v1/me/monthly-benefits", headers=bearer(worker.personal_id)).json()
+    assert {p["benefit"] for p in mine["payments"]} >= {"oad_monthly"}
