@@ -11,7 +11,7 @@ the same way and becomes its first way of payment by month (:mod:`esibook.benefi
 - **Payout** (:func:`pay_out`, in the approval's transaction): the policy decides again, as the payout run; paid, the
   row names the agent; an authorisation revoked or expired meanwhile **holds** the payout (not paid to the agent,
   the policy's code as the reason), and the beneficiary names another way (:func:`choose_again`). Either way the
-  beneficiary's access log has the payout, as for pensions (:func:`esibook.benefits.pension_runs.log_for_grantor`).
+  beneficiary's access log has the payout, as for pensions (:func:`esibook.benefits.monthly_runs.log_for_grantor`).
 
 The account is kept in full for the transfer; pages, logs and audit records only ever see it masked (``payee``).
 """

@@ -10,6 +10,9 @@ that is not yet paid is settled in the run, one row a month and pensioner, so a 
   **held** (not paid, with the policy's reason) until the pensioner names another way. Either way the grantor's
   access log has an entry for it.
 - **The pensioner's HI card** (group HT) is renewed by the run before it ends, so it never lapses.
+- **The other monthly benefits** (unemployment, the survivors' and accident/disease allowances) are paid by the same
+  run, after the pensions, by the same :func:`esibook.benefits.monthly_runs.settle`
+  (:func:`esibook.benefits.monthly_benefits.settle_all`); a pension is one :class:`PensionLedger` to it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,14 @@ from esibook import jobs
 from esibook.audit import service as audit
 from esibook.benefits import monthly_benefits
 from esibook.benefits.models import Pension, PensionPayment, PensionPaymentMethod
-from esibook.benefits.monthly_runs import Payee, Settled, as_method, log_for_grantor, payee_of, settle  # noqa: F401
+from esibook.benefits.monthly_runs import (  # noqa: F401 (named here as before)
+    Payee,
+    Settled,
+    as_method,
+    log_for_grantor,
+    payee_of,
+    settle,
+)
 from esibook.benefits.payouts import _refuse, card_renewal
 from esibook.dates import VIETNAM, vietnam_today
 from esibook.db import transaction
