@@ -225,6 +225,10 @@ AUDIENCE_OF: dict[str, str] = {
     "GET /api/v1/me/pension": "citizen",
     "GET /api/v1/me/benefit-payouts": "citizen",
     "POST /api/v1/me/benefit-payouts/{person_id}/{seq}": "citizen",
+    "GET /api/v1/me/monthly-benefits": "citizen",
+    "POST /api/v1/me/monthly-benefits/{person_id}/{seq}/payment-method": "citizen",
+    "GET /me/benefit-payments": "citizen",
+    "POST /me/monthly-benefits/{person_id}/{seq}/payment-method": "citizen",
     "POST /api/v1/me/pension/payment-method": "citizen",
     "GET /me/pension": "citizen",
     "POST /me/benefit-payouts/{person_id}/{seq}": "citizen",
@@ -557,6 +561,7 @@ OUTCOMES = [
     ("GET", "/api/v1/me/repository", {"citizen-l2": 200, "officer-civil": 200}, None),
     ("GET", "/api/v1/me/estimates", {"citizen-l2": 200}, None),
     ("GET", "/api/v1/me/pension", {"citizen-l2": 200}, None),
+    ("GET", "/api/v1/me/monthly-benefits", {"citizen-l2": 200}, None),
     # allowed for the civil officer; this database has no book issued yet, so the answer is a 400 "book.none"
     ("GET", "/api/v1/officer/persons/{stranger}/printout.pdf", {"officer-civil": 400}, "stranger"),
     ("GET", "/arrears", {"anonymous": 200}, None),

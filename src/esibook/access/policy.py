@@ -438,5 +438,12 @@ def authorised_representative(
     return grant, grantor
 
 
+def names_way_for(payee: Person, beneficiary: Person, *, agent: bool = False) -> bool:
+    """Whether ``payee``'s choice of where a benefit is paid applies to ``beneficiary``'s: their own, or (not to an
+    agent of theirs) a person they legally represent (a child under 18)."""
+    return payee.id == beneficiary.id or (not agent and bool(payee.personal_id)
+                                          and beneficiary.representative_id == payee.personal_id)
+
+
 def authorisation_not_found() -> NotFound:
     return NotFound("authorisation.not_found", "No such authorisation.", "Không có giấy ủy quyền này.")

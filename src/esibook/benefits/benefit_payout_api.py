@@ -1,5 +1,7 @@
-"""JSON routes of a beneficiary's one-off benefit payouts: where each was paid (masked), whom they may name to
-receive one (their authorisations covering ``receive_payment``), and naming another way for a payout held."""
+"""JSON routes of a beneficiary's benefit payouts: the one-off payouts, where each was paid (masked), whom they may
+name to receive one (their authorisations covering ``receive_payment``), and naming another way for a payout held;
+and the monthly benefits' payments month by month (the pension's too), with naming where a monthly benefit is
+paid from the next month."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from esibook.access.deps import csrf_protected
 from esibook.access.payees import payment_agents
 from esibook.access.principal import Principal
 from esibook.access.routing import Router
-from esibook.benefits import claim_payouts
+from esibook.benefits import claim_payouts, monthly_benefit_view
 from esibook.benefits.claim_payouts import PayoutChoice
 from esibook.benefits.payouts import BANKS
 from esibook.params import RowId, SettlementSeq
@@ -42,3 +44,20 @@ def choose_again_route(
 ) -> dict:
     row = claim_payouts.choose_again(session, caller, person_id, seq, choice.model_dump())
     return {"status": row.status, "paid_to": row.payee, "hold_reason": row.hold_reason}
+
+
+@router.get("/me/monthly-benefits", summary="My monthly benefit payments: every month paid or held (why) of my "
+            "pension, unemployment allowance, survivors' or accident/disease monthly allowance, newest first")
+def my_monthly_route(caller: Principal = Depends(policy.CITIZEN), session: Session = Depends(db_session)) -> dict:
+    return {**monthly_benefit_view.my_monthly_payments(session, caller), **payee_choices(session, caller)}
+
+
+@router.post("/me/monthly-benefits/{person_id}/{seq}/payment-method", dependencies=[Depends(csrf_protected)],
+             summary="Name where a monthly benefit is paid from the next month (my account, a post office, or my "
+             "authorised representative); months held are paid that way by the next run")
+def change_monthly_way_route(
+    person_id: RowId, seq: SettlementSeq, choice: PayoutChoice, caller: Principal = Depends(policy.CITIZEN),
+    session: Session = Depends(db_session),
+) -> dict:
+    monthly_benefit_view.change_way(session, caller, person_id, seq, choice.model_dump())
+    return monthly_benefit_view.my_monthly_payments(session, caller)

@@ -1,5 +1,7 @@
 """Where a one-off benefit is paid (nơi nhận tiền chế độ một lần): sickness, a sick child's leave, maternity, the
-accident/disease lump sum, the funeral grant, the survivors' lump sum and the one-time withdrawal.
+accident/disease lump sum, the funeral grant, the survivors' lump sum and the one-time withdrawal. The way named on
+the form of a monthly benefit (unemployment, the survivors' and the accident/disease monthly allowances) is checked
+the same way and becomes its first way of payment by month (:mod:`esibook.benefits.monthly_benefits`).
 
 - **Filing** (:func:`name_payee`): the claim names the beneficiary's bank account or a post office, or the person
   they authorised to receive a benefit (nhận thay theo ủy quyền, scope ``receive_payment``), into that person's
@@ -9,7 +11,7 @@ accident/disease lump sum, the funeral grant, the survivors' lump sum and the on
 - **Payout** (:func:`pay_out`, in the approval's transaction): the policy decides again, as the payout run; paid, the
   row names the agent; an authorisation revoked or expired meanwhile **holds** the payout (not paid to the agent,
   the policy's code as the reason), and the beneficiary names another way (:func:`choose_again`). Either way the
-  beneficiary's access log has the payout, as for pensions (:func:`esibook.benefits.pension_runs.log_for_grantor`).
+  beneficiary's access log has the payout, as for pensions (:func:`esibook.benefits.monthly_runs.log_for_grantor`).
 
 The account is kept in full for the transfer; pages, logs and audit records only ever see it masked (``payee``).
 """
@@ -26,9 +28,10 @@ from sqlalchemy.orm import Session
 from esibook.access import policy
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
-from esibook.benefits.models import BenefitPayout, BenefitSettlement
+from esibook.benefits import monthly_benefits
+from esibook.benefits.models import MONTHLY_REGIMES, BenefitPayout, BenefitSettlement
+from esibook.benefits.monthly_runs import log_for_grantor, payee_of
 from esibook.benefits.payouts import PaymentMethod, _refuse, parse_payment_method
-from esibook.benefits.pension_runs import log_for_grantor, payee_of
 from esibook.db import transaction
 from esibook.errors import NotFound
 from esibook.params import MAX_ROW_ID
@@ -95,7 +98,7 @@ def payee_for_filing(session: Session, caller: Principal, filer_kind: str, filer
                      before: dict | None = None) -> dict:
     """The filed form with its payee, for the claims whose form names one (:class:`PayoutChoice`); a corrected
     form (``before``: the form as first filed) that names none keeps the payee named first."""
-    if not isinstance(parsed, PayoutChoice) or filed.get("regime") not in ONE_OFF:
+    if not isinstance(parsed, PayoutChoice) or filed.get("regime") not in ONE_OFF + MONTHLY_REGIMES:
         return filed
     employer_filed = filer_kind == "employer"
     beneficiary = (session.scalar(select(Person).where(Person.personal_id == filed["personal_id"]))
@@ -124,7 +127,12 @@ def _set_way(row: BenefitPayout, chosen: dict) -> None:
 
 
 def pay_out(session: Session, settlement: BenefitSettlement, form: dict, *, beneficiary_id: int) -> None:
-    """The payout of a one-off settlement just approved, the way the filed form names (none named: none here)."""
+    """The payout of a one-off settlement just approved, the way the filed form names (none named: none here); a
+    monthly settlement (:data:`MONTHLY_REGIMES`) is put in payment by month instead
+    (:func:`esibook.benefits.monthly_benefits.award`)."""
+    if settlement.regime in MONTHLY_REGIMES:
+        monthly_benefits.award(session, settlement, form, beneficiary_id=beneficiary_id)
+        return
     chosen = form.get("payment")
     if not chosen or settlement.regime not in ONE_OFF:
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -256,8 +256,9 @@ def prepare_one_time(session: Session, person: Person, form: OneTimeClaim, *, op
     return _worksheet_form(sheet, reason=form.reason, regime="one_time", total=sheet.result)
 
 
-class UnemploymentClaim(BaseModel):
-    """Đề nghị hưởng trợ cấp thất nghiệp: the last month of the labour contract."""
+class UnemploymentClaim(PayoutChoice):
+    """Đề nghị hưởng trợ cấp thất nghiệp: the last month of the labour contract, and where the allowance is paid
+    each month."""
 
     termination_month: str = Field(min_length=7, max_length=7)
 

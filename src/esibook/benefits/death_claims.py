@@ -14,6 +14,7 @@ from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from esibook.access import policy
 from esibook.benefits.claim_payouts import PayoutChoice
 from esibook.benefits.claims import _refuse, _worksheet_form
 from esibook.benefits.estimator import contribution_history
@@ -271,6 +272,16 @@ def prepare_survivors(session: Session, filer: Person, form: SurvivorsClaim, *, 
     return _worksheet_form(sheet, **filed, choice="lump_sum", regime="survivors_lump", total=sheet.result)
 
 
+def _way_for(filer: Person, relative: Person, form: dict) -> dict:
+    """The way the filer named, for a relative's monthly allowance: the filer's own, and that of a relative the
+    filer legally represents (not to the filer's own agent); any other relative's months are held until they
+    name a way themself (:func:`esibook.access.policy.names_way_for`)."""
+    chosen = form.get("payment")
+    if not chosen or not policy.names_way_for(filer, relative, agent=chosen.get("authorisation_id") is not None):
+        return {}
+    return {"payment": chosen}
+
+
 def approve_death_claim(session: Session, filer: Person, form: dict) -> list[int]:
     """Settle a funeral grant or a survivors' allowance in the deceased's book; the new book version is theirs."""
     deceased = _by_id(session, form["deceased_personal_id"])
@@ -290,6 +301,8 @@ def approve_death_claim(session: Session, filer: Person, form: dict) -> list[int
                 int(paid["amount"]),
                 related=relative.id,
                 clash=clash & (BenefitSettlement.related_person_id == relative.id),
+                form=_way_for(filer, relative, form),
+                beneficiary=relative.id,
             )
         return [deceased.id]
     clash = (

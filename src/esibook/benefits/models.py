@@ -177,3 +177,89 @@ class BenefitPayout(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     authority: Mapped[str] = authority_column()
     created_at: Mapped[datetime] = created_at_column()
+
+
+#: The monthly benefits other than the pension, paid month by month by the same run (chi trả hằng tháng):
+#: the unemployment allowance (for its number of months), the survivors' monthly allowance (to each relative) and
+#: the monthly occupational accident/disease allowance.
+MONTHLY_REGIMES = ("unemployment", "survivors_monthly", "oad_monthly")
+
+
+class MonthlyBenefit(Base):
+    """A monthly benefit in payment, other than the pension: the settlement (``person_id``, ``seq``: the book it is
+    in, the worker's or the deceased's) paid ``monthly_amount`` a month to ``beneficiary_id`` from ``first_month``
+    to ``last_month`` (none: until it is stopped)."""
+
+    __tablename__ = "monthly_benefits"
+    __table_args__ = (
+        CheckConstraint(f"regime IN {MONTHLY_REGIMES!r}", name="regime"),
+        CheckConstraint("monthly_amount > 0", name="monthly_amount"),
+        authority_check(),
+        Index("ix_monthly_benefits_beneficiary_id", "beneficiary_id"),
+    )
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    regime: Mapped[str] = mapped_column(String(20))
+    beneficiary_id: Mapped[int] = mapped_column(BigInteger)
+    """Whose money it is: the worker, or the relative paid a survivors' allowance."""
+    first_month: Mapped[int] = mapped_column(Integer)
+    last_month: Mapped[int | None] = mapped_column(Integer)
+    """YYYYMM: the last month paid (the unemployment allowance's number of months); null while it runs on."""
+    monthly_amount: Mapped[int] = mapped_column(BigInteger)
+    decision_no: Mapped[str] = mapped_column(String(40))
+    authority: Mapped[str] = authority_column()
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class MonthlyBenefitPayment(Base):
+    """One month of a monthly benefit settled by the run, as :class:`PensionPayment` is for a pension: one row a
+    benefit and month, so a month is never paid twice. ``method`` is null for a month held because no way of
+    payment has been named (``hold_reason`` ``payout.no_way``)."""
+
+    __tablename__ = "monthly_benefit_payments"
+    __table_args__ = (
+        CheckConstraint(f"method IN {PAYMENT_METHODS!r}", name="method"),
+        CheckConstraint(f"status IN {PAYOUT_STATUSES!r}", name="status"),
+        CheckConstraint("amount >= 0", name="amount"),
+        authority_check(),
+        Index("ix_monthly_benefit_payments_paid_in", "paid_in", "method"),
+        Index("ix_monthly_benefit_payments_beneficiary_id", "beneficiary_id"),
+    )
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    beneficiary_id: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str | None] = mapped_column(String(4))
+    payee: Mapped[str] = mapped_column(String(160))
+    status: Mapped[str] = mapped_column(String(10))
+    hold_reason: Mapped[str | None] = mapped_column(String(40))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paid_in: Mapped[int | None] = mapped_column(Integer)
+    method_seq: Mapped[int | None] = mapped_column(SmallInteger)
+    agent_id: Mapped[int | None] = mapped_column(BigInteger)
+    authority: Mapped[str] = authority_column()
+
+
+class MonthlyBenefitMethod(Base):
+    """Where and how a monthly benefit is paid from a month on, as :class:`PensionPaymentMethod` for a pension: the
+    way named on the claim form, then each change (from the next month) as a new row."""
+
+    __tablename__ = "monthly_benefit_methods"
+    __table_args__ = (CheckConstraint(f"method IN {PAYMENT_METHODS!r}", name="method"), authority_check())
+
+    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    """The benefit (``monthly_benefits`` of the same person and seq)."""
+    method_seq: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    from_month: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(4))
+    bank_code: Mapped[str | None] = mapped_column(String(12))
+    account_number: Mapped[str | None] = mapped_column(String(19))
+    post_office: Mapped[str | None] = mapped_column(String(120))
+    authorisation_id: Mapped[int | None] = mapped_column(BigInteger)
+    agent_id: Mapped[int | None] = mapped_column(BigInteger)
+    authority: Mapped[str] = authority_column()
+    created_at: Mapped[datetime] = created_at_column()

@@ -34,12 +34,14 @@ def payout_file_download(
     request: Request,
     month: str = "",
     channel: str = "",
+    benefit: str = "pension",
     caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
-    """The CSV of the month's run for the channel (bank or post), of the officer's authority."""
+    """The CSV of the month's run for the channel (bank or post) and the benefit (pension or the other monthly
+    benefits), of the officer's authority."""
     try:
-        made = officer_payout_file(session, caller, month[:7], channel[:4])
+        made = officer_payout_file(session, caller, month[:7], channel[:4], benefit[:8])
     except DomainError as failure:
         if failure.code.startswith("access.") or failure.code.endswith(".permission"):
             raise

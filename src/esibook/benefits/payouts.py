@@ -112,11 +112,14 @@ class PayoutLine:
     back_pay: bool
 
 
-def lines_due(first: Month, run: Month, settled: set[Month], *, monthly: int, lump_sum: int) -> list[PayoutLine]:
-    """The lines a run for ``run`` pays a pension from ``first``: each month from the first to the run's month not
-    yet paid (``settled``), oldest first, one line a month at the monthly amount; never a month already paid."""
+def lines_due(first: Month, run: Month, settled: set[Month], *, monthly: int, lump_sum: int,
+              last: Month | None = None) -> list[PayoutLine]:
+    """The lines a run for ``run`` pays a benefit from ``first`` (to ``last``, if it ends: the unemployment
+    allowance's number of months): each month from the first to the run's month (not after the last) not yet paid
+    (``settled``), oldest first, one line a month at the monthly amount; never a month already paid."""
+    until = run if last is None else min(run, last)
     return [PayoutLine(month, monthly, lump_sum if month == first else 0, month < run)
-            for month in Month.range(first, run) if month not in settled]
+            for month in Month.range(first, until) if month not in settled]
 
 
 def card_renewal(valid_to: date | None, run: Month, months: int) -> tuple[date, date] | None:

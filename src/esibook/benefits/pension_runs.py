@@ -10,25 +10,34 @@ that is not yet paid is settled in the run, one row a month and pensioner, so a 
   **held** (not paid, with the policy's reason) until the pensioner names another way. Either way the grantor's
   access log has an entry for it.
 - **The pensioner's HI card** (group HT) is renewed by the run before it ends, so it never lapses.
+- **The other monthly benefits** (unemployment, the survivors' and accident/disease allowances) are paid by the same
+  run, after the pensions, by the same :func:`esibook.benefits.monthly_runs.settle`
+  (:func:`esibook.benefits.monthly_benefits.settle_all`); a pension is one :class:`PensionLedger` to it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esibook import jobs
-from esibook.access import policy
-from esibook.access.accesslog import record_access
 from esibook.audit import service as audit
+from esibook.benefits import monthly_benefits
 from esibook.benefits.models import Pension, PensionPayment, PensionPaymentMethod
-from esibook.benefits.payouts import AGENT_LABEL, PaymentMethod, _refuse, card_renewal, lines_due
+from esibook.benefits.monthly_runs import (  # noqa: F401 (named here as before)
+    Payee,
+    Settled,
+    as_method,
+    log_for_grantor,
+    payee_of,
+    settle,
+)
+from esibook.benefits.payouts import _refuse, card_renewal
 from esibook.dates import VIETNAM, vietnam_today
 from esibook.db import transaction
-from esibook.errors import DomainError
 from esibook.health.service import cards_of_group, issue_card
 from esibook.people.models import Person
 from esibook.periods import Month
@@ -44,80 +53,50 @@ def method_row_in(session: Session, person_id: int, month: Month) -> PensionPaym
     )
 
 
-def as_method(row: PensionPaymentMethod, agent_name: str | None = None) -> PaymentMethod:
-    return PaymentMethod(row.method, row.bank_code, row.account_number, row.post_office, row.authorisation_id,
-                         agent_name)
-
-
 @dataclass(frozen=True)
-class Payee:
-    """Who a run pays: the method (with the agent's name), the agent's id, or why the month is held."""
+class PensionLedger:
+    """A pension as the run (:func:`esibook.benefits.monthly_runs.settle`) sees it: one ``pension_payments`` row a
+    month, the method rows of ``pension_payment_methods``."""
 
-    method: PaymentMethod
-    agent: Person | None = None
-    hold_reason: str | None = None
+    pension: Pension
 
+    @property
+    def beneficiary_id(self) -> int:
+        return self.pension.person_id
 
-def payee_of(session: Session, row: PensionPaymentMethod) -> Payee:
-    """Whom the run pays by this method row: the pensioner, or the agent if the access policy still allows it."""
-    if row.authorisation_id is None:
-        return Payee(as_method(row))
-    named = session.get(Person, row.agent_id) if row.agent_id else None
-    try:
-        grant, _ = policy.authorised_representative(session, policy.PAYOUT_RUN, row.authorisation_id,
-                                                    policy.RECEIVE_PAYMENT, payee=True)
-    except DomainError as refusal:
-        return Payee(as_method(row, named.full_name if named else None), hold_reason=refusal.code[:40])
-    agent = session.get(Person, grant.agent_id)
-    return Payee(as_method(row, agent.full_name), agent=agent)
+    @property
+    def first(self) -> Month:
+        return Month.from_int(self.pension.first_month)
 
+    last = None
 
-def log_for_grantor(session: Session, person_id: int, payee: Payee) -> None:
-    if payee.method.authorisation_id is None:
-        return
-    name = payee.method.agent_name or "?"
-    record_access(session, person_id=person_id, principal=policy.PAYOUT_RUN, groups=[4], purpose="GDBHXH",
-                  outcome="refused" if payee.hold_reason else "allowed", channel="payout",
-                  accessor=("authorised", f"{AGENT_LABEL}: {name}"))
+    @property
+    def monthly(self) -> int:
+        return self.pension.monthly_amount
 
+    @property
+    def lump_sum(self) -> int:
+        return self.pension.lump_sum
 
-def _apply(row: PensionPayment, payee: Payee, seq: int, run: Month) -> None:
-    held = payee.hold_reason is not None
-    row.method, row.payee, row.method_seq, row.paid_in = payee.method.method, payee.method.shown()[:160], seq, \
-        run.as_int()
-    row.status, row.hold_reason = ("held", payee.hold_reason) if held else ("paid", None)
-    row.agent_id = None if held or payee.agent is None else payee.agent.id
-    row.paid_at = None if held else datetime.now(UTC)
+    def rows(self, session: Session, run: Month) -> dict[Month, PensionPayment]:
+        return {Month.from_int(r.month): r for r in session.scalars(select(PensionPayment).where(
+            PensionPayment.person_id == self.pension.person_id, PensionPayment.month <= run.as_int()))}
 
+    def new_row(self, session: Session, month: Month, amount: int, lump_sum: int) -> PensionPayment:
+        row = PensionPayment(person_id=self.pension.person_id, month=month.as_int(), amount=amount,
+                             lump_sum=lump_sum, authority=self.pension.authority)
+        session.add(row)
+        return row
 
-@dataclass(frozen=True)
-class Settled:
-    paid: int
-    held: int
+    def method_in(self, session: Session, month: Month) -> tuple[PensionPaymentMethod, int]:
+        row = method_row_in(session, self.pension.person_id, month)
+        return row, row.seq
 
 
 def settle_pension(session: Session, pension: Pension, run: Month) -> Settled:
     """Pay, in the run for ``run``, every month of this pension up to it not yet paid (back pay included); a month
     already paid, or already held by this same run, is left as it is."""
-    rows = {Month.from_int(r.month): r for r in session.scalars(select(PensionPayment).where(
-        PensionPayment.person_id == pension.person_id, PensionPayment.month <= run.as_int()))}
-    lines = lines_due(Month.from_int(pension.first_month), run, {m for m, r in rows.items() if r.status == "paid"},
-                      monthly=pension.monthly_amount, lump_sum=pension.lump_sum)
-    held_now = {m for m, r in rows.items() if r.status == "held" and r.paid_in == run.as_int()}
-    due = [line for line in lines if line.month not in held_now]  # held by this same run: decided already
-    if not due:
-        return Settled(0, 0)
-    method = method_row_in(session, pension.person_id, run)
-    payee = payee_of(session, method)
-    for line in due:
-        row = rows.get(line.month)
-        if row is None:
-            row = PensionPayment(person_id=pension.person_id, month=line.month.as_int(), amount=line.amount,
-                                 lump_sum=line.lump_sum, authority=pension.authority)
-            session.add(row)
-        _apply(row, payee, method.seq, run)
-        log_for_grantor(session, pension.person_id, payee)
-    return Settled(0, len(due)) if payee.hold_reason else Settled(len(due), 0)
+    return settle(session, PensionLedger(pension), run)
 
 
 def schedule_month(session: Session, pension: Pension, month: Month) -> None:
@@ -159,10 +138,17 @@ class MonthPaid:
     """How many months this run held (an authorisation no longer in force)."""
     cards: int = 0
     """How many pensioners' HI cards this run renewed."""
+    benefits: int = 0
+    """How many other monthly benefits (unemployment, survivors', accident/disease) the run covered."""
+    benefits_settled: int = 0
+    """How many months of them it paid."""
+    benefits_held: int = 0
+    """How many months of them it held (no way named, an authorisation no longer in force)."""
 
 
 def pay_month(session: Session, month: Month, *, actor: str = "system:pension") -> MonthPaid:
-    """The run for ``month``, for every pensioner whose pension has begun: idempotent (a month already paid is left
+    """The run for ``month``, for every pensioner whose pension has begun and every other monthly benefit begun
+    (:func:`esibook.benefits.monthly_benefits.settle_all`): idempotent (a month already paid is left
     as it is), one audit record for the run. A month not yet begun in Vietnam cannot be paid."""
     if month > Month.from_date(vietnam_today()):
         raise _refuse("pension.future_month", f"{month} has not begun: it cannot be paid yet",
@@ -175,9 +161,12 @@ def pay_month(session: Session, month: Month, *, actor: str = "system:pension") 
         results = [settle_pension(session, row, month) for row in pensions]
         cards = sum(renew_card(session, row, month) for row in pensions)
         paid, held = sum(r.paid for r in results), sum(r.held for r in results)
+        others = monthly_benefits.settle_all(session, month)
         audit.append(session, actor=actor, action="pension.month_paid", target=f"pension-month:{month}",
-                     details={"pensioners": len(pensions), "settled": paid, "held": held, "cards": cards})
-    return MonthPaid(month, len(pensions), paid, held, cards)
+                     details={"pensioners": len(pensions), "settled": paid, "held": held, "cards": cards,
+                              "monthly_benefits": others.benefits, "benefits_settled": others.paid,
+                              "benefits_held": others.held})
+    return MonthPaid(month, len(pensions), paid, held, cards, others.benefits, others.paid, others.held)
 
 
 def was_run(session: Session, month: Month) -> bool:
