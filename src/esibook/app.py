@@ -27,6 +27,7 @@ from esibook.health import api as health_api
 from esibook.health import pages as health_pages
 from esibook.lookups import api as lookups_api
 from esibook.lookups import pages as lookups_pages
+from esibook.loop_reads import LoopReads
 from esibook.notify import pages as notify_pages
 from esibook.payments import api as payments_api
 from esibook.payments import pages as payments_pages
@@ -87,16 +88,27 @@ def served_routes(app: FastAPI) -> list[APIRoute]:
 
 
 @asynccontextmanager
-async def _threads_as_connections(app: FastAPI) -> AsyncIterator[None]:
-    """The threadpool that runs the synchronous routes gets as many threads as the pool has connections."""
-    anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.settings.db_pool_size
-    yield
+async def _serving(app: FastAPI) -> AsyncIterator[None]:
+    """The threadpool that runs the synchronous routes gets as many threads as the pool has connections; on
+    PostgreSQL the hot reads get their connections on the event loop (``esibook.loop_reads``), as many again."""
+    settings = app.state.settings
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+    if app.state.engine.dialect.name != "postgresql":
+        yield
+        return
+    app.state.loop_reads = await LoopReads(settings.resolved_database_url(), settings.db_pool_size,
+                                           settings.db_pool_timeout_seconds).open()
+    try:
+        yield
+    finally:
+        await app.state.loop_reads.close()
+        app.state.loop_reads = None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     app = FastAPI(
-        lifespan=_threads_as_connections,
+        lifespan=_serving,
         title="esibook",
         version="0.1.0",
         description=package_doc,

@@ -73,7 +73,7 @@ def make_engine(url: str, *, pool_size: int | None = None, pool_timeout: float =
         event.listen(engine, "checkout", _ping_if_idle)
         event.listen(engine, "checkin", _note_checkin)
         event.listen(engine, "before_cursor_execute", _statement_in_scope)
-    event.listen(engine, "before_cursor_execute", _refuse_nul_text)
+    event.listen(engine, "before_cursor_execute", refuse_nul_text)
     return engine
 
 
@@ -98,7 +98,7 @@ def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
         raise DisconnectionError(str(error)) from error
 
 
-def _refuse_nul_text(_connection, _cursor, _statement, parameters, _context, executemany) -> None:
+def refuse_nul_text(_connection, _cursor, _statement, parameters, _context, executemany) -> None:
     """PostgreSQL cannot store or even compare text holding a NUL character (it fails the statement with a
     DataError); SQLite would store it. Either way it is input no record should hold: refused on both engines
     before the statement runs, as the caller's error."""
@@ -294,13 +294,11 @@ class DriverRead:
 
     def __init__(self, statement):
         self.statement = statement
-        self._compiled: dict[str, _CompiledRead | None] = {}
+        self._compiled: dict[str, CompiledRead | None] = {}
 
     def all(self, session: Session, params: Mapping) -> list:
         connection = session.connection()
-        compiled = self._compiled.get(connection.dialect.name, False)
-        if compiled is False:
-            compiled = self._compiled[connection.dialect.name] = _CompiledRead.of(self.statement, connection.dialect)
+        compiled = self.compiled(connection.dialect)
         if compiled is None:
             return connection.execute(self.statement, params).all()
         return compiled.run(connection, params)
@@ -309,13 +307,23 @@ class DriverRead:
         rows = self.all(session, params)
         return rows[0] if rows else None
 
+    def compiled(self, dialect) -> CompiledRead | None:
+        """The statement as the driver runs it on ``dialect``, or None when it needs SQLAlchemy's processing."""
+        found = self._compiled.get(dialect.name, False)
+        if found is False:
+            found = self._compiled[dialect.name] = CompiledRead.of(self.statement, dialect)
+        return found
 
-class _CompiledRead:
+
+class CompiledRead:
+    """A :class:`DriverRead` compiled for one database: its SQL, the parameters the statement fixes, the order of
+    positional parameters (SQLite) and the row type."""
+
     def __init__(self, sql: str, defaults: dict, positions: tuple[str, ...] | None, row: type):
         self.sql, self.defaults, self.positions, self.row = sql, defaults, positions, row
 
     @classmethod
-    def of(cls, statement, dialect) -> _CompiledRead | None:
+    def of(cls, statement, dialect) -> CompiledRead | None:
         compiled = statement.compile(dialect=dialect)
         processed = any(column.type._cached_result_processor(dialect, None) for column in statement.selected_columns)
         if processed or compiled._bind_processors or compiled.literal_execute_params or compiled.post_compile_params:
@@ -324,9 +332,12 @@ class _CompiledRead:
         return cls(str(compiled), dict(compiled.params), positions,
                    namedtuple("Row", [column.key for column in statement.selected_columns], rename=True))
 
-    def run(self, connection, params: Mapping) -> list:
+    def arguments(self, params: Mapping):
         values = {**self.defaults, **params}
-        args = values if self.positions is None else tuple(values[name] for name in self.positions)
+        return values if self.positions is None else tuple(values[name] for name in self.positions)
+
+    def run(self, connection, params: Mapping) -> list:
+        args = self.arguments(params)
         cursor = connection.connection.dbapi_connection.cursor()
         connection.dispatch.before_cursor_execute(connection, cursor, self.sql, args, None, False)
         try:

@@ -32,6 +32,7 @@ PIECES: dict[str, str] = {
     "canonical": "base",
     "columns": "base",
     "db": "base",
+    "loop_reads": "base",  # reads on the event loop (the db floor's asynchronous twin)
     "config": "base",
     "periods": "base",
     "tabular": "base",

@@ -5,7 +5,9 @@ the source of every module that declares a router (``esibook.access.routing.Rout
   ``db.transaction``): the query is a service function with a domain name;
 - it imports nothing from another route module and no private (underscore) name from any module;
 - no route is ``async def``: FastAPI runs a ``def`` route in its threadpool, so synchronous database work never
-  blocks the event loop (a body or form is read by an ``async`` dependency, ``web.deps.form_data``).
+  blocks the event loop (a body or form is read by an ``async`` dependency, ``web.deps.form_data``); except a hot
+  read whose audience is ``OnLoop`` (it awaits its reads on the loop's connections) and which hands anything
+  synchronous to the threadpool.
 """
 
 from __future__ import annotations
@@ -76,9 +78,20 @@ def problems(name: str, tree: ast.Module) -> list[str]:
         elif isinstance(node, ast.AsyncFunctionDef) and any(
             isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ROUTE_DECORATORS
             for d in node.decorator_list
-        ):
+        ) and not _reads_on_the_loop(node):
             found.append(f"line {node.lineno}: the route {node.name} is async def")
     return found
+
+
+def _reads_on_the_loop(route: ast.AsyncFunctionDef) -> bool:
+    """An ``async`` route is allowed when its audience is ``OnLoop(...)`` (its caller and reads on the loop's own
+    connections, ``esibook.loop_reads``) and whatever else it does runs in the threadpool (``run_in_threadpool``)."""
+    defaults = [d for d in route.args.defaults + route.args.kw_defaults if d is not None]
+    on_loop = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "OnLoop"
+                  for d in defaults for n in ast.walk(d))
+    hands_off = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "run_in_threadpool"
+                    for n in ast.walk(route))
+    return on_loop and hands_off
 
 
 def test_the_route_modules_are_found():

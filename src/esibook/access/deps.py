@@ -3,15 +3,18 @@ writes."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from esibook.access.errors import Forbidden, Unauthenticated, login_required
 from esibook.access.models import ApiClient
-from esibook.access.principal import Identity, Principal, person_principal, system_principal
-from esibook.access.sessions import SESSION_COOKIE, ActiveSession, csrf_ok, load_session, session_live
+from esibook.access.principal import CALLER, Identity, Principal, person_principal, principal_of, system_principal
+from esibook.access.sessions import LIVE_SESSION, SESSION_COOKIE, ActiveSession, csrf_ok, load_session, session_live
 from esibook.access.tokens import verify_token
+from esibook.loop_reads import LoopReads
 from esibook.web.deps import db_session
 
 CSRF_HEADER = "x-csrf-token"
@@ -50,15 +53,36 @@ def _caller(request: Request, session: Session) -> Principal | None:
                 )
             return system_principal(client)
         if "sid" in claims and not session_live(session, str(claims["sid"])):
-            raise Unauthenticated(
-                "access.session_ended",
-                "You logged out, so this access token no longer works; log in again.",
-                "Bạn đã đăng xuất nên mã truy cập này không còn hiệu lực; hãy đăng nhập lại.",
-            )
+            raise _session_ended()
         identity = Identity(claims["sub"], claims["pid"], claims.get("name", ""), int(claims["lvl"]))
         return person_principal(session, identity)
     active = _cookie_session(request, session)
     return person_principal(session, active.identity) if active else None
+
+
+async def person_on_loop(request: Request, reads: LoopReads) -> Principal | None:
+    """:func:`optional_principal` on the event loop, for the common caller of a hot read: a person with a bearer
+    token (its signature checked as always, its browser session if it names one and its grants read fresh, on the
+    loop's connections). None for any other caller (none, a cookie, a system): the synchronous way decides those."""
+    token = _bearer(request)
+    if not token:
+        return None
+    claims = verify_token(request.app.state.settings, token)
+    if claims.get("kind") == "system":
+        return None
+    if "sid" in claims and await reads.first(LIVE_SESSION, {"id_hash": str(claims["sid"]),
+                                                            "now": datetime.now(UTC)}) is None:
+        raise _session_ended()
+    identity = Identity(claims["sub"], claims["pid"], claims.get("name", ""), int(claims["lvl"]))
+    return principal_of(identity, await reads.all(CALLER, {"personal_id": identity.personal_id}))
+
+
+def _session_ended() -> Unauthenticated:
+    return Unauthenticated(
+        "access.session_ended",
+        "You logged out, so this access token no longer works; log in again.",
+        "Bạn đã đăng xuất nên mã truy cập này không còn hiệu lực; hãy đăng nhập lại.",
+    )
 
 
 def _cookie_session(request: Request, session: Session) -> ActiveSession | None:

@@ -80,16 +80,18 @@ class Audience:
     on_page: bool = False
 
     def __call__(self, request: Request, session: Session = Depends(db_session)) -> Principal | None:
-        caller = self._caller(request, session)
+        return self.decide(request, optional_principal(request, session) if self.admits is not None else None)
+
+    def decide(self, request: Request, caller: Principal | None) -> Principal | None:
+        """The caller if admitted (else the refusal, raised), looked up in a session or on the loop (``OnLoop``)."""
+        if self.admits is not None:
+            self._admit(request, caller)
         refusal = self.in_request(request, caller) if self.in_request else None
         if refusal:
             raise refusal
         return caller
 
-    def _caller(self, request: Request, session: Session) -> Principal | None:
-        if self.admits is None:
-            return None
-        caller = optional_principal(request, session)
+    def _admit(self, request: Request, caller: Principal | None) -> None:
         request.state.viewer = caller
         if caller is None:
             self.refuse_anonymous(request)
@@ -98,7 +100,6 @@ class Audience:
         refusal = self.admits(caller)
         if refusal:
             raise refusal
-        return caller
 
     def refuse_anonymous(self, request: Request) -> None:
         """A visitor who is not signed in: to the login page (and back) on a page, 401 on the API."""

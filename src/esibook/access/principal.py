@@ -77,7 +77,11 @@ def person_principal(session: Session, identity: Identity) -> Principal:
     """Combine the identity with the person's record id and active grants, read fresh on every request (so a
     revoked grant counts no more at once), in one query. The record itself is loaded only by a route that reads it
     (``policy.own_person``)."""
-    rows = CALLER.all(session, {"personal_id": identity.personal_id})
+    return principal_of(identity, CALLER.all(session, {"personal_id": identity.personal_id}))
+
+
+def principal_of(identity: Identity, rows: list) -> Principal:
+    """The person principal from the rows of :data:`CALLER`, however they were read (a session, or the loop)."""
     person_id = rows[0][0] if rows else None
     grants = [row for row in rows if row.role is not None]
     if identity.level < 2:

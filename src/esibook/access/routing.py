@@ -27,8 +27,10 @@ from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute, APIRouter
 from starlette.concurrency import run_in_threadpool
 
-from esibook.access.deps import has_credentials
+from esibook.access.deps import has_credentials, person_on_loop
 from esibook.access.policy import Audience
+from esibook.access.principal import Principal
+from esibook.loop_reads import loop_reads
 from esibook.web.deps import db_session, request_session
 
 READS = frozenset({"GET", "HEAD"})
@@ -44,6 +46,26 @@ class DecidedInRoute:
     async def __call__(self, request: Request) -> None:
         if self.audience.admits is not None and not has_credentials(request):
             self.audience.refuse_anonymous(request)  # at once, as the audience would: no database needed
+
+
+@dataclass(frozen=True, eq=False)
+class OnLoop:
+    """Stands for ``audience`` in an ``async`` read (``Depends(OnLoop(policy.CITIZEN))``): a person with a bearer
+    token is looked up on the event loop (:func:`esibook.access.deps.person_on_loop`, on the app's
+    :func:`esibook.loop_reads.loop_reads`); any other caller, or an app without loop reads, as the audience itself
+    looks them up, in the request's session in the threadpool. The same audience decides either way."""
+
+    audience: Audience
+
+    async def __call__(self, request: Request) -> Principal | None:
+        reads = loop_reads(request.app) if self.audience.admits is not None else None
+        caller = await person_on_loop(request, reads) if reads is not None else None
+        if caller is not None:
+            return self.audience.decide(request, caller)
+        if self.audience.admits is not None and not has_credentials(request):
+            self.audience.refuse_anonymous(request)
+        async with request_session(request) as session:
+            return await run_in_threadpool(self.audience, request, session)
 
 
 class AudienceRoute(APIRoute):
@@ -116,7 +138,7 @@ def in_route_thread(endpoint: Callable[..., Any], dependencies: list) -> tuple[C
 def audience_of(dependant) -> Audience | None:
     """The audience a route declared (searched through its dependency tree), or None if it declared none."""
     for sub in dependant.dependencies:
-        call = sub.call.audience if isinstance(sub.call, DecidedInRoute) else sub.call
+        call = sub.call.audience if isinstance(sub.call, DecidedInRoute | OnLoop) else sub.call
         if isinstance(call, Audience):
             return call
         found = audience_of(sub)

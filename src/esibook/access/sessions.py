@@ -9,13 +9,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import DateTime, bindparam, select
 from sqlalchemy.orm import Session
 
 from esibook.access.models import WebSession
 from esibook.access.principal import Identity, Principal, person_principal
 from esibook.audit import service as audit
 from esibook.canonical import canonical_json
-from esibook.db import transaction
+from esibook.db import DriverRead, transaction
 
 SESSION_COOKIE = "esibook_session"
 
@@ -55,6 +56,13 @@ def load_session(session: Session, session_id: str | None) -> ActiveSession | No
     if row.expires_at <= datetime.now(UTC):
         return None
     return ActiveSession(Identity(**json.loads(row.principal)), row.csrf_token, row.id_hash)
+
+
+_sessions = WebSession.__table__
+#: Whether the browser session behind a token is still open, as one row or none (for a read on the event loop).
+LIVE_SESSION = DriverRead(select(_sessions.c.id_hash).where(
+    _sessions.c.id_hash == bindparam("id_hash"), _sessions.c.ended_at.is_(None),
+    _sessions.c.expires_at > bindparam("now", type_=DateTime(timezone=True))))
 
 
 def session_live(session: Session, id_hash: str) -> bool:

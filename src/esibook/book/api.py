@@ -7,11 +7,12 @@ from fastapi import Depends, File, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
-from esibook.access.routing import Router
+from esibook.access.routing import OnLoop, Router
 from esibook.book import log, tiles
 from esibook.book import service as books
 from esibook.book.documents import signed_pdf
@@ -19,13 +20,14 @@ from esibook.book.status import status_list
 from esibook.book.trust_list import trust_list
 from esibook.errors import DomainError, NotFound
 from esibook.health.card import card_qr
+from esibook.loop_reads import loop_reads
 from esibook.params import MAX_ROW_ID, RowId, RowIndex, SeqNo
 from esibook.people.models import Person
 from esibook.transactions.conversion import certified_printout
 from esibook.trust.pki import root
 from esibook.views import access as people_access
 from esibook.views.verification import MAX_VERIFY_BYTES, check_online
-from esibook.web.deps import db_session
+from esibook.web.deps import db_session, request_session
 from esibook.web.responses import json_response
 
 router = Router(prefix="/api/v1", tags=["book"])
@@ -37,13 +39,22 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 @router.get("/me/book", summary="My latest book version with its inclusion proof and the signed checkpoint",
             response_model=dict)
-def my_book(request: Request, version: SeqNo | None = None, caller: Principal = Depends(policy.CITIZEN),
-            session: Session = Depends(db_session)) -> Response:
+async def my_book(request: Request, version: SeqNo | None = None,
+                  caller: Principal = Depends(OnLoop(policy.CITIZEN))) -> Response:
+    """The most read route: on the event loop when it can be (``esibook.loop_reads``: the version in one round trip,
+    the checkpoint and tiles this process keeps), else in the request's session in the threadpool; the same bundle."""
     person_id = policy.own_person_id(caller)
-    settings = request.app.state.settings
-    found = books.bundle(session, settings, person_id, version).as_dict() if version else \
-        books.latest_bundle(session, settings, person_id)
+    reads = loop_reads(request.app) if version is None else None
+    found = await books.latest_bundle_on_loop(reads, request.app.state.engine, person_id) if reads else None
+    if found is None:
+        async with request_session(request) as session:
+            found = await run_in_threadpool(_my_book, request.app.state.settings, session, person_id, version)
     return json_response(found)
+
+
+def _my_book(settings, session: Session, person_id: int, version: int | None) -> dict:
+    return books.bundle(session, settings, person_id, version).as_dict() if version else \
+        books.latest_bundle(session, settings, person_id)
 
 
 @router.get("/me/book/versions", summary="Every version of my book")

@@ -107,10 +107,19 @@ def served_checkpoint(session: Session, settings: Settings, leaf_index: int) -> 
     read afresh when the kept one does not cover ``leaf_index`` (a version just integrated gets a checkpoint that
     covers its leaf). None while the log has no checkpoint covering it."""
     engine = _engine(session)
+    found = kept_checkpoint(engine, leaf_index)
+    if found is None:
+        kept = _SERVED[engine] = (time.monotonic(), *_read_served(session, settings))
+        found = _covering(kept, leaf_index)
+    return found
+
+
+def kept_checkpoint(engine: Engine, leaf_index: int) -> ServedCheckpoint | None:
+    """The checkpoint :func:`served_checkpoint` keeps for ``leaf_index``, without the database: None when none is
+    kept, it is older than :data:`SERVED_SECONDS`, or it does not cover the leaf."""
     kept = _SERVED.get(engine)
-    if kept is None or time.monotonic() - kept[0] >= SERVED_SECONDS or _covering(kept, leaf_index) is None:
-        kept = (time.monotonic(), *_read_served(session, settings))
-        _SERVED[engine] = kept
+    if kept is None or time.monotonic() - kept[0] >= SERVED_SECONDS:
+        return None
     return _covering(kept, leaf_index)
 
 
@@ -387,6 +396,32 @@ def checkpoint_inclusion_proof(session: Session, leaf_index: int, tree_size: int
     known = {(0, n): leaf_tile} if leaf_tile is not None else None
     inner = {n: leaf_nodes} if leaf_nodes is not None else None
     return [h.hex() for h in proofs(session, tree_size, known, inner).inclusion(leaf_index, tree_size)]
+
+
+class _NotKept(LookupError):
+    """A tile a proof needs is not kept by this process."""
+
+
+def kept_inclusion_proof(engine: Engine, leaf_index: int, tree_size: int, *, leaf_tile: bytes | None,
+                         leaf_nodes: bytes | None) -> list[str] | None:
+    """:func:`checkpoint_inclusion_proof` from the leaf's tile already read and the tiles this process keeps, without
+    the database (on the event loop): None when a tile it needs is not kept (the caller takes the database's way)."""
+    n = leaf_index // tiles.WIDTH
+    kept = _KEPT.setdefault(engine, {})
+
+    def read(level: int, k: int) -> bytes:
+        data = leaf_tile if (level, k) == (0, n) else kept.get((level, k)) if level >= 0 else None
+        if data is None or len(data) < tiles.width_at(level, tree_size, k) * tiles.HASH_SIZE:
+            raise _NotKept
+        return data
+
+    inner = {n: leaf_nodes} if leaf_nodes is not None else None
+    try:
+        proof = tiles.TileProofs(tree_size, read, _KEPT_ROOTS.setdefault(engine, {}), inner).inclusion(leaf_index,
+                                                                                                     tree_size)
+    except _NotKept:
+        return None
+    return [h.hex() for h in proof]
 
 
 def consistency_proof(session: Session, first: int, second: int) -> list[str]:

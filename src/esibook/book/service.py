@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
@@ -21,6 +21,7 @@ from esibook.config import Settings
 from esibook.db import DriverRead, end_reads, scoped_to, transaction, within_action
 from esibook.employers.service import names_by_unit_code
 from esibook.errors import DomainError
+from esibook.loop_reads import LoopReads
 from esibook.people.models import Person
 from esibook.trust import jws
 from esibook.trust.pki import signer_for
@@ -198,6 +199,22 @@ def latest_bundle(session: Session, settings: Settings, person_id: int) -> dict:
                  "checkpoint": checkpoint.note}
     end_reads(session)
     return found
+
+
+async def latest_bundle_on_loop(reads: LoopReads, engine: Engine, person_id: int) -> dict | None:
+    """:func:`latest_bundle` on the event loop: the version read on the loop's connections (one round trip), the
+    checkpoint and the tiles above the leaf's from what this process keeps. None whenever something needs the
+    database's way (no book, a version still in the pool, a checkpoint to read afresh, a tile not kept)."""
+    row = await reads.first(LATEST, {"person_id": person_id})
+    if row is None or row.leaf_index is None:
+        return None
+    checkpoint = log.kept_checkpoint(engine, row.leaf_index)
+    proof = log.kept_inclusion_proof(engine, row.leaf_index, checkpoint.tree_size, leaf_tile=row.leaf_tile,
+                                     leaf_nodes=row.leaf_nodes) if checkpoint else None
+    if proof is None:
+        return None
+    return {"book_id": row.book_id, "version": row.version, "document": row.document, "leaf_index": row.leaf_index,
+            "tree_size": checkpoint.tree_size, "inclusion_proof": proof, "checkpoint": checkpoint.note}
 
 
 def bundle(session: Session, settings: Settings, person_id: int, version: int | None = None) -> BookBundle:

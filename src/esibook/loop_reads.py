@@ -1,0 +1,89 @@
+"""Reads on the event loop (PostgreSQL): the few reads a hot route makes, on connections of their own, awaited.
+
+A synchronous route hands each request to a thread, and each of its reads waits for PostgreSQL holding that thread;
+under load the hand-offs and the contention of threads for the interpreter cost as much as the reads (measured in
+docs/performance.md, "Book reads under load"). :class:`LoopReads` runs a :class:`~esibook.db.DriverRead` on a pool
+of asynchronous psycopg connections in **autocommit**: a read that needs one statement's consistency takes one
+round trip, with no ``BEGIN`` and no ``COMMIT``. Each statement runs in the authority scope of the code that makes
+it (row-level security: ``esibook.authorities``, set on the connection when it differs) and passes the same NUL
+check as every statement (:func:`esibook.db.refuse_nul_text`). A failed read raises SQLAlchemy's error without its
+parameters; no free connection within the pool's timeout raises SQLAlchemy's pool timeout (the web answers 503).
+
+Opened when the app starts serving (its lifespan), on PostgreSQL only; elsewhere (SQLite, or a test client that runs
+no lifespan) :func:`loop_reads` is None and the route takes its synchronous way, which decides the same things.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from weakref import WeakKeyDictionary
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyPoolTimeout
+
+from esibook.db import DriverRead, authority_scope, refuse_nul_text
+
+DIALECT = PGDialect_psycopg()
+#: How the loop's connections are named in ``pg_stat_activity``.
+APPLICATION_NAME = "esibook-loop-reads"
+
+
+class LoopReads:
+    """The pool of one process's event loop (``app.state.loop_reads``)."""
+
+    def __init__(self, database_url: str, size: int, timeout: float):
+        conninfo = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.pool = AsyncConnectionPool(conninfo, min_size=size, max_size=size, timeout=timeout, open=False,
+                                        kwargs={"autocommit": True, "application_name": APPLICATION_NAME},
+                                        name=APPLICATION_NAME)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._scopes: WeakKeyDictionary[psycopg.AsyncConnection, str] = WeakKeyDictionary()
+
+    async def open(self) -> LoopReads:
+        await self.pool.open(wait=False)
+        self.loop = asyncio.get_running_loop()
+        return self
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def all(self, read: DriverRead, params: Mapping) -> list:
+        compiled = read.compiled(DIALECT)
+        if compiled is None:
+            raise TypeError("this statement needs SQLAlchemy's type processing: it cannot be read on the loop")
+        args = compiled.arguments(params)
+        refuse_nul_text(None, None, compiled.sql, args, None, False)
+        try:
+            async with self.pool.connection() as connection:
+                await self._in_scope(connection)
+                cursor = await connection.execute(compiled.sql, args)
+                return [compiled.row._make(found) for found in await cursor.fetchall()]
+        except PoolTimeout as error:
+            raise SQLAlchemyPoolTimeout("no connection of the loop's pool is free") from error
+        except psycopg.Error as error:
+            raise DBAPIError.instance(compiled.sql, None, error, psycopg.Error, hide_parameters=True,
+                                      dialect=DIALECT) from error
+
+    async def first(self, read: DriverRead, params: Mapping):
+        rows = await self.all(read, params)
+        return rows[0] if rows else None
+
+    async def _in_scope(self, connection: psycopg.AsyncConnection) -> None:
+        """Autocommit: the scope is the connection's (``is_local`` false), set when it is not the one wanted."""
+        scope = authority_scope.get()
+        if self._scopes.get(connection) != scope:
+            await connection.execute("SELECT set_config('esibook.authorities', %s, false)", (scope,))
+            self._scopes[connection] = scope
+
+
+def loop_reads(app) -> LoopReads | None:
+    """The app's loop reads, if it opened them on the loop now running; else None (take the synchronous way)."""
+    reads = getattr(app.state, "loop_reads", None)
+    if reads is None or reads.loop is not asyncio.get_running_loop():
+        return None
+    return reads
