@@ -139,6 +139,7 @@ def test_the_loops_reads_refuse_nul_text_hide_parameters_and_answer_busy(postgre
         ":name")))
     failing = db.DriverRead(select(literal_column("1 / (0 * length(:secret))").label("x")))
     one = db.DriverRead(select(literal_column("1").label("one")))
+    sleeping = db.DriverRead(select(literal_column("pg_sleep(1)::text").label("slept")))
 
     async def run() -> None:
         reads = await _reads(postgres_signed, size=1, timeout=0.5).open()
@@ -148,9 +149,11 @@ def test_the_loops_reads_refuse_nul_text_hide_parameters_and_answer_busy(postgre
             with pytest.raises(DBAPIError) as raised:
                 await reads.first(failing, {"secret": "079123456789"})
             assert "079123456789" not in str(raised.value)
-            async with reads.pool.connection():  # the only connection, held: the next read waits, then gives up
-                with pytest.raises(PoolTimeout):
-                    await reads.first(one, {})
+            slow = asyncio.create_task(reads.first(sleeping, {}))  # holds the only connection for a second
+            await asyncio.sleep(0.1)
+            with pytest.raises(PoolTimeout):  # the next read waits half a second, then gives up
+                await reads.first(one, {})
+            await slow
             assert (await reads.first(one, {})).one == 1
         finally:
             await reads.close()
@@ -168,3 +171,23 @@ def test_a_proof_from_kept_tiles_is_the_proof_from_the_database_or_none(postgres
     assert log.kept_inclusion_proof(engine, row.leaf_index, size, leaf_tile=leaf_tile, leaf_nodes=None) == expected
     log._KEPT[engine].clear()
     assert log.kept_inclusion_proof(engine, row.leaf_index, size, leaf_tile=None, leaf_nodes=None) is None
+
+
+def test_a_connection_the_server_dropped_is_replaced(postgres_signed):
+    """The read that finds its connection dropped fails (the server said so); the next gets a new connection."""
+    backend = db.DriverRead(select(func.pg_backend_pid().label("pid")))
+
+    async def run() -> None:
+        reads = await _reads(postgres_signed, size=1).open()
+        try:
+            first = (await reads.first(backend, {})).pid
+            with postgres_signed.engine.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+                other.commit()
+            with pytest.raises(DBAPIError):
+                await reads.first(backend, {})
+            assert (await reads.first(backend, {})).pid != first
+        finally:
+            await reads.close()
+
+    asyncio.run(run())
