@@ -105,6 +105,14 @@ async def _serving(app: FastAPI) -> AsyncIterator[None]:
         app.state.loop_reads = None
 
 
+def _routers(app: FastAPI, settings: Settings) -> list[APIRouter]:
+    """:data:`ROUTERS`, with the book read as this database serves it (on the event loop on PostgreSQL)."""
+    book_read = book_api.book_read_on_loop if app.state.engine.dialect.name == "postgresql" else book_api.book_read
+    routers = list(ROUTERS)
+    routers.insert(routers.index(book_api.router), book_read)
+    return [*routers, *([devidp.router] if settings.dev_idp_enabled else [])]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     app = FastAPI(
@@ -125,7 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db_slots = anyio.CapacityLimiter(settings.db_pool_size)  # requests holding a session (web/deps.py)
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=str(resources.files("esibook.web") / "static")), name="static")
-    app.state.routers = [*ROUTERS, *([devidp.router] if settings.dev_idp_enabled else [])]
+    app.state.routers = _routers(app, settings)
     for router in app.state.routers:
         app.include_router(router)
     route_filter.install(app)
