@@ -405,7 +405,8 @@ def write_results(pg: dict, demo: dict) -> None:
         f"(VNeID level 2, minted by the app's own token issuer); uvicorn with {served_by()}, {WORKERS} process(es) "
         "as `esibook serve` in production (one per core); "
         "pool, request slots and threadpool all `ESIBOOK_DB_POOL_SIZE` "
-        f"({load_settings().db_pool_size}).\n\n"
+        f"({load_settings().db_pool_size}); on PostgreSQL the book read runs on the event loop, on as many "
+        "connections of its own (`esibook.loop_reads`), on SQLite in the threadpool.\n\n"
         f"PostgreSQL, {PERSONS:,} persons, {pg['readers']:,} of them with a book, a log of ≥ {LEAVES:,} leaves, "
         "100 connections:\n\n" + header
         + _row(f"`GET {BOOK}`", book) + "\n" + _row(f"bare JSON endpoint of the same app (`{BARE}`)", bare) + "\n\n"
