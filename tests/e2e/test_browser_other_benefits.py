@@ -4,6 +4,7 @@ And an employer files a sick child's leave from the Employees page."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -16,6 +17,7 @@ from esibook.contributions.parameters import current_parameters
 from esibook.db import make_engine
 from esibook.people.models import Person
 from esibook.people.relatives import kinship
+from esibook.transactions.models import Dossier
 from integration.test_conversion_and_printout import scanned_pdf
 from integration.test_other_claims import a_child_of
 from support.signed_in import sign_in
@@ -102,6 +104,13 @@ def test_an_employer_files_a_sick_childs_leave_from_the_employees_page(browser, 
     page.locator("#child_id").fill(child.personal_id)
     page.locator("#child_month").fill("2026-06")
     page.locator("#child_days").fill("3")
+    page.locator("#ek_method").select_option("bank")  # paid to the employee's own account
+    page.locator("#ek_account").fill("0123 456 789")
     form.get_by_role("button", name="Gửi").click()
     assert page.get_by_test_id("dossier-created").count() == 1, page.content()[:2000]
     page.context.close()
+    with Session(engine) as session:
+        filed = json.loads(session.scalars(select(Dossier.form).where(Dossier.procedure == "claim_sick_child")
+                                           .order_by(Dossier.id.desc()).limit(1)).one())
+    assert filed["payment"]["method"] == "bank" and filed["payment"]["agent_id"] is None
+    assert filed["payment"]["account_number"] == "0123456789" and filed["paid_to"].endswith("6789")

@@ -5,6 +5,7 @@ parameters."""
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -14,7 +15,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from conftest import Signed
 from esibook import db
 from esibook.access.principal import Identity
 from esibook.access.sessions import end_session, open_session
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
-def postgres_signed(postgres_databases, tmp_path_factory) -> Signed:
+def postgres_signed(postgres_databases, tmp_path_factory) -> SimpleNamespace:
     """A small signed database on PostgreSQL (the loop's reads are PostgreSQL's; SQLite takes the synchronous way,
     which the rest of the suite tests): persons with books, demo grants."""
     from esibook.access.demo import grant_demo_roles
@@ -51,7 +51,7 @@ def postgres_signed(postgres_databases, tmp_path_factory) -> Signed:
         issue_all(session, settings)
     with Session(engine) as session, session.begin():
         grant_demo_roles(session)
-    return Signed(engine, settings)
+    return SimpleNamespace(engine=engine, settings=settings)
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,13 @@ from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
 from esibook.access.routing import Router
+from esibook.benefits.payouts import BANKS
 from esibook.employers import service as employers
 from esibook.errors import DomainError
 from esibook.money import parse_vnd
 from esibook.params import RowId
 from esibook.transactions import service
-from esibook.transactions.page_forms import page_form
+from esibook.transactions.page_forms import employee_payout, page_form
 from esibook.transactions.procedures import PROCEDURES, procedure
 from esibook.transactions.uploads import read_employee_rows, template_csv, template_xlsx
 from esibook.views import access
@@ -47,6 +48,7 @@ def _employer_page(request: Request, session: Session, caller: Principal, employ
         "employees": employees,
         "dossiers": service.employer_dossiers(session, caller, employer_id),
         "procedures": PROCEDURES,
+        "banks": BANKS,
         "idempotency_key": secrets.token_urlsafe(16),
         "error": None,
         "created": None,
@@ -210,13 +212,19 @@ def claim_page(
     personal_id: str = Form(...),
     month: str = Form(...),
     count: str = Form("1"),
+    method: str = Form(""),
+    bank_code: str = Form(""),
+    account_number: str = Form(""),
+    post_office: str = Form(""),
     caller: Principal = Depends(policy.EMPLOYER.page),
     session: Session = Depends(db_session),
 ):
-    """Sickness (days off) or maternity (children born) for an employee; the worksheet goes with the dossier."""
+    """Sickness (days off) or maternity (children born) for an employee, paid where the form says (the employee's
+    account or a post office); the worksheet goes with the dossier."""
+    payout = employee_payout(method, bank_code, account_number, post_office)
     forms = {
-        "claim_sickness": {"personal_id": personal_id, "leave_month": month, "days": count},
-        "claim_maternity": {"personal_id": personal_id, "birth_month": month, "children": count},
+        "claim_sickness": {"personal_id": personal_id, "leave_month": month, "days": count, **payout},
+        "claim_maternity": {"personal_id": personal_id, "birth_month": month, "children": count, **payout},
     }
 
     def form() -> dict:

@@ -28,3 +28,10 @@ def page_form(data: FormData, proc) -> tuple[dict, list[Upload], str]:
         elif values:  # an empty optional field is no answer
             form[name] = values[0]
     return form, uploads, str(data.get("idempotency_key", ""))
+
+
+def employee_payout(method: str, bank_code: str, account_number: str, post_office: str) -> dict:
+    """Where an employer's page says the employee's benefit is paid, as the claim form's payout fields (checked with
+    the form: ``payout.*``); nothing when no way is chosen (the SI office arranges it)."""
+    fields = {"method": method, "bank_code": bank_code, "account_number": account_number, "post_office": post_office}
+    return {name: value.strip() for name, value in fields.items() if value.strip()} if method.strip() else {}
