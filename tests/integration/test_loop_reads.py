@@ -191,3 +191,10 @@ def test_a_connection_the_server_dropped_is_replaced(postgres_signed):
             await reads.close()
 
     asyncio.run(run())
+
+
+def test_the_api_is_described_the_same_whichever_way_the_book_read_is_served(postgres_signed, tmp_path):
+    on_loop = create_app(postgres_signed.settings)
+    in_threads = create_app(postgres_signed.settings.model_copy(update={"database_url": "", "data_dir": tmp_path}))
+    assert on_loop.state.engine.dialect.name == "postgresql" and in_threads.state.engine.dialect.name == "sqlite"
+    assert on_loop.openapi() == in_threads.openapi()

@@ -42,6 +42,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 book_read = Router(prefix="/api/v1", tags=["book"])
 book_read_on_loop = Router(prefix="/api/v1", tags=["book"])
 BOOK_READ = {"summary": "My latest book version with its inclusion proof and the signed checkpoint",
+             "description": "The signed document of my latest book version (or of `version`), its leaf index in the "
+             "transparency log, the inclusion proof and the signed checkpoint it leads to.",
              "response_model": dict, "name": "my_book"}
 
 
