@@ -18,6 +18,7 @@ The account is kept in full for the transfer; pages, logs and audit records only
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -147,14 +148,24 @@ def payout_not_found() -> NotFound:
     return NotFound("payout.not_found", "No such benefit payout of yours.", "Không có khoản chi trả này của bạn.")
 
 
-def choose_again(session: Session, caller: Principal, person_id: int, seq: int, form: dict) -> BenefitPayout:
-    """The beneficiary names another way for a held payout (their own account or post office, or another
-    authorised person); it is paid that way at once (or held again), audited without the account."""
+def parsed_choice(form: dict) -> PayoutChoice:
+    """A way named again (a held payout, a monthly benefit's next months), checked: ``payout.form`` if malformed."""
     try:
-        choice = PayoutChoice.model_validate(form)
+        return PayoutChoice.model_validate(form)
     except ValidationError as error:
         raise _refuse("payout.form", "the choice is not valid", "lựa chọn không hợp lệ",
                       ".".join(str(p) for p in error.errors()[0]["loc"])) from error
+
+
+def choice_fields(data: Mapping) -> dict:
+    """The payout fields a page's form sent (:class:`PayoutChoice`), the empty ones left out."""
+    return {name: str(data[name]).strip() for name in PayoutChoice.model_fields if str(data.get(name, "")).strip()}
+
+
+def choose_again(session: Session, caller: Principal, person_id: int, seq: int, form: dict) -> BenefitPayout:
+    """The beneficiary names another way for a held payout (their own account or post office, or another
+    authorised person); it is paid that way at once (or held again), audited without the account."""
+    choice = parsed_choice(form)
     with transaction(session):
         me = policy.own_person(session, caller)
         row = session.get(BenefitPayout, (person_id, seq), with_for_update=True)

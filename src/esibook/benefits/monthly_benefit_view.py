@@ -5,14 +5,13 @@ paid a survivors' allowance) reads and names the way of the represented person's
 
 from __future__ import annotations
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
-from esibook.benefits.claim_payouts import PayoutChoice, name_payee, payout_not_found
+from esibook.benefits.claim_payouts import name_payee, parsed_choice, payout_not_found
 from esibook.benefits.models import MonthlyBenefit, MonthlyBenefitPayment, PensionPayment
 from esibook.benefits.monthly_benefits import add_method, method_row_in
 from esibook.benefits.monthly_runs import as_method
@@ -94,11 +93,7 @@ def change_way(session: Session, caller: Principal, person_id: int, seq: int, fo
     """The beneficiary names where and how a monthly benefit is paid, from the next month (the current one is
     being paid): their own account or post office, or an authorised representative (the access policy decides).
     Months held are paid that way by the next run, as back pay. Audited without the account."""
-    try:
-        choice = PayoutChoice.model_validate(form)
-    except ValidationError as error:
-        raise _refuse("payout.form", "the choice is not valid", "lựa chọn không hợp lệ",
-                      ".".join(str(p) for p in error.errors()[0]["loc"])) from error
+    choice = parsed_choice(form)
     with transaction(session):
         me = policy.own_person(session, caller)
         benefit = session.get(MonthlyBenefit, (person_id, seq), with_for_update=True)

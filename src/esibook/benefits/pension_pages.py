@@ -14,8 +14,7 @@ from esibook.access.deps import csrf_protected
 from esibook.access.payees import payment_agents
 from esibook.access.principal import Principal
 from esibook.access.routing import Router
-from esibook.benefits import monthly_benefit_view, pension_view, pensions
-from esibook.benefits.claim_payouts import PayoutChoice
+from esibook.benefits import claim_payouts, monthly_benefit_view, pension_view, pensions
 from esibook.benefits.payouts import BANKS
 from esibook.errors import DomainError
 from esibook.params import RowId, SettlementSeq
@@ -81,7 +80,7 @@ def change_monthly_way_page(
     data: FormData = Depends(form_data),
 ):
     """Name where a monthly benefit is paid, from the next month."""
-    form = {name: str(data[name]).strip() for name in PayoutChoice.model_fields if str(data.get(name, "")).strip()}
+    form = claim_payouts.choice_fields(data)
     try:
         monthly_benefit_view.change_way(session, caller, person_id, seq, form)
     except DomainError as failure:

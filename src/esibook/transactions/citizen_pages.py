@@ -16,7 +16,6 @@ from esibook.access.payees import payment_agents
 from esibook.access.principal import Principal
 from esibook.access.routing import Router
 from esibook.benefits import claim_payouts
-from esibook.benefits.claim_payouts import PayoutChoice
 from esibook.benefits.payouts import BANKS
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
@@ -92,7 +91,7 @@ def choose_payout_page(
     data: FormData = Depends(form_data),
 ):
     """Name another way for a held payout (the same choice as on a claim form)."""
-    form = {name: str(data[name]).strip() for name in PayoutChoice.model_fields if str(data.get(name, "")).strip()}
+    form = claim_payouts.choice_fields(data)
     try:
         claim_payouts.choose_again(session, caller, person_id, seq, form)
     except DomainError as failure:
