@@ -5,6 +5,7 @@ parameters."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import httpx
@@ -112,6 +113,13 @@ def test_the_loop_refuses_whom_the_audience_refuses(postgres_signed, served):
     assert ended.status_code == 401 and ended.json()["error"]["code"] == "access.session_ended"
 
 
+def on_a_loop_of_its_own(coroutine_function):
+    """Run the coroutine on a new event loop in a thread of its own (the browser tests' Playwright keeps a loop
+    running in the test thread)."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine_function()).result()
+
+
 def _reads(signed, size: int = 2, timeout: float = 5.0) -> LoopReads:
     return LoopReads(signed.engine.url.render_as_string(hide_password=False), size, timeout)
 
@@ -131,7 +139,7 @@ def test_a_read_on_the_loop_runs_in_the_scope_of_the_code_that_makes_it(postgres
         finally:
             await reads.close()
 
-    assert asyncio.run(run()) == ["*", "defence", "*"]
+    assert on_a_loop_of_its_own(run) == ["*", "defence", "*"]
 
 
 def test_the_loops_reads_refuse_nul_text_hide_parameters_and_answer_busy(postgres_signed):
@@ -158,7 +166,7 @@ def test_the_loops_reads_refuse_nul_text_hide_parameters_and_answer_busy(postgre
         finally:
             await reads.close()
 
-    asyncio.run(run())
+    on_a_loop_of_its_own(run)
 
 
 def test_a_proof_from_kept_tiles_is_the_proof_from_the_database_or_none(postgres_signed):
@@ -190,7 +198,7 @@ def test_a_connection_the_server_dropped_is_replaced(postgres_signed):
         finally:
             await reads.close()
 
-    asyncio.run(run())
+    on_a_loop_of_its_own(run)
 
 
 def test_the_api_is_described_the_same_whichever_way_the_book_read_is_served(postgres_signed, tmp_path):
