@@ -192,6 +192,8 @@ AUDIENCE_OF: dict[str, str] = {
     "POST /officer/payments/statement": "officer",
     "GET /officer/parameters": "officer",
     "GET /officer/clinics/register": "officer",
+    "POST /api/v1/officer/clinics/register/previews": "officer",
+    "POST /api/v1/officer/clinics/register/imports": "officer",
     "POST /officer/clinics/register": "officer",
     "POST /officer/clinics/register/confirm": "officer",
     "GET /officer/pension-payouts": "officer",

@@ -145,3 +145,33 @@ def test_the_menu_names_the_page_only_for_an_officer_who_may_use_it(site):
     client, headers = site
     assert 'href="/officer/clinics/register"' in client.get("/officer/queue", headers=headers[MANAGER]).text
     assert 'href="/officer/clinics/register"' not in client.get("/officer/queue", headers=headers[REVIEWER]).text
+
+
+def test_the_api_previews_then_imports_once_and_refuses_with_codes(site, empty_engine):
+    client, headers = site
+    data = xlsx_bytes(sample_rows())
+    api = "/api/v1/officer/clinics/register"
+    shown = client.post(f"{api}/previews", params={"as_of": "2026-11-01", "source": SOURCE}, content=data,
+                        headers=headers[MANAGER])
+    assert shown.status_code == 200, shown.text
+    body = shown.json()
+    assert (body["added"], body["rejected_count"], body["as_of"]) == (12, 0, "2026-11-01") and body["upload_id"]
+    assert count(empty_engine, Clinic) == 0
+    wrong = client.post(f"{api}/imports", json={"upload_id": body["upload_id"], "sha256": "f" * 64},
+                        headers=headers[MANAGER])
+    assert wrong.status_code == 409 and wrong.json()["error"]["code"] == "clinics.register.changed"
+    fields = {"upload_id": body["upload_id"], "sha256": body["sha256"]}
+    first = client.post(f"{api}/imports", json=fields, headers=headers[MANAGER])
+    second = client.post(f"{api}/imports", json=fields, headers=headers[MANAGER])
+    assert first.status_code == second.status_code == 200
+    assert (first.json()["already_imported"], second.json()["already_imported"]) == (False, True)
+    assert first.json()["import_id"] == second.json()["import_id"] and count(empty_engine, ClinicRegisterImport) == 1
+    assert count(empty_engine, Clinic) == 12
+    for officer, code in ((REVIEWER, "access.reference_data_permission"), (DEFENCE, "access.reference_data_authority")):
+        refused = client.post(f"{api}/previews", content=data, headers=headers[officer])
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == code
+        taken = client.post(f"{api}/imports", json=fields, headers=headers[officer])
+        assert taken.status_code == 403 and taken.json()["error"]["code"] == code
+    rejected = client.post(f"{api}/previews", content=csv_bytes(replaced(sample_rows(), "01801", 1, "798O4")),
+                           headers=headers[MANAGER]).json()
+    assert rejected["upload_id"] is None and rejected["rejected"][0]["message_vi"].endswith("không phải 5 chữ số")

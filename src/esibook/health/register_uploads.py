@@ -44,6 +44,14 @@ class Preview:
     upload_id: int | None
     file_name: str
 
+    def as_dict(self) -> dict:
+        r = self.report
+        rejected = [{"line": row.line, "message_en": row.message("en"), "message_vi": row.message("vi")}
+                    for row in r.rejected[:SHOWN_REJECTS]]
+        return {"upload_id": self.upload_id, "sha256": r.sha256, "as_of": r.as_of, "source": r.source,
+                "rows": r.rows, "added": r.added, "updated": r.updated, "unchanged": r.unchanged,
+                "withdrawn": r.withdrawn, "rejected_count": len(r.rejected), "rejected": rejected}
+
 
 @dataclass(frozen=True)
 class Confirmed:
@@ -52,13 +60,17 @@ class Confirmed:
     """The upload had been imported already (a second confirmation): nothing was written now."""
 
 
+def too_large() -> TooLarge:
+    return TooLarge(f"{CODE}.too_large", "The register file is larger than 20 MB.", "Tệp danh mục lớn hơn 20 MB.",
+                    field="file")
+
+
 def refuse_size(data: bytes) -> None:
     if not data:
         raise DomainError(f"{CODE}.empty", "Choose the register file to upload.", "Hãy chọn tệp danh mục để tải lên.",
                           field="file")
     if len(data) > MAX_BYTES:
-        raise TooLarge(f"{CODE}.too_large", "The register file is larger than 20 MB.",
-                       "Tệp danh mục lớn hơn 20 MB.", field="file")
+        raise too_large()
 
 
 def parse_as_of(text: str) -> date:
