@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -175,3 +175,17 @@ def test_the_api_previews_then_imports_once_and_refuses_with_codes(site, empty_e
     rejected = client.post(f"{api}/previews", content=csv_bytes(replaced(sample_rows(), "01801", 1, "798O4")),
                            headers=headers[MANAGER]).json()
     assert rejected["upload_id"] is None and rejected["rejected"][0]["message_vi"].endswith("không phải 5 chữ số")
+
+
+def test_an_upload_left_unconfirmed_for_a_day_is_deleted_by_a_later_preview(site, empty_engine):
+    client, headers = site
+    fields = confirm_fields(preview(client, headers[MANAGER], csv_bytes(sample_rows()), name="a.csv").text)
+    with Session(empty_engine) as session, transaction(session):
+        upload = session.get(ClinicRegisterUpload, int(fields["upload_id"]))
+        upload.uploaded_at = upload.uploaded_at - timedelta(days=2)
+    other = replaced(sample_rows(), "01801", 2, "Bệnh viện Bạch Mai (cơ sở 2)")
+    preview(client, headers[MANAGER], csv_bytes(other), name="b.csv")
+    assert count(empty_engine, ClinicRegisterUpload) == 1
+    gone = client.post("/officer/clinics/register/confirm", headers=headers[MANAGER], data=fields)
+    # gone (404), or, where SQLite gave the new upload the old one's id, not the previewed file (409)
+    assert gone.status_code in (404, 409) and count(empty_engine, Clinic) == 0

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.principal import Principal
+from esibook.columns import utcnow
 from esibook.dates import vietnam_today
 from esibook.db import transaction
 from esibook.errors import Conflict, DomainError, NotFound, TooLarge
@@ -34,6 +35,8 @@ from esibook.health.models import ClinicRegisterImport, ClinicRegisterUpload
 MAX_BYTES = 20 * 1024 * 1024
 #: How many rejected rows a preview lists (the count is of them all).
 SHOWN_REJECTS = 200
+#: An upload never confirmed is deleted (its bytes with it) by a later preview after this long.
+KEPT_UNCONFIRMED = timedelta(days=1)
 
 
 @dataclass
@@ -98,6 +101,9 @@ def preview_upload(session: Session, caller: Principal, data: bytes, *, as_of: d
     if report.rejected:
         return Preview(report, None, file_name)
     with transaction(session):
+        cutoff = utcnow() - KEPT_UNCONFIRMED
+        session.execute(delete(ClinicRegisterUpload).where(ClinicRegisterUpload.import_id.is_(None),
+                                                           ClinicRegisterUpload.uploaded_at < cutoff))
         upload = ClinicRegisterUpload(
             sha256=report.sha256, data=data, as_of=as_of, source=report.source, rows=report.rows,
             added=report.added, updated=report.updated, unchanged=report.unchanged, withdrawn=report.withdrawn,
