@@ -25,6 +25,8 @@ from esibook.contributions import pages as contributions_pages
 from esibook.db import make_engine, session_factory
 from esibook.health import api as health_api
 from esibook.health import pages as health_pages
+from esibook.health import register_api as clinic_register_api
+from esibook.health import register_pages as clinic_register_pages
 from esibook.lookups import api as lookups_api
 from esibook.lookups import pages as lookups_pages
 from esibook.loop_reads import LoopReads
@@ -64,6 +66,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     notify_pages.router,
     health_api.router,
     health_pages.router,
+    clinic_register_pages.router,
+    clinic_register_api.router,
     contributions_pages.router,
     install.router,
     payments_api.router,

@@ -49,3 +49,13 @@ class InvalidText(DomainError):
 
 class NotFound(DomainError):
     status = 404
+
+
+class Conflict(DomainError):
+    """The request no longer matches what it was made from (a preview overtaken, a file changed)."""
+
+    status = 409
+
+
+class TooLarge(DomainError):
+    status = 413

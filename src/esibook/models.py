@@ -35,7 +35,7 @@ from esibook.contributions.models import (
 )
 from esibook.db import Base
 from esibook.employers.models import Employer
-from esibook.health.models import Clinic, ClinicRegisterImport, HICoverage, MedicalVisit
+from esibook.health.models import Clinic, ClinicRegisterImport, ClinicRegisterUpload, HICoverage, MedicalVisit
 from esibook.notify.models import DeliveredMessage, OutboxMessage
 from esibook.payments.models import PaymentOrder, PaymentRefusal
 from esibook.people.models import Contact, Household, HouseholdMember, Person
@@ -60,6 +60,7 @@ __all__ = [
     "HICoverage", "Household", "HouseholdMember", "LogCheckpoint", "LogCosignature", "LogHead", "LogPoolEntry",
     "LogTile", "LogTileNodes", "LoginAttempt",
     "ClinicRegisterImport",
+    "ClinicRegisterUpload",
     "MedicalVisit",
     "OutboxMessage", "ParticipationPeriod", "Person", "PopulationRecord", "RepositoryDocument", "RoleGrant",
     "ShareLink", "Suspension", "TrustCertificate", "UnemploymentReserve", "WebSession",

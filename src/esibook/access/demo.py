@@ -114,7 +114,7 @@ def demo_identities(session: Session) -> list[DemoIdentity]:
             staff[1].personal_id,
             staff[1].full_name,
             2,
-            ("officer", "civil", "reviewer,approver", None, None),
+            ("officer", "civil", "reviewer,approver,reference_data", None, None),
         ),
         DemoIdentity(
             "officer-defence",

@@ -12,7 +12,7 @@ from esibook.columns import UTCDateTime, authority_check, created_at_column
 from esibook.db import Base, BigIntKey
 
 ROLES = ("officer", "employer_rep", "clinic")
-OFFICER_PERMISSIONS = ("reviewer", "approver", "auditor", "key_custodian")
+OFFICER_PERMISSIONS = ("reviewer", "approver", "auditor", "key_custodian", "reference_data")
 
 
 class LoginAttempt(Base):
@@ -60,7 +60,8 @@ class RoleGrant(Base):
     role: Mapped[str] = mapped_column(String(14))
     authority: Mapped[str] = mapped_column(String(8), default="civil")
     permissions: Mapped[str] = mapped_column(String(120), default="")
-    """Comma-separated officer permissions: reviewer, approver, auditor, key_custodian."""
+    """Comma-separated officer permissions: reviewer, approver, auditor, key_custodian, reference_data (national
+    reference data: the register of HI clinics; civil officers only)."""
     employer_id: Mapped[int | None] = mapped_column(BigInteger)
     clinic_code: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = created_at_column()

@@ -12,7 +12,8 @@ second wall behind them):
    the one person, employer or dossier concerned: :func:`own_person`, :func:`represented_person`,
    :func:`officer_reach`, :func:`officer_acts_on`, :func:`current_employee`, :func:`represents_employer`,
    :func:`reviews`, :func:`authorised_representative` (acting under another person's
-   authorisation). A person out of reach is "not found", whether or not they exist.
+   authorisation), :func:`reference_data_officer` (national reference data). A person out of reach is "not
+   found", whether or not they exist.
 
 :data:`RULES` lists the rules in words; docs/access.md carries that table and a test keeps the two the same.
 """
@@ -38,6 +39,7 @@ from esibook.access.deps import LoginRedirect, optional_principal
 from esibook.access.errors import Forbidden, forbidden, login_required, person_not_found
 from esibook.access.models import Authorisation
 from esibook.access.principal import Principal
+from esibook.access.reference_rules import REFERENCE_DATA, reference_data_refusal  # noqa: F401
 from esibook.access.rules import RULES, Rule, rules_table  # noqa: F401 (the table docs/access.md carries)
 from esibook.contributions.models import ParticipationPeriod
 from esibook.dates import vietnam_today
@@ -237,16 +239,7 @@ DEVELOPMENT = Audience(
 )
 
 AUDIENCES: tuple[Audience, ...] = (
-    PUBLIC,
-    SHARE_LINK,
-    PERSON,
-    CITIZEN,
-    OFFICER,
-    EMPLOYER,
-    CLINIC,
-    CLINIC_OR_SYSTEM,
-    SYSTEM,
-    DEVELOPMENT,
+    PUBLIC, SHARE_LINK, PERSON, CITIZEN, OFFICER, EMPLOYER, CLINIC, CLINIC_OR_SYSTEM, SYSTEM, DEVELOPMENT,
 )
 
 
@@ -385,6 +378,12 @@ def require_permission(caller: Principal, permission: str) -> None:
         raise forbidden(
             "access.permission", f"This needs the {permission} permission.", f"Việc này cần quyền {permission}."
         )
+
+
+def reference_data_officer(caller: Principal) -> None:
+    """An officer who may load national reference data (the clinic register): ``access/reference_rules.py``."""
+    if refusal := reference_data_refusal(caller):
+        raise refusal
 
 
 def reviews(caller: Principal, authority: str) -> bool:

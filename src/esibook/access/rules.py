@@ -52,6 +52,12 @@ RULES: tuple[Rule, ...] = (
         "another authority's person: 404; own case: 403 `access.own_case`",
     ),
     Rule(
+        "officer of Vietnam Social Security (civil) with the reference_data permission, level 2",
+        "load the national register of HI clinics (reference data, no personal data): a preview, then the import",
+        "no permission: 403 `access.reference_data_permission`; another authority: 403 "
+        "`access.reference_data_authority`",
+    ),
+    Rule(
         "employer representative, level 2",
         "the employer they represent; groups 1 and 4 of its **current** employees (group 4 only for that employer)",
         "not their employer: 403; former or other employee: 404",

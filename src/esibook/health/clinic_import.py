@@ -43,6 +43,7 @@ class RegisterImport:
     withdrawn: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     written: bool = False
+    import_id: int | None = None
 
     def summary(self) -> str:
         return (f"{self.rows} clinics in the register as of {self.as_of.isoformat()}: {self.added} added, "
@@ -69,20 +70,40 @@ def import_register(
     progress: Progress | None = None,
 ) -> RegisterImport:
     """Check a register file and, when every row is accepted and this is no dry run, store it."""
-    register = parse_register(data)
-    report = RegisterImport(as_of, source.strip()[:MAX_SOURCE], hashlib.sha256(data).hexdigest(),
-                            rows=len(register.clinics), rejected=register.rejected)
+    register, report = _checked(data, as_of, source)
     if register.rejected:
         return report
     if dry_run:
         _count(report, plan_changes(session, register))
         return report
     with transaction(session):
-        plan = plan_changes(session, register)
-        _count(report, plan)
-        _store(session, plan, report, actor, progress or (lambda done, total: None))
-    report.written = True
+        _write(session, register, report, actor, progress)
     return report
+
+
+def store_register(session: Session, data: bytes, *, as_of: date, source: str, actor: str) -> RegisterImport:
+    """Inside the caller's action: check and store a register (the officer's confirmed upload). A register with a
+    rejected row writes nothing (the report lists them)."""
+    within_action(session)
+    register, report = _checked(data, as_of, source)
+    if not register.rejected:
+        _write(session, register, report, actor, None)
+    return report
+
+
+def _checked(data: bytes, as_of: date, source: str) -> tuple[Register, RegisterImport]:
+    register = parse_register(data)
+    report = RegisterImport(as_of, source.strip()[:MAX_SOURCE], hashlib.sha256(data).hexdigest(),
+                            rows=len(register.clinics), rejected=register.rejected)
+    return register, report
+
+
+def _write(session: Session, register: Register, report: RegisterImport, actor: str,
+           progress: Progress | None) -> None:
+    plan = plan_changes(session, register)
+    _count(report, plan)
+    _store(session, plan, report, actor, progress or (lambda done, total: None))
+    report.written = True
 
 
 def _count(report: RegisterImport, plan: Plan) -> None:
@@ -141,8 +162,11 @@ def _withdraw(session: Session, ids: list[int]) -> None:
 
 def _record(session: Session, report: RegisterImport, actor: str) -> None:
     counts = {"rows": report.rows, "added": report.added, "updated": report.updated, "withdrawn": report.withdrawn}
-    session.add(ClinicRegisterImport(as_of=report.as_of, source=report.source, sha256=report.sha256,
-                                     imported_by=actor, **counts))
+    row = ClinicRegisterImport(as_of=report.as_of, source=report.source, sha256=report.sha256, imported_by=actor,
+                               **counts)
+    session.add(row)
+    session.flush()
+    report.import_id = row.id
     audit.append(
         session,
         actor=actor,

@@ -72,6 +72,14 @@ class RegisterClinic:
 class RejectedRow:
     line: int
     reason: str
+    reason_vi: str = ""
+
+    def message(self, lang: str = "vi") -> str:
+        return self.reason_vi or self.reason if lang == "vi" else self.reason
+
+
+Problem = tuple[str, str]
+"""A row's problem in English and Vietnamese."""
 
 
 @dataclass
@@ -158,7 +166,8 @@ def parse_register(data: bytes) -> Register:
             continue
         outcome = check_row(columns, cells, line)
         if isinstance(outcome, RegisterClinic) and outcome.code in seen:
-            outcome = RejectedRow(line, f"code {outcome.code} is also on line {seen[outcome.code]}")
+            outcome = RejectedRow(line, f"code {outcome.code} is also on line {seen[outcome.code]}",
+                                  f"mã {outcome.code} đã có ở dòng {seen[outcome.code]}")
         if isinstance(outcome, RejectedRow):
             register.rejected.append(outcome)
         else:
@@ -192,37 +201,39 @@ def check_row(columns: dict[str, int], cells: list[str], line: int) -> RegisterC
     code = code.zfill(5) if code.isascii() and code.isdigit() and len(code) == 4 and code[0] != "0" else code
     problem = _code_problem(code) or _name_problem(cell("name"))
     if problem:
-        return RejectedRow(line, problem)
+        return RejectedRow(line, *problem)
     province, problem = _province(cell("province"), code)
     level = map_level(cell("level"))
     initial = _initial(cell("initial")) if "initial" in columns else level != "central"
     if problem or level is None or initial is None:
-        reason = problem or (f"unknown level {cell('level')[:30]!r}" if level is None
-                             else f"initial registration is not yes or no: {cell('initial')[:30]!r}")
-        return RejectedRow(line, reason)
+        level_text, initial_text = cell("level")[:30], cell("initial")[:30]
+        problem = problem or ((f"unknown level {level_text!r}", f"tuyến không rõ {level_text!r}") if level is None
+                              else (f"initial registration is not yes or no: {initial_text!r}",
+                                    f"đăng ký KCB ban đầu không phải có hay không: {initial_text!r}"))
+        return RejectedRow(line, *problem)
     address = normalize_name(cell("address"))[:MAX_ADDRESS] or None
     return RegisterClinic(line, code, normalize_name(cell("name")), province, level, address, initial)
 
 
-def _code_problem(code: str) -> str | None:
+def _code_problem(code: str) -> Problem | None:
     if not (len(code) == 5 and code.isascii() and code.isdigit()):
-        return f"the code {code[:20]!r} is not 5 digits"
+        return f"the code {code[:20]!r} is not 5 digits", f"mã {code[:20]!r} không phải 5 chữ số"
     if f"0{code[:2]}" not in PROVINCES:
-        return f"the code {code} does not begin with a province code"
+        return f"the code {code} does not begin with a province code", f"mã {code} không bắt đầu bằng mã tỉnh"
     return None
 
 
-def _name_problem(name: str) -> str | None:
+def _name_problem(name: str) -> Problem | None:
     if not name.strip():
-        return "the name is empty"
+        return "the name is empty", "tên để trống"
     if len(name) > MAX_NAME:
-        return f"the name is longer than {MAX_NAME} characters"
+        return f"the name is longer than {MAX_NAME} characters", f"tên dài hơn {MAX_NAME} ký tự"
     if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in name):
-        return "the name holds a control character"
+        return "the name holds a control character", "tên có ký tự điều khiển"
     return None
 
 
-def _province(text: str, code: str) -> tuple[str, str | None]:
+def _province(text: str, code: str) -> tuple[str, Problem | None]:
     """The 3-digit province of the row (the code's, checked against the province column when there is one)."""
     of_code = f"0{code[:2]}"
     if not text:
@@ -230,9 +241,10 @@ def _province(text: str, code: str) -> tuple[str, str | None]:
     named = text.zfill(3) if text.isascii() and text.isdigit() and len(text) <= 3 else None
     named = named or PROVINCE_BY_NAME.get(_without_prefix(value_key(text)))
     if named is None or named not in PROVINCES:
-        return of_code, f"unknown province {text[:30]!r}"
+        return of_code, (f"unknown province {text[:30]!r}", f"tỉnh không rõ {text[:30]!r}")
     if named != of_code:
-        return of_code, f"the province {text[:30]!r} is not the code's ({of_code})"
+        return of_code, (f"the province {text[:30]!r} is not the code's ({of_code})",
+                         f"tỉnh {text[:30]!r} không phải tỉnh của mã ({of_code})")
     return of_code, None
 
 

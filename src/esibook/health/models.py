@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     UniqueConstraint,
@@ -72,6 +73,31 @@ class ClinicRegisterImport(Base):
     """Clinics in the table that this register leaves out (kept, no longer taking initial registrations)."""
     imported_by: Mapped[str] = mapped_column(String(120))
     imported_at: Mapped[datetime] = created_at_column()
+
+
+class ClinicRegisterUpload(Base):
+    """A register file an officer uploaded and previewed (the dry run's counts), waiting for the confirmation that
+    imports exactly these bytes. ``import_id`` is set once imported (a second confirmation changes nothing) and the
+    bytes are then dropped; ``basis_import_id`` is the latest import when previewed (another import since then
+    makes the preview stale). No personal data."""
+
+    __tablename__ = "clinic_register_uploads"
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    as_of: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(200))
+    rows: Mapped[int] = mapped_column(Integer)
+    added: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    withdrawn: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+    basis_import_id: Mapped[int | None] = mapped_column(BigInteger)
+    import_id: Mapped[int | None] = mapped_column(BigInteger)
+    uploaded_by: Mapped[str] = mapped_column(String(120))
+    uploaded_at: Mapped[datetime] = created_at_column()
 
 
 class HICoverage(Base):
