@@ -22,7 +22,7 @@ from esibook.book import api as book_api
 from esibook.book import pages as book_pages
 from esibook.config import Settings, load_settings
 from esibook.contributions import pages as contributions_pages
-from esibook.db import make_engine, session_factory
+from esibook.db import is_postgres, make_engine, session_factory
 from esibook.health import api as health_api
 from esibook.health import pages as health_pages
 from esibook.health import register_api as clinic_register_api
@@ -97,7 +97,7 @@ async def _serving(app: FastAPI) -> AsyncIterator[None]:
     PostgreSQL the hot reads get their connections on the event loop (``esibook.loop_reads``), as many again."""
     settings = app.state.settings
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
-    if app.state.engine.dialect.name != "postgresql":
+    if not is_postgres(app.state.engine):
         yield
         return
     app.state.loop_reads = await LoopReads(settings.resolved_database_url(), settings.db_pool_size,
@@ -111,7 +111,7 @@ async def _serving(app: FastAPI) -> AsyncIterator[None]:
 
 def _routers(app: FastAPI, settings: Settings) -> list[APIRouter]:
     """:data:`ROUTERS`, with the book read as this database serves it (on the event loop on PostgreSQL)."""
-    book_read = book_api.book_read_on_loop if app.state.engine.dialect.name == "postgresql" else book_api.book_read
+    book_read = book_api.book_read_on_loop if is_postgres(app.state.engine) else book_api.book_read
     routers = list(ROUTERS)
     routers.insert(routers.index(book_api.router), book_read)
     return [*routers, *([devidp.router] if settings.dev_idp_enabled else [])]

@@ -54,8 +54,7 @@ def _caller(request: Request, session: Session) -> Principal | None:
             return system_principal(client)
         if "sid" in claims and not session_live(session, str(claims["sid"])):
             raise _session_ended()
-        identity = Identity(claims["sub"], claims["pid"], claims.get("name", ""), int(claims["lvl"]))
-        return person_principal(session, identity)
+        return person_principal(session, _identity(claims))
     active = _cookie_session(request, session)
     return person_principal(session, active.identity) if active else None
 
@@ -73,8 +72,13 @@ async def person_on_loop(request: Request, reads: LoopReads) -> Principal | None
     if "sid" in claims and await reads.first(LIVE_SESSION, {"id_hash": str(claims["sid"]),
                                                             "now": datetime.now(UTC)}) is None:
         raise _session_ended()
-    identity = Identity(claims["sub"], claims["pid"], claims.get("name", ""), int(claims["lvl"]))
+    identity = _identity(claims)
     return principal_of(identity, await reads.all(CALLER, {"personal_id": identity.personal_id}))
+
+
+def _identity(claims: dict) -> Identity:
+    """The person a verified token names."""
+    return Identity(claims["sub"], claims["pid"], claims.get("name", ""), int(claims["lvl"]))
 
 
 def _session_ended() -> Unauthenticated:

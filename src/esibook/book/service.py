@@ -191,14 +191,16 @@ def latest_bundle(session: Session, settings: Settings, person_id: int) -> dict:
     if checkpoint is None:
         found = bundle(session, settings, person_id).as_dict()
     else:
-        found = {"book_id": row.book_id, "version": row.version, "document": row.document,
-                 "leaf_index": row.leaf_index, "tree_size": checkpoint.tree_size,
-                 "inclusion_proof": log.checkpoint_inclusion_proof(session, row.leaf_index, checkpoint.tree_size,
-                                                                   leaf_tile=row.leaf_tile,
-                                                                   leaf_nodes=row.leaf_nodes),
-                 "checkpoint": checkpoint.note}
+        found = _served(row, checkpoint, log.checkpoint_inclusion_proof(
+            session, row.leaf_index, checkpoint.tree_size, leaf_tile=row.leaf_tile, leaf_nodes=row.leaf_nodes))
     end_reads(session)
     return found
+
+
+def _served(row, checkpoint: log.ServedCheckpoint, proof: list[str]) -> dict:
+    """A :data:`LATEST` row as a book read serves it, with its proof against ``checkpoint``."""
+    return {"book_id": row.book_id, "version": row.version, "document": row.document, "leaf_index": row.leaf_index,
+            "tree_size": checkpoint.tree_size, "inclusion_proof": proof, "checkpoint": checkpoint.note}
 
 
 async def latest_bundle_on_loop(reads: LoopReads, engine: Engine, person_id: int) -> dict | None:
@@ -211,10 +213,7 @@ async def latest_bundle_on_loop(reads: LoopReads, engine: Engine, person_id: int
     checkpoint = log.kept_checkpoint(engine, row.leaf_index)
     proof = log.kept_inclusion_proof(engine, row.leaf_index, checkpoint.tree_size, leaf_tile=row.leaf_tile,
                                      leaf_nodes=row.leaf_nodes) if checkpoint else None
-    if proof is None:
-        return None
-    return {"book_id": row.book_id, "version": row.version, "document": row.document, "leaf_index": row.leaf_index,
-            "tree_size": checkpoint.tree_size, "inclusion_proof": proof, "checkpoint": checkpoint.note}
+    return _served(row, checkpoint, proof) if proof is not None else None
 
 
 def bundle(session: Session, settings: Settings, person_id: int, version: int | None = None) -> BookBundle:
