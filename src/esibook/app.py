@@ -16,7 +16,7 @@ from esibook.access import api as access_api
 from esibook.access import authorisation_api, consent_api, devidp
 from esibook.access import pages as access_pages
 from esibook.benefits import api as benefits_api
-from esibook.benefits import benefit_payout_api, payout_pages, pension_api, pension_pages
+from esibook.benefits import benefit_payout_api, payout_pages, pension_api, pension_pages, stop_api, stop_pages
 from esibook.benefits import pages as benefits_pages
 from esibook.book import api as book_api
 from esibook.book import pages as book_pages
@@ -79,6 +79,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     pension_api.router,
     pension_pages.router,
     payout_pages.router,
+    stop_api.router,
+    stop_pages.router,
     benefit_payout_api.router,
     authorisation_api.api,
     authorisation_api.pages,

@@ -198,6 +198,10 @@ AUDIENCE_OF: dict[str, str] = {
     "POST /officer/clinics/register/confirm": "officer",
     "GET /officer/pension-payouts": "officer",
     "GET /officer/pension-payouts/file": "officer",
+    "GET /officer/persons/{person_id}/benefits": "officer",
+    "POST /officer/persons/{person_id}/benefits/stop": "officer",
+    "GET /api/v1/officer/persons/{person_id}/benefits-in-payment": "officer",
+    "POST /api/v1/officer/persons/{person_id}/benefit-stops": "officer",
     "GET /api/v1/payments/ipn": "public",
     "GET /api/v1/me/payments": "citizen",
     "POST /api/v1/me/payments/orders": "citizen",
@@ -530,6 +534,10 @@ def _with_valid_input(world: World, role: str, method: str, url: str):
         return world.client.post(
             url, headers=headers, data={"title": "A paper"}, files={"file": ("a.png", PNG, "image/png")}
         )
+    if url.endswith("/benefit-stops"):
+        return world.client.post(url, headers=headers, json={"last_month": "2026-12", "reason": "death"})
+    if url.endswith("/benefits/stop"):
+        return world.client.post(url, headers=headers, data={"last_month": "2026-12", "reason": "death"})
     if url.endswith("/transfer"):
         form = {"to_authority": "defence", "reason": "enlisted", "idempotency_key": f"authz-{role}-{url}"}
         return world.client.post(url, headers=headers, data=form)

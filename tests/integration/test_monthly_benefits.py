@@ -210,7 +210,9 @@ def test_the_survivors_allowance_goes_to_each_relative_the_filers_way_honoured(s
         benefits = {b.beneficiary_id: b for b in session.scalars(select(MonthlyBenefit).where(
             MonthlyBenefit.person_id == deceased_id))}
     assert set(benefits) == {hers.id, other.id}, "one allowance a relative, each the relative's own"
-    assert all(b.first_month == first.as_int() and b.last_month is None for b in benefits.values())
+    assert all(b.first_month == first.as_int() for b in benefits.values())
+    assert (benefits[hers.id].last_month, benefits[other.id].last_month) == (203201, 202902), (
+        "each child qualifying by age is paid to the month they turn 18")
     paid, held = months(signed.engine, hers.id), months(signed.engine, other.id)
     begun = [str(m) for m in Month.range(first, NOW)]
     assert sorted(paid) == begun and sorted(held) == begun, "every month begun is settled at approval"

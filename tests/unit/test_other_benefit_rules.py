@@ -25,6 +25,7 @@ from esibook.benefits.rules import (
     survivors_lump_sum,
     survivors_monthly,
 )
+from esibook.benefits.survivorship import child_last_month
 from esibook.periods import Month
 
 FLAT = AdjustmentTable(date(2025, 1, 1), "flat", Decimal(1), {}, "flat")
@@ -107,6 +108,22 @@ def test_a_spouse_with_income_or_a_wife_under_55_does_not_qualify_unless_disable
     assert not survivors_monthly(history, died, [Relative("spouse", 50, "female")]).eligible
     assert not survivors_monthly(history, died, [Relative("spouse", 62, "male", low_income=False)]).eligible
     assert survivors_monthly(history, died, [Relative("spouse", 40, "female", disabled_81=True)]).result == 1_170_000
+
+
+def test_a_child_paid_for_being_under_18_is_paid_to_the_month_of_the_18th_birthday():
+    # died 2025-03-10; a child born 2008-09-30 (16) is paid to 09/2026; born 2007-02-28 (18 on 2025-02-28): too old;
+    # a child of 17 with an 81% loss and a widow of 60 qualify on other grounds: no last month
+    history, died = months("2008-01", 200, 8_000_000), Deceased(died_on=date(2025, 3, 10))
+    relatives = [Relative("child", 16, "male", born_on=date(2008, 9, 30)),
+                 Relative("child", 18, "female", born_on=date(2007, 2, 28)),
+                 Relative("child", 17, "female", disabled_81=True, born_on=date(2007, 11, 1)),
+                 Relative("spouse", 60, "female", born_on=date(1965, 1, 1))]
+    sheet = survivors_monthly(history, died, relatives)
+    adds_up(sheet)
+    assert sheet.value("relative_1_until") == "2026-09"
+    assert not sheet.has("relative_2") and not sheet.has("relative_3_until") and not sheet.has("relative_4_until")
+    assert any("18" in r.text.en and "end of the month" in r.text.en for r in sheet.rules)
+    assert child_last_month(date(2012, 2, 29)) == Month(2030, 2), "a 29 February birthday: the month is February"
 
 
 def test_no_monthly_allowance_under_15_years_unless_a_pensioner_or_an_occupational_death():

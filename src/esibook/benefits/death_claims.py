@@ -21,6 +21,7 @@ from esibook.benefits.estimator import contribution_history
 from esibook.benefits.models import BenefitSettlement
 from esibook.benefits.other_claims import OpenClaim, _by_id, _settle
 from esibook.benefits.sick_child import age_on
+from esibook.benefits.stops import stop_on_death
 from esibook.benefits.survivors_lump_sum import lump_sum_allowed, survivors_lump_sum
 from esibook.benefits.survivorship import (
     RELATIONSHIPS,
@@ -228,6 +229,7 @@ def _relatives(session: Session, deceased: Person, form: SurvivorsClaim) -> list
                     disabled_81=number in flags["disabled"],
                     low_income=number not in flags["with_income"],
                     no_carer=number in flags["no_carer"],
+                    born_on=person.date_of_birth,
                 ),
             )
         )
@@ -251,7 +253,8 @@ def prepare_survivors(session: Session, filer: Person, form: SurvivorsClaim, *, 
             )
         sheet = survivors_monthly(months, facts, [r for _, r in relatives])
         paid = [
-            {"personal_id": person.personal_id, "amount": int(sheet.value(f"relative_{n}"))}
+            {"personal_id": person.personal_id, "amount": int(sheet.value(f"relative_{n}")),
+             "last_month": sheet.value(f"relative_{n}_until") if sheet.has(f"relative_{n}_until") else None}
             for n, (person, _) in enumerate(relatives, start=1)
             if sheet.has(f"relative_{n}")
         ]
@@ -283,10 +286,12 @@ def _way_for(filer: Person, relative: Person, form: dict) -> dict:
 
 
 def approve_death_claim(session: Session, filer: Person, form: dict) -> list[int]:
-    """Settle a funeral grant or a survivors' allowance in the deceased's book; the new book version is theirs."""
+    """Settle a funeral grant or a survivors' allowance in the deceased's book; the new book version is theirs. The
+    deceased's pension and any monthly benefit paid to them end with the month of death (:mod:`.stops`)."""
     deceased = _by_id(session, form["deceased_personal_id"])
     died = date.fromisoformat(form["died_on"])
     regime = form["regime"]
+    stop_on_death(session, deceased.id, died)
     if regime == "survivors_monthly":
         first = Month.from_date(died) + 1
         clash = BenefitSettlement.regime.in_(("survivors_monthly", "survivors_lump"))
@@ -301,7 +306,7 @@ def approve_death_claim(session: Session, filer: Person, form: dict) -> list[int
                 int(paid["amount"]),
                 related=relative.id,
                 clash=clash & (BenefitSettlement.related_person_id == relative.id),
-                form=_way_for(filer, relative, form),
+                form={**_way_for(filer, relative, form), "last_month": paid.get("last_month")},
                 beneficiary=relative.id,
             )
         return [deceased.id]

@@ -60,7 +60,18 @@ PAYMENT_METHODS = ("bank", "cash")
 PAYMENT_STATUSES = ("scheduled", "paid", "held")
 
 
-class Pension(Base):
+class Stoppable:
+    """Why and when a benefit paid by month stopped (dừng hưởng: :mod:`esibook.benefits.stops`); all null while it
+    runs on."""
+
+    stop_reason: Mapped[str | None] = mapped_column(String(40))
+    """A key of :data:`esibook.benefits.stops.STOP_REASONS`."""
+    stopped_by: Mapped[str | None] = mapped_column(String(120))
+    """The actor: an officer, or ``system:death-claim`` when a death claim's approval stopped it."""
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Pension(Stoppable, Base):
     """A pension in payment (người hưởng lương hưu hằng tháng): the approved monthly amount from its first month,
     and the lump sum above 35/30 years paid once with it."""
 
@@ -74,6 +85,8 @@ class Pension(Base):
     person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     first_month: Mapped[int] = mapped_column(Integer)
     """YYYYMM: the first month of pension."""
+    last_month: Mapped[int | None] = mapped_column(Integer)
+    """YYYYMM: the last month paid (the month of the pensioner's death); null while it runs on."""
     monthly_amount: Mapped[int] = mapped_column(BigInteger)
     lump_sum: Mapped[int] = mapped_column(BigInteger)
     decision_no: Mapped[str] = mapped_column(String(40))
@@ -185,7 +198,7 @@ class BenefitPayout(Base):
 MONTHLY_REGIMES = ("unemployment", "survivors_monthly", "oad_monthly")
 
 
-class MonthlyBenefit(Base):
+class MonthlyBenefit(Stoppable, Base):
     """A monthly benefit in payment, other than the pension: the settlement (``person_id``, ``seq``: the book it is
     in, the worker's or the deceased's) paid ``monthly_amount`` a month to ``beneficiary_id`` from ``first_month``
     to ``last_month`` (none: until it is stopped)."""

@@ -16,6 +16,7 @@ from esibook.benefits.models import MonthlyBenefit, MonthlyBenefitPayment, Pensi
 from esibook.benefits.monthly_benefits import add_method, method_row_in
 from esibook.benefits.monthly_runs import as_method
 from esibook.benefits.payouts import _refuse, change_takes_effect
+from esibook.benefits.stops import stopped
 from esibook.dates import vietnam_today
 from esibook.db import transaction
 from esibook.people.models import Person
@@ -59,7 +60,7 @@ def _benefit(session: Session, b: MonthlyBenefit, now: Month) -> dict:
         "person_id": b.person_id, "seq": b.seq, "benefit": b.regime, "decision_no": b.decision_no,
         "first_month": str(Month.from_int(b.first_month)),
         "last_month": str(Month.from_int(b.last_month)) if b.last_month else None,
-        "monthly_amount": b.monthly_amount, "paid_to": here,
+        "monthly_amount": b.monthly_amount, "paid_to": here, **stopped(b),
         "next_change": ahead if ahead and ahead != here else None,
     }
 

@@ -25,7 +25,7 @@ from esibook.benefits.models import (
     MonthlyBenefitMethod,
     MonthlyBenefitPayment,
 )
-from esibook.benefits.monthly_runs import Settled, settle
+from esibook.benefits.monthly_runs import Settled, settle, still_to_settle
 from esibook.dates import vietnam_today
 from esibook.periods import Month
 
@@ -84,14 +84,15 @@ class BenefitLedger:
 def months_of(settlement: BenefitSettlement, form: dict) -> tuple[Month, Month | None, int]:
     """The first and last month paid and the amount a month, from the settlement approved: the unemployment
     allowance for the months of its period (the amount a month is the worksheet's); the survivors' allowance from
-    the month after the death, the accident/disease allowance from the month of the assessment, both until
-    stopped."""
+    the month after the death (to the month a child qualifying by age turns 18, the form's ``last_month``), the
+    accident/disease allowance from the month of the assessment, both until stopped (:mod:`.stops`)."""
     if settlement.regime == "unemployment":
         first, last = Month.from_date(settlement.period_from), Month.from_date(settlement.period_to)
         return first, last, int(form.get("amount") or settlement.amount // (last - first + 1))
     if settlement.regime == "oad_monthly":
         return Month.from_date(settlement.period_to), None, settlement.amount
-    return Month.from_date(settlement.period_from), None, settlement.amount
+    until = form.get("last_month")  # a child qualifying by age: the month of the 18th birthday (benefits.stops)
+    return Month.from_date(settlement.period_from), Month.parse(until) if until else None, settlement.amount
 
 
 def add_method(session: Session, benefit: MonthlyBenefit, from_month: Month, chosen: dict) -> MonthlyBenefitMethod:
@@ -135,10 +136,14 @@ class RunCounts:
 
 
 def settle_all(session: Session, run: Month) -> RunCounts:
-    """The run's part for the monthly benefits begun by ``run`` (in the run's transaction): each settled by the
-    pension's own :func:`~esibook.benefits.monthly_runs.settle`."""
+    """The run's part for the monthly benefits begun by ``run`` and not yet settled to their end (in the run's
+    transaction): each settled by the pension's own :func:`~esibook.benefits.monthly_runs.settle`."""
     benefits = list(session.scalars(
-        select(MonthlyBenefit).where(MonthlyBenefit.first_month <= run.as_int())
+        select(MonthlyBenefit).where(
+            MonthlyBenefit.first_month <= run.as_int(),
+            still_to_settle(MonthlyBenefit, MonthlyBenefitPayment, run,
+                            (MonthlyBenefitPayment.person_id == MonthlyBenefit.person_id)
+                            & (MonthlyBenefitPayment.seq == MonthlyBenefit.seq)))
         .order_by(MonthlyBenefit.person_id, MonthlyBenefit.seq).with_for_update()
     ))
     results: list[Settled] = [settle(session, BenefitLedger(b), run) for b in benefits]

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from esibook import jobs
 from esibook.audit import service as audit
-from esibook.benefits import monthly_benefits
+from esibook.benefits import monthly_benefits, monthly_runs
 from esibook.benefits.models import Pension, PensionPayment, PensionPaymentMethod
 from esibook.benefits.monthly_runs import (  # noqa: F401 (named here as before)
     Payee,
@@ -68,7 +68,9 @@ class PensionLedger:
     def first(self) -> Month:
         return Month.from_int(self.pension.first_month)
 
-    last = None
+    @property
+    def last(self) -> Month | None:
+        return Month.from_int(self.pension.last_month) if self.pension.last_month else None
 
     @property
     def monthly(self) -> int:
@@ -155,11 +157,14 @@ def pay_month(session: Session, month: Month, *, actor: str = "system:pension") 
                       f"tháng {month} chưa đến: chưa thể chi trả", "month")
     with transaction(session):
         pensions = list(session.scalars(
-            select(Pension).where(Pension.first_month <= month.as_int()).order_by(Pension.person_id)
-            .with_for_update()
+            select(Pension).where(Pension.first_month <= month.as_int(),
+                                  monthly_runs.still_to_settle(Pension, PensionPayment, month, PensionPayment.person_id
+                                                               == Pension.person_id))
+            .order_by(Pension.person_id).with_for_update()
         ))
         results = [settle_pension(session, row, month) for row in pensions]
-        cards = sum(renew_card(session, row, month) for row in pensions)
+        cards = sum(renew_card(session, row, month) for row in pensions
+                    if row.last_month is None or row.last_month > month.as_int())
         paid, held = sum(r.paid for r in results), sum(r.held for r in results)
         others = monthly_benefits.settle_all(session, month)
         audit.append(session, actor=actor, action="pension.month_paid", target=f"pension-month:{month}",

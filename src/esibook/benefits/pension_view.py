@@ -15,6 +15,7 @@ from esibook.access.principal import Principal
 from esibook.benefits.models import Pension, PensionPayment, PensionPaymentMethod
 from esibook.benefits.payouts import PaymentMethod
 from esibook.benefits.pension_runs import as_method, method_row_in
+from esibook.benefits.stops import stopped
 from esibook.dates import vietnam_today
 from esibook.people.models import Person
 from esibook.periods import Month
@@ -51,6 +52,8 @@ class PensionView:
                 "lump_sum": self.pension.lump_sum,
                 "decision_no": self.pension.decision_no,
                 "decided_on": self.pension.decided_on.isoformat(),
+                "last_month": str(Month.from_int(self.pension.last_month)) if self.pension.last_month else None,
+                **stopped(self.pension),
             },
             "paid_to": {
                 "method": self.method.method, "shown": self.method.shown(), "from_month": str(self.method_from),

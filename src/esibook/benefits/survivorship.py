@@ -34,6 +34,7 @@ from esibook.benefits.worksheet import (
     round_vnd,
 )
 from esibook.contributions.parameters import ParameterSet, current_parameters
+from esibook.periods import Month
 
 LAW = "Luật BHXH 2024 (41/2024/QH15)"
 FUNERAL_SOURCE = f"{LAW}, Điều 85"
@@ -47,6 +48,7 @@ FUNERAL_COMPULSORY_MONTHS = 12
 FUNERAL_VOLUNTARY_MONTHS = 60
 MONTHLY_COMPULSORY_MONTHS = 180
 MAX_MONTHLY_RELATIVES = 4
+CHILD_AGE_LIMIT = 18
 LUMP_MINIMUM_MONTHS = 3
 
 RELATIONSHIPS = {
@@ -96,6 +98,22 @@ class Relative:
     """No income, or a monthly income below the reference level (stated by the relative)."""
     no_carer: bool = False
     """No one cares for them directly (không có người trực tiếp nuôi dưỡng): 70% instead of 50%."""
+    born_on: date | None = None
+    """The date of birth (population records): a child qualifying by age is paid to the month they turn 18."""
+
+
+def child_last_month(date_of_birth: date) -> Month:
+    """The last month of a child's survivors' allowance when being under 18 is why the child qualifies (Art 86
+    khoản 2: "con chưa đủ 18 tuổi"): the month of the 18th birthday, paid to its end, nothing from the next."""
+    return Month(date_of_birth.year + CHILD_AGE_LIMIT, date_of_birth.month)
+
+
+def paid_until(relative: Relative) -> Month | None:
+    """The last month a relative's monthly allowance is paid when it ends by itself (a child by age), else None."""
+    if relative.relationship == "child" and relative.age < CHILD_AGE_LIMIT and not relative.disabled_81 \
+            and relative.born_on is not None:
+        return child_last_month(relative.born_on)
+    return None
 
 
 def _months_of(months: Sequence[ContributedMonth], kind: str, before: date) -> int:
@@ -257,9 +275,11 @@ def survivors_monthly(
     )
     sheet.rule(
         "Mỗi thân nhân hưởng 50% mức tham chiếu mỗi tháng; thân nhân không có người trực tiếp nuôi dưỡng hưởng 70%. "
-        "Một người chết thì tối đa 04 thân nhân được hưởng; hưởng từ tháng liền kề sau tháng người tham gia chết.",
+        "Một người chết thì tối đa 04 thân nhân được hưởng; hưởng từ tháng liền kề sau tháng người tham gia chết. "
+        "Con hưởng vì chưa đủ 18 tuổi được hưởng đến hết tháng đủ 18 tuổi.",
         "Each relative receives 50% of the reference level a month; one with no one to care for them directly "
-        "receives 70%. At most 4 relatives of one deceased; paid from the month after the death.",
+        "receives 70%. At most 4 relatives of one deceased; paid from the month after the death. A child paid for "
+        "being under 18 is paid to the end of the month they turn 18.",
         MONTHLY_AMOUNT_SOURCE,
     )
     why = deceased_qualifies_monthly(months, deceased)
@@ -298,6 +318,9 @@ def survivors_monthly(
         sheet.given(
             f"relative_{index}_rate", f"Tỷ lệ của thân nhân {index}", f"Rate of relative {index}", rate, PERCENT
         )
+        if until := paid_until(relative):
+            sheet.given(f"relative_{index}_until", f"Thân nhân {index} hưởng đến hết tháng (đủ 18 tuổi)",
+                        f"Relative {index} is paid to the end of (turning 18)", str(until))
         paid.append(
             sheet.step(
                 f"relative_{index}",

@@ -1,0 +1,44 @@
+"""The approving officer's page of a person's benefits paid by month, with the form that stops one (dừng hưởng)."""
+
+from __future__ import annotations
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from esibook.access import policy
+from esibook.access.deps import csrf_protected
+from esibook.access.principal import Principal
+from esibook.access.routing import Router
+from esibook.benefits import stops
+from esibook.errors import DomainError
+from esibook.params import RowId
+from esibook.web.deps import db_session
+from esibook.web.i18n import request_language
+from esibook.web.pages import render
+
+router = Router(include_in_schema=False)
+
+
+@router.get("/officer/persons/{person_id}/benefits")
+def benefits_page(request: Request, person_id: RowId, caller: Principal = Depends(policy.OFFICER.page),
+                  session: Session = Depends(db_session), error: str | None = None, stopped: str = ""):
+    """The pension and the monthly benefits of the person's book or paid to them; a stop form for each running."""
+    context = {"person_id": person_id, "benefits": stops.in_payment(session, caller, person_id, channel="web"),
+               "reasons": stops.STOP_REASONS, "error": error, "stopped": stopped[:20]}
+    return render(request, "officer_benefits.html", context, status_code=400 if error else 200)
+
+
+@router.post("/officer/persons/{person_id}/benefits/stop", dependencies=[Depends(csrf_protected)])
+def stop_from_page(request: Request, person_id: RowId, seq: str = Form(""), last_month: str = Form(""),
+                   reason: str = Form(""), caller: Principal = Depends(policy.OFFICER.page),
+                   session: Session = Depends(db_session)):
+    try:
+        done = stops.stop_benefit(session, caller, person_id, stops.parse_seq(seq), last_month=last_month[:7],
+                                  reason=reason[:20])
+    except DomainError as failure:
+        if failure.code.startswith("access.") or failure.status in (403, 404):
+            raise
+        lang = request_language(request, request.app.state.settings.default_language)
+        return benefits_page(request, person_id, caller, session, error=failure.message(lang))
+    return RedirectResponse(f"/officer/persons/{person_id}/benefits?stopped={done.regime}", status_code=303)
