@@ -27,6 +27,7 @@ from esibook.people.models import Person
 from esibook.periods import Month
 from esibook.seeding.generator import SeedPlan
 from esibook.seeding.loader import seed
+from support.signed_in import bearer
 
 
 @pytest.fixture(scope="module")
@@ -110,14 +111,18 @@ def test_a_revocation_counts_at_once_in_a_browser_already_signed_in(engine, fact
     browser = TestClient(create_app(settings))
     browser.cookies.set(SESSION_COOKIE, cookie)
 
-    def principal() -> dict:
-        response = browser.get("/api/v1/me")
+    token = bearer(settings, pid, "Cán bộ", 2)  # an API token issued before the revocation, too
+
+    def principal(headers: dict | None = None) -> dict:
+        response = browser.get("/api/v1/me", headers=headers)
         assert response.status_code == 200, response.text
         return response.json()["principal"]
 
     assert principal()["roles"] == ["citizen", "officer"] and principal()["officer_authority"] == "civil"
+    assert principal(token)["roles"] == ["citizen", "officer"]
     assert run(engine, "revoke", str(grant_id)).returncode == 0
     assert principal()["roles"] == ["citizen"] and principal()["officer_authority"] is None, "the same session"
+    assert principal(token)["roles"] == ["citizen"], "the same token"
 
 
 def test_an_employer_representative_and_clinic_staff_act_for_their_employer_and_clinic(engine, facts):
