@@ -69,6 +69,7 @@ PIECES: dict[str, str] = {
     "web": "views",  # the page helpers (render, errors, rate limits) routes use
     "access.devidp": "views",
     "access.demo": "views",
+    "access.grants": "views",  # granting roles checks the employer and the clinic named (health is a context)
     "trust.verify": "views",
     # top: the wiring
     "app": "top",

@@ -20,6 +20,7 @@ from esibook.cli import book  # noqa: F401
 from esibook.cli import card  # noqa: F401
 from esibook.cli import audit  # noqa: F401
 from esibook.cli import clients  # noqa: F401
+from esibook.cli import grants  # noqa: F401
 from esibook.cli import seed  # noqa: F401
 from esibook.cli import verify  # noqa: F401
 from esibook.cli import visits  # noqa: F401

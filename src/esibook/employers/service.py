@@ -30,5 +30,18 @@ def employer_id_by_unit_code(session: Session, unit_code: str, authority: str) -
     )
 
 
+def employer_by_unit_code(session: Session, unit_code: str) -> Employer | None:
+    """The employer with this unit code, of whichever authority (unit codes are unique), or None."""
+    return session.scalar(select(Employer).where(Employer.unit_code == unit_code.strip().upper()))
+
+
+def unit_codes_by_id(session: Session, employer_ids: Iterable[int]) -> dict[int, str]:
+    """The unit codes of the employers with these ids (a list of role grants, say), by id."""
+    ids = set(employer_ids)
+    if not ids:
+        return {}
+    return dict(session.execute(select(Employer.id, Employer.unit_code).where(Employer.id.in_(ids))).all())
+
+
 def employer_count(session: Session) -> int:
     return session.execute(select(func.count()).select_from(Employer)).scalar_one()
