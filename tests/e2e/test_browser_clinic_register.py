@@ -11,6 +11,7 @@ import io
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from test_browser_every_page import axe_source, check_page
 from test_browser_login import no_horizontal_scroll
 
 from esibook.db import make_engine
@@ -53,6 +54,14 @@ def test_an_officer_previews_then_imports_the_register_on_a_phone(phone, site, s
     assert "không phải 5 chữ số" in phone.get_by_test_id("register-rejects").inner_text()
     assert phone.get_by_test_id("register-confirm").count() == 0
     assert no_horizontal_scroll(phone)
+
+    phone.get_by_test_id("register-file").set_input_files({"name": "khong-dung.csv", "mimeType": "text/csv",
+                                                           "buffer": b"hello,world\n1,2\n"})
+    phone.get_by_test_id("register-preview-button").click()
+    refused = phone.get_by_test_id("register-error")
+    assert refused.get_by_test_id("error-code").inner_text().startswith("Mã lỗi: clinics.register."), (
+        "the refusal shows its code beside the message")
+    assert check_page(phone, axe_source()) == [], "the refused page fits the phone and passes axe-core"
 
     phone.goto(f"{site}/officer/clinics/register?lang=en")
     phone.get_by_test_id("register-file").set_input_files({"name": "danh-muc.csv", "mimeType": "text/csv",

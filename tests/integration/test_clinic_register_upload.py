@@ -53,6 +53,18 @@ def confirm_fields(page: str) -> dict:
     return {"upload_id": upload_id, "sha256": sha256}
 
 
+def audited(engine, action: str) -> list[AuditRecord]:
+    with Session(engine) as session:
+        return list(session.scalars(select(AuditRecord).where(AuditRecord.action == action)
+                                    .order_by(AuditRecord.seq)))
+
+
+def shown_code(page: str) -> str | None:
+    """The error code a refused page shows (beside the message)."""
+    found = re.search(r'data-testid="error-code">[^<]*<code lang="en">([^<]+)</code>', page)
+    return found.group(1) if found else None
+
+
 def count(engine, model) -> int:
     with Session(engine) as session:
         return session.scalar(select(func.count()).select_from(model))
@@ -66,6 +78,12 @@ def test_preview_then_confirm_puts_the_clinics_in_the_register_once(site, empty_
     assert 'data-testid="register-added">12<' in shown.text and "Import this register" in shown.text
     assert count(empty_engine, Clinic) == 0, "a preview writes no clinic"
     fields = confirm_fields(shown.text)
+    [previewed] = audited(empty_engine, "clinics.register_previewed")
+    assert MANAGER not in previewed.actor and MANAGER not in previewed.details, "no personal data in the record"
+    assert previewed.target == "clinics:register" and {k: json.loads(previewed.details)[k] for k in (
+        "added", "rejected", "sha256", "upload_id", "as_of", "source")} == {
+        "added": 12, "rejected": 0, "sha256": fields["sha256"], "upload_id": int(fields["upload_id"]),
+        "as_of": "2026-11-01", "source": SOURCE}, "the preview is audited as the import is"
     done = client.post("/officer/clinics/register/confirm", headers=headers[MANAGER], data=fields)
     assert done.status_code == 303 and done.headers["location"].startswith("/officer/clinics/register?imported=")
     page = client.get(done.headers["location"] + "&lang=en", headers=headers[MANAGER])
@@ -94,6 +112,7 @@ def test_a_file_other_than_the_previewed_one_is_refused_at_confirm(site, empty_e
     changed = {**fields, "sha256": "0" * 64}
     refused = client.post("/officer/clinics/register/confirm?lang=en", headers=headers[MANAGER], data=changed)
     assert refused.status_code == 409 and "This is not the file that was previewed" in refused.text
+    assert shown_code(refused.text) == "clinics.register.changed" and "Error code" in refused.text
     assert count(empty_engine, Clinic) == 0 and count(empty_engine, ClinicRegisterImport) == 0
 
 
@@ -103,8 +122,9 @@ def test_a_preview_overtaken_by_another_import_is_refused(site, empty_engine):
     rows = replaced(sample_rows(), "01801", 2, "Bệnh viện Bạch Mai (cơ sở 2)")
     second = confirm_fields(preview(client, headers[MANAGER], csv_bytes(rows), name="b.csv").text)
     assert client.post("/officer/clinics/register/confirm", headers=headers[MANAGER], data=second).status_code == 303
-    stale = client.post("/officer/clinics/register/confirm", headers=headers[MANAGER], data=first)
+    stale = client.post("/officer/clinics/register/confirm?lang=vi", headers=headers[MANAGER], data=first)
     assert stale.status_code == 409 and count(empty_engine, ClinicRegisterImport) == 1
+    assert shown_code(stale.text) == "clinics.register.stale" and "Mã lỗi" in stale.text, "the code, in Vietnamese"
     with Session(empty_engine) as session:
         assert session.scalar(select(Clinic.name).where(Clinic.code == "01801")) == "Bệnh viện Bạch Mai (cơ sở 2)"
 
@@ -118,14 +138,19 @@ def test_rejected_rows_are_listed_by_line_in_the_page_language_and_cannot_be_con
     vietnamese = preview(client, headers[MANAGER], csv_bytes(rows), name="bad.csv", lang="vi")
     assert "không phải 5 chữ số" in vietnamese.text and "dòng bị từ chối" in vietnamese.text
     assert count(empty_engine, ClinicRegisterUpload) == 0 and count(empty_engine, Clinic) == 0
+    assert [(json.loads(r.details)["rejected"], json.loads(r.details)["upload_id"])
+            for r in audited(empty_engine, "clinics.register_previewed")] == [(1, None), (1, None)], (
+        "a preview with rejected rows is audited too, with no upload kept")
 
 
 def test_an_unusable_file_or_a_future_date_is_a_400_on_the_page(site):
     client, headers = site
     unusable = preview(client, headers[MANAGER], b"hello,world\n1,2\n", name="x.csv")
     assert unusable.status_code == 400 and "cannot be used" in unusable.text
+    assert (shown_code(unusable.text) or "").startswith("clinics.register."), "the page shows the code"
     future = preview(client, headers[MANAGER], csv_bytes(sample_rows()), as_of="2999-01-01")
     assert future.status_code == 400 and "not in the future" in future.text
+    assert shown_code(future.text) == "clinics.register.as_of"
 
 
 @pytest.mark.parametrize("officer, why", [(REVIEWER, "needs the reference_data permission"),
@@ -135,6 +160,10 @@ def test_an_officer_without_the_permission_or_of_another_authority_is_refused(si
     assert client.get("/officer/clinics/register", headers=headers[officer]).status_code == 403
     refused = preview(client, headers[officer], csv_bytes(sample_rows()), name="a.csv")
     assert refused.status_code == 403 and why in refused.text.replace("&#39;", "'")
+    code = {REVIEWER: "access.reference_data_permission", DEFENCE: "access.reference_data_authority"}[officer]
+    assert shown_code(refused.text) == code, "the general error page shows the code too"
+    vi = client.get("/officer/clinics/register?lang=vi", headers=headers[officer])
+    assert vi.status_code == 403 and shown_code(vi.text) == code and "Mã lỗi" in vi.text
     fields = confirm_fields(preview(client, headers[MANAGER], csv_bytes(sample_rows()), name="a.csv").text)
     taken = client.post("/officer/clinics/register/confirm", headers=headers[officer], data=fields)
     assert taken.status_code == 403 and count(empty_engine, Clinic) == 0

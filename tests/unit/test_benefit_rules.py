@@ -401,6 +401,19 @@ def test_no_unemployment_benefit_with_under_12_months_in_the_last_24():
     assert not used.eligible, "months used by an earlier benefit do not count again"
 
 
+def test_the_last_month_of_the_contract_counts_toward_the_12_months_and_the_average():
+    """A contract from 2025-11 to 2026-10, UI paid each month, the last at 13,000,000: the claim names 2026-10 as
+    its last month; 12 months in the 24 up to it (eligible), and the average of the last 6 is
+    (7,000,000 × 5 + 13,000,000) ÷ 6 = 8,000,000, so 4,800,000 a month. A month after it does not count."""
+    history = months("2025-11", 11, 7_000_000) + months("2026-10", 1, 13_000_000)
+    sheet = unemployment(history, termination_month=Month(2026, 10))
+    adds_up(sheet)
+    assert sheet.eligible and sheet.value("ui_months_in_24") == 12
+    assert sheet.value("average_ui_salary") == 8_000_000 and sheet.result == 4_800_000
+    later = unemployment([*history, *months("2026-11", 1, 50_000_000)], termination_month=Month(2026, 10))
+    assert later.result == 4_800_000, "a month after the end of the contract is not counted"
+
+
 # --- dated data ----------------------------------------------------------------------------------------------
 
 

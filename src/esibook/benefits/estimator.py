@@ -170,10 +170,11 @@ def _in_compulsory_si(session: Session, person: Person, month: Month) -> bool:
 
 
 def _unemployment_if_job_ended(months: tuple[ContributedMonth, ...], now: Month, counted_from: Month | None):
-    """The unemployment estimate; when the rule refuses (the last employer's region is unknown) the estimate says
-    why instead of a figure."""
+    """The unemployment estimate if the contract had ended with the last month before ``now`` (the months of the
+    book); when the rule refuses (the last employer's region is unknown) the estimate says why instead of a
+    figure."""
     try:
-        return unemployment(months, termination_month=now, counted_from=counted_from)
+        return unemployment(months, termination_month=now - 1, counted_from=counted_from)
     except DomainError as refused:
         sheet = Sheet("unemployment", Text("Trợ cấp thất nghiệp", "Unemployment benefit"),
                       Text("Mỗi tháng", "Per month"), "VND/month")

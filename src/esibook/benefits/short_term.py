@@ -267,11 +267,12 @@ def unemployment(
     counted_from: Month | None = None,
     parameters: ParameterSet | None = None,
 ) -> Worksheet:
-    """Unemployment benefit if the job ends in ``termination_month``: 60% of the average UI salary of the last 6
-    months contributed, at most 5 × the regional minimum wage of the last employer's region (refused with
-    ``benefits.region_unknown`` when that region is not known); 3 months for 12 to 36 months of UI, 1 more month
-    for each further 12 months, at most 12. Needs 12 months of UI in the 24 months before. ``counted_from``: UI
-    months before it were already used for an earlier benefit."""
+    """Unemployment benefit if the labour contract ends in ``termination_month`` (its last month, which counts when
+    UI was paid for it): 60% of the average UI salary of the last 6 months contributed, at most 5 × the regional
+    minimum wage of the last employer's region (refused with ``benefits.region_unknown`` when that region is not
+    known); 3 months for 12 to 36 months of UI, 1 more month for each further 12 months, at most 12. Needs 12 months
+    of UI in the 24 months up to the end of the contract (Law on Employment 2013 Art. 49, kept by Law 74/2025).
+    ``counted_from``: UI months before it were already used for an earlier benefit."""
     parameters = parameters or current_parameters()
     sheet = Sheet(
         "unemployment",
@@ -284,11 +285,11 @@ def unemployment(
         (
             m
             for m in months
-            if m.ui_salary > 0 and m.month < termination_month and (counted_from is None or m.month >= counted_from)
+            if m.ui_salary > 0 and m.month <= termination_month and (counted_from is None or m.month >= counted_from)
         ),
         key=lambda m: m.month,
     )
-    in_24 = sum(1 for m in ui if m.month >= termination_month - 24)
+    in_24 = sum(1 for m in ui if m.month > termination_month - 24)
     sheet.given("termination_month", "Tháng chấm dứt hợp đồng", "Month the job ends", str(termination_month))
     sheet.given("ui_months", "Số tháng đóng BHTN chưa hưởng", "UI months not yet used", len(ui), MONTHS)
     sheet.given(

@@ -35,7 +35,8 @@ def _refused(request: Request, session: Session, caller: Principal, error: Domai
     if error.status in (401, 403):
         raise error
     lang = request_language(request, request.app.state.settings.default_language)
-    return _page(request, session, caller, status=error.status, error=error.message(lang), **extra)
+    return _page(request, session, caller, status=error.status, error=error.message(lang), error_code=error.code,
+                 **extra)
 
 
 @router.get(PATH)

@@ -2,7 +2,9 @@
 
 1. :func:`preview_upload` checks the file exactly as ``esibook clinics import --dry-run`` does (the same reader,
    :mod:`esibook.health.clinic_register`, the same counts) and, when no row is rejected, keeps the bytes as a
-   :class:`ClinicRegisterUpload` with the counts, the file's SHA-256 and the latest import at that moment.
+   :class:`ClinicRegisterUpload` with the counts, the file's SHA-256 and the latest import at that moment. Every
+   preview of a readable file leaves an audit record ``clinics.register_previewed`` (counts, rejected rows,
+   SHA-256, the upload kept or none) in the same transaction.
 2. :func:`confirm_upload` imports **those bytes** (:func:`esibook.health.clinic_import.store_register`, the
    command's own writer and audit record), only if the confirmation names the previewed SHA-256
    (``clinics.register.changed`` otherwise) and no other import happened since the preview
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from esibook.access import policy
 from esibook.access.principal import Principal
+from esibook.audit import service as audit
 from esibook.columns import utcnow
 from esibook.dates import vietnam_today
 from esibook.db import transaction
@@ -98,21 +101,40 @@ def preview_upload(session: Session, caller: Principal, data: bytes, *, as_of: d
     refuse_size(data)
     source = " ".join(source.split())[:MAX_SOURCE] or file_name.strip()[:MAX_SOURCE] or "upload"
     report = import_register(session, data, as_of=as_of, source=source, actor=caller.actor, dry_run=True)
-    if report.rejected:
-        return Preview(report, None, file_name)
     with transaction(session):
-        cutoff = utcnow() - KEPT_UNCONFIRMED
-        session.execute(delete(ClinicRegisterUpload).where(ClinicRegisterUpload.import_id.is_(None),
-                                                           ClinicRegisterUpload.uploaded_at < cutoff))
-        upload = ClinicRegisterUpload(
-            sha256=report.sha256, data=data, as_of=as_of, source=report.source, rows=report.rows,
-            added=report.added, updated=report.updated, unchanged=report.unchanged, withdrawn=report.withdrawn,
-            rejected=0, basis_import_id=_latest_import_id(session), uploaded_by=caller.actor,
-        )
-        session.add(upload)
-        session.flush()
-        upload_id = upload.id
+        upload_id = None if report.rejected else _kept(session, caller, data, report)
+        _record_preview(session, caller, report, upload_id)
     return Preview(report, upload_id, file_name)
+
+
+def _kept(session: Session, caller: Principal, data: bytes, report: RegisterImport) -> int:
+    """The previewed bytes kept for the confirmation (uploads never confirmed within a day deleted)."""
+    cutoff = utcnow() - KEPT_UNCONFIRMED
+    session.execute(delete(ClinicRegisterUpload).where(ClinicRegisterUpload.import_id.is_(None),
+                                                       ClinicRegisterUpload.uploaded_at < cutoff))
+    upload = ClinicRegisterUpload(
+        sha256=report.sha256, data=data, as_of=report.as_of, source=report.source, rows=report.rows,
+        added=report.added, updated=report.updated, unchanged=report.unchanged, withdrawn=report.withdrawn,
+        rejected=0, basis_import_id=_latest_import_id(session), uploaded_by=caller.actor,
+    )
+    session.add(upload)
+    session.flush()
+    return upload.id
+
+
+def _record_preview(session: Session, caller: Principal, report: RegisterImport, upload_id: int | None) -> None:
+    """The audit record of a preview, as the import writes its own: the counts, the rejected rows' count and the
+    file's SHA-256 (the register lists facilities: no personal data)."""
+    audit.append(
+        session,
+        actor=caller.actor,
+        action="clinics.register_previewed",
+        target="clinics:register",
+        details={"rows": report.rows, "added": report.added, "updated": report.updated,
+                 "unchanged": report.unchanged, "withdrawn": report.withdrawn, "rejected": len(report.rejected),
+                 "as_of": report.as_of.isoformat(), "source": report.source, "sha256": report.sha256,
+                 "upload_id": upload_id},
+    )
 
 
 def confirm_upload(session: Session, caller: Principal, upload_id: int, sha256: str) -> Confirmed:

@@ -1,5 +1,5 @@
 """One error shape everywhere: ``{"error": {"code", "message", "message_vi", "message_en"}}`` for the API and
-``/healthz``; a page with the same message for the HTML routes. Never a stack trace, never personal data."""
+``/healthz``; a page with the same message and code for the HTML routes. Never a stack trace, never personal data."""
 
 from __future__ import annotations
 
@@ -92,7 +92,8 @@ def error_response(
             **(extra or {}),
         }
         return JSONResponse({"error": body}, status_code=status)
-    return render(request, "error.html", {"title": str(status), "message": message}, status_code=status)
+    return render(request, "error.html", {"title": str(status), "message": message, "error_code": code},
+                  status_code=status)
 
 
 def install_error_handlers(app: FastAPI) -> None:
