@@ -23,13 +23,10 @@ from esibook.benefits.monthly_benefits import BenefitLedger
 from esibook.benefits.monthly_runs import settle, still_to_settle
 from esibook.benefits.pension_runs import settle_pension
 from esibook.dates import vietnam_today
-from esibook.people.identifiers import make_personal_id
 from esibook.people.models import Person
-from esibook.people.names import fold_name
 from esibook.periods import Month
-from esibook.transactions.models import PopulationRecord
 from integration.test_conversion_and_printout import scanned_pdf
-from support.retirees import add_retiree
+from support.retirees import add_citizen, add_retiree
 
 NOW = Month.from_date(vietnam_today())
 SCAN = [{"filename": "trich-luc-khai-tu.pdf", "content_base64": base64.b64encode(scanned_pdf()).decode()}]
@@ -40,19 +37,8 @@ def world(signed_app, signed_identities, signed_bearer):
     return signed_app, signed_identities, signed_bearer
 
 
-def citizen(engine, *, serial: int, born: date, sex: str, name: str, **family) -> Person:
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        person = Person(personal_id=make_personal_id("001", born, sex, serial), full_name=name,
-                        name_key=fold_name(name), date_of_birth=born, sex=sex, birth_province_code="001",
-                        authority="civil", **family)
-        session.add(person)
-        session.add(PopulationRecord(personal_id=person.personal_id, full_name=name, date_of_birth=born, sex=sex,
-                                     ethnicity_code="01", nationality="VN", birth_province_code="001"))
-    return person
-
-
 def married(engine, deceased_id: int, deceased_pid: str, *, serial: int, born: date) -> Person:
-    wife = citizen(engine, serial=serial, born=born, sex="female", name="Ngô Thị Vợ", spouse_id=deceased_pid)
+    wife = add_citizen(engine, serial=serial, born=born, sex="female", name="Ngô Thị Vợ", spouse_id=deceased_pid)
     with Session(engine) as session, session.begin():
         session.get(Person, deceased_id).spouse_id = wife.personal_id
     return wife
@@ -86,7 +72,7 @@ def test_a_childs_survivors_allowance_ends_with_the_month_the_child_turns_18(sig
                                             first=Month(2004, 1))
     wife = married(signed.engine, deceased_id, deceased_pid, serial=931_002, born=date(1958, 2, 2))
     turns_18 = NOW + 1
-    child = citizen(signed.engine, serial=931_003, born=date(turns_18.year - 18, turns_18.month, 15), sex="male",
+    child = add_citizen(signed.engine, serial=931_003, born=date(turns_18.year - 18, turns_18.month, 15), sex="male",
                     name="Ngô Văn Con", father_id=deceased_pid, mother_id=wife.personal_id,
                     representative_id=wife.personal_id)
     died = vietnam_today() - timedelta(days=40)
@@ -162,7 +148,7 @@ def approve_unemployment(engine, person_id: int) -> None:
 
 def reviewer_only(engine) -> str:
     """An officer of the civil authority without the approver permission."""
-    person = citizen(engine, serial=931_029, born=date(1990, 3, 3), sex="male", name="Lý Văn Cán Bộ")
+    person = add_citizen(engine, serial=931_029, born=date(1990, 3, 3), sex="male", name="Lý Văn Cán Bộ")
     with Session(engine) as session, session.begin():
         session.add(RoleGrant(personal_id=person.personal_id, role="officer", authority="civil",
                               permissions="reviewer"))

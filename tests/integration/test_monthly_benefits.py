@@ -22,13 +22,10 @@ from esibook.benefits import claims, monthly_benefit_view, monthly_benefits
 from esibook.benefits.models import MonthlyBenefit, MonthlyBenefitPayment
 from esibook.benefits.pension_runs import pay_month
 from esibook.dates import vietnam_today
-from esibook.people.identifiers import make_personal_id
 from esibook.people.models import Person
-from esibook.people.names import fold_name
 from esibook.periods import Month
-from esibook.transactions.models import PopulationRecord
 from integration.test_conversion_and_printout import scanned_pdf
-from support.retirees import add_retiree
+from support.retirees import add_citizen, add_retiree
 
 NOW = Month.from_date(vietnam_today())
 TERMINATED = NOW - 6
@@ -166,29 +163,18 @@ def test_paid_to_the_agent_until_revoked_then_held_then_paid_the_new_way(signed,
     assert sum(r.amount for r in rows.values()) == 3 * MONTHLY
 
 
-def citizen(engine, *, serial: int, born: date, sex: str, name: str, **family) -> Person:
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        person = Person(personal_id=make_personal_id("001", born, sex, serial), full_name=name,
-                        name_key=fold_name(name), date_of_birth=born, sex=sex, birth_province_code="001",
-                        authority="civil", **family)
-        session.add(person)
-        session.add(PopulationRecord(personal_id=person.personal_id, full_name=name, date_of_birth=born, sex=sex,
-                                     ethnicity_code="01", nationality="VN", birth_province_code="001"))
-    return person
-
-
 def test_the_survivors_allowance_goes_to_each_relative_the_filers_way_honoured(signed, world, monkeypatch):
     client, ids, bearer = world
     deceased_id, deceased_pid = add_retiree(signed.engine, serial=929_021, born=date(1975, 3, 3), years=18,
                                             first=Month(2005, 1))
-    wife = citizen(signed.engine, serial=929_022, born=date(1980, 6, 6), sex="female", name="Phạm Thị Vợ",
+    wife = add_citizen(signed.engine, serial=929_022, born=date(1980, 6, 6), sex="female", name="Phạm Thị Vợ",
                    spouse_id=deceased_pid)
     with Session(signed.engine) as session, session.begin():
         session.get(Person, deceased_id).spouse_id = wife.personal_id
-    hers = citizen(signed.engine, serial=929_023, born=date(2014, 1, 1), sex="male", name="Trần Văn Con",
+    hers = add_citizen(signed.engine, serial=929_023, born=date(2014, 1, 1), sex="male", name="Trần Văn Con",
                    father_id=deceased_pid, mother_id=wife.personal_id, representative_id=wife.personal_id)
-    grandmother = citizen(signed.engine, serial=929_025, born=date(1950, 9, 9), sex="female", name="Đỗ Thị Bà")
-    other = citizen(signed.engine, serial=929_024, born=date(2011, 2, 2), sex="female", name="Trần Thị Con",
+    grandmother = add_citizen(signed.engine, serial=929_025, born=date(1950, 9, 9), sex="female", name="Đỗ Thị Bà")
+    other = add_citizen(signed.engine, serial=929_024, born=date(2011, 2, 2), sex="female", name="Trần Thị Con",
                     father_id=deceased_pid, representative_id=grandmother.personal_id)
     died = vietnam_today() - timedelta(days=40)
     body = {"procedure": "claim_survivors", "form": {

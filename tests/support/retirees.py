@@ -32,3 +32,16 @@ def add_retiree(engine, *, serial: int, born: date, sex: str = "male", years: in
             provenance="converted_from_paper", authority="civil",
         ))
         return person.id, person.personal_id
+
+
+def add_citizen(engine, *, serial: int, born: date, sex: str, name: str, **family) -> Person:
+    """A civil person with no SI history, also in the population database (to sign in); ``family``: the
+    ``Person`` columns naming relatives (``spouse_id``, ``father_id``, ``mother_id``, ``representative_id``)."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        person = Person(personal_id=make_personal_id("001", born, sex, serial), full_name=name,
+                        name_key=fold_name(name), date_of_birth=born, sex=sex, birth_province_code="001",
+                        authority="civil", **family)
+        session.add(person)
+        session.add(PopulationRecord(personal_id=person.personal_id, full_name=name, date_of_birth=born, sex=sex,
+                                     ethnicity_code="01", nationality="VN", birth_province_code="001"))
+    return person
