@@ -22,11 +22,18 @@ router = Router(include_in_schema=False)
 
 @router.get("/officer/persons/{person_id}/benefits")
 def benefits_page(request: Request, person_id: RowId, caller: Principal = Depends(policy.OFFICER.page),
-                  session: Session = Depends(db_session), error: str | None = None, stopped: str = ""):
+                  session: Session = Depends(db_session), stopped: str = ""):
     """The pension and the monthly benefits of the person's book or paid to them; a stop form for each running."""
+    return _page(request, session, caller, person_id, stopped=stopped[:20])
+
+
+def _page(request: Request, session: Session, caller: Principal, person_id: int, *, stopped: str = "",
+          refused: DomainError | None = None):
+    lang = request_language(request, request.app.state.settings.default_language)
     context = {"person_id": person_id, "benefits": stops.in_payment(session, caller, person_id, channel="web"),
-               "reasons": stops.STOP_REASONS, "error": error, "stopped": stopped[:20]}
-    return render(request, "officer_benefits.html", context, status_code=400 if error else 200)
+               "reasons": stops.STOP_REASONS, "stopped": stopped,
+               "error": refused.message(lang) if refused else None, "error_code": refused.code if refused else None}
+    return render(request, "officer_benefits.html", context, status_code=refused.status if refused else 200)
 
 
 @router.post("/officer/persons/{person_id}/benefits/stop", dependencies=[Depends(csrf_protected)])
@@ -39,6 +46,5 @@ def stop_from_page(request: Request, person_id: RowId, seq: str = Form(""), last
     except DomainError as failure:
         if failure.code.startswith("access.") or failure.status in (403, 404):
             raise
-        lang = request_language(request, request.app.state.settings.default_language)
-        return benefits_page(request, person_id, caller, session, error=failure.message(lang))
+        return _page(request, session, caller, person_id, refused=failure)
     return RedirectResponse(f"/officer/persons/{person_id}/benefits?stopped={done.regime}", status_code=303)
