@@ -8,6 +8,7 @@ bind it, PostgreSQL answers "integer out of range").
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from annotated_types import Ge, Le
@@ -51,3 +52,13 @@ def ascii_int(text: str) -> int | None:
         return None
     value = int(text)
     return value if value <= MAX_ROW_ID else None
+
+
+#: A dossier's code as the engine makes it (``HS`` + the Vietnam day + the id), e.g. ``HS20261206-000042``.
+DOSSIER_CODE = re.compile(r"HS\d{8}-\d{6,19}")
+
+
+def dossier_code_shown(text: str | None) -> str | None:
+    """A dossier code from a redirect's URL to show in a page's banner, or None for anything else: a link cannot
+    put words of its own on an official page."""
+    return text if text and DOSSIER_CODE.fullmatch(text) else None

@@ -135,8 +135,11 @@ def authorisations_page(
     request: Request,
     caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
-    error: str | None = None,
 ):
+    return _authorisations_page(request, caller, session)
+
+
+def _authorisations_page(request: Request, caller: Principal, session: Session, *, error: str | None = None):
     context = {
         "given": service.given(session, caller),
         "received": service.received(session, caller),
@@ -161,7 +164,7 @@ def grant_on_page(
             valid_until=_day(str(data.get("valid_until", ""))),
         )
     except DomainError as failure:
-        return authorisations_page(request, caller, session, error=failure.message(_lang(request)))
+        return _authorisations_page(request, caller, session, error=failure.message(_lang(request)))
     return RedirectResponse("/me/authorisations", status_code=303)
 
 
@@ -188,11 +191,13 @@ def act_page(
     authorisation_id: RowId,
     caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
-    error: str | None = None,
-    status_code: int = 200,
-    created=None,
 ):
     """File for the person who authorised me: the procedures in scope, each with its form."""
+    return _act_page(request, authorisation_id, caller, session)
+
+
+def _act_page(request: Request, authorisation_id: int, caller: Principal, session: Session, *,
+              error: str | None = None, status_code: int = 200, created=None):
     view = service.acting_for(session, caller, authorisation_id)
     context = {
         "grant": view,
@@ -224,8 +229,8 @@ def file_on_page(
         )
     except DomainError as failure:
         message = failure.message(_lang(request))
-        return act_page(request, authorisation_id, caller, session, error=message, status_code=failure.status)
-    return act_page(request, authorisation_id, caller, session, created=result.dossier)
+        return _act_page(request, authorisation_id, caller, session, error=message, status_code=failure.status)
+    return _act_page(request, authorisation_id, caller, session, created=result.dossier)
 
 
 @pages.get("/me/family")

@@ -19,7 +19,7 @@ from esibook.access.routing import Router
 from esibook.access.sessions import SESSION_COOKIE, sign_in, sign_out
 from esibook.book import service as books
 from esibook.errors import DomainError
-from esibook.params import RowId, SmallNumber
+from esibook.params import RowId, SmallNumber, dossier_code_shown
 from esibook.people.labels import GROUPS
 from esibook.views import access as service
 from esibook.views import sharing
@@ -254,12 +254,16 @@ def officer_person_page(
     request: Request,
     person_id: RowId,
     purpose: str = "TTHC",
+    filed: str | None = None,
     caller: Principal = Depends(policy.OFFICER.page),
     session: Session = Depends(db_session),
 ):
+    """The person's record for the stated purpose; ``filed``: the dossier a transfer just filed (its code only)."""
     view = service.officer_view(session, caller, person_id, purpose=purpose)
     view["suspended"] = {subject: books.active_suspension(session, person_id, subject) is not None
                          for subject in books.SUBJECTS}
     return render(
-        request, "officer_person.html", {"view": view, "group_names": GROUPS, "purpose": purpose, "purposes": PURPOSES}
+        request, "officer_person.html",
+        {"view": view, "group_names": GROUPS, "purpose": purpose, "purposes": PURPOSES,
+         "filed": dossier_code_shown(filed)},
     )

@@ -22,8 +22,15 @@ router = Router(include_in_schema=False)
 
 
 @router.get("/officer/pension-payouts")
-def payouts_page(request: Request, caller: Principal = Depends(policy.OFFICER.page), error: str | None = None):
+def payouts_page(
+    request: Request,
+    caller: Principal = Depends(policy.OFFICER.page),
+):
     """Choose a month and a channel; the file downloads."""
+    return _payouts_page(request, caller)
+
+
+def _payouts_page(request: Request, caller: Principal, *, error: str | None = None):
     month = str(Month.from_date(vietnam_today()))
     return render(request, "officer_pension_payouts.html", {"month": month, "error": error},
                   status_code=400 if error else 200)
@@ -46,6 +53,6 @@ def payout_file_download(
         if failure.code.startswith("access.") or failure.code.endswith(".permission"):
             raise
         lang = request_language(request, request.app.state.settings.default_language)
-        return payouts_page(request, caller, error=failure.message(lang))
+        return _payouts_page(request, caller, error=failure.message(lang))
     return Response(made.content, media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{made.filename}"'})

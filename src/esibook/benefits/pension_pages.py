@@ -30,10 +30,13 @@ def pension_page(
     request: Request,
     caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
-    error: str | None = None,
-    changed: bool = False,
 ):
     """My pension: the award, the payment history (newest first) and where it is paid."""
+    return _pension_page(request, caller, session)
+
+
+def _pension_page(request: Request, caller: Principal, session: Session, *, error: str | None = None,
+                  changed: bool = False):
     context = {"view": pension_view.my_pension(session, caller).as_dict(), "banks": pensions.bank_choices(),
                "agents": pension_view.agents_to_choose(caller, session), "error": error, "changed": changed}
     return render(request, "pension.html", context, status_code=400 if error else 200)
@@ -51,8 +54,8 @@ def change_method_page(
         pensions.change_payment_method(session, caller, {k: str(v) for k, v in data.items()})
     except DomainError as failure:
         lang = request_language(request, request.app.state.settings.default_language)
-        return pension_page(request, caller, session, error=failure.message(lang))
-    return pension_page(request, caller, session, changed=True)
+        return _pension_page(request, caller, session, error=failure.message(lang))
+    return _pension_page(request, caller, session, changed=True)
 
 
 @router.get("/me/benefit-payments")
@@ -60,10 +63,13 @@ def monthly_payments_page(
     request: Request,
     caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
-    error: str | None = None,
-    changed: bool = False,
 ):
     """My monthly benefit payments: every month paid or held, newest first, the benefit named per line."""
+    return _monthly_payments_page(request, caller, session)
+
+
+def _monthly_payments_page(request: Request, caller: Principal, session: Session, *, error: str | None = None,
+                           changed: bool = False):
     context = {"view": monthly_benefit_view.my_monthly_payments(session, caller), "banks": BANKS,
                "payment_agents": payment_agents(session, policy.own_person_id(caller)), "error": error,
                "changed": changed}
@@ -85,5 +91,5 @@ def change_monthly_way_page(
         monthly_benefit_view.change_way(session, caller, person_id, seq, form)
     except DomainError as failure:
         lang = request_language(request, request.app.state.settings.default_language)
-        return monthly_payments_page(request, caller, session, error=failure.message(lang))
-    return monthly_payments_page(request, caller, session, changed=True)
+        return _monthly_payments_page(request, caller, session, error=failure.message(lang))
+    return _monthly_payments_page(request, caller, session, changed=True)

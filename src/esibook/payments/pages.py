@@ -31,9 +31,12 @@ def payments_page(
     request: Request,
     caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
-    error: str | None = None,
 ):
     """What is paid and what is due; choose a term and pay."""
+    return _payments_page(request, caller, session)
+
+
+def _payments_page(request: Request, caller: Principal, session: Session, *, error: str | None = None):
     context = {**service.overview(session, caller, vietnam_today()), "error": error,
                "kind_names": service.KIND_NAMES}
     return render(request, "payments.html", context, status_code=400 if error else 200)
@@ -54,7 +57,7 @@ def order_page(
             client_ip=request.client.host if request.client else "127.0.0.1", lang=_lang(request),
         )
     except DomainError as failure:
-        return payments_page(request, caller, session, error=failure.message(_lang(request)))
+        return _payments_page(request, caller, session, error=failure.message(_lang(request)))
     return RedirectResponse(ordered.pay_url, status_code=303)
 
 

@@ -50,9 +50,11 @@ def services_page(
     request: Request,
     caller: Principal = Depends(policy.CITIZEN.page),
     session: Session = Depends(db_session),
-    created=None,
-    error: str | None = None,
 ):
+    return _services_page(request, caller, session)
+
+
+def _services_page(request: Request, caller: Principal, session: Session, *, created=None, error: str | None = None):
     citizen = {code: p for code, p in PROCEDURES.items() if p.filer == "citizen"}
     dossiers = service.my_dossiers(session, caller)
     context = {
@@ -95,8 +97,8 @@ def choose_payout_page(
     try:
         claim_payouts.choose_again(session, caller, person_id, seq, form)
     except DomainError as failure:
-        return services_page(request, caller, session, error=failure.message(_lang(request)))
-    return services_page(request, caller, session)
+        return _services_page(request, caller, session, error=failure.message(_lang(request)))
+    return _services_page(request, caller, session)
 
 
 @router.post("/me/services/{procedure_code}", dependencies=[Depends(csrf_protected)])
@@ -119,8 +121,8 @@ def file_service(
             attachments=uploads,
         )
     except DomainError as failure:
-        return services_page(request, caller, session, error=failure.message(_lang(request)))
-    return services_page(request, caller, session, created=result.dossier)
+        return _services_page(request, caller, session, error=failure.message(_lang(request)))
+    return _services_page(request, caller, session, created=result.dossier)
 
 
 @router.post("/me/dossiers/{dossier_id}/resubmit", dependencies=[Depends(csrf_protected)])
@@ -137,8 +139,8 @@ def resubmit_page(
         form, uploads, _ = page_form(data, procedure(dossier.procedure))
         result = service.resubmit(session, request.app.state.settings, caller, dossier_id, form, uploads)
     except DomainError as failure:
-        return services_page(request, caller, session, error=failure.message(_lang(request)))
-    return services_page(request, caller, session, created=result)
+        return _services_page(request, caller, session, error=failure.message(_lang(request)))
+    return _services_page(request, caller, session, created=result)
 
 
 @router.get("/me/repository")

@@ -14,7 +14,7 @@ from esibook.access.principal import Principal
 from esibook.access.routing import Router
 from esibook.dates import vietnam_today
 from esibook.errors import DomainError
-from esibook.params import RowId, ascii_int
+from esibook.params import RowId, ascii_int, dossier_code_shown
 from esibook.people.service import person_by_id
 from esibook.text import N_
 from esibook.transactions import service
@@ -88,7 +88,7 @@ def queue_page(
         "due": due,
         "today": today,
         "done": done if done in DONE_WORDS else None,
-        "done_code": code if code and code.isascii() and len(code) <= 40 else None,
+        "done_code": dossier_code_shown(code),
         "done_words": DONE_WORDS,
     }
     return render(request, "officer_queue.html", context)
