@@ -133,6 +133,12 @@ def test_a_pensioners_death_ends_the_pension_with_the_month_of_death(signed, wor
             still_to_settle(Pension, PensionPayment, NOW, PensionPayment.person_id == Pension.person_id))).all()
         assert owed == [], "the monthly run no longer reads an ended, settled pension"
     assert str(NOW) not in paid_months(signed.engine, PensionPayment, person_id=person_id)
+    [listed] = client.get(f"/api/v1/officer/persons/{person_id}/benefits-in-payment", headers=officer).json()[
+        "benefits"]
+    assert (listed["benefit"], listed["last_month"], listed["paid_after_last"]) == (
+        "pension", str(NOW - 2), {"months": 1, "amount": 7_000_000}), "the officer sees what is to be recovered"
+    page = client.get(f"/officer/persons/{person_id}/benefits?lang=vi", headers=officer).text
+    assert 'data-testid="paid-after"' in page and "cần thu hồi" in page
     shown = client.get("/api/v1/me/pension", headers=bearer(personal_id)).json()["pension"]
     assert (shown["last_month"], shown["stop_reason"], shown["stop_reason_text"]["vi"]) == (
         str(NOW - 2), "death", "người hưởng đã chết")

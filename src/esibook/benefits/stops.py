@@ -208,6 +208,7 @@ def stop_benefit(session: Session, caller: Principal, person_id: int, seq: int |
 def _shown(session: Session, row, regime: str, seq: int | None, table, keys) -> dict:
     beneficiary = session.get(Person, getattr(row, "beneficiary_id", row.person_id))
     last_paid = _last_paid(session, table, keys)
+    after = _paid_after(session, table, keys, Month.from_int(row.last_month)) if row.last_month else PaidAfter()
     return {
         "person_id": row.person_id, "seq": seq, "benefit": regime, "decision_no": row.decision_no,
         "beneficiary": beneficiary.full_name if beneficiary else None,
@@ -215,6 +216,7 @@ def _shown(session: Session, row, regime: str, seq: int | None, table, keys) -> 
         "last_month": str(Month.from_int(row.last_month)) if row.last_month else None,
         "last_paid": str(Month.from_int(last_paid)) if last_paid else None,
         "monthly_amount": row.monthly_amount, "reasons": list(REASONS_BY_REGIME[regime]), **stopped(row),
+        "paid_after_last": {"months": after.months, "amount": after.amount},
     }
 
 
