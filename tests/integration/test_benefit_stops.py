@@ -23,8 +23,10 @@ from esibook.benefits.monthly_benefits import BenefitLedger
 from esibook.benefits.monthly_runs import settle, still_to_settle
 from esibook.benefits.pension_runs import settle_pension
 from esibook.dates import vietnam_today
+from esibook.health.service import issue_card
 from esibook.people.models import Person
 from esibook.periods import Month
+from esibook.reminders.due import due_reminders
 from integration.test_conversion_and_printout import scanned_pdf
 from support.retirees import add_citizen, add_retiree
 
@@ -112,12 +114,27 @@ def test_a_pensioners_death_ends_the_pension_with_the_month_of_death(signed, wor
     with Session(signed.engine) as session:
         assert settle_pension(session, session.get(Pension, person_id), NOW - 1).paid == 4
         session.commit()
+    today = vietnam_today()
+    with Session(signed.engine) as session, session.begin():
+        issue_card(session, session.get(Person, person_id), group="GD", benefit_level=4,
+                   valid_from=today - timedelta(days=300), valid_to=today + timedelta(days=20), authority="civil")
+    clinic = bearer(ids["clinic"].personal_id)
+    before = client.post("/api/v1/clinic/check-in", json={"code": personal_id}, headers=clinic).json()
+    assert before["valid"], before
+    with Session(signed.engine) as session:
+        assert {d.kind for d in due_reminders(session, today, person_id, person_id)} == {"household_hi_expiring"}
     wife = married(signed.engine, person_id, personal_id, serial=931_012, born=date(1957, 1, 1))
     died = (NOW - 2).first_day().replace(day=10)
     approved(world, officer, bearer(wife.personal_id), "claim_funeral", {
         "deceased_personal_id": personal_id, "relationship": "spouse", "died_on": died.isoformat(),
         "method": "bank", "bank_code": "VCB", "account_number": "0071000931012"}, "stops-funeral-1")
 
+    with Session(signed.engine) as session:
+        assert session.get(Person, person_id).died_on == died, "the death is on the person's record"
+        assert due_reminders(session, today, person_id, person_id) == [], "no reminder to the deceased"
+    after = client.post("/api/v1/clinic/check-in", json={"code": personal_id}, headers=clinic).json()
+    assert not after["valid"] and after["reason"]["code"] == "checkin.holder_deceased", after
+    assert f"{died:%d/%m/%Y}" in after["reason"]["message"], "the clinic is told why, with the day"
     with Session(signed.engine) as session:
         pension = session.get(Pension, person_id)
         assert (pension.last_month, pension.stop_reason) == ((NOW - 2).as_int(), "death")

@@ -35,6 +35,7 @@ from esibook.dates import vietnam_today
 from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
 from esibook.people.relatives import kinship, recorded_elsewhere
+from esibook.people.service import record_death
 from esibook.periods import Month
 
 #: The filer's relationship to the deceased, as declared (checked against the records where they say something).
@@ -291,6 +292,7 @@ def approve_death_claim(session: Session, filer: Person, form: dict) -> list[int
     deceased = _by_id(session, form["deceased_personal_id"])
     died = date.fromisoformat(form["died_on"])
     regime = form["regime"]
+    record_death(session, deceased, died)
     stop_on_death(session, deceased.id, died)
     if regime == "survivors_monthly":
         first = Month.from_date(died) + 1

@@ -35,6 +35,8 @@ class Person(Base):
     name_key: Mapped[str] = mapped_column(ascii_key(100))
     """The folded name for accent-insensitive search: "nguyen van an"."""
     date_of_birth: Mapped[date] = mapped_column(Date)
+    died_on: Mapped[date | None] = mapped_column(Date)
+    """The day of death, as the approval of a death claim records it (:func:`esibook.people.service.record_death`)."""
     sex: Mapped[str] = mapped_column(String(6))
     ethnicity_code: Mapped[str] = mapped_column(String(2), default="01")
     nationality: Mapped[str] = mapped_column(String(2), default="VN")

@@ -38,6 +38,13 @@ class PersonMatch:
         return {**self.__dict__, "date_of_birth": self.date_of_birth.isoformat()}
 
 
+def record_death(session: Session, person: Person, died_on: date) -> None:
+    """The day ``person`` died, from an approved death claim's certificate (in its transaction); the first day
+    recorded stays (a second claim about the same death changes nothing)."""
+    if person.died_on is None:
+        person.died_on = died_on
+
+
 def person_by_id(session: Session, person_id: int) -> Person | None:
     return session.get(Person, person_id)
 

@@ -38,13 +38,16 @@ class Due:
 
 
 def due_reminders(session: Session, as_of: date, lo: int, hi: int) -> list[Due]:
-    """Every reminder due on ``as_of`` to the persons with ids ``lo``…``hi`` (sent or not)."""
-    return [
+    """Every reminder due on ``as_of`` to the persons with ids ``lo``…``hi`` (sent or not); none to a person whose
+    death is recorded."""
+    deceased = set(session.scalars(select(Person.id).where(_in_range(Person.id, lo, hi),
+                                                           Person.died_on.is_not(None))))
+    return [due for due in (
         *cards_ending(session, as_of, lo, hi),
         *voluntary_payments(session, as_of, lo, hi),
         *employer_unpaid(session, as_of, lo, hi),
         *dossiers_needing_info(session, as_of, lo, hi),
-    ]
+    ) if due.person_id not in deceased]
 
 
 def _in_range(column, lo: int, hi: int):

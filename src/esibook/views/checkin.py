@@ -172,7 +172,7 @@ def check_in(
                 channel=checker.channel,
             )
     span = _current(spans, today)
-    refusal = _judge(span, today, status)
+    refusal = _judge(span, today, status, person)
     return _answer(checker, person, span, today, refusal, {"source": "qr" if qr else source, "qr": qr_info}, lang)
 
 
@@ -233,10 +233,16 @@ def _current(spans: list[HICoverage], today: date) -> HICoverage | None:
     return max(covering or spans, key=lambda s: s.valid_to, default=None)
 
 
-def _judge(span: HICoverage | None, today: date, status: StatusView) -> DomainError | None:
+def _judge(span: HICoverage | None, today: date, status: StatusView, person: Person | None) -> DomainError | None:
     if span is None:
         return _refusal(
             "unknown_card", "No HI card is known for this person or code.", "Không có thẻ BHYT nào với mã này."
+        )
+    if person is not None and person.died_on is not None and today > person.died_on:
+        return _refusal(
+            "holder_deceased",
+            f"The card holder died on {person.died_on:%d/%m/%Y}: the card is no longer valid.",
+            f"Người có thẻ đã chết ngày {person.died_on:%d/%m/%Y}: thẻ không còn giá trị sử dụng.",
         )
     if today < span.valid_from:
         return _refusal(
