@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from esibook.access.models import AccessLogEntry, RoleGrant
+from esibook.access.models import AccessLogEntry, Authorisation, RoleGrant
 from esibook.audit.models import AuditRecord
 from esibook.benefits import claims
 from esibook.benefits.models import MonthlyBenefit, MonthlyBenefitPayment, Pension, PensionPayment, PensionPaymentMethod
@@ -124,6 +124,14 @@ def test_a_pensioners_death_ends_the_pension_with_the_month_of_death(signed, wor
     with Session(signed.engine) as session:
         assert {d.kind for d in due_reminders(session, today, person_id, person_id)} == {"household_hi_expiring"}
     wife = married(signed.engine, person_id, personal_id, serial=931_012, born=date(1957, 1, 1))
+    with Session(signed.engine) as session, session.begin():
+        given = Authorisation(grantor_id=person_id, agent_id=wife.id, procedures="claim_sickness_own",
+                              receive_payment=True, valid_until=today + timedelta(days=200))
+        session.add(given)
+        session.flush()
+        authorisation_id = given.id
+    act = f"/me/authorisations/{authorisation_id}/act"
+    assert client.get(act, headers=bearer(wife.personal_id)).status_code == 200
     died = (NOW - 2).first_day().replace(day=10)
     approved(world, officer, bearer(wife.personal_id), "claim_funeral", {
         "deceased_personal_id": personal_id, "relationship": "spouse", "died_on": died.isoformat(),
@@ -132,6 +140,8 @@ def test_a_pensioners_death_ends_the_pension_with_the_month_of_death(signed, wor
     with Session(signed.engine) as session:
         assert session.get(Person, person_id).died_on == died, "the death is on the person's record"
         assert due_reminders(session, today, person_id, person_id) == [], "no reminder to the deceased"
+    ended = client.get(act + "?lang=vi", headers=bearer(wife.personal_id))
+    assert ended.status_code == 403 and "authorisation.grantor_deceased" in ended.text, "the authorisation has ended"
     after = client.post("/api/v1/clinic/check-in", json={"code": personal_id}, headers=clinic).json()
     assert not after["valid"] and after["reason"]["code"] == "checkin.holder_deceased", after
     assert f"{died:%d/%m/%Y}" in after["reason"]["message"], "the clinic is told why, with the day"

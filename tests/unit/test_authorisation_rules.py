@@ -45,6 +45,13 @@ def test_a_revoked_authorisation_is_refused_even_before_its_end_date():
     assert refusal(grant(revoked_at=datetime(2026, 12, 1, tzinfo=UTC))) == "authorisation.revoked"
 
 
+def test_an_authorisation_ends_when_its_grantor_dies():
+    found = policy.authorisation_refusal(grant(receive_payment=True), agent_id=AGENT, scope="receive_payment",
+                                         today=TODAY, grantor_died_on=date(2026, 11, 20))
+    assert found.code == "authorisation.grantor_deceased" and "20/11/2026" in found.message("vi")
+    assert refusal(grant()) is None, "a living grantor's authorisation stands"
+
+
 @pytest.mark.parametrize(
     ("procedures", "receive", "scope", "expected"),
     [

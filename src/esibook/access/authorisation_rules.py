@@ -25,9 +25,11 @@ def covers(grant: Authorisation, scope: str) -> bool:
     return kind == "file" and bool(code) and ("*" in codes or code in codes)
 
 
-def authorisation_refusal(grant: Authorisation, *, agent_id: int | None, scope: str, today: date) -> Forbidden | None:
+def authorisation_refusal(grant: Authorisation, *, agent_id: int | None, scope: str, today: date,
+                          grantor_died_on: date | None = None) -> Forbidden | None:
     """Why this use of an authorisation is refused, or None: the one rule, a pure function of the grant, the agent,
-    the scope and the day (Vietnam time). Self-authorisation never counts."""
+    the scope, the day (Vietnam time) and the grantor's death on record (an authorisation ends when its grantor
+    dies: Civil Code 2015 Art 140). Self-authorisation never counts."""
     if agent_id is None or grant.agent_id != agent_id or grant.grantor_id == agent_id:
         return forbidden(
             "authorisation.not_yours",
@@ -39,6 +41,12 @@ def authorisation_refusal(grant: Authorisation, *, agent_id: int | None, scope: 
             "authorisation.revoked",
             "The person has revoked this authorisation; you can no longer act for them.",
             "Người ủy quyền đã thu hồi giấy ủy quyền này; bạn không còn được thực hiện thay họ.",
+        )
+    if grantor_died_on is not None:
+        return forbidden(
+            "authorisation.grantor_deceased",
+            f"The person who gave this authorisation died on {grantor_died_on:%d/%m/%Y}: it has ended.",
+            f"Người ủy quyền đã chết ngày {grantor_died_on:%d/%m/%Y}: giấy ủy quyền đã chấm dứt.",
         )
     if grant.valid_until < today:
         return forbidden(

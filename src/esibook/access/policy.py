@@ -418,8 +418,8 @@ def authorised_representative(
     payee: bool = False,
 ) -> tuple[Authorisation, Person]:
     """The grantor the caller acts for under an authorisation, at level 2: valid only if given to the caller, not
-    revoked, not expired and within scope. Someone else's authorisation is "not found". The row is read with a
-    share lock (PostgreSQL), so a revocation waits for a use in flight and every use after it is refused.
+    revoked, not expired, the grantor alive, and within scope. Someone else's authorisation is "not found". The row is
+    read with a share lock (PostgreSQL), so a revocation waits for a use in flight and every use after it is refused.
 
     ``payee``: the benefit is paid to the agent (scope ``receive_payment``), named so by the grantor or paid by the
     payout run (:data:`PAYOUT_RUN`): the same rule, for the agent the authorisation names."""
@@ -428,11 +428,10 @@ def authorised_representative(
     grant = session.get(Authorisation, authorisation_id, with_for_update={"read": True})
     if grant is None or not _may_ask(caller, grant, scope, payee):
         raise authorisation_not_found()
-    agent_id = grant.agent_id if payee else caller.person_id
-    refusal = authorisation_refusal(grant, agent_id=agent_id, scope=scope, today=today or vietnam_today())
-    if refusal:
+    agent_id, grantor = grant.agent_id if payee else caller.person_id, session.get(Person, grant.grantor_id)
+    if refusal := authorisation_refusal(grant, agent_id=agent_id, scope=scope, today=today or vietnam_today(),
+                                        grantor_died_on=grantor.died_on if grantor else None):
         raise refusal
-    grantor = session.get(Person, grant.grantor_id)
     if grantor is None:
         raise authorisation_not_found()
     return grant, grantor
