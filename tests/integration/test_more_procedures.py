@@ -5,6 +5,7 @@ dossier, converted on approval), and a certified printout as a procedure."""
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -164,6 +165,22 @@ def test_household_hi_registers_members_at_the_ordered_rates_and_issues_their_ca
     assert "hi_card" in documents
     again = file(client, me, "household_hi", {"members": [members[0].personal_id]}, "hh-again-0001")
     assert again.json()["error"]["code"] == "dossier.already_insured"
+
+
+def test_a_deceased_household_member_is_not_enrolled(signed, world):
+    """A member whose death is on record cannot be enrolled (named in the refusal, nothing filed); the living one
+    can."""
+    client, ids, bearer = world
+    filer, members = household_with_an_uninsured_member(signed.engine, {i.personal_id for i in ids.values()})
+    with Session(signed.engine) as session, session.begin():
+        session.get(Person, members[1].id).died_on = vietnam_today() - timedelta(days=3)
+    me = bearer(filer.personal_id)
+    refused = file(client, me, "household_hi", {"members": [m.personal_id for m in members], "months": 3},
+                   "hh-deceased-01")
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "dossier.member_deceased"
+    assert members[1].full_name in refused.json()["error"]["message_en"]
+    filed = file(client, me, "household_hi", {"members": [members[0].personal_id], "months": 3}, "hh-deceased-02")
+    assert filed.status_code == 201, filed.text
 
 
 def test_merging_a_duplicate_book_asks_the_officer_about_overlaps_and_moves_the_rest(signed, world):

@@ -20,6 +20,7 @@ from esibook.errors import DomainError
 from esibook.health.models import HICoverage
 from esibook.notify.models import OutboxMessage
 from esibook.payments import service
+from esibook.payments.dues import household_renewals
 from esibook.payments.gateway import gateway_for
 from esibook.payments.models import PaymentOrder, PaymentRefusal
 from esibook.payments.pricing import voluntary_months
@@ -261,6 +262,36 @@ def test_household_cover_is_renewed_by_a_paid_order(signed, signed_app, signed_b
     assert after > before
     first = Month.parse(view["household"][0]["first_month"])
     assert Month.from_date(after) >= first + 2
+
+
+def test_a_deceased_members_household_cover_is_neither_renewed_nor_charged(signed, signed_app, signed_bearer):
+    with Session(signed.engine) as session:
+        on_gd = (select(HouseholdMember.household_id)
+                 .join(HICoverage, HICoverage.person_id == HouseholdMember.person_id)
+                 .join(Person, Person.id == HouseholdMember.person_id)
+                 .where(HICoverage.beneficiary_group == "GD", Person.personal_id.is_not(None),
+                        Person.authority == "civil")
+                 .group_by(HouseholdMember.household_id).having(func.count(func.distinct(Person.id)) >= 2)
+                 .order_by(HouseholdMember.household_id.desc()).limit(1))
+        household_id = session.scalar(on_gd)
+        assert household_id is not None, "the seeded data has a household with two members on household HI"
+        members = session.scalars(select(Person).join(HouseholdMember, HouseholdMember.person_id == Person.id)
+                                  .where(HouseholdMember.household_id == household_id)
+                                  .order_by(Person.date_of_birth)).all()
+        session.expunge_all()
+    me = signed_bearer(members[0].personal_id)
+    before = signed_app.get("/api/v1/me/payments", headers=me).json()
+    assert len(before["household"]) >= 2, before["household"]
+    with Session(signed.engine) as session, session.begin():
+        renewed = household_renewals(session, session.get(Person, members[0].id), vietnam_today())
+        session.get(Person, renewed[-1].person.id).died_on = vietnam_today() - timedelta(days=2)
+        deceased_id = renewed[-1].person.id
+    after = signed_app.get("/api/v1/me/payments", headers=me).json()
+    assert len(after["household"]) == len(before["household"]) - 1, "the deceased member is not renewed"
+    with Session(signed.engine) as session:
+        left = household_renewals(session, session.get(Person, members[0].id), vietnam_today())
+        assert deceased_id not in {r.person.id for r in left}
+    assert after["household_terms"][0]["amount"] < before["household_terms"][0]["amount"], "nor charged for"
 
 
 def test_the_daily_reconciliation_runs_once_a_day_and_the_cli_lists_the_orders(signed, signed_app, resident):

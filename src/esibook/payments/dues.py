@@ -107,12 +107,14 @@ class HouseholdMemberCover:
 
 
 def household_renewals(session: Session, person: Person, today: date) -> list[HouseholdMemberCover]:
-    """The members of the person's household whose latest card is a household (GD) card, in the household's
-    order; each renewal starts the month after their card ends, or next month if it has ended."""
+    """The living members of the person's household whose latest card is a household (GD) card, in the
+    household's order; each renewal starts the month after their card ends, or next month if it has ended."""
     _, members = household_of(session, person)
     found = []
     next_month = Month.from_date(today) + 1
     for member, _relationship in members:
+        if member.died_on is not None:  # a deceased member is not renewed, nor charged for
+            continue
         card = session.scalar(
             select(HICoverage)
             .where(HICoverage.person_id == member.id)

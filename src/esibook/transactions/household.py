@@ -117,7 +117,7 @@ def prepare_household(session: Session, person: Person, form: HouseholdRegistrat
     by_id = {p.personal_id: (p, r) for p, r in members if p.personal_id}
     start = Month.from_date(vietnam_today()) + 1
     params = current_parameters().for_month(start)
-    enrolled = sum(1 for p, _ in members if _household_card_on(session, p.id, start.first_day()))
+    enrolled = sum(1 for p, _ in members if p.died_on is None and _household_card_on(session, p.id, start.first_day()))
     rows, seen = [], set()
     for personal_id in form.members:
         if personal_id in seen or personal_id not in by_id:
@@ -128,6 +128,12 @@ def prepare_household(session: Session, person: Person, form: HouseholdRegistrat
             )
         seen.add(personal_id)
         member, relationship = by_id[personal_id]
+        if member.died_on is not None:
+            raise _refuse(
+                "dossier.member_deceased",
+                f"{member.full_name} died on {member.died_on:%d/%m/%Y}: a deceased member is not enrolled",
+                f"{member.full_name} đã chết ngày {member.died_on:%d/%m/%Y}: không tham gia BHYT cho người đã chết",
+            )
         if insured_on(session, member.id, start.first_day()):
             raise _refuse(
                 "dossier.already_insured",
