@@ -46,10 +46,11 @@ class Month:
         elif match := _VIETNAMESE.fullmatch(text):
             year, month = int(match[2]), int(match[1])
         else:
+            shown = text if len(text) <= 20 else text[:20] + "…"
             raise InvalidIdentifier(
                 "month.format",
-                f"the month '{text}' is not written as YYYY-MM, MM/YYYY or YYYYMM (e.g. 2026-01)",
-                f"tháng '{text}' không đúng dạng YYYY-MM, MM/YYYY hoặc YYYYMM (ví dụ 2026-01)",
+                f"the month '{shown}' is not written as YYYY-MM, MM/YYYY or YYYYMM (e.g. 2026-01)",
+                f"tháng '{shown}' không đúng dạng YYYY-MM, MM/YYYY hoặc YYYYMM (ví dụ 2026-01)",
                 field=field,
             )
         _check_range(year, month, text, field)

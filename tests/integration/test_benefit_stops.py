@@ -90,6 +90,7 @@ def test_a_childs_survivors_allowance_ends_with_the_month_the_child_turns_18(sig
         benefits = {b.beneficiary_id: b for b in session.scalars(
             select(MonthlyBenefit).where(MonthlyBenefit.person_id == deceased_id))}
         assert benefits[child.id].last_month == turns_18.as_int() and benefits[wife.id].last_month is None
+        seq = benefits[wife.id].seq
         for run in (NOW + 1, NOW + 2, NOW + 3):
             settle(session, BenefitLedger(benefits[child.id]), run)
             settle(session, BenefitLedger(benefits[wife.id]), run)
@@ -100,6 +101,21 @@ def test_a_childs_survivors_allowance_ends_with_the_month_the_child_turns_18(sig
     mine = client.get("/api/v1/me/monthly-benefits", headers=bearer(wife.personal_id)).json()
     assert {(b["for_person"], b["last_month"]) for b in mine["benefits"]} == {
         (None, None), (child.full_name, str(turns_18))}, "the mother sees when her child's allowance ends"
+
+    # the widow's page lists her allowance, which is in her husband's book: its form stops that one, in that book
+    page = client.get(f"/officer/persons/{wife.id}/benefits", headers=officer).text
+    assert f'action="/officer/persons/{deceased_id}/benefits/stop"' in page
+    done = client.post(f"/officer/persons/{deceased_id}/benefits/stop", headers=officer, follow_redirects=False,
+                       data={"seq": str(seq), "last_month": str(NOW + 3), "reason": "income", "back": str(wife.id)})
+    assert done.status_code == 303 and done.headers["location"] == (
+        f"/officer/persons/{wife.id}/benefits?stopped=survivors_monthly"), "back to the page the form was on"
+    with Session(signed.engine) as session:
+        stopped = session.get(MonthlyBenefit, (deceased_id, seq))
+        assert (stopped.beneficiary_id, stopped.last_month, stopped.stop_reason) == (
+            wife.id, (NOW + 3).as_int(), "income")
+    odd = client.post(f"/officer/persons/{deceased_id}/benefits/stop", headers=officer,
+                      data={"seq": "²", "last_month": str(NOW + 3), "reason": "income", "back": str(wife.id)})
+    assert odd.status_code == 400 and "benefits.seq" in odd.text, "a digit that is not 0-9 is refused, not a 500"
 
 
 def test_a_pensioners_death_ends_the_pension_with_the_month_of_death(signed, world, officer):
@@ -141,10 +157,17 @@ def test_a_pensioners_death_ends_the_pension_with_the_month_of_death(signed, wor
         assert session.get(Person, person_id).died_on == died, "the death is on the person's record"
         assert due_reminders(session, today, person_id, person_id) == [], "no reminder to the deceased"
     ended = client.get(act + "?lang=vi", headers=bearer(wife.personal_id))
-    assert ended.status_code == 403 and "authorisation.grantor_deceased" in ended.text, "the authorisation has ended"
+    assert ended.status_code == 200 and "Đã chấm dứt: người ủy quyền đã chết" in ended.text, "the page says it ended"
+    listed = client.get("/me/authorisations?lang=vi", headers=bearer(wife.personal_id)).text
+    assert f'data-testid="act-{authorisation_id}"' not in listed, "no way to act under it is offered"
+    filing = client.post(f"{act.removesuffix('/act')}/file/claim_sickness_own?lang=vi",
+                         headers=bearer(wife.personal_id),
+                         data={"leave_month": str(NOW - 3), "days": "1", "idempotency_key": "stops-after-death-1"})
+    assert filing.status_code == 403 and "giấy ủy quyền đã chấm dứt" in filing.text, "filing under it is refused"
     after = client.post("/api/v1/clinic/check-in", json={"code": personal_id}, headers=clinic).json()
     assert not after["valid"] and after["reason"]["code"] == "checkin.holder_deceased", after
-    assert f"{died:%d/%m/%Y}" in after["reason"]["message"], "the clinic is told why, with the day"
+    assert "death" in after["reason"]["message_en"] and f"{died:%d/%m/%Y}" not in str(after["reason"]), (
+        "the clinic is told why, not the day of death")
     with Session(signed.engine) as session:
         pension = session.get(Pension, person_id)
         assert (pension.last_month, pension.stop_reason) == ((NOW - 2).as_int(), "death")

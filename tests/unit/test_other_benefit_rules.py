@@ -124,6 +124,9 @@ def test_a_child_paid_for_being_under_18_is_paid_to_the_month_of_the_18th_birthd
     assert not sheet.has("relative_2") and not sheet.has("relative_3_until") and not sheet.has("relative_4_until")
     assert any("18" in r.text.en and "end of the month" in r.text.en for r in sheet.rules)
     assert child_last_month(date(2012, 2, 29)) == Month(2030, 2), "a 29 February birthday: the month is February"
+    # born 2007-03-25: 17 on 2025-03-10, 18 in March 2025, the month of the death: no month to pay, no place taken
+    late = survivors_monthly(history, died, [Relative("child", 17, "male", born_on=date(2007, 3, 25))])
+    assert not late.eligible and any("no month is paid" in n.en for n in late.notes)
 
 
 def test_no_monthly_allowance_under_15_years_unless_a_pensioner_or_an_occupational_death():
@@ -291,3 +294,19 @@ def test_every_other_benefit_worksheet_adds_up(count, salary, loss, age, born_of
     ):
         assert not arithmetic_errors(sheet), (sheet.benefit, arithmetic_errors(sheet))
         assert sheet.eligible or sheet.result == 0
+
+
+def test_a_stop_before_a_january_first_month_is_one_month_before_it():
+    from types import SimpleNamespace
+
+    from esibook.benefits.stops import _check_stop
+    from esibook.errors import DomainError
+
+    row = SimpleNamespace(first_month=202701, last_month=None)
+    _check_stop(row, "unemployment", Month(2026, 12), "employed", None)  # stopped before it begins: allowed
+    with pytest.raises(DomainError) as refused:
+        _check_stop(row, "unemployment", Month(2026, 11), "employed", None)
+    assert refused.value.code == "benefits.stop_paid" and "2026-12" in refused.value.message("en")
+    with pytest.raises(DomainError) as paid:
+        _check_stop(row, "unemployment", Month(2027, 1), "employed", 202702)
+    assert "2027-02" in paid.value.message("en"), "not before the last month paid"

@@ -293,7 +293,7 @@ def approve_death_claim(session: Session, filer: Person, form: dict) -> list[int
     died = date.fromisoformat(form["died_on"])
     regime = form["regime"]
     record_death(session, deceased, died)
-    stop_on_death(session, deceased.id, died)
+    stop_on_death(session, deceased.id, deceased.died_on)  # the day on record: a later claim's day changes nothing
     if regime == "survivors_monthly":
         first = Month.from_date(died) + 1
         clash = BenefitSettlement.regime.in_(("survivors_monthly", "survivors_lump"))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import exists, or_
+from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import Session
 
 from esibook.access import policy
@@ -86,15 +86,17 @@ def apply_payee(row, payee: Payee, method_seq: int | None, run: Month) -> None:
 
 def still_to_settle(benefit, payments, run: Month, same_benefit):
     """A run's filter: the benefits (table ``benefit``, with ``first_month`` and ``last_month``) a run for ``run``
-    may still owe something: running on, ending at or after the run's month, their last month not yet paid, or a
-    month held. A benefit that ended before the run with its last month paid and nothing held is left out, so
-    ended benefits (years of unemployment allowances) are not read again each month. ``same_benefit``: the join
-    condition of the ``payments`` table (rows with ``month`` and ``status``) to it. Months are settled in order,
-    so a paid last month means every earlier one was settled: paid, or held and so seen here."""
+    may still owe something: running on, ending at or after the run's month, their last month (not before their
+    first) not yet paid, or a month held. A benefit that ended before the run with its last month paid (or ending
+    before it began) and nothing held is left out, so ended benefits (years of unemployment allowances) are not
+    read again each month. ``same_benefit``: the join condition of the ``payments`` table (rows with ``month`` and
+    ``status``) to it. Months are settled in order, so a paid last month means every earlier one was settled:
+    paid, or held and so seen here."""
     return or_(
         benefit.last_month.is_(None),
         benefit.last_month >= run.as_int(),
-        ~exists().where(same_benefit, payments.month == benefit.last_month, payments.status == "paid"),
+        and_(benefit.last_month >= benefit.first_month,
+             ~exists().where(same_benefit, payments.month == benefit.last_month, payments.status == "paid")),
         exists().where(same_benefit, payments.status == "held"),
     )
 

@@ -12,7 +12,7 @@ from esibook.access.principal import Principal
 from esibook.access.routing import Router
 from esibook.benefits import stops
 from esibook.errors import DomainError
-from esibook.params import RowId
+from esibook.params import RowId, ascii_int
 from esibook.web.deps import db_session
 from esibook.web.i18n import request_language
 from esibook.web.pages import render
@@ -38,13 +38,16 @@ def _page(request: Request, session: Session, caller: Principal, person_id: int,
 
 @router.post("/officer/persons/{person_id}/benefits/stop", dependencies=[Depends(csrf_protected)])
 def stop_from_page(request: Request, person_id: RowId, seq: str = Form(""), last_month: str = Form(""),
-                   reason: str = Form(""), caller: Principal = Depends(policy.OFFICER.page),
+                   reason: str = Form(""), back: str = Form(""), caller: Principal = Depends(policy.OFFICER.page),
                    session: Session = Depends(db_session)):
+    """Stop the benefit ``seq`` (none: the pension) of ``person_id``'s book; the page shown again is the one the
+    form was on (``back``: the person viewed, who may be the one paid a benefit of another's book)."""
+    shown = ascii_int(back) or person_id
     try:
-        done = stops.stop_benefit(session, caller, person_id, stops.parse_seq(seq), last_month=last_month[:7],
+        done = stops.stop_benefit(session, caller, person_id, stops.parse_seq(seq), last_month=last_month,
                                   reason=reason[:20])
     except DomainError as failure:
         if failure.code.startswith("access.") or failure.status in (403, 404):
             raise
-        return _page(request, session, caller, person_id, refused=failure)
-    return RedirectResponse(f"/officer/persons/{person_id}/benefits?stopped={done.regime}", status_code=303)
+        return _page(request, session, caller, shown, refused=failure)
+    return RedirectResponse(f"/officer/persons/{shown}/benefits?stopped={done.regime}", status_code=303)

@@ -32,7 +32,7 @@ from esibook.benefits.models import MonthlyBenefit, MonthlyBenefitPayment, Pensi
 from esibook.benefits.worksheet import Text
 from esibook.db import scoped_to, transaction
 from esibook.errors import DomainError, NotFound
-from esibook.params import MAX_INT16
+from esibook.params import MAX_INT16, ascii_int
 from esibook.people.models import Person
 from esibook.periods import Month
 
@@ -80,21 +80,27 @@ class PaidAfter:
 
 
 def _paid_after(session: Session, table, keys, last: Month) -> PaidAfter:
+    """Months paid after ``last`` (a pension's lump sum at retirement with its first month included)."""
+    paid = table.amount + table.lump_sum if hasattr(table, "lump_sum") else table.amount
     months, amount = session.execute(
-        select(func.count(), func.coalesce(func.sum(table.amount), 0))
+        select(func.count(), func.coalesce(func.sum(paid), 0))
         .where(*keys, table.month > last.as_int(), table.status == "paid")
     ).one()
     return PaidAfter(int(months), int(amount))
 
 
+def _ends_later(row, last: Month) -> bool:
+    """Whether ``row`` would still be paid after ``last`` (running on, or ending later)."""
+    return row.last_month is None or row.last_month > last.as_int()
+
+
 def _end(session: Session, row, table, keys, last: Month, reason: str, actor: str) -> PaidAfter:
-    """Set ``row``'s last month (never later than one already set), drop its months after it not paid, and say
+    """End ``row`` with ``last`` (it runs later: :func:`_ends_later`), drop its months after it not paid, and say
     what was paid after it."""
-    if row.last_month is None or row.last_month > last.as_int():
-        row.last_month = last.as_int()
+    row.last_month = last.as_int()
     row.stop_reason, row.stopped_by, row.stopped_at = reason, actor[:120], datetime.now(UTC)
     session.execute(delete(table).where(*keys, table.month > row.last_month, table.status != "paid"))
-    return _paid_after(session, table, keys, Month.from_int(row.last_month))
+    return _paid_after(session, table, keys, last)
 
 
 def _pension_keys(pension: Pension):
@@ -106,20 +112,23 @@ def _benefit_keys(benefit: MonthlyBenefit):
 
 
 def stop_on_death(session: Session, person_id: int, died_on: date) -> PaidAfter:
-    """The deceased's pension and every monthly benefit paid to them end with the month of death (in the caller's
-    transaction; idempotent). Returns what was already paid after it."""
+    """The deceased's pension and every monthly benefit paid to them, of any authority, end with the month of death
+    (in the caller's transaction; one that ends by then is left as it is, so a second claim changes nothing).
+    Returns what was already paid after it."""
     last = Month.from_date(died_on)
     paid_after, stopped = PaidAfter(), []
-    pension = session.get(Pension, person_id, with_for_update=True)
-    if pension is not None:
-        paid_after += _end(session, pension, PensionPayment, _pension_keys(pension), last, "death",
-                           DEATH_CLAIM_ACTOR)
-        stopped.append(pension)
-    for benefit in session.scalars(select(MonthlyBenefit).where(MonthlyBenefit.beneficiary_id == person_id)
-                                   .with_for_update()):
-        paid_after += _end(session, benefit, MonthlyBenefitPayment, _benefit_keys(benefit), last, "death",
-                           DEATH_CLAIM_ACTOR)
-        stopped.append(benefit)
+    with scoped_to("*"):  # a death ends what every authority pays the deceased, not only the approver's
+        pension = session.get(Pension, person_id, with_for_update=True)
+        if pension is not None and _ends_later(pension, last):
+            paid_after += _end(session, pension, PensionPayment, _pension_keys(pension), last, "death",
+                               DEATH_CLAIM_ACTOR)
+            stopped.append(pension)
+        for benefit in session.scalars(select(MonthlyBenefit).where(MonthlyBenefit.beneficiary_id == person_id)
+                                       .with_for_update()):
+            if _ends_later(benefit, last):
+                paid_after += _end(session, benefit, MonthlyBenefitPayment, _benefit_keys(benefit), last, "death",
+                                   DEATH_CLAIM_ACTOR)
+                stopped.append(benefit)
     if stopped:
         audit.append(session, actor=DEATH_CLAIM_ACTOR, action="benefit.stopped", target=f"person:{person_id}",
                      authority=stopped[0].authority,
@@ -132,10 +141,11 @@ def parse_seq(text: str) -> int | None:
     """A form's benefit number: empty for the pension, else the monthly benefit's number in the book."""
     if not text.strip():
         return None
-    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_INT16:
+    number = ascii_int(text)
+    if number is None or not 1 <= number <= MAX_INT16:
         raise _refuse("benefits.seq", "the benefit number must be a whole number from 1",
                       "số thứ tự chế độ phải là số nguyên từ 1", "seq")
-    return int(text)
+    return number
 
 
 @dataclass(frozen=True)
@@ -174,8 +184,9 @@ def _check_stop(row, regime: str, last: Month, reason: str, last_paid: int | Non
         raise _refuse("benefits.already_ends",
                       f"this benefit already ends with {Month.from_int(row.last_month)}",
                       f"chế độ này đã kết thúc vào tháng {Month.from_int(row.last_month)}")
-    if last.as_int() < row.first_month - 1 or (last_paid is not None and last.as_int() < last_paid):
-        floor = Month.from_int(max(last_paid or 0, row.first_month - 1))
+    before_first = Month.from_int(row.first_month) - 1
+    floor = max(before_first, Month.from_int(last_paid)) if last_paid else before_first
+    if last < floor:
         raise _refuse("benefits.stop_paid",
                       f"the last month must be {floor} or later: months up to it are already paid or begun",
                       f"tháng cuối phải từ tháng {floor} trở đi: các tháng trước đó đã được chi trả hoặc đã bắt đầu")
@@ -193,7 +204,8 @@ def stop_benefit(session: Session, caller: Principal, person_id: int, seq: int |
             raise NotFound("benefits.not_in_payment", "No such benefit in payment in this person's book.",
                            "Không có chế độ đang hưởng này trong sổ của người này.")
         row, regime, table, keys = found
-        policy.refuse_own_case(caller, person_id=getattr(row, "beneficiary_id", person_id))
+        beneficiary = session.get(Person, getattr(row, "beneficiary_id", person_id))
+        policy.refuse_own_case(caller, person_id=beneficiary.id, representative_id=beneficiary.representative_id)
         _check_stop(row, regime, last, reason, _last_paid(session, table, keys))
         _end(session, row, table, keys, last, reason, caller.actor)
         audit.append(session, actor=caller.actor, action="benefit.stopped", target=f"person:{person_id}",
@@ -230,7 +242,8 @@ def in_payment(session: Session, caller: Principal, person_id: int, *, channel: 
         if pension := session.get(Pension, person.id):
             shown.append(_shown(session, pension, "pension", None, PensionPayment, _pension_keys(pension)))
         benefits = session.scalars(select(MonthlyBenefit).where(
-            (MonthlyBenefit.person_id == person.id) | (MonthlyBenefit.beneficiary_id == person.id))
+            (MonthlyBenefit.person_id == person.id) | (MonthlyBenefit.beneficiary_id == person.id),
+            MonthlyBenefit.authority == person.authority)  # another authority's books: not this officer's
             .order_by(MonthlyBenefit.person_id, MonthlyBenefit.seq))
         shown += [_shown(session, b, b.regime, b.seq, MonthlyBenefitPayment, _benefit_keys(b)) for b in benefits]
         record_access(session, person_id=person.id, principal=caller, groups=[4], purpose="GDBHXH",

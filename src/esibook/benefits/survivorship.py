@@ -302,6 +302,13 @@ def survivors_monthly(
                 f"Relative {index} ({label.en}, {relative.age}): does not qualify.",
             )
             continue
+        until = paid_until(relative)
+        if until is not None and until < Month.from_date(deceased.died_on) + 1:
+            sheet.note(
+                f"Thân nhân {index} ({label.vi}): đủ 18 tuổi trong tháng người tham gia chết, không còn tháng hưởng.",
+                f"Relative {index} ({label.en}): turns 18 in the month of the death, so no month is paid.",
+            )
+            continue
         if len(paid) == MAX_MONTHLY_RELATIVES:
             sheet.note(
                 f"Thân nhân {index} ({label.vi}): đã đủ 04 thân nhân được hưởng.",
@@ -318,7 +325,7 @@ def survivors_monthly(
         sheet.given(
             f"relative_{index}_rate", f"Tỷ lệ của thân nhân {index}", f"Rate of relative {index}", rate, PERCENT
         )
-        if until := paid_until(relative):
+        if until:
             sheet.given(f"relative_{index}_until", f"Thân nhân {index} hưởng đến hết tháng (đủ 18 tuổi)",
                         f"Relative {index} is paid to the end of (turning 18)", str(until))
         paid.append(

@@ -8,6 +8,7 @@ import typer
 
 from esibook.cli.common import app, friendly_errors, open_session
 from esibook.dates import in_vietnam
+from esibook.params import MAX_ROW_ID
 
 grants_app = typer.Typer(
     help="Role grants: officer of an authority with permissions, employer representative, clinic staff.",
@@ -62,7 +63,8 @@ def grants_list(
 @grants_app.command("revoke")
 @friendly_errors
 def grants_revoke(
-    grant_id: Annotated[int, typer.Argument(help="The grant's id (from esibook grants list).")],
+    grant_id: Annotated[int, typer.Argument(help="The grant's id (from esibook grants list).", min=1,
+                                            max=MAX_ROW_ID)],
 ) -> None:
     """Revoke a grant; it stops counting at the holder's next request, in a browser already signed in too."""
     from esibook.access.grants import revoke_grant

@@ -52,7 +52,7 @@ class AuthorisationView:
     valid_until: date
     created_at: datetime
     state: str
-    """``active``, ``revoked`` or ``expired``."""
+    """``active``, ``revoked``, ``expired`` or ``ended`` (the grantor died)."""
     dossiers: list[Dossier]
 
     @property
@@ -179,19 +179,24 @@ def _tell_agent(session: Session, row: Authorisation, subject: str, key: str, bo
     )
 
 
-def _state(row: Authorisation, today: date) -> str:
+def _state(row: Authorisation, today: date, grantor_died_on: date | None) -> str:
     if row.revoked_at is not None:
         return "revoked"
+    if grantor_died_on is not None:
+        return "ended"  # an authorisation ends with its grantor (the policy's rule: authorisation.grantor_deceased)
     return "expired" if row.valid_until < today else "active"
 
 
 def _views(session: Session, rows: list[Authorisation], other: str, today: date) -> list[AuthorisationView]:
-    ids = {getattr(r, other) for r in rows}
-    names = dict(session.execute(select(Person.id, Person.full_name).where(Person.id.in_(ids))).all()) if ids else {}
+    ids = {getattr(r, other) for r in rows} | {r.grantor_id for r in rows}
+    people = {p.id: p for p in session.execute(select(Person.id, Person.full_name, Person.died_on)
+                                               .where(Person.id.in_(ids))).all()} if ids else {}
     return [
         AuthorisationView(
-            r.id, names.get(getattr(r, other), "?"), [c for c in r.procedures.split(",") if c], r.receive_payment,
-            r.valid_until, r.created_at, _state(r, today), filed_under(session, r),
+            r.id, people[getattr(r, other)].full_name if getattr(r, other) in people else "?",
+            [c for c in r.procedures.split(",") if c], r.receive_payment, r.valid_until, r.created_at,
+            _state(r, today, people[r.grantor_id].died_on if r.grantor_id in people else None),
+            filed_under(session, r),
         )
         for r in rows
     ]

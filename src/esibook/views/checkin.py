@@ -241,8 +241,8 @@ def _judge(span: HICoverage | None, today: date, status: StatusView, person: Per
     if person is not None and person.died_on is not None and today > person.died_on:
         return _refusal(
             "holder_deceased",
-            f"The card holder died on {person.died_on:%d/%m/%Y}: the card is no longer valid.",
-            f"Người có thẻ đã chết ngày {person.died_on:%d/%m/%Y}: thẻ không còn giá trị sử dụng.",
+            "The card holder's death is on record: the card is no longer valid.",
+            "Người có thẻ đã được ghi nhận là đã chết: thẻ không còn giá trị sử dụng.",
         )
     if today < span.valid_from:
         return _refusal(
