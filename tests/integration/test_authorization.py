@@ -202,6 +202,8 @@ AUDIENCE_OF: dict[str, str] = {
     "POST /officer/persons/{person_id}/benefits/stop": "officer",
     "GET /api/v1/officer/persons/{person_id}/benefits-in-payment": "officer",
     "POST /api/v1/officer/persons/{person_id}/benefit-stops": "officer",
+    "POST /api/v1/officer/persons/{person_id}/death": "officer",
+    "POST /officer/persons/{person_id}/death": "officer",
     "GET /api/v1/payments/ipn": "public",
     "GET /api/v1/me/payments": "citizen",
     "POST /api/v1/me/payments/orders": "citizen",
@@ -535,9 +537,13 @@ def _with_valid_input(world: World, role: str, method: str, url: str):
             url, headers=headers, data={"title": "A paper"}, files={"file": ("a.png", PNG, "image/png")}
         )
     if url.endswith("/benefit-stops"):
-        return world.client.post(url, headers=headers, json={"last_month": "2026-12", "reason": "death"})
+        return world.client.post(url, headers=headers, json={"last_month": "2026-12", "reason": "not_eligible"})
     if url.endswith("/benefits/stop"):
-        return world.client.post(url, headers=headers, data={"last_month": "2026-12", "reason": "death"})
+        return world.client.post(url, headers=headers, data={"last_month": "2026-12", "reason": "not_eligible"})
+    if url.endswith("/death") and "/api/" in url:
+        return world.client.post(url, headers=headers, json={"died_on": "2026-11-30"})
+    if url.endswith("/death"):
+        return world.client.post(url, headers=headers, data={"died_on": "2026-11-30"})
     if url.endswith("/transfer"):
         form = {"to_authority": "defence", "reason": "enlisted", "idempotency_key": f"authz-{role}-{url}"}
         return world.client.post(url, headers=headers, data=form)

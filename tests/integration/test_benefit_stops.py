@@ -202,9 +202,9 @@ def approve_unemployment(engine, person_id: int) -> None:
         claims.approve_own_claim(session, session.get(Person, person_id), form)
 
 
-def reviewer_only(engine) -> str:
+def reviewer_only(engine, serial: int = 931_029) -> str:
     """An officer of the civil authority without the approver permission."""
-    person = add_citizen(engine, serial=931_029, born=date(1990, 3, 3), sex="male", name="Lý Văn Cán Bộ")
+    person = add_citizen(engine, serial=serial, born=date(1990, 3, 3), sex="male", name="Lý Văn Cán Bộ")
     with Session(engine) as session, session.begin():
         session.add(RoleGrant(personal_id=person.personal_id, role="officer", authority="civil",
                               permissions="reviewer"))
@@ -221,7 +221,7 @@ def test_an_officer_stops_an_unemployment_allowance_after_a_month_not_yet_paid(s
     [shown] = listing.json()["benefits"]
     assert (shown["benefit"], shown["first_month"], shown["last_month"], shown["last_paid"]) == (
         "unemployment", str(NOW), str(NOW + 2), str(NOW))
-    assert shown["reasons"] == ["death", "employed", "not_eligible"]
+    assert shown["reasons"] == ["employed", "not_eligible"], "a death is recorded, not given as a reason"
     with Session(signed.engine) as session:
         assert session.scalars(select(AccessLogEntry.channel).where(
             AccessLogEntry.person_id == person_id, AccessLogEntry.groups == "4")).all() == ["api"], (
@@ -287,3 +287,40 @@ def test_the_officers_page_lists_the_benefits_and_stops_one(signed, world, offic
     assert 'data-testid="stop-unemployment' not in after, "a stopped benefit has no stop form"
     person_page = client.get(f"/officer/persons/{person_id}?purpose=GDBHXH", headers=officer).text
     assert f'href="/officer/persons/{person_id}/benefits"' in person_page
+
+
+def test_an_officer_records_the_death_of_a_widow_drawing_a_survivors_allowance(signed, world, officer):
+    client, ids, bearer = world
+    deceased_id, deceased_pid = add_retiree(signed.engine, serial=931_041, born=date(1960, 4, 4), years=20,
+                                            first=Month(2000, 1))
+    wife = married(signed.engine, deceased_id, deceased_pid, serial=931_042, born=date(1956, 6, 6))
+    died = vietnam_today() - timedelta(days=100)
+    approved(world, officer, bearer(wife.personal_id), "claim_survivors", {
+        "deceased_personal_id": deceased_pid, "relationship": "spouse", "died_on": died.isoformat(),
+        "relatives": [wife.personal_id], "method": "bank", "bank_code": "VCB", "account_number": "0071000931042"},
+        "stops-widow-1")
+    url = f"/api/v1/officer/persons/{wife.id}/death"
+    future = client.post(url, headers=officer, json={"died_on": (vietnam_today() + timedelta(days=1)).isoformat()})
+    assert future.status_code == 400 and future.json()["error"]["code"] == "death.died_on"
+    garbled = client.post(url, headers=officer, json={"died_on": "31/02/2026"})
+    assert garbled.status_code == 400 and garbled.json()["error"]["code"] == "death.died_on"
+    reviewer = client.post(url, headers=bearer(reviewer_only(signed.engine, serial=931_049)),
+                           json={"died_on": vietnam_today().isoformat()})
+    assert reviewer.status_code == 403 and reviewer.json()["error"]["code"] == "death.permission"
+    with Session(signed.engine) as session:
+        assert session.get(Person, wife.id).died_on is None, "refusals record nothing"
+
+    her_death = (NOW - 1).first_day().replace(day=5)
+    done = client.post(url, headers=officer, json={"died_on": her_death.isoformat()})
+    assert done.status_code == 201, done.text
+    assert done.json()["paid_after_last"]["months"] == 1, "this month's allowance, paid at approval, is to recover"
+    with Session(signed.engine) as session:
+        assert session.get(Person, wife.id).died_on == her_death
+        [allowance] = session.scalars(select(MonthlyBenefit).where(MonthlyBenefit.beneficiary_id == wife.id)).all()
+        assert (allowance.last_month, allowance.stop_reason) == ((NOW - 1).as_int(), "death")
+        assert settle(session, BenefitLedger(allowance), NOW + 1).paid == 0
+    again = client.post(url, headers=officer, json={"died_on": her_death.isoformat()})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "death.already_recorded"
+    page = client.get(f"/officer/persons/{wife.id}/benefits?lang=vi", headers=officer).text
+    assert 'data-testid="died-on"' in page and 'data-testid="record-death"' not in page
+    assert 'data-testid="paid-after"' in page, "what was paid after the death is shown to recover"

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from esibook.access import policy
 from esibook.benefits.claim_payouts import PayoutChoice
 from esibook.benefits.claims import _refuse, _worksheet_form
+from esibook.benefits.deaths import on_death
 from esibook.benefits.estimator import contribution_history
 from esibook.benefits.models import BenefitSettlement
 from esibook.benefits.other_claims import OpenClaim, _by_id, _settle
 from esibook.benefits.sick_child import age_on
-from esibook.benefits.stops import stop_on_death
 from esibook.benefits.survivors_lump_sum import lump_sum_allowed, survivors_lump_sum
 from esibook.benefits.survivorship import (
     RELATIONSHIPS,
@@ -35,7 +35,6 @@ from esibook.dates import vietnam_today
 from esibook.people.identifiers import parse_personal_id
 from esibook.people.models import Person
 from esibook.people.relatives import kinship, recorded_elsewhere
-from esibook.people.service import record_death
 from esibook.periods import Month
 
 #: The filer's relationship to the deceased, as declared (checked against the records where they say something).
@@ -288,12 +287,11 @@ def _way_for(filer: Person, relative: Person, form: dict) -> dict:
 
 def approve_death_claim(session: Session, filer: Person, form: dict) -> list[int]:
     """Settle a funeral grant or a survivors' allowance in the deceased's book; the new book version is theirs. The
-    deceased's pension and any monthly benefit paid to them end with the month of death (:mod:`.stops`)."""
+    death goes on record and ends what was paid to the deceased (:func:`esibook.benefits.deaths.on_death`)."""
     deceased = _by_id(session, form["deceased_personal_id"])
     died = date.fromisoformat(form["died_on"])
     regime = form["regime"]
-    record_death(session, deceased, died)
-    stop_on_death(session, deceased.id, deceased.died_on)  # the day on record: a later claim's day changes nothing
+    on_death(session, deceased, died)
     if regime == "survivors_monthly":
         first = Month.from_date(died) + 1
         clash = BenefitSettlement.regime.in_(("survivors_monthly", "survivors_lump"))

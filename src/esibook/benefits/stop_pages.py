@@ -1,4 +1,5 @@
-"""The approving officer's page of a person's benefits paid by month, with the form that stops one (dừng hưởng)."""
+"""The approving officer's page of a person's benefits paid by month, with the form that stops one (dừng hưởng) and
+the one that records the person's death."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from esibook.access import policy
 from esibook.access.deps import csrf_protected
 from esibook.access.principal import Principal
 from esibook.access.routing import Router
-from esibook.benefits import stops
+from esibook.benefits import deaths, stops
 from esibook.errors import DomainError
 from esibook.params import RowId, ascii_int
 from esibook.web.deps import db_session
@@ -30,7 +31,7 @@ def benefits_page(request: Request, person_id: RowId, caller: Principal = Depend
 def _page(request: Request, session: Session, caller: Principal, person_id: int, *, stopped: str = "",
           refused: DomainError | None = None):
     lang = request_language(request, request.app.state.settings.default_language)
-    context = {"person_id": person_id, "benefits": stops.in_payment(session, caller, person_id, channel="web"),
+    context = {"person_id": person_id, **stops.in_payment(session, caller, person_id, channel="web"),
                "reasons": stops.STOP_REASONS, "stopped": stopped,
                "error": refused.message(lang) if refused else None, "error_code": refused.code if refused else None}
     return render(request, "officer_benefits.html", context, status_code=refused.status if refused else 200)
@@ -51,3 +52,16 @@ def stop_from_page(request: Request, person_id: RowId, seq: str = Form(""), last
             raise
         return _page(request, session, caller, shown, refused=failure)
     return RedirectResponse(f"/officer/persons/{shown}/benefits?stopped={done.regime}", status_code=303)
+
+
+@router.post("/officer/persons/{person_id}/death", dependencies=[Depends(csrf_protected)])
+def death_from_page(request: Request, person_id: RowId, died_on: str = Form(""),
+                    caller: Principal = Depends(policy.OFFICER.page), session: Session = Depends(db_session)):
+    """Record the person's death (the relatives' report): every benefit paid to them ends with that month."""
+    try:
+        deaths.record_by_officer(session, caller, person_id, died_on=died_on[:10])
+    except DomainError as failure:
+        if failure.code.startswith("access.") or failure.status in (403, 404):
+            raise
+        return _page(request, session, caller, person_id, refused=failure)
+    return RedirectResponse(f"/officer/persons/{person_id}/benefits?stopped=death", status_code=303)

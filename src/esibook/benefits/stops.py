@@ -12,6 +12,7 @@ accident/disease monthly allowances.
 - **By an officer's decision** (:func:`stop_benefit`): an approving officer of the benefit's authority, never on
   their own case, stops a benefit after a month not yet paid, for a reason the benefit admits
   (:data:`REASONS_BY_REGIME`). The decision is audited; the run then pays nothing after that month.
+- A death, from a death claim or recorded by an officer, goes through :mod:`esibook.benefits.deaths`.
 """
 
 from __future__ import annotations
@@ -47,12 +48,14 @@ STOP_REASONS = {
 """Why a benefit paid by month stops."""
 
 REASONS_BY_REGIME = {
-    "pension": ("death", "not_eligible"),
-    "unemployment": ("death", "employed", "not_eligible"),
-    "survivors_monthly": ("death", "income", "reassessed", "not_eligible"),
-    "oad_monthly": ("death", "reassessed", "not_eligible"),
+    "pension": ("not_eligible",),
+    "unemployment": ("employed", "not_eligible"),
+    "survivors_monthly": ("income", "reassessed", "not_eligible"),
+    "oad_monthly": ("reassessed", "not_eligible"),
 }
-"""The reasons each benefit admits (Law on Employment 2013 Art 53 for the unemployment allowance)."""
+"""The reasons an officer may stop each benefit for (Law on Employment 2013 Art 53 for the unemployment allowance).
+A death is not one of them: it is recorded (:mod:`esibook.benefits.deaths`), and that ends every benefit paid to the
+deceased."""
 
 DEATH_CLAIM_ACTOR = "system:death-claim"
 
@@ -111,7 +114,7 @@ def _benefit_keys(benefit: MonthlyBenefit):
     return (MonthlyBenefitPayment.person_id == benefit.person_id, MonthlyBenefitPayment.seq == benefit.seq)
 
 
-def stop_on_death(session: Session, person_id: int, died_on: date) -> PaidAfter:
+def stop_on_death(session: Session, person_id: int, died_on: date, *, actor: str = DEATH_CLAIM_ACTOR) -> PaidAfter:
     """The deceased's pension and every monthly benefit paid to them, of any authority, end with the month of death
     (in the caller's transaction; one that ends by then is left as it is, so a second claim changes nothing).
     Returns what was already paid after it."""
@@ -120,17 +123,16 @@ def stop_on_death(session: Session, person_id: int, died_on: date) -> PaidAfter:
     with scoped_to("*"):  # a death ends what every authority pays the deceased, not only the approver's
         pension = session.get(Pension, person_id, with_for_update=True)
         if pension is not None and _ends_later(pension, last):
-            paid_after += _end(session, pension, PensionPayment, _pension_keys(pension), last, "death",
-                               DEATH_CLAIM_ACTOR)
+            paid_after += _end(session, pension, PensionPayment, _pension_keys(pension), last, "death", actor)
             stopped.append(pension)
         for benefit in session.scalars(select(MonthlyBenefit).where(MonthlyBenefit.beneficiary_id == person_id)
                                        .with_for_update()):
             if _ends_later(benefit, last):
                 paid_after += _end(session, benefit, MonthlyBenefitPayment, _benefit_keys(benefit), last, "death",
-                                   DEATH_CLAIM_ACTOR)
+                                   actor)
                 stopped.append(benefit)
     if stopped:
-        audit.append(session, actor=DEATH_CLAIM_ACTOR, action="benefit.stopped", target=f"person:{person_id}",
+        audit.append(session, actor=actor, action="benefit.stopped", target=f"person:{person_id}",
                      authority=stopped[0].authority,
                      details={"reason": "death", "last_month": str(last), "benefits": len(stopped),
                               "paid_after_months": paid_after.months, "paid_after_amount": paid_after.amount})
@@ -232,10 +234,11 @@ def _shown(session: Session, row, regime: str, seq: int | None, table, keys) -> 
     }
 
 
-def in_payment(session: Session, caller: Principal, person_id: int, *, channel: str) -> list[dict]:
+def in_payment(session: Session, caller: Principal, person_id: int, *, channel: str) -> dict:
     """The benefits paid by month that an officer of the person's authority may stop: the person's pension, the
     monthly benefits in their book (a survivors' allowance is in the deceased's) and those paid to them; never the
-    officer's own case. The read is in the person's access log."""
+    officer's own case; and the day of the person's death if it is on record. The read is in the person's access
+    log."""
     with scoped_to(require_officer(caller)), transaction(session):
         person = policy.officer_acts_on(session, caller, person_id)
         shown = []
@@ -248,4 +251,4 @@ def in_payment(session: Session, caller: Principal, person_id: int, *, channel: 
         shown += [_shown(session, b, b.regime, b.seq, MonthlyBenefitPayment, _benefit_keys(b)) for b in benefits]
         record_access(session, person_id=person.id, principal=caller, groups=[4], purpose="GDBHXH",
                       outcome="allowed", channel=channel)
-    return shown
+    return {"died_on": person.died_on.isoformat() if person.died_on else None, "benefits": shown}
