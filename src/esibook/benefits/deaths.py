@@ -15,12 +15,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from esibook.access import policy
-from esibook.access.errors import forbidden
 from esibook.access.guards import require_officer
 from esibook.access.principal import Principal
 from esibook.audit import service as audit
-from esibook.benefits.stops import DEATH_CLAIM_ACTOR, PaidAfter, stop_on_death
+from esibook.benefits.stops import DEATH_CLAIM_ACTOR, PaidAfter, approving_officer, stop_on_death
 from esibook.dates import vietnam_today
 from esibook.db import scoped_to, transaction
 from esibook.errors import Conflict, DomainError
@@ -50,10 +48,8 @@ def record_by_officer(session: Session, caller: Principal, person_id: int, *, di
     """An approving officer of the person's authority (never on their own case) records the person's death, once
     (409 ``death.already_recorded`` after that). One audit record besides the stops'."""
     with scoped_to(require_officer(caller)), transaction(session):
-        person = policy.officer_acts_on(session, caller, person_id)
-        if "approver" not in caller.officer_permissions:
-            raise forbidden("death.permission", "Recording a death needs the approver permission.",
-                            "Ghi nhận người đã chết cần quyền phê duyệt.")
+        person = approving_officer(session, caller, person_id, code="death.permission",
+                                   what_en="Recording a death", what_vi="Ghi nhận người đã chết")
         day = _day(died_on, person)
         if person.died_on is not None:
             raise Conflict("death.already_recorded", "This person's death is already on record.",

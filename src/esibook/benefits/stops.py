@@ -82,9 +82,22 @@ class PaidAfter:
         return PaidAfter(self.months + other.months, self.amount + other.amount)
 
 
-def _paid_after(session: Session, table, keys, last: Month) -> PaidAfter:
-    """Months paid after ``last`` (a pension's lump sum at retirement with its first month included)."""
-    paid = table.amount + table.lump_sum if hasattr(table, "lump_sum") else table.amount
+def _payments(row: Pension | MonthlyBenefit):
+    """The table of the months settled of a pension or a monthly benefit, and the condition naming its rows."""
+    if isinstance(row, Pension):
+        return PensionPayment, (PensionPayment.person_id == row.person_id,)
+    return MonthlyBenefitPayment, (MonthlyBenefitPayment.person_id == row.person_id,
+                                   MonthlyBenefitPayment.seq == row.seq)
+
+
+def _regime(row: Pension | MonthlyBenefit) -> str:
+    return "pension" if isinstance(row, Pension) else row.regime
+
+
+def _paid_after(session: Session, row, last: Month) -> PaidAfter:
+    """Months of ``row`` paid after ``last`` (a pension's lump sum at retirement with its first month included)."""
+    table, keys = _payments(row)
+    paid = table.amount + table.lump_sum if table is PensionPayment else table.amount
     months, amount = session.execute(
         select(func.count(), func.coalesce(func.sum(paid), 0))
         .where(*keys, table.month > last.as_int(), table.status == "paid")
@@ -97,21 +110,14 @@ def _ends_later(row, last: Month) -> bool:
     return row.last_month is None or row.last_month > last.as_int()
 
 
-def _end(session: Session, row, table, keys, last: Month, reason: str, actor: str) -> PaidAfter:
+def _end(session: Session, row, last: Month, reason: str, actor: str) -> PaidAfter:
     """End ``row`` with ``last`` (it runs later: :func:`_ends_later`), drop its months after it not paid, and say
     what was paid after it."""
+    table, keys = _payments(row)
     row.last_month = last.as_int()
     row.stop_reason, row.stopped_by, row.stopped_at = reason, actor[:120], datetime.now(UTC)
     session.execute(delete(table).where(*keys, table.month > row.last_month, table.status != "paid"))
-    return _paid_after(session, table, keys, last)
-
-
-def _pension_keys(pension: Pension):
-    return (PensionPayment.person_id == pension.person_id,)
-
-
-def _benefit_keys(benefit: MonthlyBenefit):
-    return (MonthlyBenefitPayment.person_id == benefit.person_id, MonthlyBenefitPayment.seq == benefit.seq)
+    return _paid_after(session, row, last)
 
 
 def stop_on_death(session: Session, person_id: int, died_on: date, *, actor: str = DEATH_CLAIM_ACTOR) -> PaidAfter:
@@ -119,22 +125,18 @@ def stop_on_death(session: Session, person_id: int, died_on: date, *, actor: str
     (in the caller's transaction; one that ends by then is left as it is, so a second claim changes nothing).
     Returns what was already paid after it."""
     last = Month.from_date(died_on)
-    paid_after, stopped = PaidAfter(), []
+    paid_after = PaidAfter()
     with scoped_to("*"):  # a death ends what every authority pays the deceased, not only the approver's
         pension = session.get(Pension, person_id, with_for_update=True)
-        if pension is not None and _ends_later(pension, last):
-            paid_after += _end(session, pension, PensionPayment, _pension_keys(pension), last, "death", actor)
-            stopped.append(pension)
-        for benefit in session.scalars(select(MonthlyBenefit).where(MonthlyBenefit.beneficiary_id == person_id)
-                                       .with_for_update()):
-            if _ends_later(benefit, last):
-                paid_after += _end(session, benefit, MonthlyBenefitPayment, _benefit_keys(benefit), last, "death",
-                                   actor)
-                stopped.append(benefit)
-    if stopped:
+        benefits = session.scalars(select(MonthlyBenefit).where(MonthlyBenefit.beneficiary_id == person_id)
+                                   .with_for_update())
+        ended = [row for row in ([pension] if pension else []) + list(benefits) if _ends_later(row, last)]
+        for row in ended:
+            paid_after += _end(session, row, last, "death", actor)
+    if ended:
         audit.append(session, actor=actor, action="benefit.stopped", target=f"person:{person_id}",
-                     authority=stopped[0].authority,
-                     details={"reason": "death", "last_month": str(last), "benefits": len(stopped),
+                     authority=ended[0].authority,
+                     details={"reason": "death", "last_month": str(last), "benefits": len(ended),
                               "paid_after_months": paid_after.months, "paid_after_amount": paid_after.amount})
     return paid_after
 
@@ -157,24 +159,25 @@ class Stopped:
     reason: str
 
 
-def _approver(session: Session, caller: Principal, person_id: int):
+def approving_officer(session: Session, caller: Principal, person_id: int, *, code: str, what_en: str,
+                      what_vi: str) -> Person:
+    """The person an approving officer acts on (their authority, never their own case); without the approver
+    permission, 403 ``code`` saying that ``what`` needs it."""
     person = policy.officer_acts_on(session, caller, person_id)
     if "approver" not in caller.officer_permissions:
-        raise forbidden("benefits.stop_permission", "Stopping a benefit needs the approver permission.",
-                        "Dừng hưởng chế độ cần quyền phê duyệt.")
+        raise forbidden(code, f"{what_en} needs the approver permission.", f"{what_vi} cần quyền phê duyệt.")
     return person
 
 
-def _target(session: Session, person_id: int, seq: int | None):
-    """The pension (``seq`` none) or the monthly benefit ``seq`` in the person's book, with its payments table."""
+def _target(session: Session, person_id: int, seq: int | None) -> Pension | MonthlyBenefit | None:
+    """The pension (``seq`` none) or the monthly benefit ``seq`` in the person's book."""
     if seq is None:
-        row = session.get(Pension, person_id, with_for_update=True)
-        return (row, "pension", PensionPayment, _pension_keys(row)) if row else None
-    row = session.get(MonthlyBenefit, (person_id, seq), with_for_update=True)
-    return (row, row.regime, MonthlyBenefitPayment, _benefit_keys(row)) if row else None
+        return session.get(Pension, person_id, with_for_update=True)
+    return session.get(MonthlyBenefit, (person_id, seq), with_for_update=True)
 
 
-def _last_paid(session: Session, table, keys) -> int | None:
+def _last_paid(session: Session, row) -> int | None:
+    table, keys = _payments(row)
     return session.scalar(select(func.max(table.month)).where(*keys, table.status == "paid"))
 
 
@@ -200,16 +203,17 @@ def stop_benefit(session: Session, caller: Principal, person_id: int, seq: int |
     paid after ``last_month`` (YYYY-MM, not before a month already paid). One audit record."""
     last = Month.parse_input(last_month, field="last_month")
     with scoped_to(require_officer(caller)), transaction(session):
-        _approver(session, caller, person_id)
-        found = _target(session, person_id, seq)
-        if found is None:
+        approving_officer(session, caller, person_id, code="benefits.stop_permission",
+                          what_en="Stopping a benefit", what_vi="Dừng hưởng chế độ")
+        row = _target(session, person_id, seq)
+        if row is None:
             raise NotFound("benefits.not_in_payment", "No such benefit in payment in this person's book.",
                            "Không có chế độ đang hưởng này trong sổ của người này.")
-        row, regime, table, keys = found
+        regime = _regime(row)
         beneficiary = session.get(Person, getattr(row, "beneficiary_id", person_id))
         policy.refuse_own_case(caller, person_id=beneficiary.id, representative_id=beneficiary.representative_id)
-        _check_stop(row, regime, last, reason, _last_paid(session, table, keys))
-        _end(session, row, table, keys, last, reason, caller.actor)
+        _check_stop(row, regime, last, reason, _last_paid(session, row))
+        _end(session, row, last, reason, caller.actor)
         audit.append(session, actor=caller.actor, action="benefit.stopped", target=f"person:{person_id}",
                      authority=row.authority,
                      details={"regime": regime, "seq": seq, "last_month": str(last), "reason": reason})
@@ -219,12 +223,14 @@ def stop_benefit(session: Session, caller: Principal, person_id: int, seq: int |
 # --- what an officer sees ------------------------------------------------------------------------------------------
 
 
-def _shown(session: Session, row, regime: str, seq: int | None, table, keys) -> dict:
+def _shown(session: Session, row) -> dict:
     beneficiary = session.get(Person, getattr(row, "beneficiary_id", row.person_id))
-    last_paid = _last_paid(session, table, keys)
-    after = _paid_after(session, table, keys, Month.from_int(row.last_month)) if row.last_month else PaidAfter()
+    last_paid = _last_paid(session, row)
+    after = _paid_after(session, row, Month.from_int(row.last_month)) if row.last_month else PaidAfter()
+    regime = _regime(row)
     return {
-        "person_id": row.person_id, "seq": seq, "benefit": regime, "decision_no": row.decision_no,
+        "person_id": row.person_id, "seq": getattr(row, "seq", None), "benefit": regime,
+        "decision_no": row.decision_no,
         "beneficiary": beneficiary.full_name if beneficiary else None,
         "first_month": str(Month.from_int(row.first_month)),
         "last_month": str(Month.from_int(row.last_month)) if row.last_month else None,
@@ -241,14 +247,12 @@ def in_payment(session: Session, caller: Principal, person_id: int, *, channel: 
     log."""
     with scoped_to(require_officer(caller)), transaction(session):
         person = policy.officer_acts_on(session, caller, person_id)
-        shown = []
-        if pension := session.get(Pension, person.id):
-            shown.append(_shown(session, pension, "pension", None, PensionPayment, _pension_keys(pension)))
+        pension = session.get(Pension, person.id)
         benefits = session.scalars(select(MonthlyBenefit).where(
             (MonthlyBenefit.person_id == person.id) | (MonthlyBenefit.beneficiary_id == person.id),
             MonthlyBenefit.authority == person.authority)  # another authority's books: not this officer's
             .order_by(MonthlyBenefit.person_id, MonthlyBenefit.seq))
-        shown += [_shown(session, b, b.regime, b.seq, MonthlyBenefitPayment, _benefit_keys(b)) for b in benefits]
+        shown = [_shown(session, row) for row in ([pension] if pension else []) + list(benefits)]
         record_access(session, person_id=person.id, principal=caller, groups=[4], purpose="GDBHXH",
                       outcome="allowed", channel=channel)
     return {"died_on": person.died_on.isoformat() if person.died_on else None, "benefits": shown}
